@@ -1,0 +1,184 @@
+//! The whole platform in one process: the portal on its public port, the four
+//! services on internal loopback ports, one SQLite file per service under the
+//! data folder, and the in-process bus. The same launch functions serve the
+//! distributed mode, one process each.
+
+use eip_platform::bus::{Bus, InProcessBus};
+use eip_platform::config::{DatabaseUrl, IdentityConfig, ServiceConfig, TelemetryConfig};
+use eip_platform::identity::IdentityKeys;
+use eip_platform::{CancellationToken, Shared};
+use serde::{Deserialize, Serialize};
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use tokio::net::TcpListener;
+
+/// Unknown top-level keys are ignored: the environment may also hold the
+/// distributed mode's `EIP_` variables.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Where the portal listens.
+    pub bind: String,
+    /// One SQLite file per service (and the portal's) goes here.
+    pub data_dir: PathBuf,
+    /// Load demo accounts and data into empty databases.
+    pub demo: bool,
+    pub demo_password: String,
+    /// Where the browser bundle was built.
+    pub site_root: PathBuf,
+    pub suppress_up_to: u64,
+    pub telemetry: TelemetryConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:3000".into(),
+            data_dir: PathBuf::from("data"),
+            demo: true,
+            demo_password: "demo-password".into(),
+            site_root: PathBuf::from("target/site"),
+            suppress_up_to: 4,
+            telemetry: TelemetryConfig::default(),
+        }
+    }
+}
+
+type Task = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
+
+fn sqlite(dir: &std::path::Path, name: &str) -> DatabaseUrl {
+    DatabaseUrl::new(format!(
+        "sqlite://{}",
+        dir.join(format!("{name}.db")).display()
+    ))
+}
+
+async fn internal_listener() -> anyhow::Result<(TcpListener, String)> {
+    let l = TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}", l.local_addr()?);
+    Ok((l, url))
+}
+
+/// Runs everything until `shutdown`; the first part to fail stops the rest.
+pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&config.data_dir)?;
+    // One process signs and verifies: a fresh key each start.
+    let secret = IdentityKeys::random_secret();
+    let identity = IdentityConfig {
+        signing_key: secret.clone(),
+        ttl_seconds: 60,
+    };
+    let keys = IdentityKeys::new(&secret, std::time::Duration::from_secs(60))?;
+    let shared = Shared {
+        bus: Bus::InProcess(InProcessBus::default()),
+        keys: keys.clone(),
+    };
+    let service = |name: &str| ServiceConfig {
+        database_url: sqlite(&config.data_dir, name),
+        identity: identity.clone(),
+        telemetry: config.telemetry.clone(),
+        demo: config.demo,
+        ..ServiceConfig::defaults(name, 0)
+    };
+
+    let (l_eng, eng_url) = internal_listener().await?;
+    let (l_ref, ref_url) = internal_listener().await?;
+    let (l_trn, trn_url) = internal_listener().await?;
+    let (l_gov, gov_url) = internal_listener().await?;
+    let portal_listener = TcpListener::bind(&config.bind)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
+
+    let governance = eip_governance::Config {
+        service: service("governance"),
+        referrals_url: ref_url.clone(),
+        suppress_up_to: config.suppress_up_to,
+    };
+    let portal = eip_portal::Config {
+        bind: config.bind.clone(),
+        database_url: sqlite(&config.data_dir, "portal"),
+        site_root: config.site_root.clone(),
+        sessions: eip_portal::SessionConfig {
+            // Plain http on the loopback interface: no Secure cookie.
+            secure_cookie: false,
+            ..Default::default()
+        },
+        services: eip_portal::ServiceUrls {
+            engagement: eng_url,
+            referrals: ref_url,
+            training: trn_url,
+            governance: gov_url,
+        },
+        identity: identity.clone(),
+        telemetry: config.telemetry.clone(),
+        demo: config.demo,
+        demo_password: config.demo_password.clone(),
+    };
+
+    let tasks: Vec<(&str, Task)> = vec![
+        (
+            "engagement",
+            Box::pin(eip_engagement::launch(
+                service("engagement"),
+                shared.clone(),
+                l_eng,
+                shutdown.clone(),
+            )),
+        ),
+        (
+            "referrals",
+            Box::pin(eip_referrals::launch(
+                service("referrals"),
+                shared.clone(),
+                l_ref,
+                shutdown.clone(),
+            )),
+        ),
+        (
+            "training",
+            Box::pin(eip_training::launch(
+                service("training"),
+                shared.clone(),
+                l_trn,
+                shutdown.clone(),
+            )),
+        ),
+        (
+            "governance",
+            Box::pin(eip_governance::launch(
+                governance,
+                shared.clone(),
+                l_gov,
+                shutdown.clone(),
+            )),
+        ),
+        (
+            "portal",
+            Box::pin(eip_portal::launch(
+                portal,
+                keys,
+                portal_listener,
+                shutdown.clone(),
+            )),
+        ),
+    ];
+    let mut set = tokio::task::JoinSet::new();
+    for (name, task) in tasks {
+        set.spawn(async move { (name, task.await) });
+    }
+    let mut first_error = None;
+    while let Some(joined) = set.join_next().await {
+        let failure = match joined {
+            Ok((_, Ok(()))) => None,
+            Ok((name, Err(e))) => Some(anyhow::anyhow!("{name} stopped: {e:#}")),
+            Err(e) => Some(anyhow::anyhow!("a task failed: {e}")),
+        };
+        if let Some(e) = failure {
+            tracing::error!(error = %e, "shutting the platform down");
+            shutdown.cancel();
+            first_error.get_or_insert(e);
+        }
+    }
+    first_error.map_or(Ok(()), Err)
+}

@@ -1,0 +1,389 @@
+//! One component per page.
+
+use crate::data::{self, Loaded, SessionUser};
+use eip_types::Role;
+use eip_types::governance::Cell;
+use eip_types::place::{PlaceKind, local_authority_name};
+use eip_types::referral::MAX_REASON_CHARS;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+/// The links a user's roles lead to, in order.
+pub fn nav_links(u: &SessionUser) -> Vec<(&'static str, &'static str)> {
+    let mut links = vec![("/", "Home")];
+    let any = |roles: &[Role]| roles.iter().any(|r| u.has_role(*r));
+    if any(&[Role::Frontline, Role::Coordinator, Role::Partner]) {
+        links.push(("/referrals", "Referrals"));
+    }
+    if any(&[Role::Frontline, Role::Coordinator]) {
+        links.push(("/referrals/new", "Raise a referral"));
+    }
+    if any(&[Role::Board, Role::Coordinator, Role::Analyst, Role::Admin]) {
+        links.push(("/reports", "Reports"));
+    }
+    if any(&[Role::Trainer, Role::Admin]) {
+        links.push(("/training", "Training"));
+    }
+    if any(&[Role::Analyst, Role::Admin]) {
+        links.push(("/places", "Places"));
+    }
+    links
+}
+
+/// Renders a page's data, or a clear message when it cannot be shown.
+fn show<T: 'static>(loaded: Loaded<T>, ready: impl FnOnce(T) -> AnyView) -> AnyView {
+    match loaded {
+        Loaded::Ready(v) => ready(v),
+        Loaded::SignedOut => view! {
+            <h1>"Please sign in"</h1>
+            <p><a href="/sign-in">"Sign in"</a></p>
+        }
+        .into_any(),
+        Loaded::Denied(why) => view! {
+            <h1 id="denied">"Not available to you"</h1>
+            <p>{why}</p>
+        }
+        .into_any(),
+        Loaded::NotFound => view! { <h1 id="not-found">"Not found"</h1> }.into_any(),
+        Loaded::Unavailable => view! {
+            <h1 id="unavailable">"Service unavailable"</h1>
+            <p>
+                "Part of the platform is not answering right now. Nothing was lost; "
+                "please try again in a moment."
+            </p>
+        }
+        .into_any(),
+    }
+}
+
+fn failed(e: ServerFnError) -> AnyView {
+    view! {
+        <h1 id="unavailable">"Service unavailable"</h1>
+        <p>"The page could not be loaded. Please try again in a moment."</p>
+        <p class="hint">{e.to_string()}</p>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn Home() -> impl IntoView {
+    let user = Resource::new(|| (), |_| data::current_user());
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(u)) => home_for(u),
+                    Ok(None) => show::<()>(Loaded::SignedOut, |_| ().into_any()),
+                    Err(e) => failed(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn home_for(u: SessionUser) -> AnyView {
+    let role = u.primary_role();
+    let areas = u
+        .areas
+        .iter()
+        .filter_map(|a| local_authority_name(a))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (title, intro): (&str, &str) = match role {
+        Role::Frontline => (
+            "Spot it, refer it",
+            "Raise an early-help referral from any contact, and see what became of it.",
+        ),
+        Role::Coordinator => (
+            "Hub worklist",
+            "Triage and route referrals in your areas; watch timeliness.",
+        ),
+        Role::Partner => (
+            "Referrals shared with your agency",
+            "You see only what was shared with your agency, and only the fields shared.",
+        ),
+        Role::Trainer => (
+            "Workforce skills",
+            "Record completions and keep restorative practice current.",
+        ),
+        Role::Board => (
+            "Governance board",
+            "Indicator reports by area. Aggregates only; small numbers are hidden.",
+        ),
+        Role::Analyst => ("Analysis", "Place profiles and demand, area by area."),
+        Role::Admin => ("Administration", "Areas, programmes and reference data."),
+    };
+    let links = nav_links(&u).into_iter().skip(1);
+    view! {
+        <section id="home" data-role=role.as_str()>
+            <h1>{title}</h1>
+            <p class="lead">{intro}</p>
+            <p>
+                "Signed in as " <strong>{u.display_name.clone()}</strong> " ("
+                {role.label()}
+                {(!areas.is_empty()).then(|| format!(", {areas}"))} ")."
+            </p>
+            <ul class="cards">
+                {links
+                    .map(|(href, label)| view! { <li><a class="card" href=href>{label}</a></li> })
+                    .collect_view()}
+            </ul>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn SignIn() -> impl IntoView {
+    let form = Resource::new(|| (), |_| data::load_sign_in());
+    view! {
+        <h1>"Sign in"</h1>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let f = form.await.unwrap_or_default();
+                view! {
+                    {f.error.map(|e| view! { <p id="sign-in-error" class="error" role="alert">{e}</p> })}
+                    <form id="sign-in" method="post" action="/sign-in" class="stack">
+                        <label for="username">"Username"</label>
+                        <input id="username" name="username" type="text" autocomplete="username"
+                            required value=f.username />
+                        <label for="password">"Password"</label>
+                        <input id="password" name="password" type="password"
+                            autocomplete="current-password" required />
+                        <button id="sign-in-submit" type="submit">"Sign in"</button>
+                    </form>
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn ReferralList() -> impl IntoView {
+    let page = Resource::new(|| (), |_| data::load_referrals());
+    view! {
+        <h1>"Referrals"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(loaded) => show(loaded, |p| {
+                        view! {
+                            {p.flash.map(|m| view! { <p id="flash" class="flash" role="status">{m}</p> })}
+                            {p.can_raise.then(|| view! {
+                                <p><a class="button" href="/referrals/new">"Raise a referral"</a></p>
+                            })}
+                            {if p.referrals.is_empty() {
+                                view! { <p id="no-referrals">"No referrals to show."</p> }.into_any()
+                            } else {
+                                ().into_any()
+                            }}
+                            <table id="referrals">
+                                <thead>
+                                    <tr><th>"Child"</th><th>"Area"</th><th>"Status"</th><th>"Raised"</th></tr>
+                                </thead>
+                                <tbody>
+                                    {p.referrals.into_iter().map(|r| {
+                                        let href = format!("/referrals/{}", r.id);
+                                        view! {
+                                            <tr>
+                                                <td class="child-name"><a href=href>{r.child_name}</a></td>
+                                                <td>{local_authority_name(&r.area_id).unwrap_or("Unknown")}</td>
+                                                <td class="status">{r.status.label()}</td>
+                                                <td>{r.created_at.format("%d %b %Y %H:%M").to_string()}</td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any()
+                    }),
+                    Err(e) => failed(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn ReferralDetail() -> impl IntoView {
+    let params = use_params_map();
+    let page = Resource::new(
+        move || params.read().get("id").unwrap_or_default(),
+        data::load_referral,
+    );
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(loaded) => show(loaded, |r| view! {
+                        <h1>{r.child_name}</h1>
+                        <dl class="facts">
+                            <dt>"Status"</dt><dd id="status">{r.status.label()}</dd>
+                            <dt>"Date of birth"</dt><dd>{r.date_of_birth.format("%d %B %Y").to_string()}</dd>
+                            <dt>"Area"</dt><dd>{local_authority_name(&r.area_id).unwrap_or("Unknown")}</dd>
+                            <dt>"Raised"</dt><dd>{r.created_at.format("%d %b %Y %H:%M").to_string()}</dd>
+                            <dt>"Reason"</dt><dd class="reason">{r.reason}</dd>
+                        </dl>
+                        <p><a href="/referrals">"Back to referrals"</a></p>
+                    }.into_any()),
+                    Err(e) => failed(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn NewReferralPage() -> impl IntoView {
+    let page = Resource::new(|| (), |_| data::load_referral_form());
+    view! {
+        <h1>"Raise an early-help referral"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(loaded) => show(loaded, |p| referral_form(p).into_any()),
+                    Err(e) => failed(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn field_error(field: &'static str, message: Option<String>) -> impl IntoView {
+    message.map(|m| {
+        view! { <p id=format!("{field}-error") class="field-error" role="alert">{m}</p> }
+    })
+}
+
+fn referral_form(p: data::ReferralFormPage) -> impl IntoView {
+    let f = p.form;
+    let (reason_len, set_reason_len) = signal(f.reason.chars().count());
+    let selected = f.area_id.clone();
+    view! {
+        {f.message.clone().map(|m| view! { <p id="form-message" class="error" role="alert">{m}</p> })}
+        <form id="referral-form" method="post" action="/referrals/new" class="stack" novalidate>
+            <label for="child_name">"Child's full name"</label>
+            {field_error("child_name", f.error("child_name"))}
+            <input id="child_name" name="child_name" type="text" autocomplete="off"
+                maxlength="100" value=f.child_name.clone() />
+
+            <label for="date_of_birth">"Date of birth (YYYY-MM-DD)"</label>
+            {field_error("date_of_birth", f.error("date_of_birth"))}
+            <input id="date_of_birth" name="date_of_birth" type="text" inputmode="numeric"
+                placeholder="2015-04-30" autocomplete="off" value=f.date_of_birth.clone() />
+
+            <label for="area_id">"Area"</label>
+            {field_error("area_id", f.error("area_id"))}
+            <select id="area_id" name="area_id">
+                {p.areas.into_iter().map(|(id, name)| {
+                    let is_selected = id == selected;
+                    view! { <option value=id selected=is_selected>{name}</option> }
+                }).collect_view()}
+            </select>
+
+            <label for="reason">"Why does the child need early help?"</label>
+            {field_error("reason", f.error("reason"))}
+            <textarea id="reason" name="reason" rows="5" maxlength=MAX_REASON_CHARS.to_string()
+                on:input=move |ev| set_reason_len.set(event_target_value(&ev).chars().count())
+            >{f.reason.clone()}</textarea>
+            <p class="hint" id="reason-count">
+                {move || format!("{} of {} characters", reason_len.get(), MAX_REASON_CHARS)}
+            </p>
+
+            <div class="actions">
+                <button id="submit-referral" type="submit" name="action" value="submit">
+                    "Submit referral"
+                </button>
+                <button id="save-draft" class="secondary" type="submit" name="action" value="draft">
+                    "Save as draft"
+                </button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+pub fn Reports() -> impl IntoView {
+    let page = Resource::new(|| (), |_| data::load_report());
+    view! {
+        <h1>"Referrals submitted per area"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(loaded) => show(loaded, |r| view! {
+                        <table id="submitted-per-area">
+                            <thead><tr><th>"Area"</th><th class="num">"Submitted"</th></tr></thead>
+                            <tbody>
+                                {r.rows.into_iter().map(|row| view! {
+                                    <tr data-area=row.area_id>
+                                        <td>{row.area_name}</td>
+                                        <td class="count num">{row.count.display()}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                            <tfoot>
+                                <tr id="total"><th>"All areas"</th><td class="count num">{r.total.display()}</td></tr>
+                            </tfoot>
+                        </table>
+                        <p class="hint">
+                            {format!("* hidden: counts from 1 to {} are suppressed, with further cells hidden where they could reveal one.", r.suppress_up_to)}
+                        </p>
+                        {(r.total == Cell::Suppressed).then(|| view! { <p class="hint">"The total is hidden because it is small."</p> })}
+                    }.into_any()),
+                    Err(e) => failed(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn Training() -> impl IntoView {
+    let page = Resource::new(|| (), |_| data::load_competencies());
+    view! {
+        <h1>"Competencies"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(loaded) => show(loaded, |list| view! {
+                        <ul id="competencies" class="cards">
+                            {list.into_iter().map(|c| view! {
+                                <li class="card"><strong>{c.name}</strong><p>{c.description}</p></li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()),
+                    Err(e) => failed(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn Places() -> impl IntoView {
+    let page = Resource::new(|| (), |_| data::load_places());
+    view! {
+        <h1>"Places"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(loaded) => show(loaded, |list| view! {
+                        <table id="places">
+                            <thead><tr><th>"Place"</th><th>"Kind"</th><th>"Local authority"</th></tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|p| view! {
+                                    <tr data-place=p.id.clone()>
+                                        <td>{p.name}</td>
+                                        <td>{match p.kind { PlaceKind::LocalAuthority => "Local authority", PlaceKind::PriorityArea => "Priority area" }}</td>
+                                        <td>{p.parent_id.as_deref().and_then(local_authority_name).unwrap_or("—")}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any()),
+                    Err(e) => failed(e),
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,147 @@
+//! The portal's form posts. They work without JavaScript: each answers with a
+//! redirect, carrying what the user typed and what was wrong in the session.
+
+use crate::{PortalState, users};
+use axum::Form;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use eip_platform::client::ClientError;
+use eip_portal_app::data::{ReferralForm, SessionUser, SignInForm, keys};
+use eip_types::referral::{NewReferral, Referral};
+use std::collections::HashMap;
+use tower_sessions::Session;
+
+type Fields = Form<HashMap<String, String>>;
+
+fn field(form: &HashMap<String, String>, name: &str) -> String {
+    form.get(name).cloned().unwrap_or_default()
+}
+
+fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+pub async fn sign_in(
+    State(state): State<PortalState>,
+    session: Session,
+    Form(form): Fields,
+) -> Response {
+    let username = field(&form, "username");
+    let password = field(&form, "password");
+    let user = if username.trim().is_empty() || password.is_empty() || username.len() > 100 {
+        Ok(None)
+    } else {
+        users::authenticate(&state.db, &username, &password).await
+    };
+    match user {
+        Ok(Some(user)) => {
+            // A new session id at sign-in: nothing from before carries over.
+            let _ = session.flush().await;
+            let _ = session.cycle_id().await;
+            let stored = session.insert(keys::USER, &user).await.is_ok()
+                && session
+                    .insert(keys::SIGNED_IN_AT, chrono::Utc::now().timestamp())
+                    .await
+                    .is_ok();
+            if !stored {
+                return unavailable();
+            }
+            tracing::info!(user.id = %user.user_id, "signed in");
+            see_other("/")
+        }
+        Ok(None) => {
+            let _ = session
+                .insert(
+                    keys::SIGN_IN_FORM,
+                    SignInForm {
+                        username: username.trim().to_owned(),
+                        error: Some("The username or password is not right.".into()),
+                    },
+                )
+                .await;
+            see_other("/sign-in")
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "sign-in failed");
+            unavailable()
+        }
+    }
+}
+
+pub async fn sign_out(session: Session) -> Response {
+    let _ = session.flush().await;
+    see_other("/sign-in")
+}
+
+fn unavailable() -> Response {
+    (
+        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+        axum::response::Html(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Service unavailable</title></head>\
+             <body><h1 id=\"unavailable\">Service unavailable</h1><p>Please try again in a moment.</p>\
+             <p><a href=\"/\">Home</a></p></body></html>",
+        ),
+    )
+        .into_response()
+}
+
+pub async fn create_referral(
+    State(state): State<PortalState>,
+    session: Session,
+    Form(form): Fields,
+) -> Response {
+    let Ok(Some(user)) = session.get::<SessionUser>(keys::USER).await else {
+        return see_other("/sign-in");
+    };
+    let submit = field(&form, "action") == "submit";
+    let body = NewReferral {
+        child_name: field(&form, "child_name"),
+        date_of_birth: field(&form, "date_of_birth"),
+        area_id: field(&form, "area_id"),
+        reason: field(&form, "reason"),
+        submit,
+    };
+    let mut kept = ReferralForm {
+        child_name: body.child_name.clone(),
+        date_of_birth: body.date_of_birth.clone(),
+        area_id: body.area_id.clone(),
+        reason: body.reason.clone(),
+        errors: Vec::new(),
+        message: None,
+    };
+    let result = state
+        .ctx
+        .referrals
+        .post::<_, Referral>("/referrals", &user.principal(), &body)
+        .await;
+    match result {
+        Ok(_) => {
+            let message = if submit {
+                "Referral submitted. The hub will triage it."
+            } else {
+                "Draft saved. Submit it when it is ready."
+            };
+            let _ = session.insert(keys::FLASH, message).await;
+            see_other("/referrals")
+        }
+        Err(ClientError::Problem(p)) if p.status == 422 => {
+            kept.errors = p.errors;
+            let _ = session.insert(keys::REFERRAL_FORM, kept).await;
+            see_other("/referrals/new")
+        }
+        Err(ClientError::Problem(p)) => {
+            kept.message = Some(p.detail.unwrap_or(p.title));
+            let _ = session.insert(keys::REFERRAL_FORM, kept).await;
+            see_other("/referrals/new")
+        }
+        Err(ClientError::Unavailable(why)) => {
+            tracing::warn!(error = %why, "referrals service unavailable");
+            kept.message = Some(
+                "The referrals service is not answering. What you typed is kept below; please try again in a moment."
+                    .into(),
+            );
+            let _ = session.insert(keys::REFERRAL_FORM, kept).await;
+            see_other("/referrals/new")
+        }
+    }
+}

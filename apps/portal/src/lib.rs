@@ -1,0 +1,289 @@
+//! The portal: the platform's only public surface. It signs users in, keeps
+//! their session, renders the Leptos pages, handles the forms, and calls the
+//! services with a short-lived assertion of the user. It holds no domain data.
+
+mod forms;
+mod session_store;
+pub mod users;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use eip_platform::CancellationToken;
+use eip_platform::client::ServiceClient;
+use eip_platform::config::{DatabaseUrl, IdentityConfig, TelemetryConfig};
+use eip_platform::db::{Db, Migrations};
+use eip_platform::http::{same_origin_only, serve, trace_layer};
+use eip_platform::identity::IdentityKeys;
+use eip_portal_app::data::keys;
+use eip_portal_app::data::ssr::PortalCtx;
+use eip_portal_app::{App, shell};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
+use serde::{Deserialize, Serialize};
+use session_store::{PortalSessions, RedisSessions};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::services::ServeDir;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::cookie::time::Duration as CookieDuration;
+use tower_sessions::{Expiry, MemoryStore, Session, SessionManagerLayer};
+
+pub const DEFAULT_PORT: u16 = 3000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStoreKind {
+    #[default]
+    Memory,
+    Redis,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SessionConfig {
+    pub store: SessionStoreKind,
+    pub redis_url: String,
+    pub key_prefix: String,
+    /// Secure, `__Host-` cookies. Off only for plain-http local runs.
+    pub secure_cookie: bool,
+    /// Signed out after this long without a request.
+    pub idle_minutes: i64,
+    /// Signed out this long after signing in, whatever the activity.
+    pub absolute_hours: i64,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self {
+            store: SessionStoreKind::Memory,
+            redis_url: "redis://127.0.0.1:6379".into(),
+            key_prefix: "eip:".into(),
+            secure_cookie: true,
+            idle_minutes: 30,
+            absolute_hours: 10,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServiceUrls {
+    pub engagement: String,
+    pub referrals: String,
+    pub training: String,
+    pub governance: String,
+}
+
+impl Default for ServiceUrls {
+    fn default() -> Self {
+        Self {
+            engagement: "http://127.0.0.1:3101".into(),
+            referrals: "http://127.0.0.1:3102".into(),
+            training: "http://127.0.0.1:3103".into(),
+            governance: "http://127.0.0.1:3104".into(),
+        }
+    }
+}
+
+/// The portal's settings. Unknown top-level keys are ignored, since one
+/// environment may also hold the services' `EIP_` variables.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    pub bind: String,
+    /// The portal's own database: user accounts only.
+    pub database_url: DatabaseUrl,
+    /// Where the browser bundle was built (`pkg/` inside).
+    pub site_root: PathBuf,
+    pub sessions: SessionConfig,
+    pub services: ServiceUrls,
+    pub identity: IdentityConfig,
+    pub telemetry: TelemetryConfig,
+    /// Create the demo accounts in an empty database.
+    pub demo: bool,
+    pub demo_password: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: format!("127.0.0.1:{DEFAULT_PORT}"),
+            database_url: DatabaseUrl::new("sqlite://data/portal.db"),
+            site_root: PathBuf::from("target/site"),
+            sessions: SessionConfig::default(),
+            services: ServiceUrls::default(),
+            identity: IdentityConfig::default(),
+            telemetry: TelemetryConfig::default(),
+            demo: false,
+            demo_password: "demo-password".into(),
+        }
+    }
+}
+
+impl Config {
+    pub fn identity_keys(&self) -> anyhow::Result<IdentityKeys> {
+        Ok(IdentityKeys::new(
+            &self.identity.signing_key,
+            std::time::Duration::from_secs(self.identity.ttl_seconds),
+        )?)
+    }
+}
+
+pub fn migrations() -> Migrations {
+    Migrations {
+        sqlite: sqlx::migrate!("./migrations/sqlite"),
+        postgres: sqlx::migrate!("./migrations/postgres"),
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct PortalState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub ctx: Arc<PortalCtx>,
+    pub sessions: PortalSessions,
+    pub absolute_hours: i64,
+}
+
+impl axum::extract::FromRef<PortalState> for LeptosOptions {
+    fn from_ref(state: &PortalState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// Connects, seeds demo accounts when asked, and serves until `shutdown`.
+pub async fn launch(
+    config: Config,
+    keys: IdentityKeys,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let db = Db::connect(&config.database_url, &migrations()).await?;
+    if config.demo {
+        users::seed_demo(&db, &config.demo_password).await?;
+    }
+    let sessions = match config.sessions.store {
+        SessionStoreKind::Memory => PortalSessions::Memory(MemoryStore::default()),
+        SessionStoreKind::Redis => PortalSessions::Redis(
+            RedisSessions::connect(&config.sessions.redis_url, &config.sessions.key_prefix).await?,
+        ),
+    };
+    let client = |url: &str| ServiceClient::new("portal", url, keys.clone());
+    let ctx = Arc::new(PortalCtx {
+        engagement: client(&config.services.engagement),
+        referrals: client(&config.services.referrals),
+        training: client(&config.services.training),
+        governance: client(&config.services.governance),
+    });
+    let addr = listener.local_addr()?;
+    let leptos_options = LeptosOptions::builder()
+        .output_name("eip_portal")
+        .site_root(config.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build();
+    let state = PortalState {
+        leptos_options,
+        db: db.clone(),
+        ctx,
+        sessions: sessions.clone(),
+        absolute_hours: config.sessions.absolute_hours,
+    };
+    let app = router(state, &config);
+    tracing::info!(%addr, "portal listening");
+    serve(listener, app, shutdown).await?;
+    db.close().await;
+    Ok(())
+}
+
+fn router(state: PortalState, config: &Config) -> Router {
+    let routes = generate_route_list(App);
+    let session_layer = SessionManagerLayer::new(state.sessions.clone())
+        .with_name(if config.sessions.secure_cookie {
+            "__Host-eip_session"
+        } else {
+            "eip_session"
+        })
+        .with_secure(config.sessions.secure_cookie)
+        .with_http_only(true)
+        .with_same_site(SameSite::Strict)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(CookieDuration::minutes(
+            config.sessions.idle_minutes,
+        )));
+    let pkg = ServeDir::new(config.site_root.join("pkg"));
+    let options = state.leptos_options.clone();
+    let ctx = state.ctx.clone();
+    Router::new()
+        .route("/sign-in", post(forms::sign_in))
+        .route("/sign-out", post(forms::sign_out))
+        .route("/referrals/new", post(forms::create_referral))
+        .route("/api/{*fn_name}", post(server_fns).get(server_fns))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(ctx.clone()),
+            move || shell(options.clone()),
+        )
+        .nest_service("/pkg", pkg)
+        .route("/health/live", get(|| async { "ok" }))
+        .route("/health/ready", get(ready))
+        .fallback(leptos_axum::file_and_error_handler::<PortalState, _>(shell))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            require_sign_in,
+        ))
+        .layer(session_layer)
+        .layer(middleware::from_fn(same_origin_only))
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+        .layer(trace_layer())
+        .with_state(state)
+}
+
+async fn server_fns(State(state): State<PortalState>, req: Request) -> impl IntoResponse {
+    let ctx = state.ctx.clone();
+    handle_server_fns_with_context(move || provide_context(ctx.clone()), req).await
+}
+
+async fn ready(State(state): State<PortalState>) -> StatusCode {
+    let sessions_ok = match &state.sessions {
+        PortalSessions::Memory(_) => true,
+        PortalSessions::Redis(r) => r.ping().await,
+    };
+    if state.db.ping().await.is_ok() && sessions_ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    }
+}
+
+/// Pages need a signed-in user; sessions past their absolute lifetime end.
+async fn require_sign_in(
+    State(state): State<PortalState>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path();
+    let open = path == "/sign-in"
+        || path.starts_with("/pkg/")
+        || path.starts_with("/health/")
+        || path.starts_with("/api/")
+        || path == "/favicon.ico";
+    let signed_in_at: Option<i64> = session.get(keys::SIGNED_IN_AT).await.ok().flatten();
+    if let Some(at) = signed_in_at
+        && chrono::Utc::now().timestamp() - at > state.absolute_hours * 3600
+    {
+        let _ = session.flush().await;
+        return Redirect::to("/sign-in").into_response();
+    }
+    if open || req.method() != axum::http::Method::GET || signed_in_at.is_some() {
+        return next.run(req).await;
+    }
+    Redirect::to("/sign-in").into_response()
+}

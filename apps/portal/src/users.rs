@@ -1,0 +1,184 @@
+//! Platform users and their passwords (argon2id hashes).
+
+use argon2::Argon2;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use eip_platform::db::{Db, now_text};
+use eip_portal_app::SessionUser;
+use eip_types::Role;
+use sqlx::Row;
+use std::sync::LazyLock;
+
+/// Verified against when the username is unknown, so both cases take as long.
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash("not-a-real-password").unwrap_or_default());
+
+pub fn hash(password: &str) -> Result<String, argon2::password_hash::Error> {
+    let salt = SaltString::generate(&mut OsRng);
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes(), &salt)?
+        .to_string())
+}
+
+fn verify(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+fn split(s: &str) -> Vec<String> {
+    s.split(',')
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The user, if the username exists and the password is right.
+pub async fn authenticate(
+    db: &Db,
+    username: &str,
+    password: &str,
+) -> anyhow::Result<Option<SessionUser>> {
+    let row = sqlx::query(
+        "SELECT id, username, display_name, password_hash, roles, areas, agency FROM users WHERE username = $1",
+    )
+    .bind(username.trim().to_lowercase())
+    .fetch_optional(db.pool())
+    .await?;
+    let stored = match &row {
+        Some(r) => r.try_get::<String, _>("password_hash")?,
+        None => DUMMY_HASH.clone(),
+    };
+    let password = password.to_owned();
+    let ok = tokio::task::spawn_blocking(move || verify(&password, &stored)).await?;
+    let Some(row) = row.filter(|_| ok) else {
+        return Ok(None);
+    };
+    let roles = split(&row.try_get::<String, _>("roles")?)
+        .iter()
+        .filter_map(|r| r.parse::<Role>().ok())
+        .collect();
+    Ok(Some(SessionUser {
+        user_id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        roles,
+        areas: split(&row.try_get::<String, _>("areas")?),
+        agency: row.try_get("agency")?,
+    }))
+}
+
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub roles: &'a [Role],
+    pub areas: &'a [&'a str],
+    pub agency: Option<&'a str>,
+}
+
+pub async fn create(db: &Db, user: &NewUser<'_>, password: &str) -> anyhow::Result<()> {
+    let password = password.to_owned();
+    let hashed = tokio::task::spawn_blocking(move || hash(&password))
+        .await?
+        .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))?;
+    let roles: Vec<&str> = user.roles.iter().map(|r| r.as_str()).collect();
+    sqlx::query(
+        "INSERT INTO users (id, username, display_name, password_hash, roles, areas, agency, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(user.username)
+    .bind(user.display_name)
+    .bind(hashed)
+    .bind(roles.join(","))
+    .bind(user.areas.join(","))
+    .bind(user.agency)
+    .bind(now_text())
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// One demo account per role (see the README), added to an empty database.
+pub const DEMO_USERS: [NewUser<'static>; 8] = [
+    NewUser {
+        username: "frontline.hull",
+        display_name: "PC Demo Frontline",
+        roles: &[Role::Frontline],
+        areas: &["hull"],
+        agency: None,
+    },
+    NewUser {
+        username: "coordinator.hull",
+        display_name: "Hull Hub Coordinator",
+        roles: &[Role::Coordinator],
+        areas: &["hull"],
+        agency: None,
+    },
+    NewUser {
+        username: "coordinator.eastriding",
+        display_name: "East Riding Hub Coordinator",
+        roles: &[Role::Coordinator],
+        areas: &["east-riding"],
+        agency: None,
+    },
+    NewUser {
+        username: "partner.cfs",
+        display_name: "Children's Services Worker",
+        roles: &[Role::Partner],
+        areas: &["hull"],
+        agency: Some("childrens-family-services"),
+    },
+    NewUser {
+        username: "trainer",
+        display_name: "Force Trainer",
+        roles: &[Role::Trainer],
+        areas: &[],
+        agency: None,
+    },
+    NewUser {
+        username: "board",
+        display_name: "Board Member",
+        roles: &[Role::Board],
+        areas: &[],
+        agency: None,
+    },
+    NewUser {
+        username: "analyst",
+        display_name: "Force Analyst",
+        roles: &[Role::Analyst],
+        areas: &[
+            "hull",
+            "east-riding",
+            "north-lincolnshire",
+            "north-east-lincolnshire",
+        ],
+        agency: None,
+    },
+    NewUser {
+        username: "admin",
+        display_name: "Platform Administrator",
+        roles: &[Role::Admin],
+        areas: &[],
+        agency: None,
+    },
+];
+
+pub async fn seed_demo(db: &Db, password: &str) -> anyhow::Result<()> {
+    let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users")
+        .fetch_one(db.pool())
+        .await?
+        .try_get("n")?;
+    if n > 0 {
+        return Ok(());
+    }
+    for user in &DEMO_USERS {
+        create(db, user, password).await?;
+    }
+    tracing::info!(users = DEMO_USERS.len(), "demo accounts created");
+    Ok(())
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds the portal's browser bundle (wasm + JS glue + CSS) into
+# $EIP_SITE_ROOT/pkg (default: <cargo target dir>/site/pkg).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+target="${CARGO_TARGET_DIR:-$PWD/target}"
+site="${EIP_SITE_ROOT:-$target/site}"
+
+cargo build -p eip-portal-frontend --lib --target wasm32-unknown-unknown --profile wasm-release
+rm -rf "$site/pkg.new"
+mkdir -p "$site/pkg.new"
+wasm-bindgen --target web --no-typescript --out-dir "$site/pkg.new" --out-name eip_portal \
+  "$target/wasm32-unknown-unknown/wasm-release/eip_portal_frontend.wasm"
+cp apps/portal/style/portal.css "$site/pkg.new/eip_portal.css"
+# Swap in one step so a running portal never serves half a bundle.
+rm -rf "$site/pkg.old"
+[ -d "$site/pkg" ] && mv "$site/pkg" "$site/pkg.old"
+mv "$site/pkg.new" "$site/pkg"
+rm -rf "$site/pkg.old"
+echo "browser bundle: $site/pkg ($(du -k "$site/pkg/eip_portal_bg.wasm" | cut -f1) KiB wasm)"

@@ -1,0 +1,79 @@
+//! The engagement service: places, and in time the community engagement,
+//! partner directory and problem-solving work done in them.
+//!
+//! Places are reference data seeded by migration: the four local authority
+//! areas and the strategy's five priority areas, each in its authority.
+
+mod api;
+mod store;
+
+use axum::extract::FromRef;
+use eip_platform::db::{Db, Migrations};
+use eip_platform::http::{Readiness, serve, service_app};
+use eip_platform::identity::IdentityKeys;
+use eip_platform::outbox::Outbox;
+use eip_platform::{CancellationToken, Shared};
+use tokio::net::TcpListener;
+
+pub use api::ApiDoc;
+
+/// The event source name and stream of this service.
+pub const SOURCE: &str = "engagement";
+pub const DEFAULT_PORT: u16 = 3101;
+
+pub type Config = eip_platform::config::ServiceConfig;
+
+pub fn default_config() -> Config {
+    Config::defaults(SOURCE, DEFAULT_PORT)
+}
+
+pub fn migrations() -> Migrations {
+    Migrations {
+        sqlite: sqlx::migrate!("./migrations/sqlite"),
+        postgres: sqlx::migrate!("./migrations/postgres"),
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: Db,
+    /// Where this service's events go; none are recorded yet.
+    pub outbox: Outbox,
+    pub keys: IdentityKeys,
+}
+
+impl FromRef<AppState> for IdentityKeys {
+    fn from_ref(state: &AppState) -> Self {
+        state.keys.clone()
+    }
+}
+
+/// Connects, migrates (which seeds the places) and serves until `shutdown`,
+/// relaying the outbox to the bus meanwhile.
+pub async fn launch(
+    config: Config,
+    shared: Shared,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let db = Db::connect(&config.database_url, &migrations()).await?;
+    let outbox = Outbox::new(SOURCE);
+    let relay = outbox.spawn_relay(db.clone(), shared.bus.clone(), shutdown.clone());
+    let state = AppState {
+        db: db.clone(),
+        outbox,
+        keys: shared.keys,
+    };
+    let app = service_app(
+        api::router(state),
+        Readiness {
+            db: db.clone(),
+            bus: shared.bus,
+        },
+    );
+    tracing::info!(addr = %listener.local_addr()?, "engagement service listening");
+    serve(listener, app, shutdown).await?;
+    let _ = relay.await;
+    db.close().await;
+    Ok(())
+}

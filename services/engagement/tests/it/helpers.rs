@@ -1,0 +1,140 @@
+//! Spawning the service on a port of its own and talking to it.
+
+use eip_platform::bus::Bus;
+use eip_platform::identity::IdentityKeys;
+use eip_platform::{CancellationToken, Shared};
+use eip_test_support::{Backend, TestDb};
+use eip_types::{Principal, Problem, Role};
+use reqwest::{Response, StatusCode};
+use std::time::Duration;
+use tokio::task::JoinHandle;
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub keys: IdentityKeys,
+    shutdown: CancellationToken,
+    server: JoinHandle<anyhow::Result<()>>,
+    /// Kept alive for the test; dropped (and removed) after the service stops.
+    _db: TestDb,
+}
+
+/// Spawns a service on its own database, runs `scenario` against it, then
+/// stops the service and removes the database.
+pub async fn run(backend: Backend, scenario: impl AsyncFnOnce(&TestApp)) {
+    let app = spawn_app(backend).await;
+    scenario(&app).await;
+    app.stop().await;
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let db = TestDb::new(backend).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds a free port");
+    let base = format!("http://{}", listener.local_addr().expect("has an address"));
+    let mut config = eip_engagement::default_config();
+    config.database_url = db.url.clone();
+    let keys = eip_test_support::keys();
+    let shared = Shared {
+        bus: Bus::InProcess(Default::default()),
+        keys: keys.clone(),
+    };
+    let shutdown = CancellationToken::new();
+    let server = tokio::spawn(eip_engagement::launch(
+        config,
+        shared,
+        listener,
+        shutdown.clone(),
+    ));
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("builds a client");
+    let app = TestApp {
+        base,
+        client,
+        keys,
+        shutdown,
+        server,
+        _db: db,
+    };
+    app.wait_until_ready().await;
+    app
+}
+
+impl TestApp {
+    async fn wait_until_ready(&self) {
+        // The listener is bound before launch, so a request waits for the
+        // server rather than failing; retries only cover a slow migration.
+        for _ in 0..100 {
+            assert!(
+                !self.server.is_finished(),
+                "the service stopped during start-up"
+            );
+            if let Ok(res) = self.client.get(self.url("/health/ready")).send().await
+                && res.status() == StatusCode::OK
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("the service never became ready");
+    }
+
+    pub async fn stop(self) {
+        self.shutdown.cancel();
+        self.server
+            .await
+            .expect("the service task did not panic")
+            .expect("the service shut down cleanly");
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn token(&self, who: &Principal) -> String {
+        self.keys.sign(who).expect("signs an assertion")
+    }
+
+    /// `GET path` with no assertion.
+    pub async fn get_anonymous(&self, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// `GET path` as `who`.
+    pub async fn get(&self, path: &str, who: &Principal) -> Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(self.token(who))
+            .send()
+            .await
+            .expect("request sent")
+    }
+}
+
+/// A user holding only `role`, working in Hull.
+pub fn user(role: Role) -> Principal {
+    eip_test_support::principal(role, &["hull"])
+}
+
+/// The problem body of an error response, after checking its status and
+/// media type.
+pub async fn problem(res: Response, status: StatusCode) -> Problem {
+    assert_eq!(res.status(), status, "status");
+    let media = res
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(media, "application/problem+json");
+    let problem: Problem = res.json().await.expect("a problem body");
+    assert_eq!(problem.status, status.as_u16());
+    problem
+}

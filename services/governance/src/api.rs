@@ -1,0 +1,66 @@
+//! The governance HTTP API: aggregates only, never a person.
+
+use crate::{AppState, read_model, suppression};
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use eip_platform::error::ApiError;
+use eip_platform::http::AssertionSecurity;
+use eip_platform::identity::Authenticated;
+use eip_types::governance::{AreaCount, Cell, SubmittedPerArea};
+use eip_types::place::LOCAL_AUTHORITIES;
+use eip_types::{Problem, Role};
+use utoipa::OpenApi;
+
+/// Who may read governance reports.
+pub const READERS: [Role; 4] = [Role::Board, Role::Coordinator, Role::Analyst, Role::Admin];
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Governance service", description = "Indicator reports with small-number suppression"),
+    paths(submitted_per_area),
+    components(schemas(SubmittedPerArea, AreaCount, Cell, Problem)),
+    security(("assertion" = [])),
+    modifiers(&AssertionSecurity)
+)]
+pub struct ApiDoc;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route(
+            "/reports/referrals-submitted-per-area",
+            get(submitted_per_area),
+        )
+        .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+        .with_state(state)
+}
+
+/// Referrals submitted per local authority area, small counts suppressed.
+#[utoipa::path(get, path = "/reports/referrals-submitted-per-area",
+    responses((status = 200, body = SubmittedPerArea), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn submitted_per_area(
+    State(state): State<AppState>,
+    user: Authenticated,
+) -> Result<Json<SubmittedPerArea>, ApiError> {
+    user.require_any(&READERS)?;
+    let counted = read_model::submitted_per_area(state.db.pool()).await?;
+    let counts: Vec<u64> = LOCAL_AUTHORITIES
+        .iter()
+        .map(|(id, _)| counted.iter().find(|(a, _)| a == id).map_or(0, |(_, n)| *n))
+        .collect();
+    let (cells, total) = suppression::suppress(&counts, state.suppress_up_to);
+    let rows = LOCAL_AUTHORITIES
+        .iter()
+        .zip(cells)
+        .map(|((id, name), count)| AreaCount {
+            area_id: (*id).to_owned(),
+            area_name: (*name).to_owned(),
+            count,
+        })
+        .collect();
+    Ok(Json(SubmittedPerArea {
+        rows,
+        total,
+        suppress_up_to: state.suppress_up_to,
+    }))
+}

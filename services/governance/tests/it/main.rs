@@ -1,0 +1,7 @@
+//! Governance integration tests: the real referrals and governance services,
+//! each with a database of its own (SQLite or PostgreSQL), joined by the
+//! in-process bus or a private Redis.
+
+mod bus_contract;
+mod helpers;
+mod reports;

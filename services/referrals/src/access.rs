@@ -1,0 +1,174 @@
+//! Who may do what with a referral. Plain functions over plain values, so the
+//! rules are tested without a database.
+
+use eip_types::referral::{Referral, ReferralStatus};
+use eip_types::{Principal, Role};
+
+/// Roles that raise referrals.
+pub const RAISERS: [Role; 2] = [Role::Frontline, Role::Coordinator];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Denied {
+    /// The role never allows this.
+    Role,
+    /// The role allows it, but not in this area.
+    Area,
+    /// The referral is not in a state that allows it.
+    State(&'static str),
+}
+
+impl Denied {
+    pub fn message(&self) -> String {
+        match self {
+            Denied::Role => "Your role does not allow this.".into(),
+            Denied::Area => "This referral is outside your areas.".into(),
+            Denied::State(why) => (*why).into(),
+        }
+    }
+}
+
+/// Raising a referral: frontline staff and coordinators, in their own areas.
+pub fn may_create(p: &Principal, area_id: &str) -> Result<(), Denied> {
+    if !p.has_any_role(&RAISERS) {
+        return Err(Denied::Role);
+    }
+    if !p.works_in(area_id) {
+        return Err(Denied::Area);
+    }
+    Ok(())
+}
+
+/// Which referrals a user's lists may contain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Referrals in these areas, plus those the user made.
+    Areas { areas: Vec<String>, creator: String },
+    /// Only referrals shared with this agency.
+    Agency(String),
+}
+
+pub fn list_scope(p: &Principal) -> Result<Scope, Denied> {
+    if p.has_any_role(&RAISERS) {
+        Ok(Scope::Areas {
+            areas: p.areas.clone(),
+            creator: p.user_id.clone(),
+        })
+    } else if p.has_role(Role::Partner) {
+        p.agency.clone().map(Scope::Agency).ok_or(Denied::Role)
+    } else {
+        Err(Denied::Role)
+    }
+}
+
+/// Seeing one referral: as for lists.
+pub fn may_view(p: &Principal, r: &Referral) -> Result<(), Denied> {
+    match list_scope(p)? {
+        Scope::Areas { areas, creator } => {
+            if r.created_by == creator || areas.contains(&r.area_id) {
+                Ok(())
+            } else {
+                Err(Denied::Area)
+            }
+        }
+        // Nothing is shared with agencies yet.
+        Scope::Agency(_) => Err(Denied::Area),
+    }
+}
+
+/// Submitting a draft: whoever may see it among those who raise referrals.
+pub fn may_submit(p: &Principal, r: &Referral) -> Result<(), Denied> {
+    if !p.has_any_role(&RAISERS) {
+        return Err(Denied::Role);
+    }
+    may_view(p, r)?;
+    if r.status != ReferralStatus::Draft {
+        return Err(Denied::State("Only a draft can be submitted."));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, Utc};
+
+    fn user(role: Role, area: &str) -> Principal {
+        Principal {
+            user_id: format!("{role}-{area}"),
+            roles: vec![role],
+            areas: vec![area.into()],
+            agency: (role == Role::Partner).then(|| "schools".into()),
+        }
+    }
+
+    fn referral(area: &str, by: &str, status: ReferralStatus) -> Referral {
+        Referral {
+            id: "r".into(),
+            child_name: "A".into(),
+            date_of_birth: NaiveDate::from_ymd_opt(2015, 1, 1).unwrap_or_default(),
+            area_id: area.into(),
+            reason: "r".into(),
+            status,
+            created_by: by.into(),
+            created_at: Utc::now(),
+            submitted_at: None,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn only_raisers_create_and_only_in_their_areas() {
+        assert_eq!(may_create(&user(Role::Frontline, "hull"), "hull"), Ok(()));
+        assert_eq!(may_create(&user(Role::Coordinator, "hull"), "hull"), Ok(()));
+        assert_eq!(
+            may_create(&user(Role::Frontline, "hull"), "east-riding"),
+            Err(Denied::Area)
+        );
+        for role in [
+            Role::Partner,
+            Role::Trainer,
+            Role::Board,
+            Role::Analyst,
+            Role::Admin,
+        ] {
+            assert_eq!(
+                may_create(&user(role, "hull"), "hull"),
+                Err(Denied::Role),
+                "{role}"
+            );
+        }
+    }
+
+    #[test]
+    fn viewing_follows_area_or_authorship() {
+        let r = referral("hull", "someone", ReferralStatus::Draft);
+        assert_eq!(may_view(&user(Role::Coordinator, "hull"), &r), Ok(()));
+        assert_eq!(
+            may_view(&user(Role::Coordinator, "east-riding"), &r),
+            Err(Denied::Area)
+        );
+        let mine = referral("hull", "frontline-east-riding", ReferralStatus::Draft);
+        assert_eq!(
+            may_view(&user(Role::Frontline, "east-riding"), &mine),
+            Ok(())
+        );
+        assert_eq!(
+            may_view(&user(Role::Partner, "hull"), &r),
+            Err(Denied::Area)
+        );
+        assert_eq!(may_view(&user(Role::Board, "hull"), &r), Err(Denied::Role));
+    }
+
+    #[test]
+    fn only_drafts_are_submitted() {
+        let p = user(Role::Frontline, "hull");
+        assert_eq!(
+            may_submit(&p, &referral("hull", "x", ReferralStatus::Draft)),
+            Ok(())
+        );
+        assert!(matches!(
+            may_submit(&p, &referral("hull", "x", ReferralStatus::Submitted)),
+            Err(Denied::State(_))
+        ));
+    }
+}

@@ -1,0 +1,185 @@
+//! The referrals HTTP API.
+
+use crate::access::{self, Denied};
+use crate::{AppState, store};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use eip_platform::error::{ApiError, ApiJson, ApiQuery};
+use eip_platform::http::AssertionSecurity;
+use eip_platform::identity::Authenticated;
+use eip_types::events::{EventPage, ReferralEvent};
+use eip_types::referral::{NewReferral, Referral, ReferralSummary, SubmitReferral};
+use eip_types::{FieldError, Problem};
+use serde::Deserialize;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Referrals service", description = "Early-help referrals, area-limited"),
+    paths(create_referral, list_referrals, show_referral, submit_referral, event_feed),
+    components(schemas(NewReferral, Referral, ReferralSummary, SubmitReferral, EventPage, Problem, FieldError)),
+    security(("assertion" = [])),
+    modifiers(&AssertionSecurity)
+)]
+pub struct ApiDoc;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/referrals", post(create_referral).get(list_referrals))
+        .route("/referrals/{id}", get(show_referral))
+        .route("/referrals/{id}/submit", post(submit_referral))
+        .route("/events", get(event_feed))
+        .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+        .with_state(state)
+}
+
+fn denied(d: Denied) -> ApiError {
+    match d {
+        Denied::State(why) => ApiError::Conflict(why.into()),
+        other => ApiError::Forbidden(other.message()),
+    }
+}
+
+/// Raise a referral, as a draft or submitted at once.
+#[utoipa::path(post, path = "/referrals", request_body = NewReferral,
+    responses(
+        (status = 201, body = Referral),
+        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 422, description = "Fields need correcting", body = Problem)))]
+async fn create_referral(
+    State(state): State<AppState>,
+    user: Authenticated,
+    ApiJson(body): ApiJson<NewReferral>,
+) -> Result<(StatusCode, Json<Referral>), ApiError> {
+    // The role is checked before the body, so nothing is learnt by probing.
+    user.require_any(&access::RAISERS)?;
+    let valid = body
+        .validate(chrono::Utc::now().date_naive())
+        .map_err(ApiError::Validation)?;
+    access::may_create(&user.0, &valid.area_id).map_err(denied)?;
+
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut tx = state.db.begin().await?;
+    let referral = store::insert(&mut tx, &id, &valid, &user.0.user_id).await?;
+    if valid.submit {
+        record_submitted(&state, &mut tx, &referral).await?;
+    }
+    tx.commit().await?;
+    state.outbox.wake();
+    tracing::info!(referral.id = %referral.id, status = referral.status.as_str(), "referral raised");
+    Ok((StatusCode::CREATED, Json(referral)))
+}
+
+async fn record_submitted(
+    state: &AppState,
+    tx: &mut eip_platform::db::Tx,
+    r: &Referral,
+) -> Result<(), ApiError> {
+    let event = ReferralEvent::Submitted {
+        referral_id: r.id.clone(),
+        area_id: r.area_id.clone(),
+        submitted_on: chrono::Utc::now().date_naive(),
+    };
+    state
+        .outbox
+        .record(tx, event.kind(), &event.payload())
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    /// At most this many (1–200, default 50), newest first.
+    limit: Option<i64>,
+}
+
+/// Referrals the user may see: their areas' and their own.
+#[utoipa::path(get, path = "/referrals", params(ListQuery),
+    responses((status = 200, body = [ReferralSummary]), (status = 403, body = Problem)))]
+async fn list_referrals(
+    State(state): State<AppState>,
+    user: Authenticated,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<Vec<ReferralSummary>>, ApiError> {
+    let scope = access::list_scope(&user.0).map_err(denied)?;
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "limit",
+            "Use a limit from 1 to 200.",
+        )]));
+    }
+    Ok(Json(store::list(state.db.pool(), &scope, limit).await?))
+}
+
+/// One referral, if the user may see it.
+#[utoipa::path(get, path = "/referrals/{id}",
+    responses((status = 200, body = Referral), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn show_referral(
+    State(state): State<AppState>,
+    user: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<Referral>, ApiError> {
+    access::list_scope(&user.0).map_err(denied)?;
+    let referral = store::get_by_pool(state.db.pool(), &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    access::may_view(&user.0, &referral).map_err(denied)?;
+    tracing::info!(referral.id = %referral.id, "referral viewed");
+    Ok(Json(referral))
+}
+
+/// Submit a draft. The version the user saw must still be current.
+#[utoipa::path(post, path = "/referrals/{id}/submit", request_body = SubmitReferral,
+    responses((status = 200, body = Referral), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, description = "Not a draft, or changed meanwhile", body = Problem)))]
+async fn submit_referral(
+    State(state): State<AppState>,
+    user: Authenticated,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<SubmitReferral>,
+) -> Result<Json<Referral>, ApiError> {
+    user.require_any(&access::RAISERS)?;
+    let mut tx = state.db.begin().await?;
+    let current = store::get(&mut tx, &id).await?.ok_or(ApiError::NotFound)?;
+    access::may_submit(&user.0, &current).map_err(denied)?;
+    if current.version != body.version || !store::mark_submitted(&mut tx, &id, body.version).await?
+    {
+        return Err(ApiError::Conflict(
+            "Someone else changed this referral; reload it and try again.".into(),
+        ));
+    }
+    let updated = store::get(&mut tx, &id).await?.ok_or(ApiError::NotFound)?;
+    record_submitted(&state, &mut tx, &updated).await?;
+    tx.commit().await?;
+    state.outbox.wake();
+    tracing::info!(referral.id = %updated.id, "referral submitted");
+    Ok(Json(updated))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+struct FeedQuery {
+    /// Events after this sequence number.
+    after: Option<i64>,
+    limit: Option<i64>,
+}
+
+/// The event feed consumers catch up from (platform services only).
+#[utoipa::path(get, path = "/events", params(FeedQuery),
+    responses((status = 200, body = EventPage), (status = 403, body = Problem)))]
+async fn event_feed(
+    State(state): State<AppState>,
+    user: Authenticated,
+    ApiQuery(q): ApiQuery<FeedQuery>,
+) -> Result<Json<EventPage>, ApiError> {
+    user.require_service()?;
+    let page = state
+        .outbox
+        .feed(&state.db, q.after.unwrap_or(0), q.limit.unwrap_or(500))
+        .await?;
+    Ok(Json(page))
+}

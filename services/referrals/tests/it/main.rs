@@ -1,0 +1,5 @@
+//! Referrals service integration tests: the real service on port 0 with a
+//! database of its own, on SQLite and on PostgreSQL.
+
+mod helpers;
+mod referrals;

@@ -1,0 +1,124 @@
+//! The HTTP client the portal and the services call services with. Each call
+//! carries a fresh identity assertion and the current trace context.
+
+use crate::identity::IdentityKeys;
+use crate::telemetry;
+use eip_types::{Principal, Problem};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The service refused the request and said why.
+    #[error("{}: {}", .0.status, .0.title)]
+    Problem(Problem),
+    /// The service could not be reached or failed.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct ServiceClient {
+    /// Used in logs and as the caller name of service assertions.
+    caller: String,
+    base: String,
+    http: reqwest::Client,
+    keys: IdentityKeys,
+}
+
+impl ServiceClient {
+    pub fn new(caller: &str, base_url: &str, keys: IdentityKeys) -> Self {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(2))
+            .timeout(Duration::from_secs(15))
+            .build()
+            .unwrap_or_default();
+        Self {
+            caller: caller.to_owned(),
+            base: base_url.trim_end_matches('/').to_owned(),
+            http,
+            keys,
+        }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        principal: &Principal,
+    ) -> Result<T, ClientError> {
+        let token = self.token(Some(principal))?;
+        self.send(self.http.get(self.url(path)), token).await
+    }
+
+    pub async fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        principal: &Principal,
+        body: &B,
+    ) -> Result<T, ClientError> {
+        let token = self.token(Some(principal))?;
+        self.send(self.http.post(self.url(path)).json(body), token)
+            .await
+    }
+
+    /// A GET made by the calling service for itself.
+    pub async fn get_as_service<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        let token = self.token(None)?;
+        self.send(self.http.get(self.url(path)), token).await
+    }
+
+    /// Whether the service says it is ready.
+    pub async fn ready(&self) -> bool {
+        self.http
+            .get(self.url("/health/ready"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    fn token(&self, principal: Option<&Principal>) -> Result<String, ClientError> {
+        match principal {
+            Some(p) => self.keys.sign(p),
+            None => self.keys.sign_service(&self.caller),
+        }
+        .map_err(|e| ClientError::Unavailable(format!("cannot sign an assertion: {e}")))
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        mut req: reqwest::RequestBuilder,
+        token: String,
+    ) -> Result<T, ClientError> {
+        for (k, v) in telemetry::current_context_map() {
+            req = req.header(k, v);
+        }
+        let res = req
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(|e| ClientError::Unavailable(e.without_url().to_string()))?;
+        let status = res.status();
+        if status.is_success() {
+            return res.json().await.map_err(|e| {
+                ClientError::Unavailable(format!("unreadable answer: {}", e.without_url()))
+            });
+        }
+        if status.is_server_error() {
+            return Err(ClientError::Unavailable(format!("answered {status}")));
+        }
+        let problem = res
+            .json::<Problem>()
+            .await
+            .unwrap_or_else(|_| Problem::new(status.as_u16(), "The request was refused"));
+        Err(ClientError::Problem(problem))
+    }
+}

@@ -1,0 +1,202 @@
+//! Database pools. Each service owns one database: a SQLite file in the
+//! embedded mode, a PostgreSQL database in the distributed mode. Queries go
+//! through sqlx's `Any` driver with `$n` placeholders, so one SQL text serves
+//! both; DDL differs, so each service keeps a migrations folder per backend.
+
+use crate::config::DatabaseUrl;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, ConnectOptions, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A service's migrations, one set per backend.
+pub struct Migrations {
+    pub sqlite: Migrator,
+    pub postgres: Migrator,
+}
+
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database URL `{0}` is neither sqlite:// nor postgres://")]
+    UnknownScheme(String),
+    #[error("cannot create the data folder {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot connect to {url}: {source}")]
+    Connect { url: String, source: sqlx::Error },
+    #[error("migrating {url} failed: {source}")]
+    Migrate {
+        url: String,
+        source: sqlx::migrate::MigrateError,
+    },
+}
+
+impl Db {
+    /// Connects (creating a SQLite file and its folder when missing) and
+    /// brings the schema up to date.
+    pub async fn connect(url: &DatabaseUrl, migrations: &Migrations) -> Result<Self, DbError> {
+        sqlx::any::install_default_drivers();
+        let raw = url.expose();
+        let backend = if raw.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if raw.starts_with("postgres:") || raw.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(DbError::UnknownScheme(url.redacted()));
+        };
+        let connect_err = |source| DbError::Connect {
+            url: url.redacted(),
+            source,
+        };
+        let pool = match backend {
+            Backend::Sqlite => {
+                let path = sqlite_path(raw);
+                if let Some(parent) = std::path::Path::new(path).parent()
+                    && !parent.as_os_str().is_empty()
+                {
+                    std::fs::create_dir_all(parent).map_err(|source| DbError::DataDir {
+                        path: parent.display().to_string(),
+                        source,
+                    })?;
+                }
+                let with_mode = if raw.contains('?') {
+                    raw.to_owned()
+                } else {
+                    format!("{raw}?mode=rwc")
+                };
+                let opts = AnyConnectOptions::from_str(&with_mode)
+                    .map_err(connect_err)?
+                    .disable_statement_logging();
+                // One connection: SQLite has one writer, and a single
+                // connection never meets "database is locked".
+                AnyPoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            conn.execute("PRAGMA busy_timeout = 5000").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(opts)
+                    .await
+                    .map_err(connect_err)?
+            }
+            Backend::Postgres => {
+                let opts = AnyConnectOptions::from_str(raw)
+                    .map_err(connect_err)?
+                    .disable_statement_logging();
+                AnyPoolOptions::new()
+                    .max_connections(10)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect_with(opts)
+                    .await
+                    .map_err(connect_err)?
+            }
+        };
+        let migrator = match backend {
+            Backend::Sqlite => &migrations.sqlite,
+            Backend::Postgres => &migrations.postgres,
+        };
+        migrator
+            .run(&pool)
+            .await
+            .map_err(|source| DbError::Migrate {
+                url: url.redacted(),
+                source,
+            })?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        self.pool.begin().await
+    }
+
+    /// Whether the database answers: used by `/health/ready`.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        tokio::time::timeout(
+            Duration::from_secs(2),
+            sqlx::query("SELECT 1").execute(&self.pool),
+        )
+        .await
+        .map_err(|_| sqlx::Error::PoolTimedOut)??;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn sqlite_path(url: &str) -> &str {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    rest.split('?').next().unwrap_or(rest)
+}
+
+/// The current time as stored: RFC 3339 in UTC with microseconds, which sorts
+/// as text on both backends.
+pub fn now_text() -> String {
+    to_text(chrono::Utc::now())
+}
+
+pub fn to_text(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+pub fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>, sqlx::Error> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+pub fn parse_date(s: &str) -> Result<chrono::NaiveDate, sqlx::Error> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_paths_come_from_urls() {
+        assert_eq!(sqlite_path("sqlite://data/a.db?mode=rwc"), "data/a.db");
+        assert_eq!(sqlite_path("sqlite:data/b.db"), "data/b.db");
+    }
+
+    #[test]
+    fn stored_times_round_trip() {
+        let t = chrono::Utc::now();
+        let back = parse_time(&to_text(t)).expect("parses");
+        assert_eq!(back.timestamp_micros(), t.timestamp_micros());
+    }
+}

@@ -1,0 +1,170 @@
+//! The error every service handler returns, and how it becomes a problem body.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use eip_types::{FieldError, Problem};
+use serde::de::DeserializeOwned;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("not authenticated")]
+    Unauthenticated,
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("dependency unavailable: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let status = self.status().as_u16();
+        match self {
+            ApiError::Validation(errors) => {
+                Problem::new(status, "Some fields need correcting").with_errors(errors.clone())
+            }
+            ApiError::BadRequest(detail) => {
+                Problem::new(status, "The request could not be read").with_detail(detail.clone())
+            }
+            ApiError::Unauthenticated => Problem::new(status, "Sign-in required")
+                .with_detail("A valid identity assertion is needed."),
+            ApiError::Forbidden(detail) => {
+                Problem::new(status, "Not allowed").with_detail(detail.clone())
+            }
+            ApiError::NotFound => Problem::new(status, "Not found"),
+            ApiError::Conflict(detail) => {
+                Problem::new(status, "Conflict").with_detail(detail.clone())
+            }
+            ApiError::PayloadTooLarge => Problem::new(status, "The request body is too large"),
+            ApiError::UnsupportedMediaType => {
+                Problem::new(status, "Send JSON").with_detail("Use Content-Type: application/json.")
+            }
+            // Infrastructure detail stays in the logs.
+            ApiError::Unavailable(_) => Problem::new(status, "Service temporarily unavailable"),
+            ApiError::Internal(_) => Problem::new(status, "Something went wrong"),
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(err: sqlx::Error) -> Self {
+        match err {
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+                ApiError::Unavailable(err.to_string())
+            }
+            other => ApiError::Internal(other.into()),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match &self {
+            ApiError::Internal(err) => tracing::error!(error = %err, "request failed"),
+            ApiError::Unavailable(err) => tracing::warn!(error = %err, "dependency unavailable"),
+            _ => {}
+        }
+        problem_response(self.status(), self.problem())
+    }
+}
+
+pub fn problem_response(status: StatusCode, problem: Problem) -> Response {
+    let mut res = (status, Json(problem)).into_response();
+    res.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/problem+json"),
+    );
+    res
+}
+
+/// `Json<T>` whose rejections are problem bodies: malformed JSON, wrong types
+/// and unknown fields are 400 with serde's explanation, a wrong content type
+/// 415, an oversize body 413.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> ApiError {
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
+        JsonRejection::BytesRejection(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::PayloadTooLarge
+        }
+        JsonRejection::JsonDataError(e) => ApiError::BadRequest(e.body_text()),
+        JsonRejection::JsonSyntaxError(e) => ApiError::BadRequest(e.body_text()),
+        other => ApiError::BadRequest(other.body_text()),
+    }
+}
+
+impl<T: serde::Serialize> IntoResponse for ApiJson<T> {
+    fn into_response(self) -> Response {
+        Json(self.0).into_response()
+    }
+}
+
+/// `Query<T>` whose rejection is a 400 problem body.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|e| ApiError::BadRequest(e.body_text()))
+    }
+}

@@ -1,0 +1,42 @@
+//! The platform every Early Intervention service stands on.
+//!
+//! Each module is one concern: typed configuration ([`config`]), logs and
+//! traces ([`telemetry`]), database pools for SQLite and PostgreSQL ([`db`]),
+//! the event bus with its in-process and Redis Streams implementations
+//! ([`bus`]), the transactional outbox and its relay ([`outbox`]), event
+//! consumers that catch up from the source when the bus lost something
+//! ([`consumer`]), the signed identity assertion ([`identity`]), the client
+//! services and the portal call each other with ([`client`]), and the HTTP
+//! plumbing every service shares ([`http`], [`error`]).
+
+pub mod bus;
+pub mod client;
+pub mod config;
+pub mod consumer;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod identity;
+pub mod outbox;
+pub mod telemetry;
+
+pub use tokio_util::sync::CancellationToken;
+
+/// What the parts hosted in one process share: the bus and the identity keys.
+#[derive(Clone, Debug)]
+pub struct Shared {
+    pub bus: bus::Bus,
+    pub keys: identity::IdentityKeys,
+}
+
+impl Shared {
+    /// Builds the bus and keys a standalone service process needs.
+    pub async fn from_config(cfg: &config::ServiceConfig) -> anyhow::Result<Self> {
+        let keys = identity::IdentityKeys::new(
+            &cfg.identity.signing_key,
+            std::time::Duration::from_secs(cfg.identity.ttl_seconds),
+        )?;
+        let bus = bus::Bus::from_config(&cfg.bus).await?;
+        Ok(Self { bus, keys })
+    }
+}

@@ -1,0 +1,151 @@
+//! The transactional outbox. A service records its domain events in its own
+//! database in the same transaction as the change; the relay publishes them to
+//! the bus afterwards, and the feed serves them to consumers catching up.
+
+use crate::bus::Bus;
+use crate::db::{Db, Tx, now_text, parse_time};
+use crate::telemetry;
+use eip_types::events::{EventEnvelope, EventPage};
+use sqlx::Row;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+/// The outbox of one source service.
+#[derive(Clone, Debug)]
+pub struct Outbox {
+    source: &'static str,
+    wake: Arc<Notify>,
+}
+
+/// How often the relay looks for unpublished events when nobody woke it.
+const RELAY_POLL: Duration = Duration::from_millis(500);
+const RELAY_BATCH: i64 = 200;
+
+impl Outbox {
+    pub fn new(source: &'static str) -> Self {
+        Self {
+            source,
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    pub fn source(&self) -> &'static str {
+        self.source
+    }
+
+    /// Records an event in the caller's transaction, with the current trace
+    /// context. It is published only if the transaction commits.
+    pub async fn record(
+        &self,
+        tx: &mut Tx,
+        kind: &str,
+        payload: &serde_json::Value,
+    ) -> Result<Uuid, sqlx::Error> {
+        let id = Uuid::new_v4();
+        let trace = serde_json::to_string(&telemetry::current_context_map())
+            .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        sqlx::query(
+            "INSERT INTO outbox (event_id, kind, payload, trace, occurred_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id.to_string())
+        .bind(kind)
+        .bind(payload.to_string())
+        .bind(trace)
+        .bind(now_text())
+        .execute(&mut **tx)
+        .await?;
+        Ok(id)
+    }
+
+    /// Tells the relay there is something to publish (call after commit).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Publishes unpublished events in order until shut down.
+    pub fn spawn_relay(
+        &self,
+        db: Db,
+        bus: Bus,
+        shutdown: CancellationToken,
+    ) -> tokio::task::JoinHandle<()> {
+        let outbox = self.clone();
+        tokio::spawn(async move {
+            loop {
+                match outbox.publish_pending(&db, &bus).await {
+                    Ok(n) if n as i64 == RELAY_BATCH => continue,
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::warn!(source = outbox.source, error = %e, "outbox relay paused")
+                    }
+                }
+                tokio::select! {
+                    _ = shutdown.cancelled() => break,
+                    _ = outbox.wake.notified() => {}
+                    _ = tokio::time::sleep(RELAY_POLL) => {}
+                }
+            }
+        })
+    }
+
+    /// Publishes one batch of unpublished events; returns how many.
+    pub async fn publish_pending(&self, db: &Db, bus: &Bus) -> anyhow::Result<usize> {
+        let rows = sqlx::query(
+            "SELECT seq, event_id, kind, payload, trace, occurred_at FROM outbox \
+             WHERE published_at IS NULL ORDER BY seq LIMIT $1",
+        )
+        .bind(RELAY_BATCH)
+        .fetch_all(db.pool())
+        .await?;
+        let mut published = 0;
+        for row in rows {
+            let env = self.envelope(&row)?;
+            bus.publish(&env).await?;
+            sqlx::query("UPDATE outbox SET published_at = $1 WHERE seq = $2")
+                .bind(now_text())
+                .bind(env.seq)
+                .execute(db.pool())
+                .await?;
+            published += 1;
+        }
+        Ok(published)
+    }
+
+    /// Events after `after`, oldest first: the feed consumers catch up from.
+    pub async fn feed(&self, db: &Db, after: i64, limit: i64) -> Result<EventPage, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT seq, event_id, kind, payload, trace, occurred_at FROM outbox \
+             WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit.clamp(1, 1000))
+        .fetch_all(db.pool())
+        .await?;
+        let head: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS head FROM outbox")
+            .fetch_one(db.pool())
+            .await?
+            .try_get("head")?;
+        let events = rows
+            .iter()
+            .map(|row| self.envelope(row))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(EventPage { events, head })
+    }
+
+    fn envelope(&self, row: &sqlx::any::AnyRow) -> Result<EventEnvelope, sqlx::Error> {
+        let decode = |e: serde_json::Error| sqlx::Error::Decode(Box::new(e));
+        let event_id: String = row.try_get("event_id")?;
+        Ok(EventEnvelope {
+            id: Uuid::parse_str(&event_id).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            source: self.source.to_owned(),
+            seq: row.try_get("seq")?,
+            kind: row.try_get("kind")?,
+            occurred_at: parse_time(&row.try_get::<String, _>("occurred_at")?)?,
+            trace: serde_json::from_str(&row.try_get::<String, _>("trace")?).map_err(decode)?,
+            payload: serde_json::from_str(&row.try_get::<String, _>("payload")?).map_err(decode)?,
+        })
+    }
+}

@@ -1,0 +1,196 @@
+//! What the platform's tests share: a fresh database per test on either
+//! backend, a private Redis server, identity keys and a principal per role.
+
+use eip_platform::config::DatabaseUrl;
+use eip_platform::identity::IdentityKeys;
+use eip_types::{Principal, Role};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// The backends a service's tests run against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server tests create their databases on.
+pub fn postgres_admin_url() -> String {
+    std::env::var("EIP_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A database of its own for one test, removed when dropped.
+pub struct TestDb {
+    pub url: DatabaseUrl,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(PathBuf),
+    Postgres { admin: String, name: String },
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => Self::sqlite(),
+            Backend::Postgres => Self::postgres().await,
+        }
+    }
+
+    pub fn sqlite() -> Self {
+        let dir = std::env::temp_dir().join("eip-tests");
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join(format!("{}.db", uuid::Uuid::new_v4().simple()));
+        Self {
+            url: DatabaseUrl::new(format!("sqlite://{}", path.display())),
+            cleanup: Cleanup::File(path),
+        }
+    }
+
+    pub async fn postgres() -> Self {
+        sqlx::any::install_default_drivers();
+        let admin = postgres_admin_url();
+        let name = format!("eip_test_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
+            .await
+            .unwrap_or_else(|e| {
+                panic!("PostgreSQL is needed for this test ({admin}): {e}. Start it or set EIP_TEST_POSTGRES_URL.")
+            });
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("cannot create test database {name}: {e}"));
+        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+        Self {
+            url: DatabaseUrl::new(format!("{base}/{name}")),
+            cleanup: Cleanup::Postgres { admin, name },
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut p = path.clone().into_os_string();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+            Cleanup::Postgres { admin, name } => {
+                let (admin, name) = (admin.clone(), name.clone());
+                // Drop runs inside the test's runtime: use a thread of our own.
+                let _ = std::thread::spawn(move || {
+                    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    else {
+                        return;
+                    };
+                    rt.block_on(async {
+                        if let Ok(mut conn) =
+                            <sqlx::AnyConnection as sqlx::Connection>::connect(&admin).await
+                        {
+                            let _ = sqlx::query(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .execute(&mut conn)
+                            .await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// A Redis server of this test's own, on a free loopback port, stopped when
+/// dropped. Tests may flush it without disturbing anyone.
+pub struct RedisServer {
+    pub url: String,
+    child: std::process::Child,
+}
+
+impl RedisServer {
+    pub async fn start() -> Self {
+        let port = free_port();
+        let child = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("redis-server is needed for this test: {e}"));
+        let url = format!("redis://127.0.0.1:{port}");
+        let client = redis::Client::open(url.as_str()).unwrap_or_else(|e| panic!("{e}"));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Ok(mut c) = client.get_multiplexed_async_connection().await {
+                let pong: Result<String, _> = redis::cmd("PING").query_async(&mut c).await;
+                if pong.is_ok() {
+                    break;
+                }
+            }
+            assert!(Instant::now() < deadline, "redis-server did not start");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Self { url, child }
+    }
+
+    /// Empties the server, as a restart without persistence would.
+    pub async fn flush(&self) {
+        let client = redis::Client::open(self.url.as_str()).unwrap_or_else(|e| panic!("{e}"));
+        let mut c = client
+            .get_multiplexed_async_connection()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let _: () = redis::cmd("FLUSHALL")
+            .query_async(&mut c)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A loopback port nobody is listening on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("no free port: {e}"))
+}
+
+/// Fresh identity keys for one test.
+pub fn keys() -> IdentityKeys {
+    IdentityKeys::new(&IdentityKeys::random_secret(), Duration::from_secs(60))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A user holding `role` in `areas`.
+pub fn principal(role: Role, areas: &[&str]) -> Principal {
+    Principal {
+        user_id: format!("{}-{}", role.as_str(), uuid::Uuid::new_v4().simple()),
+        roles: vec![role],
+        areas: areas.iter().map(|a| (*a).to_owned()).collect(),
+        agency: (role == Role::Partner).then(|| "childrens-family-services".to_owned()),
+    }
+}

@@ -1,0 +1,175 @@
+//! Domain events as they travel between services.
+//!
+//! Events that leave the referrals service carry ids, areas, categories and
+//! dates: never a name or free text.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// A domain event with the metadata every consumer needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EventEnvelope {
+    /// Unique id: consumers process each id at most once.
+    pub id: Uuid,
+    /// The service that wrote the event, such as `referrals`.
+    pub source: String,
+    /// Position in the source's outbox; increases with every event.
+    pub seq: i64,
+    /// Event type, such as `referral.submitted`.
+    pub kind: String,
+    pub occurred_at: DateTime<Utc>,
+    /// W3C trace context (`traceparent`, `tracestate`) of the change.
+    #[serde(default)]
+    pub trace: BTreeMap<String, String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub payload: serde_json::Value,
+}
+
+/// Events published by the referrals service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ReferralEvent {
+    #[serde(rename = "referral.submitted")]
+    Submitted {
+        referral_id: String,
+        area_id: String,
+        submitted_on: NaiveDate,
+    },
+}
+
+impl ReferralEvent {
+    pub const SOURCE: &'static str = "referrals";
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ReferralEvent::Submitted { .. } => "referral.submitted",
+        }
+    }
+
+    /// Reads a referral event back from its envelope.
+    pub fn from_envelope(env: &EventEnvelope) -> Option<Self> {
+        let mut value = env.payload.clone();
+        if let serde_json::Value::Object(map) = &mut value {
+            map.insert("kind".into(), serde_json::Value::String(env.kind.clone()));
+        }
+        serde_json::from_value(value).ok()
+    }
+
+    /// The payload stored in the outbox: the event without its tag.
+    pub fn payload(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(self).unwrap_or_default();
+        if let serde_json::Value::Object(map) = &mut value {
+            map.remove("kind");
+        }
+        value
+    }
+}
+
+/// Events published by the training service. They carry ids and dates,
+/// never a staff reference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TrainingEvent {
+    #[serde(rename = "training.completion_recorded")]
+    CompletionRecorded {
+        completion_id: String,
+        competency_id: String,
+        completed_on: NaiveDate,
+    },
+}
+
+impl TrainingEvent {
+    pub const SOURCE: &'static str = "training";
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            TrainingEvent::CompletionRecorded { .. } => "training.completion_recorded",
+        }
+    }
+
+    /// Reads a training event back from its envelope.
+    pub fn from_envelope(env: &EventEnvelope) -> Option<Self> {
+        let mut value = env.payload.clone();
+        if let serde_json::Value::Object(map) = &mut value {
+            map.insert("kind".into(), serde_json::Value::String(env.kind.clone()));
+        }
+        serde_json::from_value(value).ok()
+    }
+
+    /// The payload stored in the outbox: the event without its tag.
+    pub fn payload(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(self).unwrap_or_default();
+        if let serde_json::Value::Object(map) = &mut value {
+            map.remove("kind");
+        }
+        value
+    }
+}
+
+/// A page of a source's event feed (`GET /events?after=N`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EventPage {
+    pub events: Vec<EventEnvelope>,
+    /// The highest `seq` in the source's outbox when the page was read.
+    pub head: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn referral_events_round_trip_through_an_envelope_without_personal_data() {
+        let event = ReferralEvent::Submitted {
+            referral_id: "r1".into(),
+            area_id: "hull".into(),
+            submitted_on: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default(),
+        };
+        let env = EventEnvelope {
+            id: Uuid::nil(),
+            source: ReferralEvent::SOURCE.into(),
+            seq: 1,
+            kind: event.kind().into(),
+            occurred_at: DateTime::<Utc>::MIN_UTC,
+            trace: BTreeMap::new(),
+            payload: event.payload(),
+        };
+        let keys: Vec<&String> = env
+            .payload
+            .as_object()
+            .map(|m| m.keys().collect())
+            .unwrap_or_default();
+        assert_eq!(keys, ["area_id", "referral_id", "submitted_on"]);
+        assert_eq!(ReferralEvent::from_envelope(&env), Some(event));
+    }
+
+    #[test]
+    fn training_events_round_trip_without_a_staff_reference() {
+        let event = TrainingEvent::CompletionRecorded {
+            completion_id: "c1".into(),
+            competency_id: "restorative-practice".into(),
+            completed_on: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default(),
+        };
+        let env = EventEnvelope {
+            id: Uuid::nil(),
+            source: TrainingEvent::SOURCE.into(),
+            seq: 1,
+            kind: event.kind().into(),
+            occurred_at: DateTime::<Utc>::MIN_UTC,
+            trace: BTreeMap::new(),
+            payload: event.payload(),
+        };
+        let keys: Vec<&String> = env
+            .payload
+            .as_object()
+            .map(|m| m.keys().collect())
+            .unwrap_or_default();
+        assert_eq!(keys, ["competency_id", "completed_on", "completion_id"]);
+        assert_eq!(TrainingEvent::from_envelope(&env), Some(event));
+        assert_eq!(ReferralEvent::from_envelope(&env), None);
+    }
+}

@@ -1,0 +1,257 @@
+//! Early-help referrals as the referrals service accepts and returns them.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::place::local_authority_name;
+use crate::problem::FieldError;
+
+/// Longest child name accepted, in characters.
+pub const MAX_NAME_CHARS: usize = 100;
+/// Longest reason accepted, in characters.
+pub const MAX_REASON_CHARS: usize = 4000;
+/// Referrals are for children and young people up to this age.
+pub const MAX_AGE_YEARS: u32 = 25;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReferralStatus {
+    Draft,
+    Submitted,
+}
+
+impl ReferralStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReferralStatus::Draft => "draft",
+            ReferralStatus::Submitted => "submitted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "draft" => Some(ReferralStatus::Draft),
+            "submitted" => Some(ReferralStatus::Submitted),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ReferralStatus::Draft => "Draft",
+            ReferralStatus::Submitted => "Submitted",
+        }
+    }
+}
+
+/// The body of `POST /referrals`. Fields arrive as text so that a bad date is
+/// reported against its field rather than as an unreadable body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewReferral {
+    pub child_name: String,
+    /// `YYYY-MM-DD`.
+    pub date_of_birth: String,
+    /// A local authority area id, such as `hull`.
+    pub area_id: String,
+    pub reason: String,
+    /// Submit at once instead of keeping a draft.
+    #[serde(default)]
+    pub submit: bool,
+}
+
+/// A [`NewReferral`] that passed validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidReferral {
+    pub child_name: String,
+    pub date_of_birth: NaiveDate,
+    pub area_id: String,
+    pub reason: String,
+    pub submit: bool,
+}
+
+impl NewReferral {
+    /// Checks every field and reports each problem against its field.
+    pub fn validate(&self, today: NaiveDate) -> Result<ValidReferral, Vec<FieldError>> {
+        let mut errors = Vec::new();
+
+        let child_name = self.child_name.trim();
+        if child_name.is_empty() {
+            errors.push(FieldError::new("child_name", "Enter the child's name."));
+        } else if child_name.chars().count() > MAX_NAME_CHARS {
+            errors.push(FieldError::new(
+                "child_name",
+                format!("The name must be at most {MAX_NAME_CHARS} characters."),
+            ));
+        } else if child_name.chars().any(char::is_control) {
+            errors.push(FieldError::new(
+                "child_name",
+                "The name contains characters that are not allowed.",
+            ));
+        }
+
+        let date_of_birth = match parse_date_of_birth(&self.date_of_birth, today) {
+            Ok(d) => Some(d),
+            Err(message) => {
+                errors.push(FieldError::new("date_of_birth", message));
+                None
+            }
+        };
+
+        if local_authority_name(&self.area_id).is_none() {
+            errors.push(FieldError::new("area_id", "Choose the child's area."));
+        }
+
+        let reason = self.reason.trim();
+        if reason.is_empty() {
+            errors.push(FieldError::new(
+                "reason",
+                "Describe why the child needs early help.",
+            ));
+        } else if reason.chars().count() > MAX_REASON_CHARS {
+            errors.push(FieldError::new(
+                "reason",
+                format!("The reason must be at most {MAX_REASON_CHARS} characters."),
+            ));
+        }
+
+        match (errors.is_empty(), date_of_birth) {
+            (true, Some(date_of_birth)) => Ok(ValidReferral {
+                child_name: child_name.to_owned(),
+                date_of_birth,
+                area_id: self.area_id.clone(),
+                reason: reason.to_owned(),
+                submit: self.submit,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// A date of birth in `YYYY-MM-DD`, not in the future and within the age range
+/// early help covers.
+pub fn parse_date_of_birth(text: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("Enter the date of birth.".into());
+    }
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| "Enter a real date of birth as YYYY-MM-DD.".to_string())?;
+    if date > today {
+        return Err("The date of birth cannot be in the future.".into());
+    }
+    let oldest = today
+        .checked_sub_months(chrono::Months::new(12 * MAX_AGE_YEARS))
+        .unwrap_or(NaiveDate::MIN);
+    if date <= oldest {
+        return Err(format!(
+            "Early help referrals are for people under {MAX_AGE_YEARS}."
+        ));
+    }
+    Ok(date)
+}
+
+/// A referral as the service shows it to someone allowed to see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Referral {
+    pub id: String,
+    pub child_name: String,
+    pub date_of_birth: NaiveDate,
+    pub area_id: String,
+    pub reason: String,
+    pub status: ReferralStatus,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// Incremented on every change; a stale version is refused.
+    pub version: i64,
+}
+
+/// A line in a referral list: no reason text, to keep lists light.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReferralSummary {
+    pub id: String,
+    pub child_name: String,
+    pub area_id: String,
+    pub status: ReferralStatus,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The body of `POST /referrals/{id}/submit`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SubmitReferral {
+    /// The version the user saw; a newer one means someone else changed it.
+    pub version: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default()
+    }
+
+    fn good() -> NewReferral {
+        NewReferral {
+            child_name: "  Sam Example ".into(),
+            date_of_birth: "2015-04-02".into(),
+            area_id: "hull".into(),
+            reason: "Missing from home twice this month.".into(),
+            submit: true,
+        }
+    }
+
+    #[test]
+    fn a_complete_referral_is_valid_and_trimmed() {
+        let valid = good().validate(today()).expect("valid");
+        assert_eq!(valid.child_name, "Sam Example");
+        assert_eq!(valid.area_id, "hull");
+        assert!(valid.submit);
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_against_its_name() {
+        let bad = NewReferral {
+            child_name: " ".into(),
+            date_of_birth: "2015-02-30".into(),
+            area_id: "atlantis".into(),
+            reason: String::new(),
+            submit: false,
+        };
+        let errors = bad.validate(today()).expect_err("invalid");
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["child_name", "date_of_birth", "area_id", "reason"]);
+    }
+
+    #[test]
+    fn dates_of_birth_must_be_real_past_and_within_range() {
+        assert!(parse_date_of_birth("2027-01-01", today()).is_err());
+        assert!(parse_date_of_birth("27/11/2015", today()).is_err());
+        assert!(parse_date_of_birth("1990-01-01", today()).is_err());
+        assert!(parse_date_of_birth("2026-11-27", today()).is_ok());
+        assert!(parse_date_of_birth("2001-11-28", today()).is_ok());
+        assert!(parse_date_of_birth("2001-11-27", today()).is_err());
+    }
+
+    #[test]
+    fn overlong_text_is_refused() {
+        let mut r = good();
+        r.child_name = "x".repeat(MAX_NAME_CHARS + 1);
+        r.reason = "y".repeat(MAX_REASON_CHARS + 1);
+        let errors = r.validate(today()).expect_err("invalid");
+        assert_eq!(errors.len(), 2);
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let body = r#"{"child_name":"A","date_of_birth":"2015-01-01","area_id":"hull","reason":"r","admin":true}"#;
+        assert!(serde_json::from_str::<NewReferral>(body).is_err());
+    }
+}
