@@ -24,6 +24,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="stylesheet" href="/pkg/eip_portal.css" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>

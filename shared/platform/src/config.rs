@@ -165,6 +165,10 @@ mod tests {
     }
 
     #[test]
+    #[expect(
+        clippy::result_large_err,
+        reason = "figment's Jail returns its own error type"
+    )]
     fn environment_overrides_defaults_and_bad_values_name_their_key() {
         figment::Jail::expect_with(|jail| {
             jail.set_env("EIP_BUS__KIND", "redis");

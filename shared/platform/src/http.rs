@@ -167,6 +167,26 @@ pub async fn shutdown_signal() {
     }
 }
 
+/// Declares the bearer identity assertion in a service's OpenAPI document.
+pub struct AssertionSecurity;
+
+impl utoipa::Modify for AssertionSecurity {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "assertion",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("Short-lived identity assertion signed by the portal"))
+                    .build(),
+            ),
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,25 +219,5 @@ mod tests {
             ("host", "127.0.0.1:3000"),
             ("sec-fetch-site", "cross-site")
         ])));
-    }
-}
-
-/// Declares the bearer identity assertion in a service's OpenAPI document.
-pub struct AssertionSecurity;
-
-impl utoipa::Modify for AssertionSecurity {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "assertion",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .description(Some("Short-lived identity assertion signed by the portal"))
-                    .build(),
-            ),
-        );
     }
 }
