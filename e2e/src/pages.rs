@@ -1,0 +1,259 @@
+//! What a user does on the portal's pages, written against the page contract
+//! (element ids and classes) rather than against layout or wording.
+
+use crate::support::poll_until;
+use crate::{Browser, POLL_INTERVAL, WAIT};
+use anyhow::Context;
+use std::collections::BTreeMap;
+use std::time::Duration;
+use thirtyfour::prelude::*;
+
+/// Fills in and sends the sign-in form; does not wait for the outcome.
+pub async fn sign_in(browser: &Browser, username: &str, password: &str) -> anyhow::Result<()> {
+    browser.open("/sign-in").await?;
+    browser.element("form#sign-in").await?;
+    browser.fill("username", username).await?;
+    browser.fill("password", password).await?;
+    browser.click("sign-in-submit").await
+}
+
+/// Waits for the home page of a signed-in user and returns the role its
+/// `section#home` announces.
+pub async fn home_role(browser: &Browser) -> anyhow::Result<String> {
+    // Fails with what the page shows when sign-in went elsewhere.
+    browser.element("section#home").await?;
+    browser.wait_for_path("/").await?;
+    browser.wait_until_ready().await?;
+    // Looked up again: hydration may have re-rendered the section.
+    browser
+        .element("section#home")
+        .await?
+        .attr("data-role")
+        .await?
+        .context("section#home has no data-role")
+}
+
+/// Signs in as `username` and waits for the home page.
+pub async fn sign_in_as(browser: &Browser, username: &str) -> anyhow::Result<()> {
+    sign_in(browser, username, crate::DEMO_PASSWORD).await?;
+    home_role(browser)
+        .await
+        .with_context(|| format!("{username} did not reach the home page"))?;
+    Ok(())
+}
+
+/// Signs out with the header's button and waits for the sign-in page.
+pub async fn sign_out(browser: &Browser) -> anyhow::Result<()> {
+    browser.click("sign-out-submit").await?;
+    browser.wait_for_path("/sign-in").await?;
+    browser.element("form#sign-in").await?;
+    browser.wait_until_ready().await
+}
+
+/// What the referral form asks for. Empty strings leave a field empty.
+#[derive(Debug, Clone)]
+pub struct Referral {
+    pub child_name: String,
+    pub date_of_birth: String,
+    pub area_id: String,
+    pub reason: String,
+}
+
+impl Referral {
+    /// A valid referral in Hull for `child_name`.
+    pub fn in_hull(child_name: &str) -> Self {
+        Self {
+            child_name: child_name.to_owned(),
+            date_of_birth: "2016-05-14".into(),
+            area_id: "hull".into(),
+            reason: format!("School reports repeated absence for {child_name}."),
+        }
+    }
+}
+
+/// Which button sends the referral form.
+#[derive(Debug, Clone, Copy)]
+pub enum FormButton {
+    SaveDraft,
+    Submit,
+}
+
+impl FormButton {
+    fn button_id(self) -> &'static str {
+        match self {
+            Self::SaveDraft => "save-draft",
+            Self::Submit => "submit-referral",
+        }
+    }
+}
+
+/// Opens `/referrals/new`, fills the form with `referral` and sends it with
+/// `button`; does not wait for the outcome.
+pub async fn fill_and_send_referral(
+    browser: &Browser,
+    referral: &Referral,
+    button: FormButton,
+) -> anyhow::Result<()> {
+    browser.open("/referrals/new").await?;
+    browser.element("form#referral-form").await?;
+    fill_referral(browser, referral).await?;
+    browser.click(button.button_id()).await
+}
+
+/// Fills the referral form already on screen.
+pub async fn fill_referral(browser: &Browser, referral: &Referral) -> anyhow::Result<()> {
+    browser.fill("child_name", &referral.child_name).await?;
+    browser
+        .fill("date_of_birth", &referral.date_of_birth)
+        .await?;
+    if !referral.area_id.is_empty() {
+        browser.choose("area_id", &referral.area_id).await?;
+    }
+    browser.fill("reason", &referral.reason).await
+}
+
+/// Sends `referral` and waits for the referrals list with its confirmation.
+pub async fn create_referral(
+    browser: &Browser,
+    referral: &Referral,
+    button: FormButton,
+) -> anyhow::Result<()> {
+    fill_and_send_referral(browser, referral, button).await?;
+    wait_for_confirmation(browser).await
+}
+
+/// Waits for the referrals list showing a `#flash` confirmation.
+pub async fn wait_for_confirmation(browser: &Browser) -> anyhow::Result<()> {
+    browser
+        .element("#flash")
+        .await
+        .context("no confirmation after sending the referral")?;
+    browser.wait_for_path("/referrals").await?;
+    let text = browser.text("#flash").await?;
+    anyhow::ensure!(!text.is_empty(), "#flash is empty");
+    Ok(())
+}
+
+/// One row of `table#referrals`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferralRow {
+    pub child_name: String,
+    pub status: String,
+}
+
+/// Opens `/referrals` and reads every row the user may see.
+pub async fn list_referrals(browser: &Browser) -> anyhow::Result<Vec<ReferralRow>> {
+    browser.open("/referrals").await?;
+    read_referrals(browser).await
+}
+
+/// Reads the rows of the referrals list on screen (none when the page shows
+/// `#no-referrals`).
+pub async fn read_referrals(browser: &Browser) -> anyhow::Result<Vec<ReferralRow>> {
+    // The table or the empty-state message, whichever the page has.
+    browser
+        .driver()
+        .query(By::Css("table#referrals"))
+        .or(By::Css("#no-referrals"))
+        .desc("table#referrals or #no-referrals")
+        .first()
+        .await
+        .with_context(|| "no referrals list")?;
+    poll_until(
+        "the referrals table to read",
+        WAIT,
+        POLL_INTERVAL,
+        || async {
+            let mut rows = Vec::new();
+            for row in browser
+                .driver()
+                .find_all(By::Css("table#referrals tbody tr"))
+                .await?
+            {
+                let child_name = row.find(By::Css("td.child-name")).await?.text().await?;
+                let status = row.find(By::Css("td.status")).await?.text().await?;
+                rows.push(ReferralRow {
+                    child_name: child_name.trim().to_owned(),
+                    status: status.trim().to_owned(),
+                });
+            }
+            Ok(Some(rows))
+        },
+    )
+    .await
+}
+
+/// The status the referrals list shows for `child_name`, failing when the
+/// child is not listed.
+pub async fn status_of(browser: &Browser, child_name: &str) -> anyhow::Result<String> {
+    let rows = list_referrals(browser).await?;
+    let row = rows
+        .iter()
+        .find(|r| r.child_name == child_name)
+        .with_context(|| format!("{child_name} is not on /referrals; rows: {rows:?}"))?;
+    Ok(row.status.clone())
+}
+
+/// Opens `/reports` and reads `table#submitted-per-area`: area id to the
+/// count cell's text, with the total under `"total"`.
+pub async fn submitted_per_area(browser: &Browser) -> anyhow::Result<BTreeMap<String, String>> {
+    browser.open("/reports").await?;
+    read_submitted_per_area(browser).await
+}
+
+/// Reads `table#submitted-per-area` on screen.
+pub async fn read_submitted_per_area(
+    browser: &Browser,
+) -> anyhow::Result<BTreeMap<String, String>> {
+    browser.element("table#submitted-per-area").await?;
+    poll_until("the report table to read", WAIT, POLL_INTERVAL, || async {
+        let mut counts = BTreeMap::new();
+        let table = browser
+            .driver()
+            .find(By::Css("table#submitted-per-area"))
+            .await?;
+        for row in table.find_all(By::Css("tr[data-area]")).await? {
+            let area = row.attr("data-area").await?.unwrap_or_default();
+            let count = row.find(By::Css("td.count")).await?.text().await?;
+            counts.insert(area, count.trim().to_owned());
+        }
+        let total = table
+            .find(By::Css("tr#total td.count"))
+            .await?
+            .text()
+            .await?;
+        counts.insert("total".to_owned(), total.trim().to_owned());
+        Ok(Some(counts))
+    })
+    .await
+}
+
+/// Reloads `/reports` until `area` shows `expected`, for at most `timeout`:
+/// the report is built from events and may lag the submission a little.
+pub async fn wait_for_area_count(
+    browser: &Browser,
+    area: &str,
+    expected: &str,
+    timeout: Duration,
+) -> anyhow::Result<()> {
+    browser.open("/reports").await?;
+    let mut first = true;
+    poll_until(
+        &format!("/reports to show {expected} for {area}"),
+        timeout,
+        Duration::from_millis(250),
+        || {
+            let reload = !std::mem::take(&mut first);
+            async move {
+                if reload {
+                    browser.reload().await?;
+                }
+                let counts = read_submitted_per_area(browser).await?;
+                let shown = counts.get(area).cloned().unwrap_or_default();
+                anyhow::ensure!(shown == expected, "{area} shows {shown:?}; all: {counts:?}");
+                Ok(Some(()))
+            }
+        },
+    )
+    .await
+}
