@@ -159,7 +159,6 @@ mod tests {
     }
 
     #[derive(Debug, Default, Serialize, Deserialize)]
-    #[serde(deny_unknown_fields)]
     struct Sample {
         bus: BusConfig,
     }
@@ -176,7 +175,7 @@ mod tests {
             assert_eq!(cfg.bus.kind, BusKind::Redis);
             jail.set_env("EIP_BUS__KIND", "carrier-pigeon");
             let err = load(Sample::default()).expect_err("bad value").to_string();
-            assert!(err.contains("bus.kind"), "{err}");
+            assert!(err.to_lowercase().contains("bus.kind"), "{err}");
             Ok(())
         });
     }

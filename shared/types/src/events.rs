@@ -138,11 +138,12 @@ mod tests {
             trace: BTreeMap::new(),
             payload: event.payload(),
         };
-        let keys: Vec<&String> = env
+        let mut keys: Vec<&String> = env
             .payload
             .as_object()
             .map(|m| m.keys().collect())
             .unwrap_or_default();
+        keys.sort();
         assert_eq!(keys, ["area_id", "referral_id", "submitted_on"]);
         assert_eq!(ReferralEvent::from_envelope(&env), Some(event));
     }
@@ -163,11 +164,12 @@ mod tests {
             trace: BTreeMap::new(),
             payload: event.payload(),
         };
-        let keys: Vec<&String> = env
+        let mut keys: Vec<&String> = env
             .payload
             .as_object()
             .map(|m| m.keys().collect())
             .unwrap_or_default();
+        keys.sort();
         assert_eq!(keys, ["competency_id", "completed_on", "completion_id"]);
         assert_eq!(TrainingEvent::from_envelope(&env), Some(event));
         assert_eq!(ReferralEvent::from_envelope(&env), None);
