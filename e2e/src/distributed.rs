@@ -4,7 +4,9 @@
 use crate::browser::tail;
 use crate::support::{TempDir, wait_ready};
 use anyhow::{Context, anyhow};
+use eip_platform::identity::IdentityKeys;
 use eip_test_support::{RedisServer, TestDb, free_port};
+use secrecy::ExposeSecret;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -50,11 +52,7 @@ impl DistributedPlatform {
         binary(&bin_dir, "eip-portal")?;
 
         let redis = RedisServer::start().await;
-        let signing_key = format!(
-            "{}{}",
-            uuid::Uuid::new_v4().simple(),
-            uuid::Uuid::new_v4().simple()
-        );
+        let signing_key = IdentityKeys::random_secret().expose_secret().to_owned();
         let common = [
             ("EIP_BUS__KIND", "redis".to_owned()),
             ("EIP_BUS__REDIS_URL", redis.url.clone()),
@@ -89,13 +87,8 @@ impl DistributedPlatform {
         }
 
         let url = format!("http://127.0.0.1:{}", free_port());
-        // The portal publishes no events: it takes no bus settings (and its
-        // configuration refuses unknown keys).
-        let mut env: Vec<(&str, String)> = common
-            .iter()
-            .filter(|(key, _)| !key.starts_with("EIP_BUS__"))
-            .cloned()
-            .collect();
+        // The portal ignores the bus settings it shares with the services.
+        let mut env = common.to_vec();
         env.extend(portal_env);
         env.extend([
             (

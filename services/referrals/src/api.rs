@@ -124,7 +124,7 @@ async fn show_referral(
     Path(id): Path<String>,
 ) -> Result<Json<Referral>, ApiError> {
     access::list_scope(&user.0).map_err(denied)?;
-    let referral = store::get_by_pool(state.db.pool(), &id)
+    let referral = store::get(state.db.pool(), &id)
         .await?
         .ok_or(ApiError::NotFound)?;
     access::may_view(&user.0, &referral).map_err(denied)?;
@@ -144,7 +144,7 @@ async fn submit_referral(
 ) -> Result<Json<Referral>, ApiError> {
     user.require_any(&access::RAISERS)?;
     let mut tx = state.db.begin().await?;
-    let current = store::get(&mut tx, &id).await?.ok_or(ApiError::NotFound)?;
+    let current = store::get(&mut *tx, &id).await?.ok_or(ApiError::NotFound)?;
     access::may_submit(&user.0, &current).map_err(denied)?;
     if current.version != body.version || !store::mark_submitted(&mut tx, &id, body.version).await?
     {
@@ -152,7 +152,7 @@ async fn submit_referral(
             "Someone else changed this referral; reload it and try again.".into(),
         ));
     }
-    let updated = store::get(&mut tx, &id).await?.ok_or(ApiError::NotFound)?;
+    let updated = store::get(&mut *tx, &id).await?.ok_or(ApiError::NotFound)?;
     record_submitted(&state, &mut tx, &updated).await?;
     tx.commit().await?;
     state.outbox.wake();

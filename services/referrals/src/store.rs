@@ -74,20 +74,14 @@ pub async fn insert(
     })
 }
 
-pub async fn get(tx: &mut Tx, id: &str) -> Result<Option<Referral>, sqlx::Error> {
+/// One referral by id, read in a transaction or straight from the pool.
+pub async fn get<'e, E>(executor: E, id: &str) -> Result<Option<Referral>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     sqlx::query("SELECT * FROM referrals WHERE id = $1")
         .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .as_ref()
-        .map(referral)
-        .transpose()
-}
-
-pub async fn get_by_pool(pool: &AnyPool, id: &str) -> Result<Option<Referral>, sqlx::Error> {
-    sqlx::query("SELECT * FROM referrals WHERE id = $1")
-        .bind(id)
-        .fetch_optional(pool)
+        .fetch_optional(executor)
         .await?
         .as_ref()
         .map(referral)

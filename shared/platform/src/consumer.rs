@@ -163,12 +163,18 @@ impl Consumer {
     }
 
     async fn handle(&self, reader: &Bus, deliveries: Vec<Delivery>) -> anyhow::Result<()> {
+        if deliveries.is_empty() {
+            return Ok(());
+        }
+        let mut high = self.high_seq().await?;
         for d in deliveries {
-            if d.envelope.seq > self.high_seq().await? + 1 {
+            if d.envelope.seq > high + 1 {
                 // Something before this event never reached us.
                 self.catch_up().await?;
+                high = self.high_seq().await?;
             }
             self.process(&d.envelope).await?;
+            high = high.max(d.envelope.seq);
             reader.ack(self.source, self.group, &d.entry_id).await?;
         }
         Ok(())

@@ -1,9 +1,11 @@
 //! What the platform's tests share: a fresh database per test on either
 //! backend, a private Redis server, identity keys and a principal per role.
 
+use eip_platform::CancellationToken;
 use eip_platform::config::DatabaseUrl;
 use eip_platform::identity::IdentityKeys;
 use eip_types::{Principal, Role};
+use std::future::Future;
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -192,5 +194,89 @@ pub fn principal(role: Role, areas: &[&str]) -> Principal {
         roles: vec![role],
         areas: areas.iter().map(|a| (*a).to_owned()).collect(),
         agency: (role == Role::Partner).then(|| "childrens-family-services".to_owned()),
+    }
+}
+
+/// A service's `launch` running in a task of the test's runtime on a loopback
+/// port of its own. Dropping it cancels the service.
+pub struct RunningService {
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    shutdown: CancellationToken,
+    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl RunningService {
+    /// Binds a free port, calls `launch(listener, shutdown)` in a task, and
+    /// waits until `/health/ready` answers 200. Fails the test if the service
+    /// stops or is not ready within 30 s.
+    pub async fn start<F, Fut>(launch: F) -> Self
+    where
+        F: FnOnce(tokio::net::TcpListener, CancellationToken) -> Fut,
+        Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
+    {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("cannot bind a loopback port: {e}"));
+        let base = format!(
+            "http://{}",
+            listener
+                .local_addr()
+                .unwrap_or_else(|e| panic!("no local address: {e}"))
+        );
+        let shutdown = CancellationToken::new();
+        let task = tokio::spawn(launch(listener, shutdown.clone()));
+        let service = Self {
+            base,
+            shutdown,
+            task: Some(task),
+        };
+        service.wait_ready().await;
+        service
+    }
+
+    async fn wait_ready(&self) {
+        let client = reqwest::Client::new();
+        let url = format!("{}/health/ready", self.base);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            assert!(
+                !self.task.as_ref().is_some_and(|t| t.is_finished()),
+                "the service at {} stopped during start-up",
+                self.base
+            );
+            if let Ok(res) = client.get(&url).send().await
+                && res.status().is_success()
+            {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the service at {} never became ready",
+                self.base
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Stops the service and waits for it to finish; its result is returned.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        match self.task.take() {
+            Some(task) => tokio::time::timeout(Duration::from_secs(10), task)
+                .await
+                .map_err(|_| anyhow::anyhow!("the service did not stop within 10 s"))?
+                .map_err(|e| anyhow::anyhow!("the service task failed: {e}"))?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for RunningService {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
     }
 }

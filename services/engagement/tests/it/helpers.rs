@@ -1,20 +1,18 @@
 //! Spawning the service on a port of its own and talking to it.
 
+use eip_platform::Shared;
 use eip_platform::bus::Bus;
 use eip_platform::identity::IdentityKeys;
-use eip_platform::{CancellationToken, Shared};
-use eip_test_support::{Backend, TestDb};
+use eip_test_support::{Backend, RunningService, TestDb};
 use eip_types::{Principal, Problem, Role};
 use reqwest::{Response, StatusCode};
 use std::time::Duration;
-use tokio::task::JoinHandle;
 
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub keys: IdentityKeys,
-    shutdown: CancellationToken,
-    server: JoinHandle<anyhow::Result<()>>,
+    service: RunningService,
     /// Kept alive for the test; dropped (and removed) after the service stops.
     _db: TestDb,
 }
@@ -29,10 +27,6 @@ pub async fn run(backend: Backend, scenario: impl AsyncFnOnce(&TestApp)) {
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
     let db = TestDb::new(backend).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("binds a free port");
-    let base = format!("http://{}", listener.local_addr().expect("has an address"));
     let mut config = eip_engagement::default_config();
     config.database_url = db.url.clone();
     let keys = eip_test_support::keys();
@@ -40,53 +34,28 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         bus: Bus::InProcess(Default::default()),
         keys: keys.clone(),
     };
-    let shutdown = CancellationToken::new();
-    let server = tokio::spawn(eip_engagement::launch(
-        config,
-        shared,
-        listener,
-        shutdown.clone(),
-    ));
+    let service = RunningService::start(|listener, shutdown| {
+        eip_engagement::launch(config, shared, listener, shutdown)
+    })
+    .await;
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
         .expect("builds a client");
-    let app = TestApp {
-        base,
+    TestApp {
+        base: service.base.clone(),
         client,
         keys,
-        shutdown,
-        server,
+        service,
         _db: db,
-    };
-    app.wait_until_ready().await;
-    app
+    }
 }
 
 impl TestApp {
-    async fn wait_until_ready(&self) {
-        // The listener is bound before launch, so a request waits for the
-        // server rather than failing; retries only cover a slow migration.
-        for _ in 0..100 {
-            assert!(
-                !self.server.is_finished(),
-                "the service stopped during start-up"
-            );
-            if let Ok(res) = self.client.get(self.url("/health/ready")).send().await
-                && res.status() == StatusCode::OK
-            {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("the service never became ready");
-    }
-
     pub async fn stop(self) {
-        self.shutdown.cancel();
-        self.server
+        self.service
+            .stop()
             .await
-            .expect("the service task did not panic")
             .expect("the service shut down cleanly");
     }
 

@@ -1,11 +1,11 @@
+use eip_platform::Shared;
 use eip_platform::bus::{Bus, InProcessBus, RedisBus};
+use eip_platform::db::Db;
 use eip_platform::identity::IdentityKeys;
-use eip_platform::{CancellationToken, Shared};
-use eip_test_support::{Backend, RedisServer, TestDb, keys};
+use eip_test_support::{Backend, RedisServer, RunningService, TestDb, keys};
 use eip_types::Principal;
 use eip_types::governance::SubmittedPerArea;
 use std::time::{Duration, Instant};
-use tokio::net::TcpListener;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BusChoice {
@@ -49,79 +49,37 @@ impl TestBus {
     }
 }
 
-pub struct Running {
-    pub url: String,
-    shutdown: CancellationToken,
-    task: tokio::task::JoinHandle<anyhow::Result<()>>,
-}
-
-impl Running {
-    pub async fn stop(self) {
-        self.shutdown.cancel();
-        let _ = tokio::time::timeout(Duration::from_secs(10), self.task).await;
-    }
-}
-
-async fn wait_ready(http: &reqwest::Client, url: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(r) = http.get(format!("{url}/health/ready")).send().await
-            && r.status().is_success()
-        {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{url} never became ready");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 pub struct Platform {
     pub keys: IdentityKeys,
     pub bus: TestBus,
     pub http: reqwest::Client,
-    pub referrals: Running,
-    pub governance: Vec<Running>,
+    pub referrals: RunningService,
+    pub governance: Vec<RunningService>,
     pub _referrals_db: TestDb,
-    pub governance_db: TestDb,
+    /// The governance database, read directly to see raw counts.
+    read_model: Db,
+    _governance_db: TestDb,
 }
 
-pub async fn start_referrals(db: &TestDb, shared: &Shared) -> Running {
+pub async fn start_referrals(db: &TestDb, shared: &Shared) -> RunningService {
     let mut config = eip_referrals::default_config();
     config.database_url = db.url.clone();
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let shutdown = CancellationToken::new();
-    let task = tokio::spawn(eip_referrals::launch(
-        config,
-        shared.clone(),
-        listener,
-        shutdown.clone(),
-    ));
-    Running {
-        url,
-        shutdown,
-        task,
-    }
+    let shared = shared.clone();
+    RunningService::start(|listener, shutdown| {
+        eip_referrals::launch(config, shared, listener, shutdown)
+    })
+    .await
 }
 
-pub async fn start_governance(db: &TestDb, shared: &Shared, referrals_url: &str) -> Running {
+pub async fn start_governance(db: &TestDb, shared: &Shared, referrals_url: &str) -> RunningService {
     let mut config = eip_governance::Config::default();
     config.service.database_url = db.url.clone();
     config.referrals_url = referrals_url.to_owned();
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let shutdown = CancellationToken::new();
-    let task = tokio::spawn(eip_governance::launch(
-        config,
-        shared.clone(),
-        listener,
-        shutdown.clone(),
-    ));
-    Running {
-        url,
-        shutdown,
-        task,
-    }
+    let shared = shared.clone();
+    RunningService::start(|listener, shutdown| {
+        eip_governance::launch(config, shared, listener, shutdown)
+    })
+    .await
 }
 
 /// Referrals plus `replicas` governance processes sharing one database.
@@ -136,7 +94,6 @@ pub async fn start(backend: Backend, bus: BusChoice, replicas: usize) -> Platfor
     let governance_db = TestDb::new(backend).await;
     let http = reqwest::Client::new();
     let referrals = start_referrals(&referrals_db, &shared).await;
-    wait_ready(&http, &referrals.url).await;
     let mut governance = Vec::new();
     for _ in 0..replicas {
         // Each replica gets its own handle on the bus, as separate processes would.
@@ -157,10 +114,12 @@ pub async fn start(backend: Backend, bus: BusChoice, replicas: usize) -> Platfor
             },
             keys: keys.clone(),
         };
-        let g = start_governance(&governance_db, &own, &referrals.url).await;
-        wait_ready(&http, &g.url).await;
+        let g = start_governance(&governance_db, &own, &referrals.base).await;
         governance.push(g);
     }
+    let read_model = Db::connect(&governance_db.url, &eip_governance::migrations())
+        .await
+        .expect("governance database");
     Platform {
         keys,
         bus,
@@ -168,7 +127,8 @@ pub async fn start(backend: Backend, bus: BusChoice, replicas: usize) -> Platfor
         referrals,
         governance,
         _referrals_db: referrals_db,
-        governance_db,
+        read_model,
+        _governance_db: governance_db,
     }
 }
 
@@ -177,7 +137,7 @@ impl Platform {
         self.http
             .get(format!(
                 "{}/reports/referrals-submitted-per-area",
-                self.governance[0].url
+                self.governance[0].base
             ))
             .bearer_auth(self.keys.sign(p).expect("sign"))
             .send()
@@ -189,7 +149,7 @@ impl Platform {
     pub async fn submit_referral(&self, p: &Principal, area: &str) {
         let res = self
             .http
-            .post(format!("{}/referrals", self.referrals.url))
+            .post(format!("{}/referrals", self.referrals.base))
             .bearer_auth(self.keys.sign(p).expect("sign"))
             .json(&serde_json::json!({
                 "child_name": "Test Child",
@@ -206,16 +166,9 @@ impl Platform {
 
     /// Raw counts straight from the read model (no suppression).
     pub async fn raw_counts(&self) -> Vec<(String, u64)> {
-        sqlx::any::install_default_drivers();
-        let db =
-            eip_platform::db::Db::connect(&self.governance_db.url, &eip_governance::migrations())
-                .await
-                .expect("db");
-        let counts = eip_governance::read_model::submitted_per_area(db.pool())
+        eip_governance::read_model::submitted_per_area(self.read_model.pool())
             .await
-            .expect("counts");
-        db.close().await;
-        counts
+            .expect("counts")
     }
 
     /// Waits until the read model holds `expected` for `area`, and fails if it
@@ -247,8 +200,9 @@ impl Platform {
 
     pub async fn stop(self) {
         for g in self.governance {
-            g.stop().await;
+            let _ = g.stop().await;
         }
-        self.referrals.stop().await;
+        let _ = self.referrals.stop().await;
+        self.read_model.close().await;
     }
 }

@@ -60,7 +60,7 @@ async fn counts_come_from_events_and_small_numbers_are_hidden(backend: Backend, 
         .http
         .get(format!(
             "{}/reports/referrals-submitted-per-area",
-            platform.governance[0].url
+            platform.governance[0].base
         ))
         .send()
         .await

@@ -1,68 +1,36 @@
-use eip_platform::bus::Bus;
+use eip_platform::Shared;
+use eip_platform::bus::{Bus, InProcessBus};
 use eip_platform::identity::IdentityKeys;
-use eip_platform::{CancellationToken, Shared};
-use eip_test_support::{Backend, TestDb, keys};
+use eip_test_support::{Backend, RunningService, TestDb, keys};
 use eip_types::Principal;
 use serde::Serialize;
-use std::time::{Duration, Instant};
 
 pub struct TestApp {
     pub url: String,
     pub keys: IdentityKeys,
     pub http: reqwest::Client,
-    shutdown: CancellationToken,
-    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    _service: RunningService,
     _db: TestDb,
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        self.shutdown.cancel();
-        if let Some(t) = self.task.take() {
-            t.abort();
-        }
-    }
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
     let db = TestDb::new(backend).await;
     let mut config = eip_referrals::default_config();
     config.database_url = db.url.clone();
-    let bus = eip_platform::bus::InProcessBus::default();
     let keys = keys();
     let shared = Shared {
-        bus: Bus::InProcess(bus),
+        bus: Bus::InProcess(InProcessBus::default()),
         keys: keys.clone(),
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let shutdown = CancellationToken::new();
-    let task = tokio::spawn(eip_referrals::launch(
-        config,
-        shared,
-        listener,
-        shutdown.clone(),
-    ));
-    let http = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(r) = http.get(format!("{url}/health/ready")).send().await
-            && r.status().is_success()
-        {
-            break;
-        }
-        assert!(!task.is_finished(), "the service stopped during start-up");
-        assert!(Instant::now() < deadline, "the service never became ready");
-        tokio::task::yield_now().await;
-    }
+    let service = RunningService::start(|listener, shutdown| {
+        eip_referrals::launch(config, shared, listener, shutdown)
+    })
+    .await;
     TestApp {
-        url,
+        url: service.base.clone(),
         keys,
-        http,
-        shutdown,
-        task: Some(task),
+        http: reqwest::Client::new(),
+        _service: service,
         _db: db,
     }
 }
