@@ -277,7 +277,7 @@ async fn require_sign_in(
         || path == "/favicon.ico";
     let signed_in_at: Option<i64> = session.get(keys::SIGNED_IN_AT).await.ok().flatten();
     if let Some(at) = signed_in_at
-        && chrono::Utc::now().timestamp() - at > state.absolute_hours * 3600
+        && chrono::Utc::now().timestamp() - at >= state.absolute_hours * 3600
     {
         let _ = session.flush().await;
         return Redirect::to("/sign-in").into_response();

@@ -31,22 +31,10 @@ impl Drop for Telemetry {
 
 const DEFAULT_FILTER: &str = "info,sqlx=warn,hyper=warn,reqwest=warn,redis=warn";
 
-/// Installs the global subscriber. Later calls in the same process (tests,
-/// the all-in-one runner) leave the first one in place.
+/// Installs the global subscriber, exporting spans over OTLP/HTTP when an
+/// endpoint is configured. Later calls in the same process (tests, the
+/// all-in-one runner) leave the first one in place.
 pub fn init(service_name: &str, cfg: &TelemetryConfig) -> anyhow::Result<Telemetry> {
-    opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
-    let filter = std::env::var("RUST_LOG")
-        .ok()
-        .or_else(|| cfg.filter.clone())
-        .unwrap_or_else(|| DEFAULT_FILTER.into());
-    let filter = EnvFilter::try_new(&filter)
-        .map_err(|e| anyhow::anyhow!("telemetry.filter `{filter}` is not valid: {e}"))?;
-
-    let fmt = match cfg.log_format {
-        LogFormat::Pretty => tracing_subscriber::fmt::layer().compact().boxed(),
-        LogFormat::Json => tracing_subscriber::fmt::layer().json().boxed(),
-    };
-
     let provider = match &cfg.otlp_endpoint {
         Some(endpoint) => {
             use opentelemetry_otlp::{WithExportConfig, WithHttpConfig};
@@ -66,6 +54,27 @@ pub fn init(service_name: &str, cfg: &TelemetryConfig) -> anyhow::Result<Telemet
             )
         }
         None => None,
+    };
+    init_with_provider(cfg, provider)
+}
+
+/// As [`init`], with spans going to `provider` (an in-memory exporter in
+/// tests, say) instead of the configured endpoint.
+pub fn init_with_provider(
+    cfg: &TelemetryConfig,
+    provider: Option<SdkTracerProvider>,
+) -> anyhow::Result<Telemetry> {
+    opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .or_else(|| cfg.filter.clone())
+        .unwrap_or_else(|| DEFAULT_FILTER.into());
+    let filter = EnvFilter::try_new(&filter)
+        .map_err(|e| anyhow::anyhow!("telemetry.filter `{filter}` is not valid: {e}"))?;
+
+    let fmt = match cfg.log_format {
+        LogFormat::Pretty => tracing_subscriber::fmt::layer().compact().boxed(),
+        LogFormat::Json => tracing_subscriber::fmt::layer().json().boxed(),
     };
     let otel = provider.as_ref().map(|p| {
         opentelemetry::global::set_tracer_provider(p.clone());

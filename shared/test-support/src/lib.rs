@@ -115,16 +115,37 @@ impl Drop for TestDb {
 /// dropped. Tests may flush it without disturbing anyone.
 pub struct RedisServer {
     pub url: String,
-    child: std::process::Child,
+    port: u16,
+    child: Option<std::process::Child>,
 }
 
 impl RedisServer {
     pub async fn start() -> Self {
         let port = free_port();
+        let mut server = Self {
+            url: format!("redis://127.0.0.1:{port}"),
+            port,
+            child: None,
+        };
+        server.restart().await;
+        server
+    }
+
+    /// Stops the server, as a crash would.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the server again on the same port, empty, and waits for it.
+    pub async fn restart(&mut self) {
+        self.stop();
         let child = std::process::Command::new("redis-server")
             .args([
                 "--port",
-                &port.to_string(),
+                &self.port.to_string(),
                 "--bind",
                 "127.0.0.1",
                 "--save",
@@ -136,20 +157,19 @@ impl RedisServer {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("redis-server is needed for this test: {e}"));
-        let url = format!("redis://127.0.0.1:{port}");
-        let client = redis::Client::open(url.as_str()).unwrap_or_else(|e| panic!("{e}"));
+        self.child = Some(child);
+        let client = redis::Client::open(self.url.as_str()).unwrap_or_else(|e| panic!("{e}"));
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Ok(mut c) = client.get_multiplexed_async_connection().await {
                 let pong: Result<String, _> = redis::cmd("PING").query_async(&mut c).await;
                 if pong.is_ok() {
-                    break;
+                    return;
                 }
             }
             assert!(Instant::now() < deadline, "redis-server did not start");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        Self { url, child }
     }
 
     /// Empties the server, as a restart without persistence would.
@@ -168,8 +188,7 @@ impl RedisServer {
 
 impl Drop for RedisServer {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.stop();
     }
 }
 
@@ -215,9 +234,18 @@ impl RunningService {
         F: FnOnce(tokio::net::TcpListener, CancellationToken) -> Fut,
         Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
     {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        Self::start_on("127.0.0.1:0", launch).await
+    }
+
+    /// As [`RunningService::start`], on a chosen address.
+    pub async fn start_on<F, Fut>(addr: &str, launch: F) -> Self
+    where
+        F: FnOnce(tokio::net::TcpListener, CancellationToken) -> Fut,
+        Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
+    {
+        let listener = tokio::net::TcpListener::bind(addr)
             .await
-            .unwrap_or_else(|e| panic!("cannot bind a loopback port: {e}"));
+            .unwrap_or_else(|e| panic!("cannot bind {addr}: {e}"));
         let base = format!(
             "http://{}",
             listener

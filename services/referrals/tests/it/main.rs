@@ -1,5 +1,6 @@
 //! Referrals service integration tests: the real service on port 0 with a
 //! database of its own, on SQLite and on PostgreSQL.
 
+mod health;
 mod helpers;
 mod referrals;

@@ -1,0 +1,326 @@
+//! The portal over HTTP, without a browser: sessions and their cookies, the
+//! same-origin guard, and the "service unavailable" page that recovers by
+//! itself when the service returns.
+
+use eip_platform::Shared;
+use eip_platform::bus::{Bus, InProcessBus};
+use eip_platform::identity::IdentityKeys;
+use eip_test_support::{RunningService, TestDb, free_port, keys};
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, ORIGIN, SET_COOKIE};
+
+struct Portal {
+    service: RunningService,
+    http: reqwest::Client,
+    _db: TestDb,
+}
+
+/// The portal alone, with demo accounts, its services wherever `urls` say.
+async fn portal(keys: &IdentityKeys, adjust: impl FnOnce(&mut eip_portal::Config)) -> Portal {
+    let db = TestDb::sqlite();
+    let mut config = eip_portal::Config {
+        database_url: db.url.clone(),
+        demo: true,
+        ..Default::default()
+    };
+    config.sessions.secure_cookie = false;
+    adjust(&mut config);
+    let keys = keys.clone();
+    let service = RunningService::start(|listener, shutdown| {
+        eip_portal::launch(config, keys, listener, shutdown)
+    })
+    .await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    Portal {
+        service,
+        http,
+        _db: db,
+    }
+}
+
+/// The `name=value` part and the attributes of a response's session cookie.
+fn session_cookie(res: &reqwest::Response) -> Option<(String, String)> {
+    res.headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.contains("eip_session="))
+        .map(|c| {
+            let (pair, attrs) = c.split_once(';').unwrap_or((c, ""));
+            (pair.trim().to_owned(), attrs.to_owned())
+        })
+}
+
+impl Portal {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.service.base)
+    }
+
+    async fn post_form(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut req = self.http.post(self.url(path)).form(form);
+        if let Some(c) = cookie {
+            req = req.header(COOKIE, c);
+        }
+        req.send().await.expect("request")
+    }
+
+    async fn get(&self, path: &str, cookie: Option<&str>) -> reqwest::Response {
+        let mut req = self.http.get(self.url(path));
+        if let Some(c) = cookie {
+            req = req.header(COOKIE, c);
+        }
+        req.send().await.expect("request")
+    }
+
+    /// Signs in and returns the session cookie.
+    async fn sign_in(&self, username: &str) -> String {
+        let res = self
+            .post_form(
+                "/sign-in",
+                None,
+                &[("username", username), ("password", "demo-password")],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(res.headers()[LOCATION], "/");
+        session_cookie(&res).expect("a session cookie").0
+    }
+}
+
+#[tokio::test]
+async fn sign_in_rotates_the_session_and_sets_a_strict_http_only_cookie() {
+    let p = portal(&keys(), |_| {}).await;
+    // A failed attempt starts a session (to keep the typed username).
+    let failed = p
+        .post_form(
+            "/sign-in",
+            None,
+            &[("username", "frontline.hull"), ("password", "wrong")],
+        )
+        .await;
+    assert_eq!(failed.headers()[LOCATION], "/sign-in");
+    let (before, _) = session_cookie(&failed).expect("a session for the failed attempt");
+    let page = p
+        .get("/sign-in", Some(&before))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("sign-in-error"), "the failure is shown");
+    assert!(
+        page.contains("value=\"frontline.hull\""),
+        "the username is kept"
+    );
+
+    let res = p
+        .post_form(
+            "/sign-in",
+            Some(&before),
+            &[
+                ("username", "frontline.hull"),
+                ("password", "demo-password"),
+            ],
+        )
+        .await;
+    assert_eq!(res.headers()[LOCATION], "/");
+    let (after, attrs) = session_cookie(&res).expect("a new session cookie");
+    assert_ne!(after, before, "the session id changes at sign-in");
+    assert!(after.starts_with("eip_session="), "{after}");
+    for attr in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(attrs.contains(attr), "{attr} missing from {attrs}");
+    }
+    assert!(
+        !attrs.contains("Secure"),
+        "plain-http local runs need no Secure flag"
+    );
+
+    let home = p.get("/", Some(&after)).await;
+    assert_eq!(home.status(), StatusCode::OK);
+    assert!(
+        home.text()
+            .await
+            .expect("page")
+            .contains("data-role=\"frontline\"")
+    );
+    // The id from before sign-in grants nothing.
+    let old = p.get("/", Some(&before)).await;
+    assert_eq!(old.headers()[LOCATION], "/sign-in");
+}
+
+#[tokio::test]
+async fn secure_cookies_carry_the_host_prefix() {
+    let p = portal(&keys(), |c| c.sessions.secure_cookie = true).await;
+    let res = p
+        .post_form(
+            "/sign-in",
+            None,
+            &[("username", "board"), ("password", "demo-password")],
+        )
+        .await;
+    let (pair, attrs) = session_cookie(&res).expect("cookie");
+    assert!(pair.starts_with("__Host-eip_session="), "{pair}");
+    assert!(attrs.contains("Secure"), "{attrs}");
+    assert!(!attrs.contains("Domain"), "{attrs}");
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session() {
+    let p = portal(&keys(), |_| {}).await;
+    let cookie = p.sign_in("board").await;
+    assert_eq!(p.get("/", Some(&cookie)).await.status(), StatusCode::OK);
+    let out = p.post_form("/sign-out", Some(&cookie), &[]).await;
+    assert_eq!(out.headers()[LOCATION], "/sign-in");
+    assert_eq!(
+        p.get("/", Some(&cookie)).await.headers()[LOCATION],
+        "/sign-in"
+    );
+}
+
+#[tokio::test]
+async fn sessions_end_at_their_absolute_lifetime() {
+    let p = portal(&keys(), |c| c.sessions.absolute_hours = 0).await;
+    let cookie = p.sign_in("board").await;
+    assert_eq!(
+        p.get("/", Some(&cookie)).await.headers()[LOCATION],
+        "/sign-in"
+    );
+}
+
+#[tokio::test]
+async fn unknown_users_and_wrong_passwords_are_refused_alike() {
+    let p = portal(&keys(), |_| {}).await;
+    for (user, password) in [("nobody", "demo-password"), ("board", "nope"), ("", "")] {
+        let res = p
+            .post_form(
+                "/sign-in",
+                None,
+                &[("username", user), ("password", password)],
+            )
+            .await;
+        assert_eq!(res.headers()[LOCATION], "/sign-in", "{user}");
+        let cookie = session_cookie(&res).map(|c| c.0);
+        let home = p.get("/", cookie.as_deref()).await;
+        assert_eq!(
+            home.headers()[LOCATION],
+            "/sign-in",
+            "{user} is not signed in"
+        );
+    }
+}
+
+#[tokio::test]
+async fn state_changing_requests_from_another_origin_are_refused() {
+    let p = portal(&keys(), |_| {}).await;
+    let res = p
+        .http
+        .post(p.url("/sign-in"))
+        .header(ORIGIN, "http://evil.example")
+        .form(&[("username", "board"), ("password", "demo-password")])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(session_cookie(&res).is_none(), "nothing was signed in");
+    let same = p
+        .http
+        .post(p.url("/sign-in"))
+        .header(ORIGIN, p.service.base.clone())
+        .form(&[("username", "board"), ("password", "demo-password")])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(same.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn signed_out_pages_redirect_and_unknown_pages_are_404() {
+    let p = portal(&keys(), |_| {}).await;
+    for path in ["/", "/referrals", "/referrals/new", "/reports"] {
+        assert_eq!(
+            p.get(path, None).await.headers()[LOCATION],
+            "/sign-in",
+            "{path}"
+        );
+    }
+    let cookie = p.sign_in("board").await;
+    assert_eq!(
+        p.get("/no-such-page", Some(&cookie)).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(p.get("/health/live", None).await.status(), StatusCode::OK);
+}
+
+/// With the referrals service down, pages say so (503) and the form keeps
+/// what was typed; once it is back, the same pages work without a restart.
+#[tokio::test]
+async fn an_unavailable_service_is_shown_and_recovered_from() {
+    let keys = keys();
+    let referrals_addr = format!("127.0.0.1:{}", free_port());
+    let p = portal(&keys, |c| {
+        c.services.referrals = format!("http://{referrals_addr}");
+    })
+    .await;
+    let cookie = p.sign_in("frontline.hull").await;
+
+    let down = p.get("/referrals", Some(&cookie)).await;
+    assert_eq!(down.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        down.text()
+            .await
+            .expect("page")
+            .contains("id=\"unavailable\"")
+    );
+
+    let posted = p
+        .post_form(
+            "/referrals/new",
+            Some(&cookie),
+            &[
+                ("child_name", "Kept Name"),
+                ("date_of_birth", "2016-05-01"),
+                ("area_id", "hull"),
+                ("reason", "Kept reason"),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(posted.headers()[LOCATION], "/referrals/new");
+    let form = p
+        .get("/referrals/new", Some(&cookie))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        form.contains("not answering"),
+        "the form says the service is down"
+    );
+    assert!(
+        form.contains("value=\"Kept Name\""),
+        "typed values are kept"
+    );
+
+    let db = TestDb::sqlite();
+    let mut config = eip_referrals::default_config();
+    config.database_url = db.url.clone();
+    let shared = Shared {
+        bus: Bus::InProcess(InProcessBus::default()),
+        keys: keys.clone(),
+    };
+    let referrals = RunningService::start_on(&referrals_addr, |listener, shutdown| {
+        eip_referrals::launch(config, shared, listener, shutdown)
+    })
+    .await;
+    let up = p.get("/referrals", Some(&cookie)).await;
+    assert_eq!(up.status(), StatusCode::OK);
+    assert!(up.text().await.expect("page").contains("id=\"referrals\""));
+    let _ = referrals.stop().await;
+}
