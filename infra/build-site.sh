@@ -11,10 +11,17 @@ rm -rf "$site/pkg.new"
 mkdir -p "$site/pkg.new"
 wasm-bindgen --target web --no-typescript --out-dir "$site/pkg.new" --out-name eip_portal \
   "$target/wasm32-unknown-unknown/wasm-release/eip_portal_frontend.wasm"
+wasm_opt="${EIP_TOOLS_DIR:-$HOME/.cache/eip/tools}/node_modules/.bin/wasm-opt"
+if [ -x "$wasm_opt" ]; then
+  "$wasm_opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "$site/pkg.new/eip_portal_bg.wasm" -o "$site/pkg.new/eip_portal_bg.wasm"
+fi
 cp apps/portal/style/portal.css "$site/pkg.new/eip_portal.css"
 # Swap in one step so a running portal never serves half a bundle.
 rm -rf "$site/pkg.old"
 [ -d "$site/pkg" ] && mv "$site/pkg" "$site/pkg.old"
 mv "$site/pkg.new" "$site/pkg"
 rm -rf "$site/pkg.old"
-echo "browser bundle: $site/pkg ($(du -k "$site/pkg/eip_portal_bg.wasm" | cut -f1) KiB wasm)"
+wasm="$site/pkg/eip_portal_bg.wasm"
+echo "browser bundle: $site/pkg ($(wc -c <"$wasm") bytes wasm, $(gzip -9c "$wasm" | wc -c) gzipped)"

@@ -24,6 +24,22 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION"; then
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
+# wasm-opt shrinks the browser bundle to less than half. Only binaryen from
+# npm at a known version: Debian's older wasm-opt writes a bundle that never
+# hydrates. Without npm the bundle is simply larger.
+tools="${EIP_TOOLS_DIR:-$HOME/.cache/eip/tools}"
+BINARYEN_VERSION=132
+if [ ! -x "$tools/node_modules/.bin/wasm-opt" ] || \
+   ! "$tools/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version_$BINARYEN_VERSION"; then
+  if need npm; then
+    say "installing binaryen $BINARYEN_VERSION (wasm-opt) into $tools"
+    mkdir -p "$tools"
+    npm install --prefix "$tools" --silent --no-audit --no-fund "binaryen@$BINARYEN_VERSION"
+  else
+    say "npm not found: the browser bundle will be built without wasm-opt (larger)"
+  fi
+fi
+
 [ "$what" = test ] || exit 0
 
 apt_updated=
