@@ -1,5 +1,5 @@
 //! One trace spans portal → referrals → event bus → governance, and no span
-//! carries the child's name. (Its own test binary: it installs the process's
+//! or log line carries the child's name. (Its own test binary: it installs the process's
 //! global tracing subscriber.)
 
 use eip_platform::CancellationToken;
@@ -8,14 +8,47 @@ use eip_test_support::free_port;
 use opentelemetry::trace::TraceId;
 use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider, SpanData};
 use reqwest::header::{COOKIE, SET_COOKIE};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// Every log line the platform writes during the test.
+#[derive(Clone, Default)]
+struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl Logs {
+    fn text(&self) -> String {
+        let bytes = self.0.lock().map(|b| b.clone()).unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+impl std::io::Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut b) = self.0.lock() {
+            b.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'w> tracing_subscriber::fmt::MakeWriter<'w> for Logs {
+    type Writer = Logs;
+
+    fn make_writer(&'w self) -> Self::Writer {
+        self.clone()
+    }
+}
 
 fn find<'a>(spans: &'a [SpanData], name: &str) -> Option<&'a SpanData> {
     spans.iter().find(|s| s.name == name)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_trace_follows_a_referral_from_the_portal_to_governance() {
+async fn one_trace_follows_a_referral_from_the_portal_to_governance_without_personal_data() {
     let exporter = InMemorySpanExporter::default();
     let provider = SdkTracerProvider::builder()
         .with_simple_exporter(exporter.clone())
@@ -24,8 +57,9 @@ async fn one_trace_follows_a_referral_from_the_portal_to_governance() {
         filter: Some("info".into()),
         ..Default::default()
     };
+    let logs = Logs::default();
     let _telemetry =
-        eip_platform::telemetry::init_with_provider(&cfg, Some(provider)).expect("telemetry");
+        eip_platform::telemetry::init_with(&cfg, Some(provider), logs.clone()).expect("telemetry");
 
     let data = std::env::temp_dir().join(format!("eip-trace-{}", free_port()));
     let port = free_port();
@@ -146,6 +180,18 @@ async fn one_trace_follows_a_referral_from_the_portal_to_governance() {
             "a span carries the reason: {text}"
         );
     }
+
+    // Nor do the log lines, though they record the referral being raised.
+    let logs = logs.text();
+    assert!(
+        logs.contains("referral raised"),
+        "the logs say what happened"
+    );
+    assert!(!logs.contains("Traceable"), "a log line names the child");
+    assert!(
+        !logs.contains("older youths"),
+        "a log line carries the reason"
+    );
 
     shutdown.cancel();
     let _ = tokio::time::timeout(Duration::from_secs(10), platform).await;

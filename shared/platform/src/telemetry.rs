@@ -55,15 +55,19 @@ pub fn init(service_name: &str, cfg: &TelemetryConfig) -> anyhow::Result<Telemet
         }
         None => None,
     };
-    init_with_provider(cfg, provider)
+    init_with(cfg, provider, std::io::stdout)
 }
 
-/// As [`init`], with spans going to `provider` (an in-memory exporter in
-/// tests, say) instead of the configured endpoint.
-pub fn init_with_provider(
+/// As [`init`], with spans going to `provider` and log lines to `logs` (an
+/// in-memory exporter and buffer in tests, say).
+pub fn init_with<W>(
     cfg: &TelemetryConfig,
     provider: Option<SdkTracerProvider>,
-) -> anyhow::Result<Telemetry> {
+    logs: W,
+) -> anyhow::Result<Telemetry>
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
     opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
     let filter = std::env::var("RUST_LOG")
         .ok()
@@ -73,8 +77,14 @@ pub fn init_with_provider(
         .map_err(|e| anyhow::anyhow!("telemetry.filter `{filter}` is not valid: {e}"))?;
 
     let fmt = match cfg.log_format {
-        LogFormat::Pretty => tracing_subscriber::fmt::layer().compact().boxed(),
-        LogFormat::Json => tracing_subscriber::fmt::layer().json().boxed(),
+        LogFormat::Pretty => tracing_subscriber::fmt::layer()
+            .compact()
+            .with_writer(logs)
+            .boxed(),
+        LogFormat::Json => tracing_subscriber::fmt::layer()
+            .json()
+            .with_writer(logs)
+            .boxed(),
     };
     let otel = provider.as_ref().map(|p| {
         opentelemetry::global::set_tracer_provider(p.clone());

@@ -308,3 +308,20 @@ impl Drop for RunningService {
         }
     }
 }
+
+/// Fails unless `generated` matches the committed file at `path`, so that a
+/// change to a generated document (an OpenAPI spec, say) shows in review.
+/// Run the tests with `EIP_BLESS=1` to rewrite the committed copy.
+pub fn assert_committed(path: &std::path::Path, generated: &str) {
+    if std::env::var_os("EIP_BLESS").is_some() {
+        std::fs::write(path, generated)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        return;
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "{} is out of date: run the tests with EIP_BLESS=1 and commit the result",
+        path.display()
+    );
+}

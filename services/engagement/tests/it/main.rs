@@ -24,5 +24,6 @@ macro_rules! on_both_backends {
 }
 
 mod helpers;
+mod openapi;
 mod places;
 mod service;

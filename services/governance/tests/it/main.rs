@@ -4,4 +4,5 @@
 
 mod bus_contract;
 mod helpers;
+mod openapi;
 mod reports;

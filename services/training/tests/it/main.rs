@@ -26,4 +26,5 @@ macro_rules! on_both_backends {
 mod competencies;
 mod completions;
 mod helpers;
+mod openapi;
 mod service;
