@@ -9,8 +9,8 @@ target="${CARGO_TARGET_DIR:-$PWD/target}"
 export EIP_SITE_ROOT="${EIP_SITE_ROOT:-$target/site}"
 export EIP_BIN_DIR="$target/debug"
 bash infra/build-site.sh
-# The browser bundle is built for wasm above; leaving it out here keeps its
-# `hydrate` feature away from the server build.
-# The distributed browser test starts these binaries as separate processes.
-cargo build --workspace --exclude eip-portal-frontend --bins
-cargo test --workspace --exclude eip-portal-frontend --no-fail-fast -- --test-threads=2
+# The workspace's default members: everything but the browser bundle, built
+# above for wasm (see Cargo.toml). The distributed browser test starts these
+# binaries as separate processes.
+cargo build --bins
+cargo test --no-fail-fast -- --test-threads=2
