@@ -37,11 +37,12 @@ const DEFAULT_FILTER: &str = "info,sqlx=warn,hyper=warn,reqwest=warn,redis=warn"
 pub fn init(service_name: &str, cfg: &TelemetryConfig) -> anyhow::Result<Telemetry> {
     let provider = match &cfg.otlp_endpoint {
         Some(endpoint) => {
-            use opentelemetry_otlp::{WithExportConfig, WithHttpConfig};
+            use opentelemetry_otlp::WithExportConfig;
+            // The batch processor exports from a thread of its own, outside
+            // any async runtime: the exporter's default blocking client.
             let exporter = opentelemetry_otlp::SpanExporter::builder()
                 .with_http()
                 .with_endpoint(format!("{}/v1/traces", endpoint.trim_end_matches('/')))
-                .with_http_client(reqwest::Client::new())
                 .build()?;
             let resource = opentelemetry_sdk::Resource::builder()
                 .with_service_name(service_name.to_owned())
