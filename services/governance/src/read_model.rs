@@ -23,8 +23,8 @@ impl EventHandler for ReferralEvents {
                 .execute(&mut **tx)
                 .await?;
             }
-            // Kinds this service does not model are recorded and skipped.
-            None => tracing::debug!(kind = %event.kind, "event not modelled"),
+            // Kinds this service does not model yet are recorded and skipped.
+            Some(_) | None => tracing::debug!(kind = %event.kind, "event not modelled"),
         }
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! The referrals HTTP API.
 
 use crate::access::{self, Denied};
-use crate::{AppState, store};
+use crate::{AppState, lifecycle, store};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -9,8 +9,11 @@ use axum::{Json, Router};
 use eip_platform::error::{ApiError, ApiJson, ApiQuery};
 use eip_platform::http::AssertionSecurity;
 use eip_platform::identity::Authenticated;
-use eip_types::events::{EventPage, ReferralEvent};
-use eip_types::referral::{NewReferral, Referral, ReferralSummary, SubmitReferral};
+use eip_types::events::EventPage;
+use eip_types::referral::{
+    Agency, HistoryEntry, NewReferral, Outcome, Pathway, Priority, Referral, ReferralStatus,
+    ReferralSummary, Transition, TransitionRequest,
+};
 use eip_types::{FieldError, Problem};
 use serde::Deserialize;
 use utoipa::OpenApi;
@@ -18,8 +21,9 @@ use utoipa::OpenApi;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Referrals service", description = "Early-help referrals, area-limited"),
-    paths(create_referral, list_referrals, show_referral, submit_referral, event_feed),
-    components(schemas(NewReferral, Referral, ReferralSummary, SubmitReferral, EventPage, Problem, FieldError)),
+    paths(create_referral, list_referrals, show_referral, transition_referral, referral_history, list_agencies, event_feed),
+    components(schemas(NewReferral, Referral, ReferralSummary, ReferralStatus, Priority, Pathway, Outcome,
+        Transition, TransitionRequest, HistoryEntry, Agency, EventPage, Problem, FieldError)),
     security(("assertion" = [])),
     modifiers(&AssertionSecurity)
 )]
@@ -29,7 +33,9 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/referrals", post(create_referral).get(list_referrals))
         .route("/referrals/{id}", get(show_referral))
-        .route("/referrals/{id}/submit", post(submit_referral))
+        .route("/referrals/{id}/transitions", post(transition_referral))
+        .route("/referrals/{id}/history", get(referral_history))
+        .route("/agencies", get(list_agencies))
         .route("/events", get(event_feed))
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .with_state(state)
@@ -64,7 +70,14 @@ async fn create_referral(
     let mut tx = state.db.begin().await?;
     let referral = store::insert(&mut tx, &id, &valid, &user.0.user_id).await?;
     if valid.submit {
-        record_submitted(&state, &mut tx, &referral).await?;
+        record_event(
+            &state,
+            &mut tx,
+            &referral,
+            &Transition::Submit,
+            referral.created_at,
+        )
+        .await?;
     }
     tx.commit().await?;
     state.outbox.wake();
@@ -72,16 +85,14 @@ async fn create_referral(
     Ok((StatusCode::CREATED, Json(referral)))
 }
 
-async fn record_submitted(
+async fn record_event(
     state: &AppState,
     tx: &mut eip_platform::db::Tx,
-    r: &Referral,
+    after: &Referral,
+    t: &Transition,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), ApiError> {
-    let event = ReferralEvent::Submitted {
-        referral_id: r.id.clone(),
-        area_id: r.area_id.clone(),
-        submitted_on: chrono::Utc::now().date_naive(),
-    };
+    let event = lifecycle::event(after, t, now);
     state
         .outbox
         .record(tx, event.kind(), &event.payload())
@@ -132,32 +143,87 @@ async fn show_referral(
     Ok(Json(referral))
 }
 
-/// Submit a draft. The version the user saw must still be current.
-#[utoipa::path(post, path = "/referrals/{id}/submit", request_body = SubmitReferral,
+/// Move a referral one step along its lifecycle. The version the user saw
+/// must still be current; the step must suit the user's role, their relation
+/// to the referral and its state.
+#[utoipa::path(post, path = "/referrals/{id}/transitions", request_body = TransitionRequest,
     responses((status = 200, body = Referral), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, description = "Not a draft, or changed meanwhile", body = Problem)))]
-async fn submit_referral(
+        (status = 404, body = Problem),
+        (status = 409, description = "Not allowed in this state, or changed meanwhile", body = Problem),
+        (status = 422, body = Problem)))]
+async fn transition_referral(
     State(state): State<AppState>,
     user: Authenticated,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<SubmitReferral>,
+    ApiJson(body): ApiJson<TransitionRequest>,
 ) -> Result<Json<Referral>, ApiError> {
-    user.require_any(&access::RAISERS)?;
+    let t = body.transition;
+    t.validate().map_err(ApiError::Validation)?;
     let mut tx = state.db.begin().await?;
     let current = store::get(&mut *tx, &id).await?.ok_or(ApiError::NotFound)?;
-    access::may_submit(&user.0, &current).map_err(denied)?;
-    if current.version != body.version || !store::mark_submitted(&mut tx, &id, body.version).await?
-    {
-        return Err(ApiError::Conflict(
-            "Someone else changed this referral; reload it and try again.".into(),
-        ));
+    // Someone who may not see the referral learns nothing more about it.
+    access::may_view(&user.0, &current).map_err(denied)?;
+    let to = lifecycle::next_status(&user.0, &current, &t).map_err(denied)?;
+    if current.version != body.version {
+        return Err(stale());
     }
-    let updated = store::get(&mut *tx, &id).await?.ok_or(ApiError::NotFound)?;
-    record_submitted(&state, &mut tx, &updated).await?;
+    if let Transition::Share { agency_id } = &t
+        && !store::agency_is_active(&mut *tx, agency_id.trim()).await?
+    {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "agency_id",
+            "Choose one of the listed agencies or programmes.",
+        )]));
+    }
+    let now = store::now()?;
+    let mut updated = lifecycle::apply(&current, to, &t, now);
+    if !store::save(&mut tx, &updated, body.version).await? {
+        return Err(stale());
+    }
+    updated.version = body.version + 1;
+    store::record_history(
+        &mut tx,
+        &updated,
+        t.name(),
+        Some(current.status),
+        &user.0.user_id,
+        lifecycle::note(&t).as_deref(),
+    )
+    .await?;
+    record_event(&state, &mut tx, &updated, &t, now).await?;
     tx.commit().await?;
     state.outbox.wake();
-    tracing::info!(referral.id = %updated.id, "referral submitted");
+    tracing::info!(referral.id = %updated.id, action = t.name(), status = updated.status.as_str(), "referral moved");
     Ok(Json(updated))
+}
+
+fn stale() -> ApiError {
+    ApiError::Conflict("Someone else changed this referral; reload it and try again.".into())
+}
+
+/// The referral's timeline, oldest step first.
+#[utoipa::path(get, path = "/referrals/{id}/history",
+    responses((status = 200, body = [HistoryEntry]), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn referral_history(
+    State(state): State<AppState>,
+    user: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
+    access::list_scope(&user.0).map_err(denied)?;
+    let referral = store::get(state.db.pool(), &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    access::may_view(&user.0, &referral).map_err(denied)?;
+    Ok(Json(store::history(state.db.pool(), &id).await?))
+}
+
+/// Agencies and programmes referrals can be shared with.
+#[utoipa::path(get, path = "/agencies", responses((status = 200, body = [Agency]), (status = 401, body = Problem)))]
+async fn list_agencies(
+    State(state): State<AppState>,
+    _user: Authenticated,
+) -> Result<Json<Vec<Agency>>, ApiError> {
+    Ok(Json(store::agencies(state.db.pool()).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

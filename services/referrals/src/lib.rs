@@ -7,6 +7,7 @@
 pub mod access;
 mod api;
 mod demo;
+pub mod lifecycle;
 mod store;
 
 use axum::extract::FromRef;

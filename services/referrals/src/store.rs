@@ -2,14 +2,35 @@
 //! PostgreSQL through sqlx's `Any` driver.
 
 use crate::access::Scope;
+use chrono::{DateTime, Utc};
 use eip_platform::db::{Tx, now_text, parse_date, parse_time, to_text};
-use eip_types::referral::{Referral, ReferralStatus, ReferralSummary, ValidReferral};
+use eip_types::referral::{
+    Agency, HistoryEntry, Outcome, Pathway, Priority, Referral, ReferralStatus, ReferralSummary,
+    ValidReferral,
+};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
-fn status(row: &AnyRow) -> Result<ReferralStatus, sqlx::Error> {
-    let s: String = row.try_get("status")?;
-    ReferralStatus::parse(&s).ok_or_else(|| sqlx::Error::Decode(format!("status `{s}`").into()))
+/// A labelled value read back from its id; an unknown id is a decode error.
+fn labelled<T>(
+    row: &AnyRow,
+    column: &str,
+    parse: fn(&str) -> Option<T>,
+) -> Result<Option<T>, sqlx::Error> {
+    row.try_get::<Option<String>, _>(column)?
+        .map(|s| parse(&s).ok_or_else(|| sqlx::Error::Decode(format!("{column} `{s}`").into())))
+        .transpose()
+}
+
+fn time(row: &AnyRow, column: &str) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    row.try_get::<Option<String>, _>(column)?
+        .map(|t| parse_time(&t))
+        .transpose()
+}
+
+fn status(row: &AnyRow, column: &str) -> Result<ReferralStatus, sqlx::Error> {
+    labelled(row, column, ReferralStatus::parse)?
+        .ok_or_else(|| sqlx::Error::Decode(format!("{column} missing").into()))
 }
 
 fn referral(row: &AnyRow) -> Result<Referral, sqlx::Error> {
@@ -19,15 +40,25 @@ fn referral(row: &AnyRow) -> Result<Referral, sqlx::Error> {
         date_of_birth: parse_date(&row.try_get::<String, _>("date_of_birth")?)?,
         area_id: row.try_get("area_id")?,
         reason: row.try_get("reason")?,
-        status: status(row)?,
+        status: status(row, "status")?,
         created_by: row.try_get("created_by")?,
         created_at: parse_time(&row.try_get::<String, _>("created_at")?)?,
-        submitted_at: row
-            .try_get::<Option<String>, _>("submitted_at")?
-            .map(|t| parse_time(&t))
-            .transpose()?,
+        submitted_at: time(row, "submitted_at")?,
+        priority: labelled(row, "priority", Priority::parse)?,
+        pathway: labelled(row, "pathway", Pathway::parse)?,
+        agency_id: row.try_get("agency_id")?,
+        outcome: labelled(row, "outcome", Outcome::parse)?,
+        triaged_at: time(row, "triaged_at")?,
+        shared_at: time(row, "shared_at")?,
+        accepted_at: time(row, "accepted_at")?,
+        closed_at: time(row, "closed_at")?,
         version: row.try_get("version")?,
     })
+}
+
+/// The current time as it will read back from the database.
+pub fn now() -> Result<DateTime<Utc>, sqlx::Error> {
+    parse_time(&now_text())
 }
 
 pub async fn insert(
@@ -36,8 +67,7 @@ pub async fn insert(
     r: &ValidReferral,
     created_by: &str,
 ) -> Result<Referral, sqlx::Error> {
-    // Stored with microsecond precision: answer what a later read returns.
-    let now = parse_time(&now_text())?;
+    let now = now()?;
     let status = if r.submit {
         ReferralStatus::Submitted
     } else {
@@ -60,7 +90,7 @@ pub async fn insert(
     .bind(submitted_at)
     .execute(&mut **tx)
     .await?;
-    Ok(Referral {
+    let saved = Referral {
         id: id.to_owned(),
         child_name: r.child_name.clone(),
         date_of_birth: r.date_of_birth,
@@ -70,8 +100,18 @@ pub async fn insert(
         created_by: created_by.to_owned(),
         created_at: now,
         submitted_at: r.submit.then_some(now),
+        priority: None,
+        pathway: None,
+        agency_id: None,
+        outcome: None,
+        triaged_at: None,
+        shared_at: None,
+        accepted_at: None,
+        closed_at: None,
         version: 1,
-    })
+    };
+    record_history(tx, &saved, "create", None, created_by, None).await?;
+    Ok(saved)
 }
 
 /// One referral by id, read in a transaction or straight from the pool.
@@ -88,21 +128,79 @@ where
         .transpose()
 }
 
-/// Marks a draft submitted if its version is still `version`; `false` when
-/// someone changed it first.
-pub async fn mark_submitted(tx: &mut Tx, id: &str, version: i64) -> Result<bool, sqlx::Error> {
+/// Writes the lifecycle fields of `r` if the stored version is still
+/// `expected`; `false` when someone changed it first. The stored version
+/// becomes `expected + 1`.
+pub async fn save(tx: &mut Tx, r: &Referral, expected: i64) -> Result<bool, sqlx::Error> {
+    let text = |t: Option<DateTime<Utc>>| t.map(to_text);
     let done = sqlx::query(
-        "UPDATE referrals SET status = $1, submitted_at = $2, version = version + 1 \
-         WHERE id = $3 AND version = $4 AND status = $5",
+        "UPDATE referrals SET status = $1, submitted_at = $2, priority = $3, pathway = $4, \
+         agency_id = $5, outcome = $6, triaged_at = $7, shared_at = $8, accepted_at = $9, \
+         closed_at = $10, version = version + 1 \
+         WHERE id = $11 AND version = $12",
     )
-    .bind(ReferralStatus::Submitted.as_str())
-    .bind(now_text())
-    .bind(id)
-    .bind(version)
-    .bind(ReferralStatus::Draft.as_str())
+    .bind(r.status.as_str())
+    .bind(text(r.submitted_at))
+    .bind(r.priority.map(Priority::as_str))
+    .bind(r.pathway.map(Pathway::as_str))
+    .bind(r.agency_id.as_deref())
+    .bind(r.outcome.map(Outcome::as_str))
+    .bind(text(r.triaged_at))
+    .bind(text(r.shared_at))
+    .bind(text(r.accepted_at))
+    .bind(text(r.closed_at))
+    .bind(&r.id)
+    .bind(expected)
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Adds a step to the referral's timeline.
+pub async fn record_history(
+    tx: &mut Tx,
+    after: &Referral,
+    action: &str,
+    from: Option<ReferralStatus>,
+    actor: &str,
+    note: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO referral_history (referral_id, action, from_status, to_status, actor, at, note) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&after.id)
+    .bind(action)
+    .bind(from.map(ReferralStatus::as_str))
+    .bind(after.status.as_str())
+    .bind(actor)
+    .bind(now_text())
+    .bind(note)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn history(pool: &AnyPool, id: &str) -> Result<Vec<HistoryEntry>, sqlx::Error> {
+    sqlx::query(
+        "SELECT action, from_status, to_status, actor, at, note FROM referral_history \
+         WHERE referral_id = $1 ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(HistoryEntry {
+            action: row.try_get("action")?,
+            from_status: labelled(row, "from_status", ReferralStatus::parse)?,
+            to_status: status(row, "to_status")?,
+            actor: row.try_get("actor")?,
+            at: parse_time(&row.try_get::<String, _>("at")?)?,
+            note: row.try_get("note")?,
+        })
+    })
+    .collect()
 }
 
 /// The newest referrals within `scope`, at most `limit`.
@@ -111,6 +209,8 @@ pub async fn list(
     scope: &Scope,
     limit: i64,
 ) -> Result<Vec<ReferralSummary>, sqlx::Error> {
+    const COLUMNS: &str =
+        "id, child_name, area_id, status, priority, agency_id, created_at, submitted_at";
     let rows = match scope {
         Scope::Areas { areas, creator } => {
             // One placeholder per area; the area ids come from a verified
@@ -123,7 +223,7 @@ pub async fn list(
                 format!(" OR area_id IN ({})", placeholders.join(", "))
             };
             let sql = format!(
-                "SELECT id, child_name, area_id, status, created_at FROM referrals \
+                "SELECT {COLUMNS} FROM referrals \
                  WHERE (created_by = $1{area_clause}) ORDER BY created_at DESC, id LIMIT $2"
             );
             let mut q = sqlx::query(&sql).bind(creator).bind(limit);
@@ -132,8 +232,17 @@ pub async fn list(
             }
             q.fetch_all(pool).await?
         }
-        // Agencies see only what was shared with them; sharing comes later.
-        Scope::Agency(_) => Vec::new(),
+        Scope::Agency(agency) => {
+            let sql = format!(
+                "SELECT {COLUMNS} FROM referrals WHERE agency_id = $1 \
+                 ORDER BY created_at DESC, id LIMIT $2"
+            );
+            sqlx::query(&sql)
+                .bind(agency)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        }
     };
     rows.iter()
         .map(|row| {
@@ -141,8 +250,11 @@ pub async fn list(
                 id: row.try_get("id")?,
                 child_name: row.try_get("child_name")?,
                 area_id: row.try_get("area_id")?,
-                status: status(row)?,
+                status: status(row, "status")?,
+                priority: labelled(row, "priority", Priority::parse)?,
+                agency_id: row.try_get("agency_id")?,
                 created_at: parse_time(&row.try_get::<String, _>("created_at")?)?,
+                submitted_at: time(row, "submitted_at")?,
             })
         })
         .collect()
@@ -153,4 +265,33 @@ pub async fn count(pool: &AnyPool) -> Result<i64, sqlx::Error> {
         .fetch_one(pool)
         .await?
         .try_get("n")
+}
+
+/// The agencies and programmes referrals can be shared with.
+pub async fn agencies(pool: &AnyPool) -> Result<Vec<Agency>, sqlx::Error> {
+    sqlx::query("SELECT id, name, kind FROM agencies WHERE active = 1 ORDER BY position, id")
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(Agency {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                kind: row.try_get("kind")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn agency_is_active<'e, E>(executor: E, id: &str) -> Result<bool, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    Ok(
+        sqlx::query("SELECT id FROM agencies WHERE id = $1 AND active = 1")
+            .bind(id)
+            .fetch_optional(executor)
+            .await?
+            .is_some(),
+    )
 }

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
+use crate::referral::{Outcome, Pathway, Priority};
+
 /// A domain event with the metadata every consumer needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -38,6 +40,57 @@ pub enum ReferralEvent {
         area_id: String,
         submitted_on: NaiveDate,
     },
+    #[serde(rename = "referral.triaged")]
+    Triaged {
+        referral_id: String,
+        area_id: String,
+        priority: Priority,
+        pathway: Pathway,
+        at: DateTime<Utc>,
+    },
+    #[serde(rename = "referral.shared")]
+    Shared {
+        referral_id: String,
+        area_id: String,
+        agency_id: String,
+        at: DateTime<Utc>,
+    },
+    #[serde(rename = "referral.accepted")]
+    Accepted {
+        referral_id: String,
+        area_id: String,
+        agency_id: String,
+        at: DateTime<Utc>,
+    },
+    /// The reason stays in the referrals service: it is free text.
+    #[serde(rename = "referral.declined")]
+    Declined {
+        referral_id: String,
+        area_id: String,
+        agency_id: String,
+        at: DateTime<Utc>,
+    },
+    #[serde(rename = "referral.started")]
+    Started {
+        referral_id: String,
+        area_id: String,
+        agency_id: String,
+        at: DateTime<Utc>,
+    },
+    #[serde(rename = "referral.closed")]
+    Closed {
+        referral_id: String,
+        area_id: String,
+        agency_id: Option<String>,
+        outcome: Outcome,
+        at: DateTime<Utc>,
+    },
+    #[serde(rename = "referral.withdrawn")]
+    Withdrawn {
+        referral_id: String,
+        area_id: String,
+        at: DateTime<Utc>,
+    },
 }
 
 impl ReferralEvent {
@@ -46,6 +99,13 @@ impl ReferralEvent {
     pub fn kind(&self) -> &'static str {
         match self {
             ReferralEvent::Submitted { .. } => "referral.submitted",
+            ReferralEvent::Triaged { .. } => "referral.triaged",
+            ReferralEvent::Shared { .. } => "referral.shared",
+            ReferralEvent::Accepted { .. } => "referral.accepted",
+            ReferralEvent::Declined { .. } => "referral.declined",
+            ReferralEvent::Started { .. } => "referral.started",
+            ReferralEvent::Closed { .. } => "referral.closed",
+            ReferralEvent::Withdrawn { .. } => "referral.withdrawn",
         }
     }
 

@@ -13,36 +13,192 @@ pub const MAX_REASON_CHARS: usize = 4000;
 /// Referrals are for children and young people up to this age.
 pub const MAX_AGE_YEARS: u32 = 25;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ReferralStatus {
-    Draft,
-    Submitted,
+/// A closed set of values with a stable id (`as_str`, the wire and database
+/// form) and a label for people.
+macro_rules! labelled_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = ($id:literal, $label:literal)),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $id)] $variant),*
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $id),* }
+            }
+
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($id => Some($name::$variant),)* _ => None }
+            }
+
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),* }
+            }
+        }
+    };
 }
 
+labelled_enum!(
+    /// Where a referral is in its lifecycle.
+    ReferralStatus {
+        Draft = ("draft", "Draft"),
+        Submitted = ("submitted", "Submitted"),
+        Triaged = ("triaged", "Triaged"),
+        Shared = ("shared", "Shared"),
+        Accepted = ("accepted", "Accepted"),
+        Declined = ("declined", "Declined"),
+        InProgress = ("in_progress", "In progress"),
+        Closed = ("closed", "Closed"),
+        Withdrawn = ("withdrawn", "Withdrawn"),
+    }
+);
+
 impl ReferralStatus {
-    pub fn as_str(self) -> &'static str {
+    /// Nothing more happens to a referral in this state.
+    pub fn is_final(self) -> bool {
+        matches!(self, ReferralStatus::Closed | ReferralStatus::Withdrawn)
+    }
+}
+
+labelled_enum!(
+    /// How soon the hub should act, set at triage.
+    Priority {
+        Urgent = ("urgent", "Urgent"),
+        High = ("high", "High"),
+        Routine = ("routine", "Routine"),
+    }
+);
+
+labelled_enum!(
+    /// The route a coordinator chooses at triage.
+    Pathway {
+        EarlyHelp = ("early_help", "Early help (family support)"),
+        Programme = ("programme", "Diversionary programme"),
+        Safeguarding = ("safeguarding", "Safeguarding (PVPU)"),
+        Education = ("education", "School and education support"),
+    }
+);
+
+labelled_enum!(
+    /// What became of a referral when it closed.
+    Outcome {
+        SupportCompleted = ("support_completed", "Support completed, needs met"),
+        PartlyMet = ("partly_met", "Support completed, needs partly met"),
+        Disengaged = ("disengaged", "Family disengaged"),
+        Escalated = ("escalated", "Escalated to statutory services"),
+        NoLongerNeeded = ("no_longer_needed", "Support no longer needed"),
+    }
+);
+
+/// Longest decline or withdrawal reason accepted, in characters.
+pub const MAX_NOTE_CHARS: usize = 1000;
+
+/// A step in a referral's lifecycle, as asked for by a user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Transition {
+    /// Draft → submitted (the raising officer or a coordinator).
+    Submit,
+    /// Submitted → triaged (a coordinator of the area).
+    Triage {
+        priority: Priority,
+        pathway: Pathway,
+    },
+    /// Triaged or declined → shared with an agency or programme (a coordinator).
+    Share { agency_id: String },
+    /// Shared → accepted (the receiving agency).
+    Accept,
+    /// Shared → declined, with the reason (the receiving agency).
+    Decline { reason: String },
+    /// Accepted → in progress (the receiving agency).
+    Start,
+    /// In progress → closed with an outcome (the agency or a coordinator).
+    Close { outcome: Outcome },
+    /// Any open state → withdrawn, with the reason.
+    Withdraw { reason: String },
+}
+
+impl Transition {
+    pub fn name(&self) -> &'static str {
         match self {
-            ReferralStatus::Draft => "draft",
-            ReferralStatus::Submitted => "submitted",
+            Transition::Submit => "submit",
+            Transition::Triage { .. } => "triage",
+            Transition::Share { .. } => "share",
+            Transition::Accept => "accept",
+            Transition::Decline { .. } => "decline",
+            Transition::Start => "start",
+            Transition::Close { .. } => "close",
+            Transition::Withdraw { .. } => "withdraw",
         }
     }
 
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "draft" => Some(ReferralStatus::Draft),
-            "submitted" => Some(ReferralStatus::Submitted),
+    /// Problems with what the user typed, by field.
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let note = |field: &str, text: &str, missing: &str| {
+            let text = text.trim();
+            if text.is_empty() {
+                Some(FieldError::new(field, missing))
+            } else if text.chars().count() > MAX_NOTE_CHARS {
+                Some(FieldError::new(
+                    field,
+                    format!("Keep it to at most {MAX_NOTE_CHARS} characters."),
+                ))
+            } else {
+                None
+            }
+        };
+        let error = match self {
+            Transition::Decline { reason } => {
+                note("reason", reason, "Say why the referral is declined.")
+            }
+            Transition::Withdraw { reason } => {
+                note("reason", reason, "Say why the referral is withdrawn.")
+            }
+            Transition::Share { agency_id } if agency_id.trim().is_empty() => Some(
+                FieldError::new("agency_id", "Choose an agency or programme."),
+            ),
             _ => None,
-        }
+        };
+        error.map_or(Ok(()), |e| Err(vec![e]))
     }
+}
 
-    pub fn label(self) -> &'static str {
-        match self {
-            ReferralStatus::Draft => "Draft",
-            ReferralStatus::Submitted => "Submitted",
-        }
-    }
+/// The body of `POST /referrals/{id}/transitions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TransitionRequest {
+    /// The version the user saw; a newer one means someone else changed it.
+    pub version: i64,
+    pub transition: Transition,
+}
+
+/// One step of a referral's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HistoryEntry {
+    pub action: String,
+    pub from_status: Option<ReferralStatus>,
+    pub to_status: ReferralStatus,
+    pub actor: String,
+    pub at: DateTime<Utc>,
+    /// The reason given, for a decline or a withdrawal.
+    pub note: Option<String>,
+}
+
+/// An agency or programme referrals are shared with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Agency {
+    pub id: String,
+    pub name: String,
+    /// `agency` or `programme`.
+    pub kind: String,
 }
 
 /// The body of `POST /referrals`. Fields arrive as text so that a bad date is
@@ -166,6 +322,15 @@ pub struct Referral {
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub submitted_at: Option<DateTime<Utc>>,
+    pub priority: Option<Priority>,
+    pub pathway: Option<Pathway>,
+    /// The agency or programme it is (or was last) shared with.
+    pub agency_id: Option<String>,
+    pub outcome: Option<Outcome>,
+    pub triaged_at: Option<DateTime<Utc>>,
+    pub shared_at: Option<DateTime<Utc>>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
     /// Incremented on every change; a stale version is refused.
     pub version: i64,
 }
@@ -178,16 +343,10 @@ pub struct ReferralSummary {
     pub child_name: String,
     pub area_id: String,
     pub status: ReferralStatus,
+    pub priority: Option<Priority>,
+    pub agency_id: Option<String>,
     pub created_at: DateTime<Utc>,
-}
-
-/// The body of `POST /referrals/{id}/submit`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct SubmitReferral {
-    /// The version the user saw; a newer one means someone else changed it.
-    pub version: i64,
+    pub submitted_at: Option<DateTime<Utc>>,
 }
 
 #[cfg(test)]
@@ -247,6 +406,49 @@ mod tests {
         r.reason = "y".repeat(MAX_REASON_CHARS + 1);
         let errors = r.validate(today()).expect_err("invalid");
         assert_eq!(errors.len(), 2);
+    }
+
+    #[test]
+    fn transitions_read_as_tagged_json_and_check_their_notes() {
+        let t: Transition = serde_json::from_str(
+            r#"{"action":"triage","priority":"urgent","pathway":"early_help"}"#,
+        )
+        .expect("parses");
+        assert_eq!(
+            t,
+            Transition::Triage {
+                priority: Priority::Urgent,
+                pathway: Pathway::EarlyHelp
+            }
+        );
+        assert!(serde_json::from_str::<Transition>(r#"{"action":"teleport"}"#).is_err());
+        assert!(serde_json::from_str::<Transition>(r#"{"action":"accept","x":1}"#).is_err());
+        let blank = Transition::Decline {
+            reason: "  ".into(),
+        };
+        assert_eq!(
+            blank.validate().map_err(|e| e[0].field.clone()),
+            Err("reason".into())
+        );
+        let long = Transition::Withdraw {
+            reason: "x".repeat(MAX_NOTE_CHARS + 1),
+        };
+        assert!(long.validate().is_err());
+        assert!(Transition::Accept.validate().is_ok());
+    }
+
+    #[test]
+    fn labelled_values_round_trip_through_their_ids() {
+        for s in ReferralStatus::ALL {
+            assert_eq!(ReferralStatus::parse(s.as_str()), Some(*s));
+            assert_eq!(
+                serde_json::to_string(s).unwrap_or_default(),
+                format!("\"{}\"", s.as_str())
+            );
+        }
+        for o in Outcome::ALL {
+            assert_eq!(Outcome::parse(o.as_str()), Some(*o));
+        }
     }
 
     #[test]

@@ -3,5 +3,6 @@
 
 mod health;
 mod helpers;
+mod lifecycle;
 mod openapi;
 mod referrals;

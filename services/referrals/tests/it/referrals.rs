@@ -143,20 +143,36 @@ async fn submitting_records_one_event_without_personal_data(backend: Backend) {
         .json()
         .await
         .expect("json");
-    let submit = format!("/referrals/{}/submit", created.id);
+    let submit = format!("/referrals/{}/transitions", created.id);
     // A stale version is refused and changes nothing.
-    let stale = app.post(&submit, &officer, &json!({"version": 7})).await;
+    let stale = app
+        .post(
+            &submit,
+            &officer,
+            &json!({"version": 7, "transition": {"action": "submit"}}),
+        )
+        .await;
     assert_eq!(stale.status(), 409);
-    let res = app.post(&submit, &officer, &json!({"version": 1})).await;
+    let res = app
+        .post(
+            &submit,
+            &officer,
+            &json!({"version": 1, "transition": {"action": "submit"}}),
+        )
+        .await;
     assert_eq!(res.status(), 200);
     let submitted: Referral = res.json().await.expect("json");
     assert_eq!(submitted.status, ReferralStatus::Submitted);
     assert_eq!(submitted.version, 2);
     // Submitting twice is a state conflict.
     assert_eq!(
-        app.post(&submit, &officer, &json!({"version": 2}))
-            .await
-            .status(),
+        app.post(
+            &submit,
+            &officer,
+            &json!({"version": 2, "transition": {"action": "submit"}})
+        )
+        .await
+        .status(),
         409
     );
 
@@ -277,7 +293,9 @@ async fn the_openapi_document_and_health_are_served(backend: Backend) {
     for path in [
         "/referrals",
         "/referrals/{id}",
-        "/referrals/{id}/submit",
+        "/referrals/{id}/transitions",
+        "/referrals/{id}/history",
+        "/agencies",
         "/events",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} documented");

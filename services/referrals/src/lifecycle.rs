@@ -1,0 +1,434 @@
+//! The referral lifecycle as a state machine: who may move a referral from
+//! which state to which, what changes, and the event it raises. Plain
+//! functions over plain values; the handlers only load, call and store.
+//!
+//! ```text
+//! draft → submitted → triaged → shared → accepted → in progress → closed
+//!                                  ↑  ↘ declined ─┘(shared again)
+//! any open state → withdrawn
+//! ```
+
+use crate::access::{Denied, RAISERS};
+use chrono::{DateTime, Utc};
+use eip_types::events::ReferralEvent;
+use eip_types::referral::{Referral, ReferralStatus, Transition};
+use eip_types::{Principal, Role};
+
+use ReferralStatus as S;
+
+fn coordinator_of_area(p: &Principal, r: &Referral) -> bool {
+    p.has_role(Role::Coordinator) && p.works_in(&r.area_id)
+}
+
+fn member_of_receiving_agency(p: &Principal, r: &Referral) -> bool {
+    p.has_role(Role::Partner) && p.agency.is_some() && p.agency == r.agency_id
+}
+
+/// Who may take a step, given their roles and relation to the referral.
+fn actor_allowed(p: &Principal, r: &Referral, t: &Transition) -> Result<(), Denied> {
+    let (roles, related): (&[Role], bool) = match t {
+        Transition::Submit => (
+            &RAISERS,
+            p.has_any_role(&RAISERS) && (r.created_by == p.user_id || p.works_in(&r.area_id)),
+        ),
+        Transition::Triage { .. } | Transition::Share { .. } => {
+            (&[Role::Coordinator], coordinator_of_area(p, r))
+        }
+        Transition::Accept | Transition::Decline { .. } | Transition::Start => {
+            (&[Role::Partner], member_of_receiving_agency(p, r))
+        }
+        Transition::Close { .. } => (
+            &[Role::Partner, Role::Coordinator],
+            member_of_receiving_agency(p, r) || coordinator_of_area(p, r),
+        ),
+        Transition::Withdraw { .. } => (
+            &RAISERS,
+            coordinator_of_area(p, r) || (p.has_role(Role::Frontline) && r.created_by == p.user_id),
+        ),
+    };
+    if !p.has_any_role(roles) {
+        Err(Denied::Role)
+    } else if !related {
+        Err(Denied::Area)
+    } else {
+        Ok(())
+    }
+}
+
+/// The state `t` leads to from `r`'s, or why `p` may not take it now.
+pub fn next_status(p: &Principal, r: &Referral, t: &Transition) -> Result<ReferralStatus, Denied> {
+    actor_allowed(p, r, t)?;
+    let (from, to, refusal): (&[ReferralStatus], ReferralStatus, &'static str) = match t {
+        Transition::Submit => (&[S::Draft], S::Submitted, "Only a draft can be submitted."),
+        Transition::Triage { .. } => (
+            &[S::Submitted],
+            S::Triaged,
+            "Only a submitted referral can be triaged.",
+        ),
+        Transition::Share { .. } => (
+            &[S::Triaged, S::Declined],
+            S::Shared,
+            "Only a triaged or declined referral can be shared.",
+        ),
+        Transition::Accept => (
+            &[S::Shared],
+            S::Accepted,
+            "Only a shared referral can be accepted.",
+        ),
+        Transition::Decline { .. } => (
+            &[S::Shared],
+            S::Declined,
+            "Only a shared referral can be declined.",
+        ),
+        Transition::Start => (
+            &[S::Accepted],
+            S::InProgress,
+            "Work starts on an accepted referral.",
+        ),
+        Transition::Close { .. } => (
+            &[S::InProgress],
+            S::Closed,
+            "Only a referral in progress can be closed.",
+        ),
+        Transition::Withdraw { .. } if !coordinator_of_area(p, r) => (
+            &[S::Draft, S::Submitted],
+            S::Withdrawn,
+            "Once triaged, only a coordinator can withdraw a referral.",
+        ),
+        Transition::Withdraw { .. } => (
+            &[
+                S::Draft,
+                S::Submitted,
+                S::Triaged,
+                S::Shared,
+                S::Accepted,
+                S::Declined,
+                S::InProgress,
+            ],
+            S::Withdrawn,
+            "A closed or withdrawn referral cannot be withdrawn.",
+        ),
+    };
+    if from.contains(&r.status) {
+        Ok(to)
+    } else {
+        Err(Denied::State(refusal))
+    }
+}
+
+/// The referral after `t`, taken at `now` (the version is the store's job).
+pub fn apply(r: &Referral, to: ReferralStatus, t: &Transition, now: DateTime<Utc>) -> Referral {
+    let mut next = r.clone();
+    next.status = to;
+    match t {
+        Transition::Submit => next.submitted_at = Some(now),
+        Transition::Triage { priority, pathway } => {
+            next.priority = Some(*priority);
+            next.pathway = Some(*pathway);
+            next.triaged_at = Some(now);
+        }
+        Transition::Share { agency_id } => {
+            next.agency_id = Some(agency_id.trim().to_owned());
+            next.shared_at = Some(now);
+            next.accepted_at = None;
+        }
+        Transition::Accept => next.accepted_at = Some(now),
+        Transition::Close { outcome } => {
+            next.outcome = Some(*outcome);
+            next.closed_at = Some(now);
+        }
+        Transition::Withdraw { .. } => next.closed_at = Some(now),
+        Transition::Decline { .. } | Transition::Start => {}
+    }
+    next
+}
+
+/// The event a step raises: ids, area, categories and times only.
+pub fn event(after: &Referral, t: &Transition, now: DateTime<Utc>) -> ReferralEvent {
+    let referral_id = after.id.clone();
+    let area_id = after.area_id.clone();
+    let agency_id = after.agency_id.clone().unwrap_or_default();
+    match t {
+        Transition::Submit => ReferralEvent::Submitted {
+            referral_id,
+            area_id,
+            submitted_on: now.date_naive(),
+        },
+        Transition::Triage { priority, pathway } => ReferralEvent::Triaged {
+            referral_id,
+            area_id,
+            priority: *priority,
+            pathway: *pathway,
+            at: now,
+        },
+        Transition::Share { .. } => ReferralEvent::Shared {
+            referral_id,
+            area_id,
+            agency_id,
+            at: now,
+        },
+        Transition::Accept => ReferralEvent::Accepted {
+            referral_id,
+            area_id,
+            agency_id,
+            at: now,
+        },
+        Transition::Decline { .. } => ReferralEvent::Declined {
+            referral_id,
+            area_id,
+            agency_id,
+            at: now,
+        },
+        Transition::Start => ReferralEvent::Started {
+            referral_id,
+            area_id,
+            agency_id,
+            at: now,
+        },
+        Transition::Close { outcome } => ReferralEvent::Closed {
+            referral_id,
+            area_id,
+            agency_id: after.agency_id.clone(),
+            outcome: *outcome,
+            at: now,
+        },
+        Transition::Withdraw { .. } => ReferralEvent::Withdrawn {
+            referral_id,
+            area_id,
+            at: now,
+        },
+    }
+}
+
+/// The reason a user typed for this step, kept in the timeline only.
+pub fn note(t: &Transition) -> Option<String> {
+    match t {
+        Transition::Decline { reason } | Transition::Withdraw { reason } => {
+            Some(reason.trim().to_owned())
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+    use eip_types::referral::{Outcome, Pathway, Priority};
+    use proptest::prelude::*;
+
+    fn who(id: &str, role: Role, area: &str, agency: Option<&str>) -> Principal {
+        Principal {
+            user_id: id.into(),
+            roles: vec![role],
+            areas: vec![area.into()],
+            agency: agency.map(Into::into),
+        }
+    }
+
+    /// Everyone who might try something: the raising officer, a colleague in
+    /// the area, the area's and another area's coordinator, the receiving and
+    /// another agency, and roles that never act on referrals.
+    fn cast() -> Vec<Principal> {
+        vec![
+            who("officer", Role::Frontline, "hull", None),
+            who("colleague", Role::Frontline, "hull", None),
+            who("coordinator", Role::Coordinator, "hull", None),
+            who("far-coordinator", Role::Coordinator, "east-riding", None),
+            who("cfs-worker", Role::Partner, "hull", Some("cfs")),
+            who("school-worker", Role::Partner, "hull", Some("schools")),
+            who("board", Role::Board, "hull", None),
+            who("admin", Role::Admin, "hull", None),
+        ]
+    }
+
+    fn draft() -> Referral {
+        Referral {
+            id: "r1".into(),
+            child_name: "A".into(),
+            date_of_birth: NaiveDate::from_ymd_opt(2015, 1, 1).unwrap_or_default(),
+            area_id: "hull".into(),
+            reason: "r".into(),
+            status: S::Draft,
+            created_by: "officer".into(),
+            created_at: Utc::now(),
+            submitted_at: None,
+            priority: None,
+            pathway: None,
+            agency_id: None,
+            outcome: None,
+            triaged_at: None,
+            shared_at: None,
+            accepted_at: None,
+            closed_at: None,
+            version: 1,
+        }
+    }
+
+    fn transitions() -> Vec<Transition> {
+        vec![
+            Transition::Submit,
+            Transition::Triage {
+                priority: Priority::High,
+                pathway: Pathway::EarlyHelp,
+            },
+            Transition::Share {
+                agency_id: "cfs".into(),
+            },
+            Transition::Share {
+                agency_id: "schools".into(),
+            },
+            Transition::Accept,
+            Transition::Decline {
+                reason: "full".into(),
+            },
+            Transition::Start,
+            Transition::Close {
+                outcome: Outcome::SupportCompleted,
+            },
+            Transition::Withdraw {
+                reason: "moved away".into(),
+            },
+        ]
+    }
+
+    fn step(r: &Referral, p: &Principal, t: &Transition) -> Result<Referral, Denied> {
+        next_status(p, r, t).map(|to| apply(r, to, t, Utc::now()))
+    }
+
+    #[test]
+    fn the_happy_path_runs_from_draft_to_closed() {
+        let c = cast();
+        let (officer, coordinator, cfs) = (&c[0], &c[2], &c[4]);
+        let mut r = draft();
+        for (p, t, want) in [
+            (officer, Transition::Submit, S::Submitted),
+            (
+                coordinator,
+                Transition::Triage {
+                    priority: Priority::Urgent,
+                    pathway: Pathway::Safeguarding,
+                },
+                S::Triaged,
+            ),
+            (
+                coordinator,
+                Transition::Share {
+                    agency_id: "cfs".into(),
+                },
+                S::Shared,
+            ),
+            (cfs, Transition::Accept, S::Accepted),
+            (cfs, Transition::Start, S::InProgress),
+            (
+                cfs,
+                Transition::Close {
+                    outcome: Outcome::PartlyMet,
+                },
+                S::Closed,
+            ),
+        ] {
+            r = step(&r, p, &t).unwrap_or_else(|d| panic!("{} refused: {d:?}", t.name()));
+            assert_eq!(r.status, want);
+        }
+        assert_eq!(r.outcome, Some(Outcome::PartlyMet));
+        assert_eq!(r.priority, Some(Priority::Urgent));
+    }
+
+    #[test]
+    fn refusals_say_whether_role_relation_or_state_is_wrong() {
+        let c = cast();
+        let submitted = step(&draft(), &c[0], &Transition::Submit).expect("submits");
+        let triage = Transition::Triage {
+            priority: Priority::Routine,
+            pathway: Pathway::Programme,
+        };
+        assert_eq!(next_status(&c[0], &submitted, &triage), Err(Denied::Role));
+        assert_eq!(next_status(&c[3], &submitted, &triage), Err(Denied::Area));
+        assert!(matches!(
+            next_status(
+                &c[2],
+                &submitted,
+                &Transition::Share {
+                    agency_id: "cfs".into()
+                }
+            ),
+            Err(Denied::State(_))
+        ));
+        // The officer may withdraw their own submitted referral, not once triaged.
+        let withdraw = Transition::Withdraw { reason: "x".into() };
+        assert_eq!(next_status(&c[0], &submitted, &withdraw), Ok(S::Withdrawn));
+        let triaged = step(&submitted, &c[2], &triage).expect("triages");
+        assert!(matches!(
+            next_status(&c[0], &triaged, &withdraw),
+            Err(Denied::State(_))
+        ));
+        // Only the agency it was shared with may accept.
+        let shared = step(
+            &triaged,
+            &c[2],
+            &Transition::Share {
+                agency_id: "cfs".into(),
+            },
+        )
+        .expect("shares");
+        assert_eq!(
+            next_status(&c[5], &shared, &Transition::Accept),
+            Err(Denied::Area)
+        );
+        assert_eq!(
+            next_status(&c[4], &shared, &Transition::Accept),
+            Ok(S::Accepted)
+        );
+    }
+
+    /// The edges the lifecycle allows; anything else is a bug.
+    fn legal(from: S, to: S) -> bool {
+        matches!(
+            (from, to),
+            (S::Draft, S::Submitted)
+                | (S::Submitted, S::Triaged)
+                | (S::Triaged | S::Declined, S::Shared)
+                | (S::Shared, S::Accepted | S::Declined)
+                | (S::Accepted, S::InProgress)
+                | (S::InProgress, S::Closed)
+        ) || (to == S::Withdrawn && !from.is_final())
+    }
+
+    proptest! {
+        /// Random steps by random people never reach an illegal state, never
+        /// move a closed or withdrawn referral, and every step taken raises
+        /// exactly one event of its kind.
+        #[test]
+        fn random_steps_stay_within_the_lifecycle(
+            steps in prop::collection::vec((0usize..8, 0usize..9), 0..60)
+        ) {
+            let cast = cast();
+            let transitions = transitions();
+            let mut r = draft();
+            let mut events = Vec::new();
+            let mut taken = 0;
+            for (who, what) in steps {
+                let t = &transitions[what];
+                let before = r.status;
+                match step(&r, &cast[who], t) {
+                    Ok(after) => {
+                        prop_assert!(legal(before, after.status), "{before:?} -> {:?}", after.status);
+                        events.push(event(&after, t, Utc::now()));
+                        taken += 1;
+                        r = after;
+                    }
+                    Err(_) => prop_assert_eq!(r.status, before),
+                }
+                if before.is_final() {
+                    prop_assert_eq!(r.status, before);
+                }
+            }
+            prop_assert_eq!(events.len(), taken);
+            for e in &events {
+                let text = e.payload().to_string();
+                prop_assert!(!text.contains("moved away") && !text.contains("full"), "{text}");
+            }
+        }
+    }
+}
