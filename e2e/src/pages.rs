@@ -257,3 +257,47 @@ pub async fn wait_for_area_count(
     )
     .await
 }
+
+/// Opens the referral of `child_name` from `/referrals` and returns its path.
+pub async fn open_referral(browser: &Browser, child_name: &str) -> anyhow::Result<String> {
+    list_referrals(browser).await?;
+    let link = browser
+        .driver()
+        .find(By::XPath(format!(
+            "//table[@id='referrals']//td[contains(@class,'child-name')]/a[normalize-space()='{child_name}']"
+        )))
+        .await
+        .with_context(|| format!("no link to {child_name} on /referrals"))?;
+    let href = link
+        .attr("href")
+        .await?
+        .with_context(|| format!("the link to {child_name} has no href"))?;
+    browser.open(&href).await?;
+    Ok(href)
+}
+
+/// On a referral's page, takes the step `action` after choosing `choices`
+/// (`(select id, option value)`), and waits until the page shows `expected`
+/// as the referral's status, with the step's confirmation.
+pub async fn take_step(
+    browser: &Browser,
+    action: &str,
+    choices: &[(&str, &str)],
+    expected: &str,
+) -> anyhow::Result<()> {
+    for (select, value) in choices {
+        browser.choose(select, value).await?;
+    }
+    browser.click(&format!("{action}-submit")).await?;
+    poll_until(
+        &format!("the referral to show {expected} after {action}"),
+        WAIT,
+        POLL_INTERVAL,
+        || async {
+            let status = browser.text("#status").await?;
+            let flash = browser.text("#flash").await?;
+            Ok((status == expected && flash.starts_with("Done")).then_some(()))
+        },
+    )
+    .await
+}

@@ -226,3 +226,75 @@ async fn submitted_referral_is_counted(browser: &Browser) -> anyhow::Result<()> 
     pages::sign_in_as(browser, "board").await?;
     pages::wait_for_area_count(browser, "hull", "13", REPORT_CATCH_UP).await
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_referral_goes_from_officer_to_hub_to_partner_and_back() {
+    let platform = embedded().await;
+    let browser = browser(platform.base_url(), JavaScript::Enabled).await;
+    must(referral_lifecycle(&browser).await);
+    must(browser.quit().await);
+}
+
+async fn referral_lifecycle(browser: &Browser) -> anyhow::Result<()> {
+    let child = eip_e2e::unique_child_name();
+    pages::sign_in_as(browser, "frontline.hull").await?;
+    pages::create_referral(browser, &Referral::in_hull(&child), FormButton::Submit).await?;
+    pages::sign_out(browser).await?;
+
+    // The hub triages it and shares it with Children's & Family Services.
+    pages::sign_in_as(browser, "coordinator.hull").await?;
+    let page = pages::open_referral(browser, &child).await?;
+    pages::take_step(
+        browser,
+        "triage",
+        &[
+            ("priority-choice", "urgent"),
+            ("pathway-choice", "early_help"),
+        ],
+        "Triaged",
+    )
+    .await?;
+    pages::take_step(
+        browser,
+        "share",
+        &[("agency_id-choice", "childrens-family-services")],
+        "Shared",
+    )
+    .await?;
+    pages::sign_out(browser).await?;
+
+    // Another area's coordinator is refused the record itself.
+    pages::sign_in_as(browser, "coordinator.eastriding").await?;
+    browser.open(&page).await?;
+    browser.element("#denied").await?;
+    pages::sign_out(browser).await?;
+
+    // The agency accepts it, works it and closes it with an outcome.
+    pages::sign_in_as(browser, "partner.cfs").await?;
+    pages::open_referral(browser, &child).await?;
+    pages::take_step(browser, "accept", &[], "Accepted").await?;
+    pages::take_step(browser, "start", &[], "In progress").await?;
+    pages::take_step(
+        browser,
+        "close",
+        &[("outcome-choice", "support_completed")],
+        "Closed",
+    )
+    .await?;
+    let steps = browser
+        .driver()
+        .find_all(thirtyfour::By::Css("#timeline li"))
+        .await?
+        .len();
+    anyhow::ensure!(steps == 6, "the timeline shows {steps} steps, not 6");
+    pages::sign_out(browser).await?;
+
+    // The officer who noticed sees what became of it.
+    pages::sign_in_as(browser, "frontline.hull").await?;
+    let status = pages::status_of(browser, &child).await?;
+    anyhow::ensure!(status == "Closed", "the officer sees {status:?}");
+    pages::sign_out(browser).await?;
+
+    pages::sign_in_as(browser, "board").await?;
+    pages::wait_for_area_count(browser, "hull", "13", REPORT_CATCH_UP).await
+}

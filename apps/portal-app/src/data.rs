@@ -3,7 +3,7 @@
 
 use eip_types::governance::SubmittedPerArea;
 use eip_types::place::Place;
-use eip_types::referral::{Referral, ReferralSummary};
+use eip_types::referral::{Agency, HistoryEntry, ReferralDetail, ReferralSummary};
 use eip_types::training::Competency;
 use eip_types::{FieldError, Principal, Role};
 use leptos::prelude::*;
@@ -46,6 +46,7 @@ pub mod keys {
     pub const FLASH: &str = "flash";
     pub const SIGN_IN_FORM: &str = "sign_in_form";
     pub const REFERRAL_FORM: &str = "referral_form";
+    pub const REFERRAL_ACTION: &str = "referral_action";
 }
 
 /// A page's data, or why it cannot be shown.
@@ -56,6 +57,14 @@ pub enum Loaded<T> {
     Denied(String),
     NotFound,
     Unavailable,
+}
+
+/// The name of agency `id`, or the id itself when it is not listed.
+pub fn agency_name(agencies: &[Agency], id: &str) -> String {
+    agencies
+        .iter()
+        .find(|a| a.id == id)
+        .map_or_else(|| id.to_owned(), |a| a.name.clone())
 }
 
 /// What the sign-in page shows after a failed attempt.
@@ -85,9 +94,40 @@ impl ReferralForm {
     }
 }
 
+/// What the last step a user tried on a referral came to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionOutcome {
+    /// The action tried, such as `decline`.
+    pub action: String,
+    /// Set when it worked.
+    pub done: Option<String>,
+    /// Set when it was refused.
+    pub error: Option<String>,
+    pub errors: Vec<FieldError>,
+    /// The reason typed, kept when the step was refused.
+    pub reason: String,
+}
+
+/// A step in a referral's timeline, with the actor's name when known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineStep {
+    pub entry: HistoryEntry,
+    pub actor_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReferralPage {
+    pub detail: ReferralDetail,
+    pub timeline: Vec<TimelineStep>,
+    /// Agencies and programmes: the share form's choices, and names for ids.
+    pub agencies: Vec<Agency>,
+    pub outcome: Option<ActionOutcome>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReferralListPage {
     pub referrals: Vec<ReferralSummary>,
+    pub agencies: Vec<Agency>,
     pub flash: Option<String>,
     pub can_raise: bool,
 }
@@ -116,12 +156,18 @@ pub async fn load_referrals() -> Result<Loaded<ReferralListPage>, ServerFnError>
     };
     let ctx = ssr::ctx()?;
     let flash: Option<String> = ssr::take(keys::FLASH).await;
+    let me = user.principal();
+    let agencies = match ctx.referrals.get::<Vec<Agency>>("/agencies", &me).await {
+        Ok(a) => a,
+        Err(e) => return Ok(ssr::loaded(Err(e))),
+    };
     Ok(ssr::loaded(
         ctx.referrals
-            .get::<Vec<ReferralSummary>>("/referrals?limit=100", &user.principal())
+            .get::<Vec<ReferralSummary>>("/referrals?limit=100", &me)
             .await
             .map(|referrals| ReferralListPage {
                 referrals,
+                agencies,
                 flash,
                 can_raise: user.has_role(Role::Frontline) || user.has_role(Role::Coordinator),
             }),
@@ -129,7 +175,7 @@ pub async fn load_referrals() -> Result<Loaded<ReferralListPage>, ServerFnError>
 }
 
 #[server]
-pub async fn load_referral(id: String) -> Result<Loaded<Referral>, ServerFnError> {
+pub async fn load_referral(id: String) -> Result<Loaded<ReferralPage>, ServerFnError> {
     let Some(user) = ssr::user().await else {
         return Ok(Loaded::SignedOut);
     };
@@ -137,11 +183,45 @@ pub async fn load_referral(id: String) -> Result<Loaded<Referral>, ServerFnError
         return Ok(Loaded::NotFound);
     }
     let ctx = ssr::ctx()?;
-    Ok(ssr::loaded(
-        ctx.referrals
-            .get::<Referral>(&format!("/referrals/{id}"), &user.principal())
-            .await,
-    ))
+    let me = user.principal();
+    let detail = match ctx
+        .referrals
+        .get::<ReferralDetail>(&format!("/referrals/{id}"), &me)
+        .await
+    {
+        Ok(d) => d,
+        Err(e) => return Ok(ssr::loaded(Err(e))),
+    };
+    let history = match ctx
+        .referrals
+        .get::<Vec<HistoryEntry>>(&format!("/referrals/{id}/history"), &me)
+        .await
+    {
+        Ok(h) => h,
+        Err(e) => return Ok(ssr::loaded(Err(e))),
+    };
+    let agencies = match ctx.referrals.get::<Vec<Agency>>("/agencies", &me).await {
+        Ok(a) => a,
+        Err(e) => return Ok(ssr::loaded(Err(e))),
+    };
+    let names = ssr::display_names(history.iter().map(|h| h.actor.clone()).collect()).await;
+    let timeline = history
+        .into_iter()
+        .map(|entry| TimelineStep {
+            actor_name: names
+                .get(&entry.actor)
+                .cloned()
+                .unwrap_or_else(|| "Another user".into()),
+            entry,
+        })
+        .collect();
+    let outcome: Option<ActionOutcome> = ssr::take(keys::REFERRAL_ACTION).await;
+    Ok(Loaded::Ready(ReferralPage {
+        detail,
+        timeline,
+        agencies,
+        outcome,
+    }))
 }
 
 #[server]
@@ -217,9 +297,11 @@ pub mod ssr {
     use std::sync::Arc;
     use tower_sessions::Session;
 
-    /// The service clients pages load data through.
+    /// The service clients pages load data through, and the portal's own
+    /// user directory (to name who took each step).
     #[derive(Debug, Clone)]
     pub struct PortalCtx {
+        pub users: eip_platform::db::Db,
         pub engagement: ServiceClient,
         pub referrals: ServiceClient,
         pub training: ServiceClient,
@@ -228,6 +310,30 @@ pub mod ssr {
 
     pub fn ctx() -> Result<Arc<PortalCtx>, ServerFnError> {
         use_context::<Arc<PortalCtx>>().ok_or_else(|| ServerFnError::new("portal context missing"))
+    }
+
+    /// Display names of the given user ids, from the portal's directory.
+    pub async fn display_names(ids: Vec<String>) -> std::collections::HashMap<String, String> {
+        use sqlx::Row;
+        let mut names = std::collections::HashMap::new();
+        let Ok(ctx) = ctx() else {
+            return names;
+        };
+        for id in ids {
+            if names.contains_key(&id) {
+                continue;
+            }
+            let row = sqlx::query("SELECT display_name FROM users WHERE id = $1")
+                .bind(&id)
+                .fetch_optional(ctx.users.pool())
+                .await;
+            if let Ok(Some(row)) = row
+                && let Ok(name) = row.try_get::<String, _>("display_name")
+            {
+                names.insert(id, name);
+            }
+        }
+        names
     }
 
     fn session() -> Option<Session> {

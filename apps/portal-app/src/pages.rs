@@ -179,7 +179,7 @@ pub fn ReferralList() -> impl IntoView {
                             }}
                             <table id="referrals">
                                 <thead>
-                                    <tr><th>"Child"</th><th>"Area"</th><th>"Status"</th><th>"Raised"</th></tr>
+                                    <tr><th>"Child"</th><th>"Area"</th><th>"Status"</th><th>"Priority"</th><th>"Shared with"</th><th>"Raised"</th></tr>
                                 </thead>
                                 <tbody>
                                     {p.referrals.into_iter().map(|r| {
@@ -189,6 +189,8 @@ pub fn ReferralList() -> impl IntoView {
                                                 <td class="child-name"><a href=href>{r.child_name}</a></td>
                                                 <td>{local_authority_name(&r.area_id).unwrap_or("Unknown")}</td>
                                                 <td class="status">{r.status.label()}</td>
+                                                <td class="priority">{r.priority.map_or("—", |p| p.label())}</td>
+                                                <td class="agency">{r.agency_id.as_deref().map_or_else(|| "—".to_owned(), |a| data::agency_name(&p.agencies, a))}</td>
                                                 <td>{r.created_at.format("%d %b %Y %H:%M").to_string()}</td>
                                             </tr>
                                         }
@@ -215,21 +217,168 @@ pub fn ReferralDetail() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(loaded) => show(loaded, |r| view! {
-                        <h1>{r.child_name}</h1>
-                        <dl class="facts">
-                            <dt>"Status"</dt><dd id="status">{r.status.label()}</dd>
-                            <dt>"Date of birth"</dt><dd>{r.date_of_birth.format("%d %B %Y").to_string()}</dd>
-                            <dt>"Area"</dt><dd>{local_authority_name(&r.area_id).unwrap_or("Unknown")}</dd>
-                            <dt>"Raised"</dt><dd>{r.created_at.format("%d %b %Y %H:%M").to_string()}</dd>
-                            <dt>"Reason"</dt><dd class="reason">{r.reason}</dd>
-                        </dl>
-                        <p><a href="/referrals">"Back to referrals"</a></p>
-                    }.into_any()),
+                    Ok(loaded) => show(loaded, |p| referral_page(p).into_any()),
                     Err(e) => failed(e),
                 }
             })}
         </Suspense>
+    }
+}
+
+fn referral_page(p: data::ReferralPage) -> impl IntoView {
+    let r = p.detail.referral;
+    let facts = referral_facts(&r, &p.agencies);
+    let outcome = p.outcome.unwrap_or_default();
+    let forms = p
+        .detail
+        .allowed_actions
+        .iter()
+        .map(|action| action_form(action, &r, &p.agencies, &outcome))
+        .collect_view();
+    let has_actions = !p.detail.allowed_actions.is_empty();
+    view! {
+        <h1>{r.child_name.clone()}</h1>
+        {outcome.done.clone().map(|m| view! { <p id="flash" class="flash" role="status">{m}</p> })}
+        {outcome.error.clone().map(|m| view! { <p id="action-error" class="error" role="alert">{m}</p> })}
+        {facts}
+        {has_actions.then(|| view! { <h2>"Next steps"</h2> })}
+        <div class="actions-list">{forms}</div>
+        <h2>"Timeline"</h2>
+        <ol id="timeline" class="timeline">
+            {p.timeline.into_iter().map(|step| {
+                let e = step.entry;
+                view! {
+                    <li data-action=e.action.clone()>
+                        <strong>{e.to_status.label()}</strong>
+                        " · " {e.at.format("%d %b %Y %H:%M").to_string()}
+                        " · " {step.actor_name}
+                        {e.note.map(|n| view! { <p class="note">{n}</p> })}
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+        <p><a href="/referrals">"Back to referrals"</a></p>
+    }
+}
+
+fn referral_facts(
+    r: &eip_types::referral::Referral,
+    agencies: &[eip_types::referral::Agency],
+) -> impl IntoView + use<> {
+    let when = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map(|t| t.format("%d %b %Y %H:%M").to_string())
+    };
+    view! {
+        <dl class="facts">
+            <dt>"Status"</dt><dd id="status">{r.status.label()}</dd>
+            <dt>"Date of birth"</dt><dd>{r.date_of_birth.format("%d %B %Y").to_string()}</dd>
+            <dt>"Area"</dt><dd>{local_authority_name(&r.area_id).unwrap_or("Unknown")}</dd>
+            <dt>"Raised"</dt><dd>{r.created_at.format("%d %b %Y %H:%M").to_string()}</dd>
+            {when(r.submitted_at).map(|t| view! { <dt>"Submitted"</dt><dd>{t}</dd> })}
+            {r.priority.map(|p| view! { <dt>"Priority"</dt><dd id="priority">{p.label()}</dd> })}
+            {r.pathway.map(|p| view! { <dt>"Pathway"</dt><dd>{p.label()}</dd> })}
+            {r.agency_id.as_deref().map(|a| view! { <dt>"Shared with"</dt><dd id="agency">{data::agency_name(agencies, a)}</dd> })}
+            {r.outcome.map(|o| view! { <dt>"Outcome"</dt><dd id="outcome">{o.label()}</dd> })}
+            <dt>"Reason"</dt><dd class="reason">{r.reason.clone()}</dd>
+        </dl>
+    }
+}
+
+/// A select of labelled values, named `name`, with an empty first choice.
+fn choice<T: Copy + 'static>(
+    name: &'static str,
+    values: &'static [T],
+    id_of: fn(T) -> &'static str,
+    label_of: fn(T) -> &'static str,
+) -> impl IntoView {
+    view! {
+        <select id=format!("{name}-choice") name=name required>
+            <option value="">"Choose…"</option>
+            {values.iter().map(|v| view! { <option value=id_of(*v)>{label_of(*v)}</option> }).collect_view()}
+        </select>
+    }
+}
+
+fn action_form(
+    action: &str,
+    r: &eip_types::referral::Referral,
+    agencies: &[eip_types::referral::Agency],
+    last: &data::ActionOutcome,
+) -> impl IntoView + use<> {
+    use eip_types::referral::{Outcome, Pathway, Priority};
+    let target = format!("/referrals/{}/action", r.id);
+    let kept_reason = if last.action == action {
+        last.reason.clone()
+    } else {
+        String::new()
+    };
+    let reason_error = (last.action == action)
+        .then(|| {
+            last.errors
+                .iter()
+                .find(|e| e.field == "reason")
+                .map(|e| e.message.clone())
+        })
+        .flatten();
+    let (title, button, fields): (&str, &str, AnyView) = match action {
+        "submit" => ("Submit", "Submit referral", ().into_any()),
+        "triage" => (
+            "Triage",
+            "Save triage",
+            view! {
+                <label for="priority-choice">"Priority"</label>
+                {choice("priority", Priority::ALL, Priority::as_str, Priority::label)}
+                <label for="pathway-choice">"Pathway"</label>
+                {choice("pathway", Pathway::ALL, Pathway::as_str, Pathway::label)}
+            }
+            .into_any(),
+        ),
+        "share" => (
+            "Share with an agency or programme",
+            "Share",
+            view! {
+                <label for="agency_id-choice">"Agency or programme"</label>
+                <select id="agency_id-choice" name="agency_id" required>
+                    <option value="">"Choose…"</option>
+                    {agencies.iter().map(|a| view! { <option value=a.id.clone()>{a.name.clone()}</option> }).collect_view()}
+                </select>
+            }
+            .into_any(),
+        ),
+        "accept" => ("Accept", "Accept referral", ().into_any()),
+        "start" => ("Start work", "Mark in progress", ().into_any()),
+        "close" => (
+            "Close with an outcome",
+            "Close referral",
+            view! {
+                <label for="outcome-choice">"Outcome"</label>
+                {choice("outcome", Outcome::ALL, Outcome::as_str, Outcome::label)}
+            }
+            .into_any(),
+        ),
+        "decline" | "withdraw" => {
+            let id = format!("{action}-reason");
+            (
+                if action == "decline" { "Decline" } else { "Withdraw" },
+                if action == "decline" { "Decline referral" } else { "Withdraw referral" },
+                view! {
+                    <label for=id.clone()>"Reason"</label>
+                    {reason_error.map(|m| view! { <p id=format!("{action}-reason-error") class="field-error" role="alert">{m}</p> })}
+                    <textarea id=id name="reason" rows="2" maxlength="1000">{kept_reason}</textarea>
+                }
+                .into_any(),
+            )
+        }
+        _ => ("", "", ().into_any()),
+    };
+    view! {
+        <form id=format!("{action}-form") class="stack action" method="post" action=target>
+            <h3>{title}</h3>
+            <input type="hidden" name="action" value=action.to_owned() />
+            <input type="hidden" name="version" value=r.version.to_string() />
+            {fields}
+            <button id=format!("{action}-submit") type="submit">{button}</button>
+        </form>
     }
 }
 

@@ -6,8 +6,10 @@ use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use eip_platform::client::ClientError;
-use eip_portal_app::data::{ReferralForm, SessionUser, SignInForm, keys};
-use eip_types::referral::{NewReferral, Referral};
+use eip_portal_app::data::{ActionOutcome, ReferralForm, SessionUser, SignInForm, keys};
+use eip_types::referral::{
+    NewReferral, Outcome, Pathway, Priority, Referral, Transition, TransitionRequest,
+};
 use std::collections::HashMap;
 use tower_sessions::Session;
 
@@ -144,4 +146,109 @@ pub async fn create_referral(
             see_other("/referrals/new")
         }
     }
+}
+
+/// The lifecycle form on a referral's page: one step, named by `action`.
+pub async fn referral_action(
+    State(state): State<PortalState>,
+    session: Session,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Form(form): Fields,
+) -> Response {
+    let Ok(Some(user)) = session.get::<SessionUser>(keys::USER).await else {
+        return see_other("/sign-in");
+    };
+    if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return see_other("/referrals");
+    }
+    let back = format!("/referrals/{id}");
+    let action = field(&form, "action");
+    let reason = field(&form, "reason");
+    let mut outcome = ActionOutcome {
+        action: action.clone(),
+        reason: reason.clone(),
+        ..Default::default()
+    };
+    let request = transition_from_form(&form).and_then(|transition| {
+        let version = field(&form, "version")
+            .parse::<i64>()
+            .map_err(|_| "The page was out of date; reload it and try again.".to_owned())?;
+        Ok(TransitionRequest {
+            version,
+            transition,
+        })
+    });
+    match request {
+        Err(message) => outcome.error = Some(message),
+        Ok(request) => {
+            let result = state
+                .ctx
+                .referrals
+                .post::<_, Referral>(
+                    &format!("/referrals/{id}/transitions"),
+                    &user.principal(),
+                    &request,
+                )
+                .await;
+            match result {
+                Ok(after) => {
+                    outcome.done = Some(format!(
+                        "Done: the referral is now {}.",
+                        after.status.label().to_lowercase()
+                    ));
+                    outcome.reason.clear();
+                }
+                Err(ClientError::Problem(p)) => {
+                    outcome.error = Some(p.detail.clone().unwrap_or_else(|| p.title.clone()));
+                    outcome.errors = p.errors;
+                }
+                Err(ClientError::Unavailable(why)) => {
+                    tracing::warn!(error = %why, "referrals service unavailable");
+                    outcome.error = Some(
+                        "The referrals service is not answering; please try again in a moment."
+                            .into(),
+                    );
+                }
+            }
+        }
+    }
+    let _ = session.insert(keys::REFERRAL_ACTION, outcome).await;
+    see_other(&back)
+}
+
+/// Reads one lifecycle step from the form's fields.
+fn transition_from_form(form: &HashMap<String, String>) -> Result<Transition, String> {
+    let choose = |name: &str, what: &str| {
+        let value = field(form, name);
+        if value.is_empty() {
+            Err(format!("Choose {what}."))
+        } else {
+            Ok(value)
+        }
+    };
+    Ok(match field(form, "action").as_str() {
+        "submit" => Transition::Submit {},
+        "triage" => Transition::Triage {
+            priority: Priority::parse(&choose("priority", "a priority")?)
+                .ok_or("Choose one of the listed priorities.")?,
+            pathway: Pathway::parse(&choose("pathway", "a pathway")?)
+                .ok_or("Choose one of the listed pathways.")?,
+        },
+        "share" => Transition::Share {
+            agency_id: choose("agency_id", "an agency or programme")?,
+        },
+        "accept" => Transition::Accept {},
+        "decline" => Transition::Decline {
+            reason: field(form, "reason"),
+        },
+        "start" => Transition::Start {},
+        "close" => Transition::Close {
+            outcome: Outcome::parse(&choose("outcome", "an outcome")?)
+                .ok_or("Choose one of the listed outcomes.")?,
+        },
+        "withdraw" => Transition::Withdraw {
+            reason: field(form, "reason"),
+        },
+        _ => return Err("That step is not known.".into()),
+    })
 }

@@ -175,6 +175,7 @@ pub async fn launch(
     };
     let client = |url: &str| ServiceClient::new("portal", url, keys.clone());
     let ctx = Arc::new(PortalCtx {
+        users: db.clone(),
         engagement: client(&config.services.engagement),
         referrals: client(&config.services.referrals),
         training: client(&config.services.training),
@@ -223,6 +224,7 @@ fn router(state: PortalState, config: &Config) -> Router {
         .route("/sign-in", post(forms::sign_in))
         .route("/sign-out", post(forms::sign_out))
         .route("/referrals/new", post(forms::create_referral))
+        .route("/referrals/{id}/action", post(forms::referral_action))
         .route("/api/{*fn_name}", post(server_fns).get(server_fns))
         .leptos_routes_with_context(
             &state,

@@ -11,8 +11,8 @@ use eip_platform::http::AssertionSecurity;
 use eip_platform::identity::Authenticated;
 use eip_types::events::EventPage;
 use eip_types::referral::{
-    Agency, HistoryEntry, NewReferral, Outcome, Pathway, Priority, Referral, ReferralStatus,
-    ReferralSummary, Transition, TransitionRequest,
+    Agency, HistoryEntry, NewReferral, Outcome, Pathway, Priority, Referral, ReferralDetail,
+    ReferralStatus, ReferralSummary, Transition, TransitionRequest,
 };
 use eip_types::{FieldError, Problem};
 use serde::Deserialize;
@@ -22,7 +22,7 @@ use utoipa::OpenApi;
 #[openapi(
     info(title = "Referrals service", description = "Early-help referrals, area-limited"),
     paths(create_referral, list_referrals, show_referral, transition_referral, referral_history, list_agencies, event_feed),
-    components(schemas(NewReferral, Referral, ReferralSummary, ReferralStatus, Priority, Pathway, Outcome,
+    components(schemas(NewReferral, Referral, ReferralDetail, ReferralSummary, ReferralStatus, Priority, Pathway, Outcome,
         Transition, TransitionRequest, HistoryEntry, Agency, EventPage, Problem, FieldError)),
     security(("assertion" = [])),
     modifiers(&AssertionSecurity)
@@ -74,7 +74,7 @@ async fn create_referral(
             &state,
             &mut tx,
             &referral,
-            &Transition::Submit,
+            &Transition::Submit {},
             referral.created_at,
         )
         .await?;
@@ -126,21 +126,24 @@ async fn list_referrals(
     Ok(Json(store::list(state.db.pool(), &scope, limit).await?))
 }
 
-/// One referral, if the user may see it.
+/// One referral, if the user may see it, with the steps they may take now.
 #[utoipa::path(get, path = "/referrals/{id}",
-    responses((status = 200, body = Referral), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = ReferralDetail), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn show_referral(
     State(state): State<AppState>,
     user: Authenticated,
     Path(id): Path<String>,
-) -> Result<Json<Referral>, ApiError> {
+) -> Result<Json<ReferralDetail>, ApiError> {
     access::list_scope(&user.0).map_err(denied)?;
     let referral = store::get(state.db.pool(), &id)
         .await?
         .ok_or(ApiError::NotFound)?;
     access::may_view(&user.0, &referral).map_err(denied)?;
     tracing::info!(referral.id = %referral.id, "referral viewed");
-    Ok(Json(referral))
+    Ok(Json(ReferralDetail {
+        allowed_actions: lifecycle::allowed_actions(&user.0, &referral),
+        referral,
+    }))
 }
 
 /// Move a referral one step along its lifecycle. The version the user saw

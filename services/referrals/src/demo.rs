@@ -2,11 +2,14 @@
 //! per area that the governance table shows counts above suppression (and one
 //! area below it), plus drafts. Every name is invented.
 
+use crate::lifecycle;
 use crate::store;
 use eip_platform::db::Db;
+use eip_platform::db::Tx;
 use eip_platform::outbox::Outbox;
-use eip_types::events::ReferralEvent;
 use eip_types::referral::ValidReferral;
+use eip_types::referral::{Pathway, Priority, Referral, Transition};
+use eip_types::{Principal, Role};
 
 /// Submitted referrals per area; North Lincolnshire stays below suppression.
 const SUBMITTED: [(&str, usize); 4] = [
@@ -35,6 +38,37 @@ const REASONS: [&str; 4] = [
     "Parent asked for support after a bereavement in the family.",
 ];
 
+/// Hull referrals triaged and shared with Children's & Family Services.
+const SHARED_IN_HULL: usize = 3;
+
+/// Takes one lifecycle step as the demo hub coordinator would.
+async fn step(
+    tx: &mut Tx,
+    outbox: &Outbox,
+    r: &Referral,
+    t: &Transition,
+) -> anyhow::Result<Referral> {
+    let coordinator = Principal {
+        user_id: "demo-seed".into(),
+        roles: vec![Role::Coordinator],
+        areas: vec![r.area_id.clone()],
+        agency: None,
+    };
+    let to = lifecycle::next_status(&coordinator, r, t)
+        .map_err(|d| anyhow::anyhow!("demo step refused: {}", d.message()))?;
+    let now = store::now()?;
+    let mut next = lifecycle::apply(r, to, t, now);
+    anyhow::ensure!(
+        store::save(tx, &next, r.version).await?,
+        "demo referral changed"
+    );
+    next.version = r.version + 1;
+    store::record_history(tx, &next, t.name(), Some(r.status), "demo-seed", None).await?;
+    let event = lifecycle::event(&next, t, now);
+    outbox.record(tx, event.kind(), &event.payload()).await?;
+    Ok(next)
+}
+
 pub async fn seed(db: &Db, outbox: &Outbox) -> anyhow::Result<()> {
     if store::count(db.pool()).await? > 0 {
         return Ok(());
@@ -54,16 +88,27 @@ pub async fn seed(db: &Db, outbox: &Outbox) -> anyhow::Result<()> {
                 submit,
             };
             let id = uuid::Uuid::new_v4().to_string();
-            let saved = store::insert(&mut tx, &id, &r, "demo-seed").await?;
+            let mut saved = store::insert(&mut tx, &id, &r, "demo-seed").await?;
             if submit {
-                let event = ReferralEvent::Submitted {
-                    referral_id: saved.id,
-                    area_id: saved.area_id,
-                    submitted_on: today,
-                };
+                let event = lifecycle::event(&saved, &Transition::Submit {}, saved.created_at);
                 outbox
                     .record(&mut tx, event.kind(), &event.payload())
                     .await?;
+            }
+            // A few of Hull's move on, so the hub and the partner agency
+            // have work to see.
+            if area == "hull" && i < SHARED_IN_HULL {
+                for t in [
+                    Transition::Triage {
+                        priority: Priority::High,
+                        pathway: Pathway::EarlyHelp,
+                    },
+                    Transition::Share {
+                        agency_id: "childrens-family-services".into(),
+                    },
+                ] {
+                    saved = step(&mut tx, outbox, &saved, &t).await?;
+                }
             }
         }
     }

@@ -27,14 +27,14 @@ fn member_of_receiving_agency(p: &Principal, r: &Referral) -> bool {
 /// Who may take a step, given their roles and relation to the referral.
 fn actor_allowed(p: &Principal, r: &Referral, t: &Transition) -> Result<(), Denied> {
     let (roles, related): (&[Role], bool) = match t {
-        Transition::Submit => (
+        Transition::Submit {} => (
             &RAISERS,
             p.has_any_role(&RAISERS) && (r.created_by == p.user_id || p.works_in(&r.area_id)),
         ),
         Transition::Triage { .. } | Transition::Share { .. } => {
             (&[Role::Coordinator], coordinator_of_area(p, r))
         }
-        Transition::Accept | Transition::Decline { .. } | Transition::Start => {
+        Transition::Accept {} | Transition::Decline { .. } | Transition::Start {} => {
             (&[Role::Partner], member_of_receiving_agency(p, r))
         }
         Transition::Close { .. } => (
@@ -59,7 +59,7 @@ fn actor_allowed(p: &Principal, r: &Referral, t: &Transition) -> Result<(), Deni
 pub fn next_status(p: &Principal, r: &Referral, t: &Transition) -> Result<ReferralStatus, Denied> {
     actor_allowed(p, r, t)?;
     let (from, to, refusal): (&[ReferralStatus], ReferralStatus, &'static str) = match t {
-        Transition::Submit => (&[S::Draft], S::Submitted, "Only a draft can be submitted."),
+        Transition::Submit {} => (&[S::Draft], S::Submitted, "Only a draft can be submitted."),
         Transition::Triage { .. } => (
             &[S::Submitted],
             S::Triaged,
@@ -70,7 +70,7 @@ pub fn next_status(p: &Principal, r: &Referral, t: &Transition) -> Result<Referr
             S::Shared,
             "Only a triaged or declined referral can be shared.",
         ),
-        Transition::Accept => (
+        Transition::Accept {} => (
             &[S::Shared],
             S::Accepted,
             "Only a shared referral can be accepted.",
@@ -80,7 +80,7 @@ pub fn next_status(p: &Principal, r: &Referral, t: &Transition) -> Result<Referr
             S::Declined,
             "Only a shared referral can be declined.",
         ),
-        Transition::Start => (
+        Transition::Start {} => (
             &[S::Accepted],
             S::InProgress,
             "Work starts on an accepted referral.",
@@ -116,12 +116,43 @@ pub fn next_status(p: &Principal, r: &Referral, t: &Transition) -> Result<Referr
     }
 }
 
+/// The steps `p` may take on `r` now, by name.
+pub fn allowed_actions(p: &Principal, r: &Referral) -> Vec<String> {
+    use eip_types::referral::{Outcome, Pathway, Priority};
+    let candidates = [
+        Transition::Submit {},
+        Transition::Triage {
+            priority: Priority::Routine,
+            pathway: Pathway::EarlyHelp,
+        },
+        Transition::Share {
+            agency_id: String::new(),
+        },
+        Transition::Accept {},
+        Transition::Decline {
+            reason: String::new(),
+        },
+        Transition::Start {},
+        Transition::Close {
+            outcome: Outcome::SupportCompleted,
+        },
+        Transition::Withdraw {
+            reason: String::new(),
+        },
+    ];
+    candidates
+        .iter()
+        .filter(|t| next_status(p, r, t).is_ok())
+        .map(|t| t.name().to_owned())
+        .collect()
+}
+
 /// The referral after `t`, taken at `now` (the version is the store's job).
 pub fn apply(r: &Referral, to: ReferralStatus, t: &Transition, now: DateTime<Utc>) -> Referral {
     let mut next = r.clone();
     next.status = to;
     match t {
-        Transition::Submit => next.submitted_at = Some(now),
+        Transition::Submit {} => next.submitted_at = Some(now),
         Transition::Triage { priority, pathway } => {
             next.priority = Some(*priority);
             next.pathway = Some(*pathway);
@@ -132,13 +163,13 @@ pub fn apply(r: &Referral, to: ReferralStatus, t: &Transition, now: DateTime<Utc
             next.shared_at = Some(now);
             next.accepted_at = None;
         }
-        Transition::Accept => next.accepted_at = Some(now),
+        Transition::Accept {} => next.accepted_at = Some(now),
         Transition::Close { outcome } => {
             next.outcome = Some(*outcome);
             next.closed_at = Some(now);
         }
         Transition::Withdraw { .. } => next.closed_at = Some(now),
-        Transition::Decline { .. } | Transition::Start => {}
+        Transition::Decline { .. } | Transition::Start {} => {}
     }
     next
 }
@@ -149,7 +180,7 @@ pub fn event(after: &Referral, t: &Transition, now: DateTime<Utc>) -> ReferralEv
     let area_id = after.area_id.clone();
     let agency_id = after.agency_id.clone().unwrap_or_default();
     match t {
-        Transition::Submit => ReferralEvent::Submitted {
+        Transition::Submit {} => ReferralEvent::Submitted {
             referral_id,
             area_id,
             submitted_on: now.date_naive(),
@@ -167,7 +198,7 @@ pub fn event(after: &Referral, t: &Transition, now: DateTime<Utc>) -> ReferralEv
             agency_id,
             at: now,
         },
-        Transition::Accept => ReferralEvent::Accepted {
+        Transition::Accept {} => ReferralEvent::Accepted {
             referral_id,
             area_id,
             agency_id,
@@ -179,7 +210,7 @@ pub fn event(after: &Referral, t: &Transition, now: DateTime<Utc>) -> ReferralEv
             agency_id,
             at: now,
         },
-        Transition::Start => ReferralEvent::Started {
+        Transition::Start {} => ReferralEvent::Started {
             referral_id,
             area_id,
             agency_id,
@@ -267,7 +298,7 @@ mod tests {
 
     fn transitions() -> Vec<Transition> {
         vec![
-            Transition::Submit,
+            Transition::Submit {},
             Transition::Triage {
                 priority: Priority::High,
                 pathway: Pathway::EarlyHelp,
@@ -278,11 +309,11 @@ mod tests {
             Transition::Share {
                 agency_id: "schools".into(),
             },
-            Transition::Accept,
+            Transition::Accept {},
             Transition::Decline {
                 reason: "full".into(),
             },
-            Transition::Start,
+            Transition::Start {},
             Transition::Close {
                 outcome: Outcome::SupportCompleted,
             },
@@ -302,7 +333,7 @@ mod tests {
         let (officer, coordinator, cfs) = (&c[0], &c[2], &c[4]);
         let mut r = draft();
         for (p, t, want) in [
-            (officer, Transition::Submit, S::Submitted),
+            (officer, Transition::Submit {}, S::Submitted),
             (
                 coordinator,
                 Transition::Triage {
@@ -318,8 +349,8 @@ mod tests {
                 },
                 S::Shared,
             ),
-            (cfs, Transition::Accept, S::Accepted),
-            (cfs, Transition::Start, S::InProgress),
+            (cfs, Transition::Accept {}, S::Accepted),
+            (cfs, Transition::Start {}, S::InProgress),
             (
                 cfs,
                 Transition::Close {
@@ -336,9 +367,19 @@ mod tests {
     }
 
     #[test]
+    fn each_user_is_offered_the_steps_they_may_take() {
+        let c = cast();
+        let submitted = step(&draft(), &c[0], &Transition::Submit {}).expect("submits");
+        assert_eq!(allowed_actions(&c[0], &submitted), ["withdraw"]);
+        assert_eq!(allowed_actions(&c[2], &submitted), ["triage", "withdraw"]);
+        assert!(allowed_actions(&c[3], &submitted).is_empty());
+        assert!(allowed_actions(&c[6], &submitted).is_empty());
+    }
+
+    #[test]
     fn refusals_say_whether_role_relation_or_state_is_wrong() {
         let c = cast();
-        let submitted = step(&draft(), &c[0], &Transition::Submit).expect("submits");
+        let submitted = step(&draft(), &c[0], &Transition::Submit {}).expect("submits");
         let triage = Transition::Triage {
             priority: Priority::Routine,
             pathway: Pathway::Programme,
@@ -373,11 +414,11 @@ mod tests {
         )
         .expect("shares");
         assert_eq!(
-            next_status(&c[5], &shared, &Transition::Accept),
+            next_status(&c[5], &shared, &Transition::Accept {}),
             Err(Denied::Area)
         );
         assert_eq!(
-            next_status(&c[4], &shared, &Transition::Accept),
+            next_status(&c[4], &shared, &Transition::Accept {}),
             Ok(S::Accepted)
         );
     }

@@ -103,7 +103,9 @@ pub const MAX_NOTE_CHARS: usize = 1000;
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Transition {
     /// Draft → submitted (the raising officer or a coordinator).
-    Submit,
+    // Steps without fields are empty structs so that unknown fields are
+    // refused for them too.
+    Submit {},
     /// Submitted → triaged (a coordinator of the area).
     Triage {
         priority: Priority,
@@ -112,11 +114,11 @@ pub enum Transition {
     /// Triaged or declined → shared with an agency or programme (a coordinator).
     Share { agency_id: String },
     /// Shared → accepted (the receiving agency).
-    Accept,
+    Accept {},
     /// Shared → declined, with the reason (the receiving agency).
     Decline { reason: String },
     /// Accepted → in progress (the receiving agency).
-    Start,
+    Start {},
     /// In progress → closed with an outcome (the agency or a coordinator).
     Close { outcome: Outcome },
     /// Any open state → withdrawn, with the reason.
@@ -126,12 +128,12 @@ pub enum Transition {
 impl Transition {
     pub fn name(&self) -> &'static str {
         match self {
-            Transition::Submit => "submit",
+            Transition::Submit {} => "submit",
             Transition::Triage { .. } => "triage",
             Transition::Share { .. } => "share",
-            Transition::Accept => "accept",
+            Transition::Accept {} => "accept",
             Transition::Decline { .. } => "decline",
-            Transition::Start => "start",
+            Transition::Start {} => "start",
             Transition::Close { .. } => "close",
             Transition::Withdraw { .. } => "withdraw",
         }
@@ -335,6 +337,16 @@ pub struct Referral {
     pub version: i64,
 }
 
+/// A referral with the steps the asking user may take on it now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReferralDetail {
+    #[serde(flatten)]
+    pub referral: Referral,
+    /// Transition names (`triage`, `share`, …) allowed to this user now.
+    pub allowed_actions: Vec<String>,
+}
+
 /// A line in a referral list: no reason text, to keep lists light.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -434,7 +446,7 @@ mod tests {
             reason: "x".repeat(MAX_NOTE_CHARS + 1),
         };
         assert!(long.validate().is_err());
-        assert!(Transition::Accept.validate().is_ok());
+        assert!(Transition::Accept {}.validate().is_ok());
     }
 
     #[test]
