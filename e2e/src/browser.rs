@@ -187,13 +187,19 @@ impl Browser {
     /// hydrated with JavaScript on, `static` with JavaScript off.
     pub async fn wait_until_ready(&self) -> anyhow::Result<()> {
         let expected = self.javascript.status_text();
-        self.driver()
+        let found = self
+            .driver()
             .query(By::Id("js-status"))
             .with_text(expected)
             .desc(&format!("#js-status saying {expected:?}"))
             .first()
-            .await
-            .with_context(|| format!("the page never became ready (#js-status {expected:?})"))?;
+            .await;
+        if let Err(e) = found {
+            return Err(anyhow!(e).context(format!(
+                "the page never became ready (#js-status {expected:?}) on {}",
+                self.describe_page().await
+            )));
+        }
         Ok(())
     }
 

@@ -74,22 +74,18 @@ impl Drop for EmbeddedPlatform {
     }
 }
 
-/// Where the browser bundle was built: `EIP_SITE_ROOT` when set, else
-/// `<workspace>/target/site`, else `$CARGO_TARGET_DIR/site` when only that
-/// one exists (the bundle is built under the target folder in use).
+/// Where the browser bundle was built: `EIP_SITE_ROOT` when set, else the
+/// `site` folder of the cargo target folder in use (`CARGO_TARGET_DIR`, or
+/// the workspace's `target`), where `infra/build-site.sh` puts it.
 pub(crate) fn site_root() -> PathBuf {
     if let Some(root) = std::env::var_os("EIP_SITE_ROOT") {
         return PathBuf::from(root);
     }
-    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let in_workspace = workspace.join("target").join("site");
-    if in_workspace.is_dir() {
-        return in_workspace;
-    }
     match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(target) if PathBuf::from(&target).join("site").is_dir() => {
-            PathBuf::from(target).join("site")
-        }
-        _ => in_workspace,
+        Some(target) => PathBuf::from(target).join("site"),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join("target")
+            .join("site"),
     }
 }

@@ -258,8 +258,17 @@ pub async fn wait_for_area_count(
     .await
 }
 
-/// Opens the referral of `child_name` from `/referrals` and returns its path.
-pub async fn open_referral(browser: &Browser, child_name: &str) -> anyhow::Result<String> {
+/// A referral's page, opened from the list.
+#[derive(Debug, Clone)]
+pub struct OpenedReferral {
+    pub path: String,
+    /// Whether the portal asked for a reason before showing the record.
+    pub asked_reason: bool,
+}
+
+/// Opens the referral of `child_name` from `/referrals`, giving a reason
+/// when the portal asks for one.
+pub async fn open_referral(browser: &Browser, child_name: &str) -> anyhow::Result<OpenedReferral> {
     list_referrals(browser).await?;
     let link = browser
         .driver()
@@ -273,7 +282,21 @@ pub async fn open_referral(browser: &Browser, child_name: &str) -> anyhow::Resul
         .await?
         .with_context(|| format!("the link to {child_name} has no href"))?;
     browser.open(&href).await?;
-    Ok(href)
+    // Anyone but the raising officer and the area's coordinators says why.
+    let asks = !browser
+        .driver()
+        .find_all(By::Id("view-reason-form"))
+        .await?
+        .is_empty();
+    if asks {
+        browser.fill("view-reason", "Working this referral").await?;
+        browser.click("view-reason-submit").await?;
+        browser.element("#status").await?;
+    }
+    Ok(OpenedReferral {
+        path: href,
+        asked_reason: asks,
+    })
 }
 
 /// On a referral's page, takes the step `action` after choosing `choices`

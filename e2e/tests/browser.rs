@@ -243,7 +243,11 @@ async fn referral_lifecycle(browser: &Browser) -> anyhow::Result<()> {
 
     // The hub triages it and shares it with Children's & Family Services.
     pages::sign_in_as(browser, "coordinator.hull").await?;
-    let page = pages::open_referral(browser, &child).await?;
+    let opened = pages::open_referral(browser, &child).await?;
+    anyhow::ensure!(
+        !opened.asked_reason,
+        "the area's coordinator needs no reason"
+    );
     pages::take_step(
         browser,
         "triage",
@@ -265,13 +269,17 @@ async fn referral_lifecycle(browser: &Browser) -> anyhow::Result<()> {
 
     // Another area's coordinator is refused the record itself.
     pages::sign_in_as(browser, "coordinator.eastriding").await?;
-    browser.open(&page).await?;
+    browser.open(&opened.path).await?;
     browser.element("#denied").await?;
     pages::sign_out(browser).await?;
 
     // The agency accepts it, works it and closes it with an outcome.
     pages::sign_in_as(browser, "partner.cfs").await?;
-    pages::open_referral(browser, &child).await?;
+    let opened = pages::open_referral(browser, &child).await?;
+    anyhow::ensure!(
+        opened.asked_reason,
+        "the partner is asked why they open the record"
+    );
     pages::take_step(browser, "accept", &[], "Accepted").await?;
     pages::take_step(browser, "start", &[], "In progress").await?;
     pages::take_step(

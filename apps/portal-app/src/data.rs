@@ -47,6 +47,8 @@ pub mod keys {
     pub const SIGN_IN_FORM: &str = "sign_in_form";
     pub const REFERRAL_FORM: &str = "referral_form";
     pub const REFERRAL_ACTION: &str = "referral_action";
+    /// Reasons given this session for viewing referrals, by referral id.
+    pub const VIEW_REASONS: &str = "view_reasons";
 }
 
 /// A page's data, or why it cannot be shown.
@@ -57,6 +59,8 @@ pub enum Loaded<T> {
     Denied(String),
     NotFound,
     Unavailable,
+    /// The record opens only with a reason for viewing it.
+    NeedsReason(String),
 }
 
 /// The name of agency `id`, or the id itself when it is not listed.
@@ -175,7 +179,10 @@ pub async fn load_referrals() -> Result<Loaded<ReferralListPage>, ServerFnError>
 }
 
 #[server]
-pub async fn load_referral(id: String) -> Result<Loaded<ReferralPage>, ServerFnError> {
+pub async fn load_referral(
+    id: String,
+    reason: Option<String>,
+) -> Result<Loaded<ReferralPage>, ServerFnError> {
     let Some(user) = ssr::user().await else {
         return Ok(Loaded::SignedOut);
     };
@@ -184,17 +191,29 @@ pub async fn load_referral(id: String) -> Result<Loaded<ReferralPage>, ServerFnE
     }
     let ctx = ssr::ctx()?;
     let me = user.principal();
+    // A reason given now, or earlier this session for this referral.
+    let mut reasons: std::collections::HashMap<String, String> =
+        ssr::get(keys::VIEW_REASONS).await.unwrap_or_default();
+    let reason = reason
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty())
+        .or_else(|| reasons.get(&id).cloned());
+    let query: Vec<(&str, &str)> = reason.iter().map(|r| ("reason", r.as_str())).collect();
     let detail = match ctx
         .referrals
-        .get::<ReferralDetail>(&format!("/referrals/{id}"), &me)
+        .get_query::<ReferralDetail>(&format!("/referrals/{id}"), &query, &me)
         .await
     {
         Ok(d) => d,
         Err(e) => return Ok(ssr::loaded(Err(e))),
     };
+    if let Some(r) = &reason {
+        reasons.insert(id.clone(), r.clone());
+        ssr::put(keys::VIEW_REASONS, &reasons).await;
+    }
     let history = match ctx
         .referrals
-        .get::<Vec<HistoryEntry>>(&format!("/referrals/{id}/history"), &me)
+        .get_query::<Vec<HistoryEntry>>(&format!("/referrals/{id}/history"), &query, &me)
         .await
     {
         Ok(h) => h,
@@ -349,6 +368,18 @@ pub mod ssr {
             .flatten()
     }
 
+    /// Reads a value from the session.
+    pub async fn get<T: DeserializeOwned>(key: &str) -> Option<T> {
+        session()?.get::<T>(key).await.ok().flatten()
+    }
+
+    /// Keeps a value in the session.
+    pub async fn put<T: serde::Serialize>(key: &str, value: &T) {
+        if let Some(s) = session() {
+            let _ = s.insert(key, value).await;
+        }
+    }
+
     /// Reads and forgets a one-time value from the session.
     pub async fn take<T: DeserializeOwned>(key: &str) -> Option<T> {
         session()?.remove::<T>(key).await.ok().flatten()
@@ -366,6 +397,7 @@ pub mod ssr {
             Ok(v) => Loaded::Ready(v),
             Err(ClientError::Problem(p)) => match p.status {
                 401 => Loaded::SignedOut,
+                428 => Loaded::NeedsReason(p.detail.unwrap_or(p.title)),
                 404 => {
                     set_status(http::StatusCode::NOT_FOUND);
                     Loaded::NotFound

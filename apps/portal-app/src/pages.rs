@@ -45,6 +45,19 @@ fn show<T: 'static>(loaded: Loaded<T>, ready: impl FnOnce(T) -> AnyView) -> AnyV
         }
         .into_any(),
         Loaded::NotFound => view! { <h1 id="not-found">"Not found"</h1> }.into_any(),
+        Loaded::NeedsReason(why) => view! {
+            <h1>"Why do you need this record?"</h1>
+            <p>{why}</p>
+            <p class="hint">
+                "Every view of a child's record is logged with its reason (Data Protection Act 2018, s.62)."
+            </p>
+            <form id="view-reason-form" method="get" class="stack">
+                <label for="view-reason">"Reason for viewing"</label>
+                <textarea id="view-reason" name="reason" rows="2" maxlength="500" required></textarea>
+                <button id="view-reason-submit" type="submit">"Open the record"</button>
+            </form>
+        }
+        .into_any(),
         Loaded::Unavailable => view! {
             <h1 id="unavailable">"Service unavailable"</h1>
             <p>
@@ -209,9 +222,15 @@ pub fn ReferralList() -> impl IntoView {
 #[component]
 pub fn ReferralDetail() -> impl IntoView {
     let params = use_params_map();
+    let query = leptos_router::hooks::use_query_map();
     let page = Resource::new(
-        move || params.read().get("id").unwrap_or_default(),
-        data::load_referral,
+        move || {
+            (
+                params.read().get("id").unwrap_or_default(),
+                query.read().get("reason"),
+            )
+        },
+        |(id, reason)| data::load_referral(id, reason),
     );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

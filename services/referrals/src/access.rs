@@ -80,6 +80,33 @@ pub fn may_view(p: &Principal, r: &Referral) -> Result<(), Denied> {
     }
 }
 
+/// Longest reason for viewing a record, in characters.
+pub const MAX_VIEW_REASON_CHARS: usize = 500;
+
+/// Why a view of `r` by `p` is justified, as the access log records it. The
+/// raising officer and the area's coordinators need not say; anyone else
+/// must give a reason.
+pub fn justification(
+    p: &Principal,
+    r: &Referral,
+    reason: Option<&str>,
+) -> Result<String, &'static str> {
+    let given = reason.map(str::trim).filter(|s| !s.is_empty());
+    if let Some(text) = given {
+        if text.chars().count() > MAX_VIEW_REASON_CHARS {
+            return Err("Keep the reason to at most 500 characters.");
+        }
+        return Ok(text.to_owned());
+    }
+    if r.created_by == p.user_id {
+        Ok("Own referral".into())
+    } else if p.has_role(Role::Coordinator) && p.works_in(&r.area_id) {
+        Ok("Coordinator of the area".into())
+    } else {
+        Err("Say why you need to see this child's record.")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,5 +192,27 @@ mod tests {
             Ok(())
         );
         assert_eq!(may_view(&user(Role::Board, "hull"), &r), Err(Denied::Role));
+    }
+
+    #[test]
+    fn only_the_raiser_and_area_coordinators_may_view_without_a_reason() {
+        let r = referral("hull", "frontline-hull", ReferralStatus::Submitted);
+        assert_eq!(
+            justification(&user(Role::Frontline, "hull"), &r, None),
+            Ok("Own referral".into())
+        );
+        assert_eq!(
+            justification(&user(Role::Coordinator, "hull"), &r, None),
+            Ok("Coordinator of the area".into())
+        );
+        let mut colleague = user(Role::Frontline, "hull");
+        colleague.user_id = "someone-else".into();
+        assert!(justification(&colleague, &r, None).is_err());
+        assert!(justification(&colleague, &r, Some("  ")).is_err());
+        assert_eq!(
+            justification(&colleague, &r, Some(" Follow-up visit ")),
+            Ok("Follow-up visit".into())
+        );
+        assert!(justification(&colleague, &r, Some(&"x".repeat(501))).is_err());
     }
 }

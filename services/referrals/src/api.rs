@@ -1,6 +1,7 @@
 //! The referrals HTTP API.
 
 use crate::access::{self, Denied};
+use crate::audit::{self, AccessEntry, Verification};
 use crate::{AppState, lifecycle, store};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -21,9 +22,10 @@ use utoipa::OpenApi;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Referrals service", description = "Early-help referrals, area-limited"),
-    paths(create_referral, list_referrals, show_referral, transition_referral, referral_history, list_agencies, event_feed),
+    paths(create_referral, list_referrals, show_referral, transition_referral, referral_history,
+        referral_access_log, verify_access_log, list_agencies, event_feed),
     components(schemas(NewReferral, Referral, ReferralDetail, ReferralSummary, ReferralStatus, Priority, Pathway, Outcome,
-        Transition, TransitionRequest, HistoryEntry, Agency, EventPage, Problem, FieldError)),
+        Transition, TransitionRequest, HistoryEntry, Agency, AccessEntry, Verification, EventPage, Problem, FieldError)),
     security(("assertion" = [])),
     modifiers(&AssertionSecurity)
 )]
@@ -35,6 +37,8 @@ pub fn router(state: AppState) -> Router {
         .route("/referrals/{id}", get(show_referral))
         .route("/referrals/{id}/transitions", post(transition_referral))
         .route("/referrals/{id}/history", get(referral_history))
+        .route("/referrals/{id}/access-log", get(referral_access_log))
+        .route("/audit/verify", get(verify_access_log))
         .route("/agencies", get(list_agencies))
         .route("/events", get(event_feed))
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
@@ -126,19 +130,56 @@ async fn list_referrals(
     Ok(Json(store::list(state.db.pool(), &scope, limit).await?))
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+struct ViewQuery {
+    /// Why the user needs the record; required unless they raised the
+    /// referral or coordinate its area.
+    reason: Option<String>,
+}
+
+/// Loads a referral the user may see and records the view, with its
+/// justification, in the access log, in one transaction.
+async fn view(
+    state: &AppState,
+    user: &Authenticated,
+    id: &str,
+    action: &str,
+    reason: Option<&str>,
+) -> Result<Referral, ApiError> {
+    access::list_scope(&user.0).map_err(denied)?;
+    let mut tx = state.db.begin().await?;
+    let referral = store::get(&mut *tx, id).await?.ok_or(ApiError::NotFound)?;
+    access::may_view(&user.0, &referral).map_err(denied)?;
+    let why = access::justification(&user.0, &referral, reason)
+        .map_err(|m| ApiError::ReasonRequired(m.into()))?;
+    audit::record(
+        &mut tx,
+        &audit::Access {
+            actor: &user.0.user_id,
+            action,
+            referral_id: id,
+            detail: None,
+            reason: &why,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(referral)
+}
+
 /// One referral, if the user may see it, with the steps they may take now.
-#[utoipa::path(get, path = "/referrals/{id}",
-    responses((status = 200, body = ReferralDetail), (status = 403, body = Problem), (status = 404, body = Problem)))]
+/// The view is recorded in the access log with its reason.
+#[utoipa::path(get, path = "/referrals/{id}", params(ViewQuery),
+    responses((status = 200, body = ReferralDetail), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 428, description = "A reason for viewing is needed", body = Problem)))]
 async fn show_referral(
     State(state): State<AppState>,
     user: Authenticated,
     Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<ViewQuery>,
 ) -> Result<Json<ReferralDetail>, ApiError> {
-    access::list_scope(&user.0).map_err(denied)?;
-    let referral = store::get(state.db.pool(), &id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    access::may_view(&user.0, &referral).map_err(denied)?;
+    let referral = view(&state, &user, &id, "view", q.reason.as_deref()).await?;
     tracing::info!(referral.id = %referral.id, "referral viewed");
     Ok(Json(ReferralDetail {
         allowed_actions: lifecycle::allowed_actions(&user.0, &referral),
@@ -193,6 +234,19 @@ async fn transition_referral(
         lifecycle::note(&t).as_deref(),
     )
     .await?;
+    if let Transition::Share { agency_id } = &t {
+        audit::record(
+            &mut tx,
+            &audit::Access {
+                actor: &user.0.user_id,
+                action: "disclose",
+                referral_id: &updated.id,
+                detail: Some(agency_id.trim()),
+                reason: "Shared for early help after triage",
+            },
+        )
+        .await?;
+    }
     record_event(&state, &mut tx, &updated, &t, now).await?;
     tx.commit().await?;
     state.outbox.wake();
@@ -204,20 +258,44 @@ fn stale() -> ApiError {
     ApiError::Conflict("Someone else changed this referral; reload it and try again.".into())
 }
 
-/// The referral's timeline, oldest step first.
-#[utoipa::path(get, path = "/referrals/{id}/history",
-    responses((status = 200, body = [HistoryEntry]), (status = 403, body = Problem), (status = 404, body = Problem)))]
+/// The referral's timeline, oldest step first (a view, recorded as such).
+#[utoipa::path(get, path = "/referrals/{id}/history", params(ViewQuery),
+    responses((status = 200, body = [HistoryEntry]), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 428, description = "A reason for viewing is needed", body = Problem)))]
 async fn referral_history(
     State(state): State<AppState>,
     user: Authenticated,
     Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<ViewQuery>,
 ) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    access::list_scope(&user.0).map_err(denied)?;
-    let referral = store::get(state.db.pool(), &id)
+    view(&state, &user, &id, "view_timeline", q.reason.as_deref()).await?;
+    Ok(Json(store::history(state.db.pool(), &id).await?))
+}
+
+/// Who has seen or been sent this referral, when and why (administrators).
+#[utoipa::path(get, path = "/referrals/{id}/access-log",
+    responses((status = 200, body = [AccessEntry]), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn referral_access_log(
+    State(state): State<AppState>,
+    user: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<AccessEntry>>, ApiError> {
+    user.require_any(&[eip_types::Role::Admin])?;
+    store::get(state.db.pool(), &id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    access::may_view(&user.0, &referral).map_err(denied)?;
-    Ok(Json(store::history(state.db.pool(), &id).await?))
+    Ok(Json(audit::for_referral(state.db.pool(), &id).await?))
+}
+
+/// Recomputes the access log's hash chain and says whether it is unbroken.
+#[utoipa::path(get, path = "/audit/verify",
+    responses((status = 200, body = Verification), (status = 403, body = Problem)))]
+async fn verify_access_log(
+    State(state): State<AppState>,
+    user: Authenticated,
+) -> Result<Json<Verification>, ApiError> {
+    user.require_any(&[eip_types::Role::Admin])?;
+    Ok(Json(audit::verify(state.db.pool()).await?))
 }
 
 /// Agencies and programmes referrals can be shared with.

@@ -6,6 +6,7 @@
 
 pub mod access;
 mod api;
+pub mod audit;
 mod demo;
 pub mod lifecycle;
 mod store;

@@ -55,6 +55,18 @@ impl ServiceClient {
         self.send(self.http.get(self.url(path)), token).await
     }
 
+    /// A GET with query parameters, encoded by the client.
+    pub async fn get_query<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+        principal: &Principal,
+    ) -> Result<T, ClientError> {
+        let token = self.token(Some(principal))?;
+        self.send(self.http.get(self.url(path)).query(query), token)
+            .await
+    }
+
     pub async fn post<B: Serialize, T: DeserializeOwned>(
         &self,
         path: &str,

@@ -20,6 +20,9 @@ pub enum ApiError {
     Forbidden(String),
     #[error("not found")]
     NotFound,
+    /// The request must say why (a reason to view a record, say).
+    #[error("reason required: {0}")]
+    ReasonRequired(String),
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("payload too large")]
@@ -40,6 +43,7 @@ impl ApiError {
             ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::ReasonRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -63,6 +67,9 @@ impl ApiError {
                 Problem::new(status, "Not allowed").with_detail(detail.clone())
             }
             ApiError::NotFound => Problem::new(status, "Not found"),
+            ApiError::ReasonRequired(detail) => {
+                Problem::new(status, "A reason is needed").with_detail(detail.clone())
+            }
             ApiError::Conflict(detail) => {
                 Problem::new(status, "Conflict").with_detail(detail.clone())
             }

@@ -10,7 +10,7 @@ pub struct TestApp {
     pub keys: IdentityKeys,
     pub http: reqwest::Client,
     _service: RunningService,
-    _db: TestDb,
+    pub db: TestDb,
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -31,7 +31,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         keys,
         http: reqwest::Client::new(),
         _service: service,
-        _db: db,
+        db,
     }
 }
 

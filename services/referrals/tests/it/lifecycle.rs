@@ -364,7 +364,8 @@ async fn the_authorisation_matrix_holds(backend: Backend) {
 
     let mut own_elsewhere = principal(Role::Frontline, &["east-riding"]);
     own_elsewhere.user_id = officer.user_id.clone();
-    // (who, may list, sees it in the list, may show it / its history, may raise in Hull)
+    // (who, may list, sees it in the list, may show it / its history without
+    // giving a reason (428: only with one), may raise in Hull)
     let table: Vec<(&str, Principal, u16, bool, u16, u16)> = vec![
         ("raising officer", officer.clone(), 200, true, 200, 201),
         (
@@ -380,7 +381,7 @@ async fn the_authorisation_matrix_holds(backend: Backend) {
             principal(Role::Frontline, &["hull"]),
             200,
             true,
-            200,
+            428,
             201,
         ),
         (
@@ -412,7 +413,7 @@ async fn the_authorisation_matrix_holds(backend: Backend) {
             partner("childrens-family-services"),
             200,
             true,
-            200,
+            428,
             403,
         ),
         (

@@ -1,6 +1,7 @@
 //! Referrals service integration tests: the real service on port 0 with a
 //! database of its own, on SQLite and on PostgreSQL.
 
+mod audit;
 mod health;
 mod helpers;
 mod lifecycle;
