@@ -57,6 +57,8 @@ pub struct Referral {
     pub date_of_birth: String,
     pub area_id: String,
     pub reason: String,
+    /// Screening boxes to tick, by risk factor id.
+    pub risk_factors: Vec<&'static str>,
 }
 
 impl Referral {
@@ -67,6 +69,7 @@ impl Referral {
             date_of_birth: "2016-05-14".into(),
             area_id: "hull".into(),
             reason: format!("School reports repeated absence for {child_name}."),
+            risk_factors: Vec::new(),
         }
     }
 }
@@ -108,6 +111,9 @@ pub async fn fill_referral(browser: &Browser, referral: &Referral) -> anyhow::Re
         .await?;
     if !referral.area_id.is_empty() {
         browser.choose("area_id", &referral.area_id).await?;
+    }
+    for factor in &referral.risk_factors {
+        browser.click(&format!("risk-{factor}")).await?;
     }
     browser.fill("reason", &referral.reason).await
 }

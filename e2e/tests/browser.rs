@@ -174,10 +174,17 @@ async fn draft_without_javascript(browser: &Browser) -> anyhow::Result<()> {
     let bad = Referral {
         child_name: String::new(),
         date_of_birth: "2015-02-30".into(),
+        risk_factors: vec!["missing_episodes"],
         ..Referral::in_hull(&child)
     };
     pages::fill_and_send_referral(browser, &bad, FormButton::Submit).await?;
     browser.element("#child_name-error").await?;
+    let kept = browser
+        .element("#risk-missing_episodes")
+        .await?
+        .is_selected()
+        .await?;
+    anyhow::ensure!(kept, "the ticked screening box was not kept");
     browser.element("#date_of_birth-error").await?;
     let reason = browser.value("reason").await?;
     anyhow::ensure!(reason == bad.reason, "the reason was not kept: {reason:?}");
@@ -238,7 +245,21 @@ async fn a_referral_goes_from_officer_to_hub_to_partner_and_back() {
 async fn referral_lifecycle(browser: &Browser) -> anyhow::Result<()> {
     let child = eip_e2e::unique_child_name();
     pages::sign_in_as(browser, "frontline.hull").await?;
-    pages::create_referral(browser, &Referral::in_hull(&child), FormButton::Submit).await?;
+    let mut referral = Referral::in_hull(&child);
+    referral.risk_factors = vec![
+        "domestic_abuse",
+        "parental_substance_misuse",
+        "parental_mental_ill_health",
+        "emotional_neglect",
+        "missing_episodes",
+    ];
+    browser.open("/referrals/new").await?;
+    pages::fill_referral(browser, &referral).await?;
+    // The hydrated form counts the ACEs as they are ticked.
+    let counted = browser.text("#ace-count").await?;
+    anyhow::ensure!(counted.starts_with("4 ACEs"), "the form says {counted:?}");
+    browser.click("submit-referral").await?;
+    pages::wait_for_confirmation(browser).await?;
     pages::sign_out(browser).await?;
 
     // The hub triages it and shares it with Children's & Family Services.

@@ -85,6 +85,8 @@ pub struct ReferralForm {
     pub date_of_birth: String,
     pub area_id: String,
     pub reason: String,
+    /// The risk factor ids ticked.
+    pub risk_factors: Vec<String>,
     pub errors: Vec<FieldError>,
     pub message: Option<String>,
 }

@@ -192,7 +192,7 @@ pub fn ReferralList() -> impl IntoView {
                             }}
                             <table id="referrals">
                                 <thead>
-                                    <tr><th>"Child"</th><th>"Area"</th><th>"Status"</th><th>"Priority"</th><th>"Shared with"</th><th>"Raised"</th></tr>
+                                    <tr><th>"Child"</th><th>"Area"</th><th>"Status"</th><th>"Priority"</th><th>"ACEs"</th><th>"Shared with"</th><th>"Raised"</th></tr>
                                 </thead>
                                 <tbody>
                                     {p.referrals.into_iter().map(|r| {
@@ -203,6 +203,7 @@ pub fn ReferralList() -> impl IntoView {
                                                 <td>{local_authority_name(&r.area_id).unwrap_or("Unknown")}</td>
                                                 <td class="status">{r.status.label()}</td>
                                                 <td class="priority">{r.priority.map_or("—", |p| p.label())}</td>
+                                                <td class=aces_class(r.ace_count)>{r.ace_count}</td>
                                                 <td class="agency">{r.agency_id.as_deref().map_or_else(|| "—".to_owned(), |a| data::agency_name(&p.agencies, a))}</td>
                                                 <td>{r.created_at.format("%d %b %Y %H:%M").to_string()}</td>
                                             </tr>
@@ -299,7 +300,40 @@ fn referral_facts(
             {r.agency_id.as_deref().map(|a| view! { <dt>"Shared with"</dt><dd id="agency">{data::agency_name(agencies, a)}</dd> })}
             {r.outcome.map(|o| view! { <dt>"Outcome"</dt><dd id="outcome">{o.label()}</dd> })}
             <dt>"Reason"</dt><dd class="reason">{r.reason.clone()}</dd>
+            <dt>"Screening"</dt>
+            <dd id="screening-result">{screening_summary(&r.risk_factors)}</dd>
         </dl>
+    }
+}
+
+fn aces_class(count: usize) -> &'static str {
+    if count >= eip_types::referral::ACE_FLAG_AT {
+        "aces flag"
+    } else {
+        "aces"
+    }
+}
+
+fn screening_summary(factors: &[eip_types::referral::RiskFactor]) -> impl IntoView + use<> {
+    use eip_types::referral::{ACE_FLAG_AT, RiskFactor, ace_count};
+    let aces = ace_count(factors);
+    let slavery = factors.contains(&RiskFactor::ModernSlavery);
+    view! {
+        <p>
+            <span id="ace-total">{format!("{aces} ACEs")}</span>
+            {(aces >= ACE_FLAG_AT).then(|| view! { " " <strong id="ace-flag" class="flag">"4 or more ACEs"</strong> })}
+        </p>
+        {(!factors.is_empty()).then(|| view! {
+            <ul class="factors">
+                {factors.iter().map(|f| view! { <li>{f.label()}</li> }).collect_view()}
+            </ul>
+        })}
+        {slavery.then(|| view! {
+            <p id="nrm-prompt" class="flag">
+                "Modern slavery or trafficking indicators: consider a National Referral Mechanism \
+                 referral, and the duty to notify for adults."
+            </p>
+        })}
     }
 }
 
@@ -423,6 +457,63 @@ fn field_error(field: &'static str, message: Option<String>) -> impl IntoView {
     })
 }
 
+/// The screening checklist: ACEs first, then the other risk factors, with a
+/// live ACE count once the page has hydrated.
+fn screening(ticked: &[String], error: Option<String>) -> impl IntoView + use<> {
+    use eip_types::referral::{ACE_FLAG_AT, RiskFactor};
+    let is_ticked = |f: RiskFactor| ticked.iter().any(|t| t == f.as_str());
+    let (aces, set_aces) = signal(
+        RiskFactor::ALL
+            .iter()
+            .filter(|f| f.is_ace() && is_ticked(**f))
+            .count(),
+    );
+    let checkbox = move |f: RiskFactor, checked: bool| {
+        let id = format!("risk-{}", f.as_str());
+        let label_for = id.clone();
+        let on_change = move |ev: leptos::ev::Event| {
+            if f.is_ace() {
+                let delta = if event_target_checked(&ev) { 1 } else { -1 };
+                set_aces.update(|n| *n = n.saturating_add_signed(delta));
+            }
+        };
+        view! {
+            <label class="check" for=label_for>
+                <input type="checkbox" id=id name="risk_factors" value=f.as_str() checked=checked
+                    on:change=on_change />
+                {f.label()}
+            </label>
+        }
+    };
+    let group = move |ace: bool| {
+        RiskFactor::ALL
+            .iter()
+            .filter(|f| f.is_ace() == ace)
+            .map(|f| checkbox(*f, is_ticked(*f)))
+            .collect_view()
+    };
+    view! {
+        <fieldset id="screening" class="screening">
+            <legend>"Screening (tick what you know of)"</legend>
+            {field_error("risk_factors", error)}
+            <p class="group">"Adverse childhood experiences"</p>
+            {group(true)}
+            <p id="ace-count" class="hint" role="status">
+                {move || {
+                    let n = aces.get();
+                    if n >= ACE_FLAG_AT {
+                        format!("{n} ACEs ticked: four or more sharply raise later risk.")
+                    } else {
+                        format!("{n} ACEs ticked")
+                    }
+                }}
+            </p>
+            <p class="group">"Other risk factors"</p>
+            {group(false)}
+        </fieldset>
+    }
+}
+
 fn referral_form(p: data::ReferralFormPage) -> impl IntoView {
     let f = p.form;
     let (reason_len, set_reason_len) = signal(f.reason.chars().count());
@@ -457,6 +548,8 @@ fn referral_form(p: data::ReferralFormPage) -> impl IntoView {
             <p class="hint" id="reason-count">
                 {move || format!("{} of {} characters", reason_len.get(), MAX_REASON_CHARS)}
             </p>
+
+            {screening(&f.risk_factors, f.error("risk_factors"))}
 
             <div class="actions">
                 <button id="submit-referral" type="submit" name="action" value="submit">

@@ -10,13 +10,26 @@ use eip_portal_app::data::{ActionOutcome, ReferralForm, SessionUser, SignInForm,
 use eip_types::referral::{
     NewReferral, Outcome, Pathway, Priority, Referral, Transition, TransitionRequest,
 };
-use std::collections::HashMap;
 use tower_sessions::Session;
 
-type Fields = Form<HashMap<String, String>>;
+/// A form's fields in order; a checkbox group repeats its name.
+type FormFields = Vec<(String, String)>;
+type Fields = Form<FormFields>;
 
-fn field(form: &HashMap<String, String>, name: &str) -> String {
-    form.get(name).cloned().unwrap_or_default()
+/// The first value of field `name`, or empty when absent.
+fn field(form: &FormFields, name: &str) -> String {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+/// Every value of field `name`, such as the ticked boxes of a group.
+fn values(form: &FormFields, name: &str) -> Vec<String> {
+    form.iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .collect()
 }
 
 fn see_other(to: &str) -> Response {
@@ -101,6 +114,7 @@ pub async fn create_referral(
         date_of_birth: field(&form, "date_of_birth"),
         area_id: field(&form, "area_id"),
         reason: field(&form, "reason"),
+        risk_factors: values(&form, "risk_factors"),
         submit,
     };
     let mut kept = ReferralForm {
@@ -108,6 +122,7 @@ pub async fn create_referral(
         date_of_birth: body.date_of_birth.clone(),
         area_id: body.area_id.clone(),
         reason: body.reason.clone(),
+        risk_factors: body.risk_factors.clone(),
         errors: Vec::new(),
         message: None,
     };
@@ -217,7 +232,7 @@ pub async fn referral_action(
 }
 
 /// Reads one lifecycle step from the form's fields.
-fn transition_from_form(form: &HashMap<String, String>) -> Result<Transition, String> {
+fn transition_from_form(form: &FormFields) -> Result<Transition, String> {
     let choose = |name: &str, what: &str| {
         let value = field(form, name);
         if value.is_empty() {

@@ -129,6 +129,7 @@ mod tests {
             date_of_birth: NaiveDate::from_ymd_opt(2015, 1, 1).unwrap_or_default(),
             area_id: area.into(),
             reason: "r".into(),
+            risk_factors: Vec::new(),
             status,
             created_by: by.into(),
             created_at: Utc::now(),

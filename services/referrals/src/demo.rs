@@ -8,7 +8,7 @@ use eip_platform::db::Db;
 use eip_platform::db::Tx;
 use eip_platform::outbox::Outbox;
 use eip_types::referral::ValidReferral;
-use eip_types::referral::{Pathway, Priority, Referral, Transition};
+use eip_types::referral::{Pathway, Priority, Referral, RiskFactor, Transition};
 use eip_types::{Principal, Role};
 
 /// Submitted referrals per area; North Lincolnshire stays below suppression.
@@ -85,6 +85,14 @@ pub async fn seed(db: &Db, outbox: &Outbox) -> anyhow::Result<()> {
                 date_of_birth: today - chrono::Days::new(365 * (4 + (n as u64 % 12)) + n as u64),
                 area_id: area.to_owned(),
                 reason: REASONS[n % REASONS.len()].to_owned(),
+                // A spread of screening results, some with four or more ACEs.
+                risk_factors: RiskFactor::ALL
+                    .iter()
+                    .copied()
+                    .skip(n % 7)
+                    .step_by(1 + n % 3)
+                    .take(n % 6)
+                    .collect(),
                 submit,
             };
             let id = uuid::Uuid::new_v4().to_string();

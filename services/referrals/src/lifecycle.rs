@@ -11,7 +11,7 @@
 use crate::access::{Denied, RAISERS};
 use chrono::{DateTime, Utc};
 use eip_types::events::ReferralEvent;
-use eip_types::referral::{Referral, ReferralStatus, Transition};
+use eip_types::referral::{AceBand, Referral, ReferralStatus, Transition, ace_count};
 use eip_types::{Principal, Role};
 
 use ReferralStatus as S;
@@ -184,6 +184,7 @@ pub fn event(after: &Referral, t: &Transition, now: DateTime<Utc>) -> ReferralEv
             referral_id,
             area_id,
             submitted_on: now.date_naive(),
+            ace_band: Some(AceBand::of(ace_count(&after.risk_factors))),
         },
         Transition::Triage { priority, pathway } => ReferralEvent::Triaged {
             referral_id,
@@ -280,6 +281,7 @@ mod tests {
             date_of_birth: NaiveDate::from_ymd_opt(2015, 1, 1).unwrap_or_default(),
             area_id: "hull".into(),
             reason: "r".into(),
+            risk_factors: Vec::new(),
             status: S::Draft,
             created_by: "officer".into(),
             created_at: Utc::now(),

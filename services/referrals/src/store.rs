@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use eip_platform::db::{Tx, now_text, parse_date, parse_time, to_text};
 use eip_types::referral::{
     Agency, HistoryEntry, Outcome, Pathway, Priority, Referral, ReferralStatus, ReferralSummary,
-    ValidReferral,
+    RiskFactor, ValidReferral, ace_count,
 };
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
@@ -28,6 +28,25 @@ fn time(row: &AnyRow, column: &str) -> Result<Option<DateTime<Utc>>, sqlx::Error
         .transpose()
 }
 
+fn risk_factors(row: &AnyRow) -> Result<Vec<RiskFactor>, sqlx::Error> {
+    let text: String = row.try_get("risk_factors")?;
+    text.split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            RiskFactor::parse(s)
+                .ok_or_else(|| sqlx::Error::Decode(format!("risk factor `{s}`").into()))
+        })
+        .collect()
+}
+
+fn risk_factors_text(factors: &[RiskFactor]) -> String {
+    factors
+        .iter()
+        .map(|f| f.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 fn status(row: &AnyRow, column: &str) -> Result<ReferralStatus, sqlx::Error> {
     labelled(row, column, ReferralStatus::parse)?
         .ok_or_else(|| sqlx::Error::Decode(format!("{column} missing").into()))
@@ -40,6 +59,7 @@ fn referral(row: &AnyRow) -> Result<Referral, sqlx::Error> {
         date_of_birth: parse_date(&row.try_get::<String, _>("date_of_birth")?)?,
         area_id: row.try_get("area_id")?,
         reason: row.try_get("reason")?,
+        risk_factors: risk_factors(row)?,
         status: status(row, "status")?,
         created_by: row.try_get("created_by")?,
         created_at: parse_time(&row.try_get::<String, _>("created_at")?)?,
@@ -76,8 +96,8 @@ pub async fn insert(
     let submitted_at = r.submit.then(|| to_text(now));
     sqlx::query(
         "INSERT INTO referrals (id, child_name, date_of_birth, area_id, reason, status, \
-         created_by, created_at, submitted_at, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1)",
+         created_by, created_at, submitted_at, risk_factors, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)",
     )
     .bind(id)
     .bind(&r.child_name)
@@ -88,6 +108,7 @@ pub async fn insert(
     .bind(created_by)
     .bind(to_text(now))
     .bind(submitted_at)
+    .bind(risk_factors_text(&r.risk_factors))
     .execute(&mut **tx)
     .await?;
     let saved = Referral {
@@ -96,6 +117,7 @@ pub async fn insert(
         date_of_birth: r.date_of_birth,
         area_id: r.area_id.clone(),
         reason: r.reason.clone(),
+        risk_factors: r.risk_factors.clone(),
         status,
         created_by: created_by.to_owned(),
         created_at: now,
@@ -209,8 +231,7 @@ pub async fn list(
     scope: &Scope,
     limit: i64,
 ) -> Result<Vec<ReferralSummary>, sqlx::Error> {
-    const COLUMNS: &str =
-        "id, child_name, area_id, status, priority, agency_id, created_at, submitted_at";
+    const COLUMNS: &str = "id, child_name, area_id, status, priority, agency_id, risk_factors, created_at, submitted_at";
     let rows = match scope {
         Scope::Areas { areas, creator } => {
             // One placeholder per area; the area ids come from a verified
@@ -253,6 +274,7 @@ pub async fn list(
                 status: status(row, "status")?,
                 priority: labelled(row, "priority", Priority::parse)?,
                 agency_id: row.try_get("agency_id")?,
+                ace_count: ace_count(&risk_factors(row)?),
                 created_at: parse_time(&row.try_get::<String, _>("created_at")?)?,
                 submitted_at: time(row, "submitted_at")?,
             })

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
-use crate::referral::{Outcome, Pathway, Priority};
+use crate::referral::{AceBand, Outcome, Pathway, Priority};
 
 /// A domain event with the metadata every consumer needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -39,6 +39,9 @@ pub enum ReferralEvent {
         referral_id: String,
         area_id: String,
         submitted_on: NaiveDate,
+        /// Absent from events written before screening existed.
+        #[serde(default)]
+        ace_band: Option<AceBand>,
     },
     #[serde(rename = "referral.triaged")]
     Triaged {
@@ -188,6 +191,7 @@ mod tests {
             referral_id: "r1".into(),
             area_id: "hull".into(),
             submitted_on: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default(),
+            ace_band: Some(AceBand::FourOrMore),
         };
         let env = EventEnvelope {
             id: Uuid::nil(),
@@ -204,7 +208,7 @@ mod tests {
             .map(|m| m.keys().collect())
             .unwrap_or_default();
         keys.sort();
-        assert_eq!(keys, ["area_id", "referral_id", "submitted_on"]);
+        assert_eq!(keys, ["ace_band", "area_id", "referral_id", "submitted_on"]);
         assert_eq!(ReferralEvent::from_envelope(&env), Some(event));
     }
 

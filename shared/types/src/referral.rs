@@ -94,6 +94,79 @@ labelled_enum!(
     }
 );
 
+labelled_enum!(
+    /// What the officer noticed: the ten adverse childhood experiences, then
+    /// the other risk factors the strategy names.
+    RiskFactor {
+        PhysicalAbuse = ("physical_abuse", "Physical abuse"),
+        SexualAbuse = ("sexual_abuse", "Sexual abuse"),
+        EmotionalAbuse = ("emotional_abuse", "Emotional abuse"),
+        PhysicalNeglect = ("physical_neglect", "Physical neglect"),
+        EmotionalNeglect = ("emotional_neglect", "Emotional neglect"),
+        DomesticAbuse = ("domestic_abuse", "Domestic abuse in the household"),
+        ParentalSubstanceMisuse = ("parental_substance_misuse", "Parental substance misuse"),
+        ParentalMentalIllHealth = ("parental_mental_ill_health", "Parental mental ill-health"),
+        ParentalSeparation = ("parental_separation", "Parental separation"),
+        HouseholdMemberInPrison = ("household_member_in_prison", "Household member in prison"),
+        Bereavement = ("bereavement", "Bereavement"),
+        MissingEpisodes = ("missing_episodes", "Missing episodes"),
+        SchoolAbsenceOrExclusion = ("school_absence_or_exclusion", "School absence or exclusion risk"),
+        SexualExploitation = ("sexual_exploitation", "Child sexual exploitation indicators"),
+        CriminalExploitation = ("criminal_exploitation", "Child criminal exploitation indicators"),
+        ModernSlavery = ("modern_slavery", "Modern slavery or trafficking indicators"),
+        RepeatVictimisation = ("repeat_victimisation", "Repeat victimisation"),
+        LookedAfterChild = ("looked_after_child", "Looked-after child"),
+        UnderFiveProlificOffenderParent = ("under_five_prolific_offender_parent", "Child under 5 with a prolific-offender parent"),
+    }
+);
+
+impl RiskFactor {
+    /// One of the ten adverse childhood experiences.
+    pub fn is_ace(self) -> bool {
+        use RiskFactor::*;
+        matches!(
+            self,
+            PhysicalAbuse
+                | SexualAbuse
+                | EmotionalAbuse
+                | PhysicalNeglect
+                | EmotionalNeglect
+                | DomesticAbuse
+                | ParentalSubstanceMisuse
+                | ParentalMentalIllHealth
+                | ParentalSeparation
+                | HouseholdMemberInPrison
+        )
+    }
+}
+
+/// Four or more ACEs sharply raise later risk: such referrals are flagged.
+pub const ACE_FLAG_AT: usize = 4;
+
+/// How many of `factors` are ACEs.
+pub fn ace_count(factors: &[RiskFactor]) -> usize {
+    factors.iter().filter(|f| f.is_ace()).count()
+}
+
+labelled_enum!(
+    /// The ACE count as events carry it: a band, never the detail.
+    AceBand {
+        None = ("none", "No ACEs"),
+        OneToThree = ("one_to_three", "1–3 ACEs"),
+        FourOrMore = ("four_or_more", "4 or more ACEs"),
+    }
+);
+
+impl AceBand {
+    pub fn of(count: usize) -> Self {
+        match count {
+            0 => AceBand::None,
+            n if n < ACE_FLAG_AT => AceBand::OneToThree,
+            _ => AceBand::FourOrMore,
+        }
+    }
+}
+
 /// Longest decline or withdrawal reason accepted, in characters.
 pub const MAX_NOTE_CHARS: usize = 1000;
 
@@ -215,6 +288,9 @@ pub struct NewReferral {
     /// A local authority area id, such as `hull`.
     pub area_id: String,
     pub reason: String,
+    /// Screening: [`RiskFactor`] ids, such as `domestic_abuse`.
+    #[serde(default)]
+    pub risk_factors: Vec<String>,
     /// Submit at once instead of keeping a draft.
     #[serde(default)]
     pub submit: bool,
@@ -227,6 +303,8 @@ pub struct ValidReferral {
     pub date_of_birth: NaiveDate,
     pub area_id: String,
     pub reason: String,
+    /// Each factor once, in the checklist's order.
+    pub risk_factors: Vec<RiskFactor>,
     pub submit: bool,
 }
 
@@ -275,12 +353,29 @@ impl NewReferral {
             ));
         }
 
+        let mut risk_factors = Vec::new();
+        for id in &self.risk_factors {
+            match RiskFactor::parse(id) {
+                Some(f) => risk_factors.push(f),
+                None => {
+                    errors.push(FieldError::new(
+                        "risk_factors",
+                        "Choose risk factors from the checklist.",
+                    ));
+                    break;
+                }
+            }
+        }
+        risk_factors.sort_by_key(|f| RiskFactor::ALL.iter().position(|a| a == f));
+        risk_factors.dedup();
+
         match (errors.is_empty(), date_of_birth) {
             (true, Some(date_of_birth)) => Ok(ValidReferral {
                 child_name: child_name.to_owned(),
                 date_of_birth,
                 area_id: self.area_id.clone(),
                 reason: reason.to_owned(),
+                risk_factors,
                 submit: self.submit,
             }),
             _ => Err(errors),
@@ -320,6 +415,7 @@ pub struct Referral {
     pub date_of_birth: NaiveDate,
     pub area_id: String,
     pub reason: String,
+    pub risk_factors: Vec<RiskFactor>,
     pub status: ReferralStatus,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
@@ -357,6 +453,8 @@ pub struct ReferralSummary {
     pub status: ReferralStatus,
     pub priority: Option<Priority>,
     pub agency_id: Option<String>,
+    /// How many ACEs screening found (the factors themselves stay on the record).
+    pub ace_count: usize,
     pub created_at: DateTime<Utc>,
     pub submitted_at: Option<DateTime<Utc>>,
 }
@@ -375,6 +473,7 @@ mod tests {
             date_of_birth: "2015-04-02".into(),
             area_id: "hull".into(),
             reason: "Missing from home twice this month.".into(),
+            risk_factors: Vec::new(),
             submit: true,
         }
     }
@@ -394,6 +493,7 @@ mod tests {
             date_of_birth: "2015-02-30".into(),
             area_id: "atlantis".into(),
             reason: String::new(),
+            risk_factors: Vec::new(),
             submit: false,
         };
         let errors = bad.validate(today()).expect_err("invalid");
@@ -461,6 +561,34 @@ mod tests {
         for o in Outcome::ALL {
             assert_eq!(Outcome::parse(o.as_str()), Some(*o));
         }
+    }
+
+    #[test]
+    fn screening_counts_aces_and_bands_them() {
+        let mut r = good();
+        r.risk_factors = vec![
+            "missing_episodes".into(),
+            "domestic_abuse".into(),
+            "physical_abuse".into(),
+            "domestic_abuse".into(),
+        ];
+        let v = r.validate(today()).expect("valid");
+        assert_eq!(
+            v.risk_factors,
+            [
+                RiskFactor::PhysicalAbuse,
+                RiskFactor::DomesticAbuse,
+                RiskFactor::MissingEpisodes
+            ]
+        );
+        assert_eq!(ace_count(&v.risk_factors), 2);
+        assert_eq!(AceBand::of(0), AceBand::None);
+        assert_eq!(AceBand::of(3), AceBand::OneToThree);
+        assert_eq!(AceBand::of(4), AceBand::FourOrMore);
+        assert_eq!(RiskFactor::ALL.iter().filter(|f| f.is_ace()).count(), 10);
+        r.risk_factors = vec!["alien_abduction".into()];
+        let errors = r.validate(today()).expect_err("invalid");
+        assert_eq!(errors[0].field, "risk_factors");
     }
 
     #[test]

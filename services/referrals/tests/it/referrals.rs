@@ -13,6 +13,7 @@ fn draft(area: &str) -> NewReferral {
         date_of_birth: "2015-04-02".into(),
         area_id: area.into(),
         reason: "Missing from home twice this month.".into(),
+        risk_factors: Vec::new(),
         submit: false,
     }
 }
@@ -317,3 +318,88 @@ on_both_backends!(
     cross_origin_writes_and_feed_access_are_refused,
     the_openapi_document_and_health_are_served,
 );
+
+mod screening {
+    use crate::helpers::{TestApp, spawn_app};
+    use crate::on_both_backends;
+    use eip_test_support::{Backend, principal};
+    use eip_types::Problem;
+    use eip_types::Role;
+    use eip_types::referral::{Referral, ReferralSummary, RiskFactor};
+    use serde_json::json;
+
+    async fn feed_payloads(app: &TestApp) -> Vec<serde_json::Value> {
+        let token = app.keys.sign_service("governance").expect("sign");
+        let page: eip_types::events::EventPage = app
+            .http
+            .get(format!("{}/events?after=0", app.url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("feed")
+            .json()
+            .await
+            .expect("page");
+        page.events.into_iter().map(|e| e.payload).collect()
+    }
+
+    async fn screening_is_kept_counted_and_banded(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let officer = principal(Role::Frontline, &["hull"]);
+        let res = app
+            .post(
+                "/referrals",
+                &officer,
+                &json!({"child_name": "Screened Child", "date_of_birth": "2012-12-12",
+                        "area_id": "hull", "reason": "Seen at a domestic incident",
+                        "risk_factors": ["modern_slavery", "domestic_abuse", "physical_abuse",
+                                         "parental_separation", "household_member_in_prison"],
+                        "submit": true}),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+        let created: Referral = res.json().await.expect("referral");
+        assert_eq!(
+            created.risk_factors,
+            [
+                RiskFactor::PhysicalAbuse,
+                RiskFactor::DomesticAbuse,
+                RiskFactor::ParentalSeparation,
+                RiskFactor::HouseholdMemberInPrison,
+                RiskFactor::ModernSlavery
+            ]
+        );
+        let shown: Referral = app
+            .get(&format!("/referrals/{}", created.id), &officer)
+            .await
+            .json()
+            .await
+            .expect("referral");
+        assert_eq!(shown.risk_factors, created.risk_factors);
+        let list: Vec<ReferralSummary> = app
+            .get("/referrals", &officer)
+            .await
+            .json()
+            .await
+            .expect("list");
+        assert_eq!(list[0].ace_count, 4);
+        // The event carries the band, never the factors.
+        let payloads = feed_payloads(&app).await;
+        assert_eq!(payloads[0]["ace_band"], "four_or_more");
+        assert!(!payloads[0].to_string().contains("slavery"));
+
+        let res = app
+            .post(
+                "/referrals",
+                &officer,
+                &json!({"child_name": "X", "date_of_birth": "2012-12-12", "area_id": "hull",
+                        "reason": "r", "risk_factors": ["werewolf"]}),
+            )
+            .await;
+        assert_eq!(res.status(), 422);
+        let problem: Problem = res.json().await.expect("problem");
+        assert!(problem.field("risk_factors").is_some());
+    }
+
+    on_both_backends!(screening_is_kept_counted_and_banded);
+}
