@@ -262,8 +262,17 @@ async fn referral_lifecycle(browser: &Browser) -> anyhow::Result<()> {
     pages::wait_for_confirmation(browser).await?;
     pages::sign_out(browser).await?;
 
-    // The hub triages it and shares it with Children's & Family Services.
+    // The hub sees it in its worklist, then triages it and shares it with
+    // Children's & Family Services.
     pages::sign_in_as(browser, "coordinator.hull").await?;
+    browser.open("/worklist").await?;
+    let listed = browser
+        .driver()
+        .find_all(thirtyfour::By::XPath(format!(
+            "//table[@id='worklist']//td[contains(@class,'child-name')]/a[normalize-space()='{child}']"
+        )))
+        .await?;
+    anyhow::ensure!(listed.len() == 1, "{child} is not on the hub's worklist");
     let opened = pages::open_referral(browser, &child).await?;
     anyhow::ensure!(
         !opened.asked_reason,

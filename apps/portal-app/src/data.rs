@@ -181,6 +181,19 @@ pub async fn load_referrals() -> Result<Loaded<ReferralListPage>, ServerFnError>
 }
 
 #[server]
+pub async fn load_worklist() -> Result<Loaded<Vec<ReferralSummary>>, ServerFnError> {
+    let Some(user) = ssr::user().await else {
+        return Ok(Loaded::SignedOut);
+    };
+    let ctx = ssr::ctx()?;
+    Ok(ssr::loaded(
+        ctx.referrals
+            .get::<Vec<ReferralSummary>>("/referrals?view=worklist&limit=200", &user.principal())
+            .await,
+    ))
+}
+
+#[server]
 pub async fn load_referral(
     id: String,
     reason: Option<String>,

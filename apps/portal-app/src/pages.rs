@@ -12,6 +12,9 @@ use leptos_router::hooks::use_params_map;
 pub fn nav_links(u: &SessionUser) -> Vec<(&'static str, &'static str)> {
     let mut links = vec![("/", "Home")];
     let any = |roles: &[Role]| roles.iter().any(|r| u.has_role(*r));
+    if any(&[Role::Coordinator, Role::Partner]) {
+        links.push(("/worklist", "Worklist"));
+    }
     if any(&[Role::Frontline, Role::Coordinator, Role::Partner]) {
         links.push(("/referrals", "Referrals"));
     }
@@ -212,6 +215,59 @@ pub fn ReferralList() -> impl IntoView {
                                 </tbody>
                             </table>
                         }.into_any()
+                    }),
+                    Err(e) => failed(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Open work, overdue first: the hub's triage and sharing queue, or an
+/// agency's referrals awaiting its answer.
+#[component]
+pub fn Worklist() -> impl IntoView {
+    let page = Resource::new(|| (), |_| data::load_worklist());
+    view! {
+        <h1>"Worklist"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(loaded) => show(loaded, |items| {
+                        let overdue = items.iter().filter(|i| i.overdue).count();
+                        view! {
+                            <p id="overdue-count" class={if overdue > 0 { "flag" } else { "hint" }}>
+                                {match overdue {
+                                    0 => "Nothing is overdue.".to_owned(),
+                                    1 => "1 referral is overdue.".to_owned(),
+                                    n => format!("{n} referrals are overdue."),
+                                }}
+                            </p>
+                            <table id="worklist">
+                                <thead>
+                                    <tr><th>"Child"</th><th>"Status"</th><th>"Priority"</th><th>"ACEs"</th><th>"Due"</th></tr>
+                                </thead>
+                                <tbody>
+                                    {items.into_iter().map(|r| {
+                                        let href = format!("/referrals/{}", r.id);
+                                        let due = r.due_at.map(|d| d.format("%d %b %H:%M").to_string());
+                                        view! {
+                                            <tr class={if r.overdue { "overdue" } else { "" }} data-overdue=r.overdue.to_string()>
+                                                <td class="child-name"><a href=href>{r.child_name}</a></td>
+                                                <td class="status">{r.status.label()}</td>
+                                                <td>{r.priority.map_or("—", |p| p.label())}</td>
+                                                <td class=aces_class(r.ace_count)>{r.ace_count}</td>
+                                                <td class="due">
+                                                    {r.overdue.then(|| view! { <strong class="flag">"Overdue "</strong> })}
+                                                    {due.unwrap_or_else(|| "—".into())}
+                                                </td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }
+                        .into_any()
                     }),
                     Err(e) => failed(e),
                 }

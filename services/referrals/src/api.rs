@@ -2,7 +2,7 @@
 
 use crate::access::{self, Denied};
 use crate::audit::{self, AccessEntry, Verification};
-use crate::{AppState, lifecycle, store};
+use crate::{AppState, lifecycle, store, timeliness};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -109,9 +109,12 @@ async fn record_event(
 struct ListQuery {
     /// At most this many (1–200, default 50), newest first.
     limit: Option<i64>,
+    /// `all` (default), or `worklist`: open work only, overdue first.
+    view: Option<String>,
 }
 
-/// Referrals the user may see: their areas' and their own.
+/// Referrals the user may see: their areas' and their own (partners: those
+/// shared with their agency), each with its timeliness clock.
 #[utoipa::path(get, path = "/referrals", params(ListQuery),
     responses((status = 200, body = [ReferralSummary]), (status = 403, body = Problem)))]
 async fn list_referrals(
@@ -127,7 +130,26 @@ async fn list_referrals(
             "Use a limit from 1 to 200.",
         )]));
     }
-    Ok(Json(store::list(state.db.pool(), &scope, limit).await?))
+    let worklist = match q.view.as_deref() {
+        None | Some("all") => false,
+        Some("worklist") => true,
+        Some(_) => {
+            return Err(ApiError::Validation(vec![FieldError::new(
+                "view",
+                "Use view=all or view=worklist.",
+            )]));
+        }
+    };
+    let statuses = worklist.then_some(&timeliness::OPEN_WORK[..]);
+    let mut items = store::list(state.db.pool(), &scope, statuses, limit).await?;
+    let now = chrono::Utc::now();
+    for item in &mut items {
+        timeliness::annotate(item, now);
+    }
+    if worklist {
+        timeliness::worklist_order(&mut items);
+    }
+    Ok(Json(items))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

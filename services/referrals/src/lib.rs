@@ -10,6 +10,7 @@ pub mod audit;
 mod demo;
 pub mod lifecycle;
 mod store;
+pub mod timeliness;
 
 use axum::extract::FromRef;
 use eip_platform::db::{Db, Migrations};

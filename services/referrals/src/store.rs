@@ -229,9 +229,15 @@ pub async fn history(pool: &AnyPool, id: &str) -> Result<Vec<HistoryEntry>, sqlx
 pub async fn list(
     pool: &AnyPool,
     scope: &Scope,
+    statuses: Option<&[ReferralStatus]>,
     limit: i64,
 ) -> Result<Vec<ReferralSummary>, sqlx::Error> {
-    const COLUMNS: &str = "id, child_name, area_id, status, priority, agency_id, risk_factors, created_at, submitted_at";
+    // Status ids are the service's own constants, never user text.
+    let status_clause = statuses.map_or(String::new(), |list| {
+        let ids: Vec<String> = list.iter().map(|s| format!("'{}'", s.as_str())).collect();
+        format!(" AND status IN ({})", ids.join(", "))
+    });
+    const COLUMNS: &str = "id, child_name, area_id, status, priority, agency_id, risk_factors, created_at, submitted_at, shared_at";
     let rows = match scope {
         Scope::Areas { areas, creator } => {
             // One placeholder per area; the area ids come from a verified
@@ -245,7 +251,8 @@ pub async fn list(
             };
             let sql = format!(
                 "SELECT {COLUMNS} FROM referrals \
-                 WHERE (created_by = $1{area_clause}) ORDER BY created_at DESC, id LIMIT $2"
+                 WHERE (created_by = $1{area_clause}){status_clause} \
+                 ORDER BY created_at DESC, id LIMIT $2"
             );
             let mut q = sqlx::query(&sql).bind(creator).bind(limit);
             for a in areas {
@@ -255,7 +262,7 @@ pub async fn list(
         }
         Scope::Agency(agency) => {
             let sql = format!(
-                "SELECT {COLUMNS} FROM referrals WHERE agency_id = $1 \
+                "SELECT {COLUMNS} FROM referrals WHERE agency_id = $1{status_clause} \
                  ORDER BY created_at DESC, id LIMIT $2"
             );
             sqlx::query(&sql)
@@ -277,6 +284,9 @@ pub async fn list(
                 ace_count: ace_count(&risk_factors(row)?),
                 created_at: parse_time(&row.try_get::<String, _>("created_at")?)?,
                 submitted_at: time(row, "submitted_at")?,
+                shared_at: time(row, "shared_at")?,
+                due_at: None,
+                overdue: false,
             })
         })
         .collect()

@@ -457,6 +457,12 @@ pub struct ReferralSummary {
     pub ace_count: usize,
     pub created_at: DateTime<Utc>,
     pub submitted_at: Option<DateTime<Utc>>,
+    pub shared_at: Option<DateTime<Utc>>,
+    /// When the running timeliness clock (triage, or acceptance by the
+    /// agency) runs out; none when no clock runs.
+    pub due_at: Option<DateTime<Utc>>,
+    /// The running clock has run out.
+    pub overdue: bool,
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ async fn feed(app: &TestApp) -> EventPage {
         .expect("page")
 }
 
-async fn raise(app: &TestApp, officer: &Principal, submit: bool) -> Referral {
+pub(crate) async fn raise(app: &TestApp, officer: &Principal, submit: bool) -> Referral {
     let res = app
         .post(
             "/referrals",
@@ -63,7 +63,12 @@ async fn step(
     .await
 }
 
-async fn ok_step(app: &TestApp, who: &Principal, r: &Referral, transition: Value) -> Referral {
+pub(crate) async fn ok_step(
+    app: &TestApp,
+    who: &Principal,
+    r: &Referral,
+    transition: Value,
+) -> Referral {
     let res = step(app, who, r, transition.clone()).await;
     assert_eq!(res.status(), 200, "{transition}");
     res.json().await.expect("referral")
@@ -559,3 +564,77 @@ on_both_backends!(
     the_authorisation_matrix_holds,
     random_steps_never_lose_an_event,
 );
+
+mod worklist {
+    use super::{ok_step, raise};
+    use crate::helpers::spawn_app;
+    use crate::on_both_backends;
+    use eip_platform::db::Db;
+    use eip_test_support::{Backend, principal};
+    use eip_types::Role;
+    use eip_types::referral::{ReferralStatus, ReferralSummary};
+    use serde_json::json;
+
+    async fn overdue_work_comes_first_in_the_coordinators_worklist(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let officer = principal(Role::Frontline, &["hull"]);
+        let coordinator = principal(Role::Coordinator, &["hull"]);
+        let fresh = raise(&app, &officer, true).await;
+        let late = raise(&app, &officer, true).await;
+        let _draft = raise(&app, &officer, false).await;
+        let triaged = raise(&app, &officer, true).await;
+        ok_step(
+            &app,
+            &coordinator,
+            &triaged,
+            json!({"action": "triage", "priority": "high", "pathway": "programme"}),
+        )
+        .await;
+
+        // Three days ago, as far as the clock is concerned.
+        let db = Db::connect(&app.db.url, &eip_referrals::migrations())
+            .await
+            .expect("db");
+        let three_days_ago =
+            eip_platform::db::to_text(chrono::Utc::now() - chrono::Duration::days(3));
+        sqlx::query("UPDATE referrals SET submitted_at = $1 WHERE id = $2")
+            .bind(three_days_ago)
+            .bind(&late.id)
+            .execute(db.pool())
+            .await
+            .expect("backdate");
+        db.close().await;
+
+        let work: Vec<ReferralSummary> = app
+            .get("/referrals?view=worklist", &coordinator)
+            .await
+            .json()
+            .await
+            .expect("worklist");
+        let ids: Vec<&str> = work.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [late.id.as_str(), fresh.id.as_str(), triaged.id.as_str()]
+        );
+        assert!(work[0].overdue);
+        assert!(!work[1].overdue && work[1].due_at.is_some());
+        assert_eq!(work[2].status, ReferralStatus::Triaged);
+        assert_eq!(work[2].due_at, None);
+
+        assert_eq!(
+            app.get("/referrals?view=everything", &coordinator)
+                .await
+                .status(),
+            422
+        );
+        let all: Vec<ReferralSummary> = app
+            .get("/referrals", &coordinator)
+            .await
+            .json()
+            .await
+            .expect("all");
+        assert_eq!(all.len(), 4, "the full list still has the draft");
+    }
+
+    on_both_backends!(overdue_work_comes_first_in_the_coordinators_worklist);
+}
