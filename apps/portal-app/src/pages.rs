@@ -356,6 +356,8 @@ fn referral_facts(
             {r.agency_id.as_deref().map(|a| view! { <dt>"Shared with"</dt><dd id="agency">{data::agency_name(agencies, a)}</dd> })}
             {r.outcome.map(|o| view! { <dt>"Outcome"</dt><dd id="outcome">{o.label()}</dd> })}
             <dt>"Reason"</dt><dd class="reason">{r.reason.clone()}</dd>
+            {r.review_on.map(|d| view! { <dt>"Retention review"</dt><dd id="review-on">{d.format("%d %B %Y").to_string()}</dd> })}
+            {r.disposed_at.map(|_| view! { <dt>"Personal data"</dt><dd id="disposed">"Disposed of after a retention review"</dd> })}
             <dt>"Screening"</dt>
             <dd id="screening-result">{screening_summary(&r.risk_factors)}</dd>
         </dl>

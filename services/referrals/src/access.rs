@@ -142,6 +142,8 @@ mod tests {
             shared_at: None,
             accepted_at: None,
             closed_at: None,
+            review_on: None,
+            disposed_at: None,
             version: 1,
         }
     }

@@ -13,7 +13,8 @@ use eip_platform::identity::Authenticated;
 use eip_types::events::EventPage;
 use eip_types::referral::{
     Agency, HistoryEntry, NewReferral, Outcome, Pathway, Priority, Referral, ReferralDetail,
-    ReferralStatus, ReferralSummary, Transition, TransitionRequest,
+    ReferralStatus, ReferralSummary, RetentionChoice, RetentionDecision, RetentionDue, Transition,
+    TransitionRequest,
 };
 use eip_types::{FieldError, Problem};
 use serde::Deserialize;
@@ -23,9 +24,10 @@ use utoipa::OpenApi;
 #[openapi(
     info(title = "Referrals service", description = "Early-help referrals, area-limited"),
     paths(create_referral, list_referrals, show_referral, transition_referral, referral_history,
-        referral_access_log, verify_access_log, list_agencies, event_feed),
+        referral_access_log, verify_access_log, retention_due, decide_retention, list_agencies, event_feed),
     components(schemas(NewReferral, Referral, ReferralDetail, ReferralSummary, ReferralStatus, Priority, Pathway, Outcome,
-        Transition, TransitionRequest, HistoryEntry, Agency, AccessEntry, Verification, EventPage, Problem, FieldError)),
+        Transition, TransitionRequest, HistoryEntry, Agency, AccessEntry, Verification, RetentionDecision, RetentionChoice, RetentionDue,
+        EventPage, Problem, FieldError)),
     security(("assertion" = [])),
     modifiers(&AssertionSecurity)
 )]
@@ -39,6 +41,8 @@ pub fn router(state: AppState) -> Router {
         .route("/referrals/{id}/history", get(referral_history))
         .route("/referrals/{id}/access-log", get(referral_access_log))
         .route("/audit/verify", get(verify_access_log))
+        .route("/retention/due", get(retention_due))
+        .route("/referrals/{id}/retention", post(decide_retention))
         .route("/agencies", get(list_agencies))
         .route("/events", get(event_feed))
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
@@ -318,6 +322,100 @@ async fn verify_access_log(
 ) -> Result<Json<Verification>, ApiError> {
     user.require_any(&[eip_types::Role::Admin])?;
     Ok(Json(audit::verify(state.db.pool()).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+struct DueQuery {
+    /// `YYYY-MM-DD`; today when absent.
+    on: Option<String>,
+}
+
+fn parse_day(field: &str, text: &str) -> Result<chrono::NaiveDate, ApiError> {
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        ApiError::Validation(vec![FieldError::new(
+            field,
+            "Enter a real date as YYYY-MM-DD.",
+        )])
+    })
+}
+
+/// Referrals due for a retention review (administrators).
+#[utoipa::path(get, path = "/retention/due", params(DueQuery),
+    responses((status = 200, body = [RetentionDue]), (status = 403, body = Problem)))]
+async fn retention_due(
+    State(state): State<AppState>,
+    user: Authenticated,
+    ApiQuery(q): ApiQuery<DueQuery>,
+) -> Result<Json<Vec<RetentionDue>>, ApiError> {
+    user.require_any(&[eip_types::Role::Admin])?;
+    let on = match q.on {
+        Some(text) => parse_day("on", &text)?,
+        None => chrono::Utc::now().date_naive(),
+    };
+    Ok(Json(store::retention_due(state.db.pool(), on, 500).await?))
+}
+
+/// Records a retention review's decision: retain until a later review, or
+/// dispose of the personal data (administrators; the review must be due).
+#[utoipa::path(post, path = "/referrals/{id}/retention", request_body = RetentionDecision,
+    responses((status = 200, body = Referral), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, description = "Not due, or already disposed of", body = Problem), (status = 422, body = Problem)))]
+async fn decide_retention(
+    State(state): State<AppState>,
+    user: Authenticated,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RetentionDecision>,
+) -> Result<Json<Referral>, ApiError> {
+    user.require_any(&[eip_types::Role::Admin])?;
+    let reason = body.reason.trim();
+    if reason.is_empty() || reason.chars().count() > eip_types::referral::MAX_NOTE_CHARS {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "reason",
+            "Record why, in at most 1000 characters.",
+        )]));
+    }
+    let today = chrono::Utc::now().date_naive();
+    let next = match (body.decision, body.next_review_on.as_deref()) {
+        (RetentionChoice::Retain, Some(text)) => {
+            let next = parse_day("next_review_on", text)?;
+            if next <= today || next > today + chrono::Months::new(120) {
+                return Err(ApiError::Validation(vec![FieldError::new(
+                    "next_review_on",
+                    "Choose a date after today and within ten years.",
+                )]));
+            }
+            Some(next)
+        }
+        (RetentionChoice::Retain, None) => {
+            return Err(ApiError::Validation(vec![FieldError::new(
+                "next_review_on",
+                "Choose when to review it next.",
+            )]));
+        }
+        (RetentionChoice::Dispose, _) => None,
+    };
+    let mut tx = state.db.begin().await?;
+    let current = store::get(&mut *tx, &id).await?.ok_or(ApiError::NotFound)?;
+    if current.disposed_at.is_some() {
+        return Err(ApiError::Conflict(
+            "This record was already disposed of.".into(),
+        ));
+    }
+    if current.review_on.is_none_or(|due| due > today) {
+        return Err(ApiError::Conflict(
+            "This record is not yet due for review.".into(),
+        ));
+    }
+    match next {
+        Some(next) => store::set_review_on(&mut tx, &id, next).await?,
+        None => store::dispose(&mut tx, &current).await?,
+    }
+    store::record_retention(&mut tx, &id, body.decision, reason, next, &user.0.user_id).await?;
+    let after = store::get(&mut *tx, &id).await?.ok_or(ApiError::NotFound)?;
+    tx.commit().await?;
+    tracing::info!(referral.id = %id, decision = body.decision.as_str(), "retention decided");
+    Ok(Json(after))
 }
 
 /// Agencies and programmes referrals can be shared with.

@@ -9,6 +9,7 @@ mod api;
 pub mod audit;
 mod demo;
 pub mod lifecycle;
+pub mod retention;
 mod store;
 pub mod timeliness;
 

@@ -151,6 +151,7 @@ pub fn allowed_actions(p: &Principal, r: &Referral) -> Vec<String> {
 pub fn apply(r: &Referral, to: ReferralStatus, t: &Transition, now: DateTime<Utc>) -> Referral {
     let mut next = r.clone();
     next.status = to;
+    next.review_on = Some(crate::retention::review_on(to, None, now.date_naive()));
     match t {
         Transition::Submit {} => next.submitted_at = Some(now),
         Transition::Triage { priority, pathway } => {
@@ -167,6 +168,11 @@ pub fn apply(r: &Referral, to: ReferralStatus, t: &Transition, now: DateTime<Utc
         Transition::Close { outcome } => {
             next.outcome = Some(*outcome);
             next.closed_at = Some(now);
+            next.review_on = Some(crate::retention::review_on(
+                to,
+                Some(*outcome),
+                now.date_naive(),
+            ));
         }
         Transition::Withdraw { .. } => next.closed_at = Some(now),
         Transition::Decline { .. } | Transition::Start {} => {}
@@ -294,6 +300,8 @@ mod tests {
             shared_at: None,
             accepted_at: None,
             closed_at: None,
+            review_on: None,
+            disposed_at: None,
             version: 1,
         }
     }

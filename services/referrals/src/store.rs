@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use eip_platform::db::{Tx, now_text, parse_date, parse_time, to_text};
 use eip_types::referral::{
     Agency, HistoryEntry, Outcome, Pathway, Priority, Referral, ReferralStatus, ReferralSummary,
-    RiskFactor, ValidReferral, ace_count,
+    RetentionChoice, RetentionDue, RiskFactor, ValidReferral, ace_count,
 };
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
@@ -72,6 +72,11 @@ fn referral(row: &AnyRow) -> Result<Referral, sqlx::Error> {
         shared_at: time(row, "shared_at")?,
         accepted_at: time(row, "accepted_at")?,
         closed_at: time(row, "closed_at")?,
+        review_on: row
+            .try_get::<Option<String>, _>("review_on")?
+            .map(|d| parse_date(&d))
+            .transpose()?,
+        disposed_at: time(row, "disposed_at")?,
         version: row.try_get("version")?,
     })
 }
@@ -94,10 +99,11 @@ pub async fn insert(
         ReferralStatus::Draft
     };
     let submitted_at = r.submit.then(|| to_text(now));
+    let review_on = crate::retention::review_on(status, None, now.date_naive());
     sqlx::query(
         "INSERT INTO referrals (id, child_name, date_of_birth, area_id, reason, status, \
-         created_by, created_at, submitted_at, risk_factors, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)",
+         created_by, created_at, submitted_at, risk_factors, review_on, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1)",
     )
     .bind(id)
     .bind(&r.child_name)
@@ -109,6 +115,7 @@ pub async fn insert(
     .bind(to_text(now))
     .bind(submitted_at)
     .bind(risk_factors_text(&r.risk_factors))
+    .bind(review_on.format("%Y-%m-%d").to_string())
     .execute(&mut **tx)
     .await?;
     let saved = Referral {
@@ -130,6 +137,8 @@ pub async fn insert(
         shared_at: None,
         accepted_at: None,
         closed_at: None,
+        review_on: Some(review_on),
+        disposed_at: None,
         version: 1,
     };
     record_history(tx, &saved, "create", None, created_by, None).await?;
@@ -158,8 +167,8 @@ pub async fn save(tx: &mut Tx, r: &Referral, expected: i64) -> Result<bool, sqlx
     let done = sqlx::query(
         "UPDATE referrals SET status = $1, submitted_at = $2, priority = $3, pathway = $4, \
          agency_id = $5, outcome = $6, triaged_at = $7, shared_at = $8, accepted_at = $9, \
-         closed_at = $10, version = version + 1 \
-         WHERE id = $11 AND version = $12",
+         closed_at = $10, review_on = $11, version = version + 1 \
+         WHERE id = $12 AND version = $13",
     )
     .bind(r.status.as_str())
     .bind(text(r.submitted_at))
@@ -171,6 +180,7 @@ pub async fn save(tx: &mut Tx, r: &Referral, expected: i64) -> Result<bool, sqlx
     .bind(text(r.shared_at))
     .bind(text(r.accepted_at))
     .bind(text(r.closed_at))
+    .bind(r.review_on.map(|d| d.format("%Y-%m-%d").to_string()))
     .bind(&r.id)
     .bind(expected)
     .execute(&mut **tx)
@@ -326,4 +336,94 @@ where
             .await?
             .is_some(),
     )
+}
+
+/// Referrals due for review on or before `on`, not yet disposed of.
+pub async fn retention_due(
+    pool: &AnyPool,
+    on: chrono::NaiveDate,
+    limit: i64,
+) -> Result<Vec<RetentionDue>, sqlx::Error> {
+    sqlx::query(
+        "SELECT id, child_name, area_id, status, outcome, created_at, review_on FROM referrals \
+         WHERE review_on <= $1 AND disposed_at IS NULL ORDER BY review_on, id LIMIT $2",
+    )
+    .bind(on.format("%Y-%m-%d").to_string())
+    .bind(limit)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(RetentionDue {
+            id: row.try_get("id")?,
+            child_name: row.try_get("child_name")?,
+            area_id: row.try_get("area_id")?,
+            status: status(row, "status")?,
+            outcome: labelled(row, "outcome", Outcome::parse)?,
+            created_at: parse_time(&row.try_get::<String, _>("created_at")?)?,
+            review_on: parse_date(&row.try_get::<String, _>("review_on")?)?,
+        })
+    })
+    .collect()
+}
+
+/// Records a retain or dispose decision.
+pub async fn record_retention(
+    tx: &mut Tx,
+    referral_id: &str,
+    decision: RetentionChoice,
+    reason: &str,
+    next_review_on: Option<chrono::NaiveDate>,
+    actor: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO retention_decisions (referral_id, decision, reason, next_review_on, actor, at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(referral_id)
+    .bind(decision.as_str())
+    .bind(reason)
+    .bind(next_review_on.map(|d| d.format("%Y-%m-%d").to_string()))
+    .bind(actor)
+    .bind(now_text())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_review_on(
+    tx: &mut Tx,
+    referral_id: &str,
+    on: chrono::NaiveDate,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE referrals SET review_on = $1, version = version + 1 WHERE id = $2")
+        .bind(on.format("%Y-%m-%d").to_string())
+        .bind(referral_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Erases the personal data of a referral and of its timeline's notes,
+/// keeping area, states, categories and dates for statistics.
+pub async fn dispose(tx: &mut Tx, r: &Referral) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE referrals SET child_name = $1, date_of_birth = $2, reason = '', risk_factors = '', \
+         disposed_at = $3, review_on = NULL, version = version + 1 WHERE id = $4",
+    )
+    .bind(crate::retention::DISPOSED_NAME)
+    .bind(
+        crate::retention::anonymised_birth_date(r.date_of_birth)
+            .format("%Y-%m-%d")
+            .to_string(),
+    )
+    .bind(now_text())
+    .bind(&r.id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE referral_history SET note = NULL WHERE referral_id = $1")
+        .bind(&r.id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

@@ -429,6 +429,10 @@ pub struct Referral {
     pub shared_at: Option<DateTime<Utc>>,
     pub accepted_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// When the record is next reviewed for retention.
+    pub review_on: Option<NaiveDate>,
+    /// Set once the personal data was erased after a retention review.
+    pub disposed_at: Option<DateTime<Utc>>,
     /// Incremented on every change; a stale version is refused.
     pub version: i64,
 }
@@ -441,6 +445,40 @@ pub struct ReferralDetail {
     pub referral: Referral,
     /// Transition names (`triage`, `share`, …) allowed to this user now.
     pub allowed_actions: Vec<String>,
+}
+
+labelled_enum!(
+    /// What a retention review decided.
+    RetentionChoice {
+        Retain = ("retain", "Retain for a further period"),
+        Dispose = ("dispose", "Dispose of the personal data"),
+    }
+);
+
+/// The body of `POST /referrals/{id}/retention`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RetentionDecision {
+    pub decision: RetentionChoice,
+    /// Why: the continuing policing purpose, or why none remains.
+    pub reason: String,
+    /// `YYYY-MM-DD`: the next review, when retaining.
+    #[serde(default)]
+    pub next_review_on: Option<String>,
+}
+
+/// A referral due for a retention review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RetentionDue {
+    pub id: String,
+    pub child_name: String,
+    pub area_id: String,
+    pub status: ReferralStatus,
+    pub outcome: Option<Outcome>,
+    pub created_at: DateTime<Utc>,
+    pub review_on: NaiveDate,
 }
 
 /// A line in a referral list: no reason text, to keep lists light.

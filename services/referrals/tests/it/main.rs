@@ -7,3 +7,4 @@ mod helpers;
 mod lifecycle;
 mod openapi;
 mod referrals;
+mod retention;

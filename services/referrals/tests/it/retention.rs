@@ -1,0 +1,189 @@
+//! Retention review: review dates by outcome, the due list, and decisions to
+//! retain or dispose, disposal erasing personal data and keeping statistics.
+
+use crate::helpers::{TestApp, spawn_app};
+use crate::on_both_backends;
+use eip_platform::db::Db;
+use eip_test_support::{Backend, principal};
+use eip_types::Role;
+use eip_types::referral::{Referral, RetentionDue};
+use serde_json::json;
+
+async fn raise(app: &TestApp) -> Referral {
+    let officer = principal(Role::Frontline, &["hull"]);
+    app.post(
+        "/referrals",
+        &officer,
+        &json!({"child_name": "Kept Child", "date_of_birth": "2014-09-09", "area_id": "hull",
+                "reason": "Sensitive detail", "risk_factors": ["domestic_abuse"], "submit": true}),
+    )
+    .await
+    .json()
+    .await
+    .expect("referral")
+}
+
+async fn make_due(app: &TestApp, id: &str) {
+    let db = Db::connect(&app.db.url, &eip_referrals::migrations())
+        .await
+        .expect("db");
+    let yesterday = (chrono::Utc::now().date_naive() - chrono::Days::new(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    sqlx::query("UPDATE referrals SET review_on = $1 WHERE id = $2")
+        .bind(yesterday)
+        .bind(id)
+        .execute(db.pool())
+        .await
+        .expect("backdate");
+    db.close().await;
+}
+
+async fn due(app: &TestApp) -> Vec<String> {
+    let admin = principal(Role::Admin, &[]);
+    let items: Vec<RetentionDue> = app
+        .get("/retention/due", &admin)
+        .await
+        .json()
+        .await
+        .expect("due");
+    items.into_iter().map(|i| i.id).collect()
+}
+
+async fn reviews_retain_or_dispose_and_disposal_erases_personal_data(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = principal(Role::Admin, &[]);
+    let a = raise(&app).await;
+    let b = raise(&app).await;
+    let c = raise(&app).await;
+    let today = chrono::Utc::now().date_naive();
+    assert_eq!(
+        a.review_on,
+        today.checked_add_months(chrono::Months::new(36))
+    );
+    assert!(due(&app).await.is_empty());
+    make_due(&app, &a.id).await;
+    make_due(&app, &b.id).await;
+    let mut listed = due(&app).await;
+    listed.sort();
+    let mut expected = vec![a.id.clone(), b.id.clone()];
+    expected.sort();
+    assert_eq!(listed, expected);
+
+    let decide = |id: &str| format!("/referrals/{id}/retention");
+    for (body, field) in [
+        (
+            json!({"decision": "retain", "reason": "Ongoing case"}),
+            "next_review_on",
+        ),
+        (
+            json!({"decision": "retain", "reason": "Ongoing case", "next_review_on": "2001-01-01"}),
+            "next_review_on",
+        ),
+        (json!({"decision": "dispose", "reason": " "}), "reason"),
+    ] {
+        let res = app.post(&decide(&a.id), &admin, &body).await;
+        assert_eq!(res.status(), 422, "{body}");
+        let problem: eip_types::Problem = res.json().await.expect("problem");
+        assert!(problem.field(field).is_some(), "{body}");
+    }
+    // Not yet due, or not an administrator: refused.
+    let dispose = json!({"decision": "dispose", "reason": "No continuing policing purpose"});
+    assert_eq!(
+        app.post(&decide(&c.id), &admin, &dispose).await.status(),
+        409
+    );
+    for role in [
+        Role::Frontline,
+        Role::Coordinator,
+        Role::Board,
+        Role::Partner,
+    ] {
+        let p = principal(role, &["hull"]);
+        assert_eq!(app.post(&decide(&a.id), &p, &dispose).await.status(), 403);
+        assert_eq!(app.get("/retention/due", &p).await.status(), 403);
+    }
+
+    let next = (today + chrono::Days::new(365))
+        .format("%Y-%m-%d")
+        .to_string();
+    let retained: Referral = app
+        .post(
+            &decide(&a.id),
+            &admin,
+            &json!({"decision": "retain", "reason": "Sibling case open", "next_review_on": next}),
+        )
+        .await
+        .json()
+        .await
+        .expect("retained");
+    assert_eq!(retained.review_on, Some(today + chrono::Days::new(365)));
+    assert_eq!(retained.child_name, "Kept Child");
+
+    let disposed: Referral = app
+        .post(&decide(&b.id), &admin, &dispose)
+        .await
+        .json()
+        .await
+        .expect("disposed");
+    assert_eq!(disposed.child_name, "[disposed]");
+    assert_eq!(disposed.reason, "");
+    assert!(disposed.risk_factors.is_empty());
+    assert_eq!(disposed.date_of_birth.to_string(), "2014-01-01");
+    assert!(disposed.disposed_at.is_some());
+    // What statistics need stays.
+    assert_eq!(disposed.area_id, "hull");
+    assert_eq!(disposed.status, b.status);
+    assert_eq!(disposed.submitted_at, b.submitted_at);
+
+    assert!(due(&app).await.is_empty());
+    assert_eq!(
+        app.post(&decide(&b.id), &admin, &dispose).await.status(),
+        409
+    );
+}
+
+async fn closing_sets_the_review_date_by_outcome(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let coordinator = principal(Role::Coordinator, &["hull"]);
+    let partner = eip_types::Principal {
+        user_id: "partner".into(),
+        roles: vec![Role::Partner],
+        areas: vec!["hull".into()],
+        agency: Some("pvpu".into()),
+    };
+    let mut r = raise(&app).await;
+    for (who, t) in [
+        (
+            &coordinator,
+            json!({"action": "triage", "priority": "urgent", "pathway": "safeguarding"}),
+        ),
+        (
+            &coordinator,
+            json!({"action": "share", "agency_id": "pvpu"}),
+        ),
+        (&partner, json!({"action": "accept"})),
+        (&partner, json!({"action": "start"})),
+        (&partner, json!({"action": "close", "outcome": "escalated"})),
+    ] {
+        let res = app
+            .post(
+                &format!("/referrals/{}/transitions", r.id),
+                who,
+                &json!({"version": r.version, "transition": t}),
+            )
+            .await;
+        assert_eq!(res.status(), 200);
+        r = res.json().await.expect("referral");
+    }
+    let today = chrono::Utc::now().date_naive();
+    assert_eq!(
+        r.review_on,
+        today.checked_add_months(chrono::Months::new(72))
+    );
+}
+
+on_both_backends!(
+    reviews_retain_or_dispose_and_disposal_erases_personal_data,
+    closing_sets_the_review_date_by_outcome,
+);
