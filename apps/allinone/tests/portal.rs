@@ -324,3 +324,95 @@ async fn an_unavailable_service_is_shown_and_recovered_from() {
     assert!(up.text().await.expect("page").contains("id=\"referrals\""));
     let _ = referrals.stop().await;
 }
+
+/// An administrator reviews a due record on the retention page and disposes
+/// of it; it leaves the list.
+#[tokio::test]
+async fn an_administrator_disposes_of_a_due_record_from_the_retention_page() {
+    let keys = keys();
+    let db = TestDb::sqlite();
+    let mut config = eip_referrals::default_config();
+    config.database_url = db.url.clone();
+    config.demo = true;
+    let shared = Shared {
+        bus: Bus::InProcess(InProcessBus::default()),
+        keys: keys.clone(),
+    };
+    let referrals = RunningService::start(|listener, shutdown| {
+        eip_referrals::launch(config, shared, listener, shutdown)
+    })
+    .await;
+    // One demo record falls due.
+    let store = eip_platform::db::Db::connect(&db.url, &eip_referrals::migrations())
+        .await
+        .expect("db");
+    let id: String = sqlx::query_scalar("SELECT id FROM referrals ORDER BY id LIMIT 1")
+        .fetch_one(store.pool())
+        .await
+        .expect("a demo referral");
+    sqlx::query("UPDATE referrals SET review_on = '2020-01-01' WHERE id = $1")
+        .bind(&id)
+        .execute(store.pool())
+        .await
+        .expect("backdate");
+    store.close().await;
+
+    let p = portal(&keys, |c| c.services.referrals = referrals.base.clone()).await;
+    let cookie = p.sign_in("admin").await;
+    let page = p
+        .get("/retention", Some(&cookie))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains(&format!("data-referral=\"{id}\"")),
+        "the due record is listed"
+    );
+
+    let refused = p
+        .post_form(
+            &format!("/retention/{id}"),
+            Some(&cookie),
+            &[("decision", "retain"), ("reason", "Sibling case open")],
+        )
+        .await;
+    assert_eq!(refused.headers()[LOCATION], "/retention");
+    let page = p
+        .get("/retention", Some(&cookie))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains("id=\"action-error\""),
+        "a retain without a date is refused"
+    );
+
+    p.post_form(
+        &format!("/retention/{id}"),
+        Some(&cookie),
+        &[
+            ("decision", "dispose"),
+            ("reason", "No continuing policing purpose"),
+        ],
+    )
+    .await;
+    let page = p
+        .get("/retention", Some(&cookie))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("id=\"flash\""), "the decision is confirmed");
+    assert!(
+        !page.contains(&format!("data-referral=\"{id}\"")),
+        "it is no longer due"
+    );
+
+    // Other roles cannot use the page.
+    let officer = p.sign_in("frontline.hull").await;
+    let res = p.get("/retention", Some(&officer)).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let _ = referrals.stop().await;
+}

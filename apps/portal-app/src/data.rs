@@ -3,7 +3,7 @@
 
 use eip_types::governance::SubmittedPerArea;
 use eip_types::place::Place;
-use eip_types::referral::{Agency, HistoryEntry, ReferralDetail, ReferralSummary};
+use eip_types::referral::{Agency, HistoryEntry, ReferralDetail, ReferralSummary, RetentionDue};
 use eip_types::training::Competency;
 use eip_types::{FieldError, Principal, Role};
 use leptos::prelude::*;
@@ -47,6 +47,7 @@ pub mod keys {
     pub const SIGN_IN_FORM: &str = "sign_in_form";
     pub const REFERRAL_FORM: &str = "referral_form";
     pub const REFERRAL_ACTION: &str = "referral_action";
+    pub const RETENTION_OUTCOME: &str = "retention_outcome";
     /// Reasons given this session for viewing referrals, by referral id.
     pub const VIEW_REASONS: &str = "view_reasons";
 }
@@ -177,6 +178,28 @@ pub async fn load_referrals() -> Result<Loaded<ReferralListPage>, ServerFnError>
                 flash,
                 can_raise: user.has_role(Role::Frontline) || user.has_role(Role::Coordinator),
             }),
+    ))
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RetentionPage {
+    pub due: Vec<RetentionDue>,
+    /// What the last decision came to: `(done, message)`.
+    pub outcome: Option<(bool, String)>,
+}
+
+#[server]
+pub async fn load_retention() -> Result<Loaded<RetentionPage>, ServerFnError> {
+    let Some(user) = ssr::user().await else {
+        return Ok(Loaded::SignedOut);
+    };
+    let ctx = ssr::ctx()?;
+    let outcome: Option<(bool, String)> = ssr::take(keys::RETENTION_OUTCOME).await;
+    Ok(ssr::loaded(
+        ctx.referrals
+            .get::<Vec<RetentionDue>>("/retention/due", &user.principal())
+            .await
+            .map(|due| RetentionPage { due, outcome }),
     ))
 }
 

@@ -30,6 +30,9 @@ pub fn nav_links(u: &SessionUser) -> Vec<(&'static str, &'static str)> {
     if any(&[Role::Analyst, Role::Admin]) {
         links.push(("/places", "Places"));
     }
+    if any(&[Role::Admin]) {
+        links.push(("/retention", "Retention review"));
+    }
     links
 }
 
@@ -266,6 +269,63 @@ pub fn Worklist() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
+                        }
+                        .into_any()
+                    }),
+                    Err(e) => failed(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Records due for a retention review, each with a retain or dispose form.
+#[component]
+pub fn Retention() -> impl IntoView {
+    let page = Resource::new(|| (), |_| data::load_retention());
+    view! {
+        <h1>"Retention review"</h1>
+        <p class="hint">
+            "Each record is kept only while a policing purpose continues. Record why it is retained, \
+             or dispose of its personal data (an anonymised record stays for statistics)."
+        </p>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(loaded) => show(loaded, |p| {
+                        let message = p.outcome.map(|(done, text)| {
+                            let (id, class) = if done { ("flash", "flash") } else { ("action-error", "error") };
+                            view! { <p id=id class=class role="status">{text}</p> }
+                        });
+                        let empty = p.due.is_empty();
+                        view! {
+                            {message}
+                            {empty.then(|| view! { <p id="nothing-due">"Nothing is due for review."</p> })}
+                            <ul id="retention-due" class="cards">
+                                {p.due.into_iter().map(|d| {
+                                    let action = format!("/retention/{}", d.id);
+                                    view! {
+                                        <li class="card" data-referral=d.id.clone()>
+                                            <strong>{d.child_name}</strong>
+                                            <p class="hint">
+                                                {format!("{} · {} · raised {} · review due {}",
+                                                    local_authority_name(&d.area_id).unwrap_or("Unknown"),
+                                                    d.status.label(),
+                                                    d.created_at.format("%d %b %Y"),
+                                                    d.review_on.format("%d %b %Y"))}
+                                            </p>
+                                            <form class="stack" method="post" action=action>
+                                                <label>"Reason" <textarea name="reason" rows="2" maxlength="1000" required></textarea></label>
+                                                <label>"Next review if retained (YYYY-MM-DD)" <input name="next_review_on" type="text" inputmode="numeric" /></label>
+                                                <div class="actions">
+                                                    <button type="submit" name="decision" value="retain">"Retain"</button>
+                                                    <button class="secondary" type="submit" name="decision" value="dispose">"Dispose"</button>
+                                                </div>
+                                            </form>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
                         }
                         .into_any()
                     }),

@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use eip_platform::client::ClientError;
 use eip_portal_app::data::{ActionOutcome, ReferralForm, SessionUser, SignInForm, keys};
 use eip_types::referral::{
-    NewReferral, Outcome, Pathway, Priority, Referral, Transition, TransitionRequest,
+    NewReferral, Outcome, Pathway, Priority, Referral, RetentionChoice, RetentionDecision,
+    Transition, TransitionRequest,
 };
 use tower_sessions::Session;
 
@@ -266,4 +267,56 @@ fn transition_from_form(form: &FormFields) -> Result<Transition, String> {
         },
         _ => return Err("That step is not known.".into()),
     })
+}
+
+/// A retention review's decision on one record (administrators).
+pub async fn retention_decision(
+    State(state): State<PortalState>,
+    session: Session,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Form(form): Fields,
+) -> Response {
+    let Ok(Some(user)) = session.get::<SessionUser>(keys::USER).await else {
+        return see_other("/sign-in");
+    };
+    let outcome = match RetentionChoice::parse(&field(&form, "decision")) {
+        None => (false, "Choose to retain or to dispose.".to_owned()),
+        Some(decision) => {
+            let next = field(&form, "next_review_on");
+            let body = RetentionDecision {
+                decision,
+                reason: field(&form, "reason"),
+                next_review_on: (!next.trim().is_empty()).then_some(next),
+            };
+            let result = state
+                .ctx
+                .referrals
+                .post::<_, Referral>(
+                    &format!("/referrals/{id}/retention"),
+                    &user.principal(),
+                    &body,
+                )
+                .await;
+            match result {
+                Ok(_) => (
+                    true,
+                    format!("Recorded: {}.", decision.label().to_lowercase()),
+                ),
+                Err(ClientError::Problem(p)) => (
+                    false,
+                    p.errors
+                        .first()
+                        .map(|e| e.message.clone())
+                        .or(p.detail)
+                        .unwrap_or(p.title),
+                ),
+                Err(ClientError::Unavailable(_)) => (
+                    false,
+                    "The referrals service is not answering; please try again in a moment.".into(),
+                ),
+            }
+        }
+    };
+    let _ = session.insert(keys::RETENTION_OUTCOME, outcome).await;
+    see_other("/retention")
 }

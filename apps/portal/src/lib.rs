@@ -225,6 +225,7 @@ fn router(state: PortalState, config: &Config) -> Router {
         .route("/sign-out", post(forms::sign_out))
         .route("/referrals/new", post(forms::create_referral))
         .route("/referrals/{id}/action", post(forms::referral_action))
+        .route("/retention/{id}", post(forms::retention_decision))
         .route("/api/{*fn_name}", post(server_fns).get(server_fns))
         .leptos_routes_with_context(
             &state,
