@@ -110,7 +110,6 @@ pub fn justification(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{NaiveDate, Utc};
     use eip_types::referral::ReferralStatus;
 
     fn user(role: Role, area: &str) -> Principal {
@@ -122,31 +121,7 @@ mod tests {
         }
     }
 
-    fn referral(area: &str, by: &str, status: ReferralStatus) -> Referral {
-        Referral {
-            id: "r".into(),
-            child_name: "A".into(),
-            date_of_birth: NaiveDate::from_ymd_opt(2015, 1, 1).unwrap_or_default(),
-            area_id: area.into(),
-            reason: "r".into(),
-            risk_factors: Vec::new(),
-            status,
-            created_by: by.into(),
-            created_at: Utc::now(),
-            submitted_at: None,
-            priority: None,
-            pathway: None,
-            agency_id: None,
-            outcome: None,
-            triaged_at: None,
-            shared_at: None,
-            accepted_at: None,
-            closed_at: None,
-            review_on: None,
-            disposed_at: None,
-            version: 1,
-        }
-    }
+    use crate::fixtures::referral;
 
     #[test]
     fn only_raisers_create_and_only_in_their_areas() {

@@ -8,6 +8,8 @@ pub mod access;
 mod api;
 pub mod audit;
 mod demo;
+#[cfg(test)]
+mod fixtures;
 pub mod lifecycle;
 pub mod retention;
 mod store;

@@ -251,7 +251,6 @@ pub fn note(t: &Transition) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDate;
     use eip_types::referral::{Outcome, Pathway, Priority};
     use proptest::prelude::*;
 
@@ -281,29 +280,7 @@ mod tests {
     }
 
     fn draft() -> Referral {
-        Referral {
-            id: "r1".into(),
-            child_name: "A".into(),
-            date_of_birth: NaiveDate::from_ymd_opt(2015, 1, 1).unwrap_or_default(),
-            area_id: "hull".into(),
-            reason: "r".into(),
-            risk_factors: Vec::new(),
-            status: S::Draft,
-            created_by: "officer".into(),
-            created_at: Utc::now(),
-            submitted_at: None,
-            priority: None,
-            pathway: None,
-            agency_id: None,
-            outcome: None,
-            triaged_at: None,
-            shared_at: None,
-            accepted_at: None,
-            closed_at: None,
-            review_on: None,
-            disposed_at: None,
-            version: 1,
-        }
+        crate::fixtures::referral("hull", "officer", S::Draft)
     }
 
     fn transitions() -> Vec<Transition> {

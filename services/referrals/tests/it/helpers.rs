@@ -36,6 +36,20 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 }
 
 impl TestApp {
+    /// The service's whole event feed, read as the governance service would.
+    pub async fn events(&self) -> eip_types::events::EventPage {
+        let token = self.keys.sign_service("governance").expect("sign");
+        self.http
+            .get(format!("{}/events?after=0", self.url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("feed")
+            .json()
+            .await
+            .expect("page")
+    }
+
     pub fn token(&self, p: &Principal) -> String {
         self.keys.sign(p).expect("sign")
     }

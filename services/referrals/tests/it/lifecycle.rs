@@ -4,7 +4,6 @@
 use crate::helpers::{TestApp, spawn_app};
 use crate::on_both_backends;
 use eip_test_support::{Backend, principal};
-use eip_types::events::EventPage;
 use eip_types::referral::{HistoryEntry, Referral, ReferralStatus, ReferralSummary};
 use eip_types::{Principal, Problem, Role};
 use serde_json::{Value, json};
@@ -16,19 +15,6 @@ fn partner(agency: &str) -> Principal {
         areas: vec!["hull".into()],
         agency: Some(agency.into()),
     }
-}
-
-async fn feed(app: &TestApp) -> EventPage {
-    let token = app.keys.sign_service("governance").expect("sign");
-    app.http
-        .get(format!("{}/events?after=0", app.url))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("feed")
-        .json()
-        .await
-        .expect("page")
 }
 
 pub(crate) async fn raise(app: &TestApp, officer: &Principal, submit: bool) -> Referral {
@@ -144,7 +130,8 @@ async fn a_referral_runs_from_submission_to_a_closed_outcome(backend: Backend) {
         ["create", "triage", "share", "accept", "start", "close"]
     );
 
-    let kinds: Vec<String> = feed(&app)
+    let kinds: Vec<String> = app
+        .events()
         .await
         .events
         .into_iter()
@@ -176,7 +163,7 @@ async fn refused_steps_change_nothing(backend: Backend) {
     let officer = principal(Role::Frontline, &["hull"]);
     let coordinator = principal(Role::Coordinator, &["hull"]);
     let r = raise(&app, &officer, true).await;
-    let events_before = feed(&app).await.events.len();
+    let events_before = app.events().await.events.len();
 
     let triage = json!({"action": "triage", "priority": "urgent", "pathway": "safeguarding"});
     for (who, transition, status) in [
@@ -248,7 +235,7 @@ async fn refused_steps_change_nothing(backend: Backend) {
         .expect("r");
     assert_eq!(now.status, ReferralStatus::Triaged);
     assert_eq!(now.version, 2);
-    assert_eq!(feed(&app).await.events.len(), events_before + 1);
+    assert_eq!(app.events().await.events.len(), events_before + 1);
 }
 
 async fn a_declined_referral_is_shared_again_and_the_reason_stays_here(backend: Backend) {
@@ -317,7 +304,7 @@ async fn a_declined_referral_is_shared_again_and_the_reason_stays_here(backend: 
             .iter()
             .any(|h| h.note.as_deref() == Some("Pupil left the school roll"))
     );
-    for e in feed(&app).await.events {
+    for e in app.events().await.events {
         assert!(
             !e.payload.to_string().contains("school roll"),
             "{}",
@@ -554,7 +541,7 @@ async fn random_steps_never_lose_an_event(backend: Backend) {
         accepted > 5,
         "the run should move referrals along ({accepted})"
     );
-    assert_eq!(feed(&app).await.events.len(), accepted);
+    assert_eq!(app.events().await.events.len(), accepted);
 }
 
 on_both_backends!(

@@ -3,7 +3,6 @@ use crate::on_both_backends;
 use eip_test_support::{Backend, principal};
 use eip_types::Problem;
 use eip_types::Role;
-use eip_types::events::EventPage;
 use eip_types::referral::{NewReferral, Referral, ReferralStatus, ReferralSummary};
 use serde_json::json;
 
@@ -16,19 +15,6 @@ fn draft(area: &str) -> NewReferral {
         risk_factors: Vec::new(),
         submit: false,
     }
-}
-
-async fn feed(app: &crate::helpers::TestApp) -> EventPage {
-    let token = app.keys.sign_service("governance").expect("sign");
-    app.http
-        .get(format!("{}/events?after=0", app.url))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("feed")
-        .json()
-        .await
-        .expect("page")
 }
 
 async fn a_frontline_officer_creates_lists_and_shows_a_draft(backend: Backend) {
@@ -59,7 +45,7 @@ async fn a_frontline_officer_creates_lists_and_shows_a_draft(backend: Backend) {
         .expect("json");
     assert_eq!(shown, created);
     // A draft raises no event.
-    assert!(feed(&app).await.events.is_empty());
+    assert!(app.events().await.events.is_empty());
 }
 
 async fn access_is_limited_to_the_area_and_roles(backend: Backend) {
@@ -177,7 +163,7 @@ async fn submitting_records_one_event_without_personal_data(backend: Backend) {
         409
     );
 
-    let page = feed(&app).await;
+    let page = app.events().await;
     assert_eq!(page.events.len(), 1);
     let event = &page.events[0];
     assert_eq!(event.kind, "referral.submitted");
@@ -191,7 +177,7 @@ async fn submitting_records_one_event_without_personal_data(backend: Backend) {
     at_once.submit = true;
     let res = app.post("/referrals", &officer, &at_once).await;
     assert_eq!(res.status(), 201);
-    assert_eq!(feed(&app).await.events.len(), 2);
+    assert_eq!(app.events().await.events.len(), 2);
 }
 
 async fn bad_input_gets_a_problem_and_writes_nothing(backend: Backend) {
@@ -277,7 +263,7 @@ async fn cross_origin_writes_and_feed_access_are_refused(backend: Backend) {
     assert_eq!(res.status(), 403);
     // People cannot read the event feed; services can.
     assert_eq!(app.get("/events", &officer).await.status(), 403);
-    assert_eq!(feed(&app).await.head, 0);
+    assert_eq!(app.events().await.head, 0);
 }
 
 async fn the_openapi_document_and_health_are_served(backend: Backend) {
@@ -320,28 +306,13 @@ on_both_backends!(
 );
 
 mod screening {
-    use crate::helpers::{TestApp, spawn_app};
+    use crate::helpers::spawn_app;
     use crate::on_both_backends;
     use eip_test_support::{Backend, principal};
     use eip_types::Problem;
     use eip_types::Role;
     use eip_types::referral::{Referral, ReferralSummary, RiskFactor};
     use serde_json::json;
-
-    async fn feed_payloads(app: &TestApp) -> Vec<serde_json::Value> {
-        let token = app.keys.sign_service("governance").expect("sign");
-        let page: eip_types::events::EventPage = app
-            .http
-            .get(format!("{}/events?after=0", app.url))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("feed")
-            .json()
-            .await
-            .expect("page");
-        page.events.into_iter().map(|e| e.payload).collect()
-    }
 
     async fn screening_is_kept_counted_and_banded(backend: Backend) {
         let app = spawn_app(backend).await;
@@ -384,7 +355,13 @@ mod screening {
             .expect("list");
         assert_eq!(list[0].ace_count, 4);
         // The event carries the band, never the factors.
-        let payloads = feed_payloads(&app).await;
+        let payloads: Vec<serde_json::Value> = app
+            .events()
+            .await
+            .events
+            .into_iter()
+            .map(|e| e.payload)
+            .collect();
         assert_eq!(payloads[0]["ace_band"], "four_or_more");
         assert!(!payloads[0].to_string().contains("slavery"));
 
