@@ -36,8 +36,8 @@ pub struct DemoUser {
     pub role: &'static str,
 }
 
-/// The eight demo accounts, one per role plus a coordinator for a second area.
-pub const DEMO_USERS: [DemoUser; 8] = [
+/// The demo accounts, one per role plus a coordinator for a second area.
+pub const DEMO_USERS: [DemoUser; 9] = [
     DemoUser {
         username: "frontline.hull",
         role: "frontline",
@@ -69,6 +69,10 @@ pub const DEMO_USERS: [DemoUser; 8] = [
     DemoUser {
         username: "admin",
         role: "admin",
+    },
+    DemoUser {
+        username: "dpo",
+        role: "dpo",
     },
 ];
 

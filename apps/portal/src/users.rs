@@ -104,7 +104,7 @@ pub async fn create(db: &Db, user: &NewUser<'_>, password: &str) -> anyhow::Resu
 }
 
 /// One demo account per role (see the README), added to an empty database.
-pub const DEMO_USERS: [NewUser<'static>; 8] = [
+pub const DEMO_USERS: [NewUser<'static>; 9] = [
     NewUser {
         username: "frontline.hull",
         display_name: "PC Demo Frontline",
@@ -163,6 +163,13 @@ pub const DEMO_USERS: [NewUser<'static>; 8] = [
         username: "admin",
         display_name: "Platform Administrator",
         roles: &[Role::Admin],
+        areas: &[],
+        agency: None,
+    },
+    NewUser {
+        username: "dpo",
+        display_name: "Data Protection Officer",
+        roles: &[Role::Dpo],
         areas: &[],
         agency: None,
     },

@@ -20,10 +20,12 @@ pub enum Role {
     Board,
     Analyst,
     Admin,
+    /// Data protection officer: reads the access audit, never a record.
+    Dpo,
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::Frontline,
         Role::Coordinator,
         Role::Partner,
@@ -31,6 +33,7 @@ impl Role {
         Role::Board,
         Role::Analyst,
         Role::Admin,
+        Role::Dpo,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -42,6 +45,7 @@ impl Role {
             Role::Board => "board",
             Role::Analyst => "analyst",
             Role::Admin => "admin",
+            Role::Dpo => "dpo",
         }
     }
 
@@ -55,6 +59,7 @@ impl Role {
             Role::Board => "Governance board member",
             Role::Analyst => "Analyst",
             Role::Admin => "Administrator",
+            Role::Dpo => "Data protection officer",
         }
     }
 }

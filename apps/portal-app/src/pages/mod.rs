@@ -1,0 +1,196 @@
+//! One component per page.
+
+mod places;
+mod referrals;
+mod reports;
+mod training;
+
+pub use places::*;
+pub use referrals::*;
+pub use reports::*;
+pub use training::*;
+
+use crate::data::{self, Loaded, SessionUser};
+use eip_types::Role;
+use eip_types::place::local_authority_name;
+use leptos::prelude::*;
+
+/// The links a user's roles lead to, in order.
+pub fn nav_links(u: &SessionUser) -> Vec<(&'static str, &'static str)> {
+    let mut links = vec![("/", "Home")];
+    let any = |roles: &[Role]| roles.iter().any(|r| u.has_role(*r));
+    if any(&[Role::Coordinator, Role::Partner]) {
+        links.push(("/worklist", "Worklist"));
+    }
+    if any(&[Role::Frontline, Role::Coordinator, Role::Partner]) {
+        links.push(("/referrals", "Referrals"));
+    }
+    if any(&[Role::Frontline, Role::Coordinator]) {
+        links.push(("/referrals/new", "Raise a referral"));
+    }
+    if any(&[Role::Board, Role::Coordinator, Role::Analyst, Role::Admin]) {
+        links.push(("/reports", "Reports"));
+    }
+    if any(&[Role::Trainer, Role::Admin]) {
+        links.push(("/training", "Training"));
+    }
+    if any(&[Role::Analyst, Role::Admin]) {
+        links.push(("/places", "Places"));
+    }
+    if any(&[Role::Admin]) {
+        links.push(("/retention", "Retention review"));
+    }
+    links
+}
+
+/// Renders a page's data, or a clear message when it cannot be shown.
+pub(crate) fn show<T: 'static>(loaded: Loaded<T>, ready: impl FnOnce(T) -> AnyView) -> AnyView {
+    match loaded {
+        Loaded::Ready(v) => ready(v),
+        Loaded::SignedOut => view! {
+            <h1>"Please sign in"</h1>
+            <p><a href="/sign-in">"Sign in"</a></p>
+        }
+        .into_any(),
+        Loaded::Denied(why) => view! {
+            <h1 id="denied">"Not available to you"</h1>
+            <p>{why}</p>
+        }
+        .into_any(),
+        Loaded::NotFound => view! { <h1 id="not-found">"Not found"</h1> }.into_any(),
+        Loaded::NeedsReason(why) => view! {
+            <h1>"Why do you need this record?"</h1>
+            <p>{why}</p>
+            <p class="hint">
+                "Every view of a child's record is logged with its reason (Data Protection Act 2018, s.62)."
+            </p>
+            <form id="view-reason-form" method="get" class="stack">
+                <label for="view-reason">"Reason for viewing"</label>
+                <textarea id="view-reason" name="reason" rows="2" maxlength="500" required></textarea>
+                <button id="view-reason-submit" type="submit">"Open the record"</button>
+            </form>
+        }
+        .into_any(),
+        Loaded::Unavailable => view! {
+            <h1 id="unavailable">"Service unavailable"</h1>
+            <p>
+                "Part of the platform is not answering right now. Nothing was lost; "
+                "please try again in a moment."
+            </p>
+        }
+        .into_any(),
+    }
+}
+
+pub(crate) fn failed(e: ServerFnError) -> AnyView {
+    view! {
+        <h1 id="unavailable">"Service unavailable"</h1>
+        <p>"The page could not be loaded. Please try again in a moment."</p>
+        <p class="hint">{e.to_string()}</p>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn Home() -> impl IntoView {
+    let user = Resource::new(|| (), |_| data::current_user());
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(u)) => home_for(u),
+                    Ok(None) => show::<()>(Loaded::SignedOut, |_| ().into_any()),
+                    Err(e) => failed(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn home_for(u: SessionUser) -> AnyView {
+    let role = u.primary_role();
+    let areas = u
+        .areas
+        .iter()
+        .filter_map(|a| local_authority_name(a))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (title, intro): (&str, &str) = match role {
+        Role::Frontline => (
+            "Spot it, refer it",
+            "Raise an early-help referral from any contact, and see what became of it.",
+        ),
+        Role::Coordinator => (
+            "Hub worklist",
+            "Triage and route referrals in your areas; watch timeliness.",
+        ),
+        Role::Partner => (
+            "Referrals shared with your agency",
+            "You see only what was shared with your agency, and only the fields shared.",
+        ),
+        Role::Trainer => (
+            "Workforce skills",
+            "Record completions and keep restorative practice current.",
+        ),
+        Role::Board => (
+            "Governance board",
+            "Indicator reports by area. Aggregates only; small numbers are hidden.",
+        ),
+        Role::Analyst => ("Analysis", "Place profiles and demand, area by area."),
+        Role::Admin => ("Administration", "Areas, programmes and reference data."),
+        Role::Dpo => (
+            "Data protection",
+            "Who has seen a child's record, when and why; the audit chain's integrity.",
+        ),
+    };
+    let links = nav_links(&u).into_iter().skip(1);
+    view! {
+        <section id="home" data-role=role.as_str()>
+            <h1>{title}</h1>
+            <p class="lead">{intro}</p>
+            <p>
+                "Signed in as " <strong>{u.display_name.clone()}</strong> " ("
+                {role.label()}
+                {(!areas.is_empty()).then(|| format!(", {areas}"))} ")."
+            </p>
+            <ul class="cards">
+                {links
+                    .map(|(href, label)| view! { <li><a class="card" href=href>{label}</a></li> })
+                    .collect_view()}
+            </ul>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn SignIn() -> impl IntoView {
+    let form = Resource::new(|| (), |_| data::load_sign_in());
+    view! {
+        <h1>"Sign in"</h1>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let f = form.await.unwrap_or_default();
+                view! {
+                    {f.error.map(|e| view! { <p id="sign-in-error" class="error" role="alert">{e}</p> })}
+                    <form id="sign-in" method="post" action="/sign-in" class="stack">
+                        <label for="username">"Username"</label>
+                        <input id="username" name="username" type="text" autocomplete="username"
+                            required value=f.username />
+                        <label for="password">"Password"</label>
+                        <input id="password" name="password" type="password"
+                            autocomplete="current-password" required />
+                        <button id="sign-in-submit" type="submit">"Sign in"</button>
+                    </form>
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// A field's error message, tied to the field by id for screen readers.
+pub(crate) fn field_error(field: &'static str, message: Option<String>) -> impl IntoView {
+    message.map(|m| {
+        view! { <p id=format!("{field}-error") class="field-error" role="alert">{m}</p> }
+    })
+}
