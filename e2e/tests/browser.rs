@@ -288,10 +288,16 @@ async fn referral_lifecycle(browser: &Browser) -> anyhow::Result<()> {
         "Triaged",
     )
     .await?;
+    // Shared with consent, under the agency's standing agreement.
+    browser.click("consent-given").await?;
     pages::take_step(
         browser,
         "share",
-        &[("agency_id-choice", "childrens-family-services")],
+        &[
+            ("agency_id-choice", "childrens-family-services"),
+            ("lawful_basis-choice", "public_task"),
+            ("agreement_id-choice", "isa-childrens-family-services"),
+        ],
         "Shared",
     )
     .await?;

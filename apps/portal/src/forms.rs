@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use eip_platform::client::ClientError;
 use eip_portal_app::data::{ActionOutcome, ReferralForm, SessionUser, SignInForm, keys};
 use eip_types::referral::{
-    NewReferral, Outcome, Pathway, Priority, Referral, RetentionChoice, RetentionDecision,
-    Transition, TransitionRequest,
+    ConsentStatus, FollowUpResult, LawfulBasis, NewReferral, Outcome, Pathway, Priority, Referral,
+    RetentionChoice, RetentionDecision, SharedField, Transition, TransitionRequest,
 };
 use tower_sessions::Session;
 
@@ -179,7 +179,15 @@ pub async fn referral_action(
     }
     let back = format!("/referrals/{id}");
     let action = field(&form, "action");
-    let reason = field(&form, "reason");
+    // The text typed, kept for the form when the step is refused.
+    let reason = field(
+        &form,
+        if action == "share" {
+            "consent_note"
+        } else {
+            "reason"
+        },
+    );
     let mut outcome = ActionOutcome {
         action: action.clone(),
         reason: reason.clone(),
@@ -250,8 +258,22 @@ fn transition_from_form(form: &FormFields) -> Result<Transition, String> {
             pathway: Pathway::parse(&choose("pathway", "a pathway")?)
                 .ok_or("Choose one of the listed pathways.")?,
         },
+        // Every share field goes to the service as typed, so that all that
+        // is wrong comes back at once, field by field.
         "share" => Transition::Share {
-            agency_id: choose("agency_id", "an agency or programme")?,
+            agency_id: field(form, "agency_id"),
+            lawful_basis: LawfulBasis::parse(&field(form, "lawful_basis")),
+            consent: ConsentStatus::parse(&field(form, "consent")),
+            consent_note: field(form, "consent_note"),
+            agreement_id: field(form, "agreement_id"),
+            fields: values(form, "fields")
+                .iter()
+                .filter_map(|f| SharedField::parse(f))
+                .collect(),
+        },
+        "follow_up" => Transition::FollowUp {
+            result: FollowUpResult::parse(&choose("result", "what the check found")?)
+                .ok_or("Choose one of the listed results.")?,
         },
         "accept" => Transition::Accept {},
         "decline" => Transition::Decline {

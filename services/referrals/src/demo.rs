@@ -2,13 +2,14 @@
 //! per area that the governance table shows counts above suppression (and one
 //! area below it), plus drafts. Every name is invented.
 
-use crate::lifecycle;
-use crate::store;
+use crate::{lifecycle, sharing, store};
 use eip_platform::db::Db;
 use eip_platform::db::Tx;
 use eip_platform::outbox::Outbox;
 use eip_types::referral::ValidReferral;
-use eip_types::referral::{Pathway, Priority, Referral, RiskFactor, Transition};
+use eip_types::referral::{
+    Outcome, Pathway, Priority, Referral, RiskFactor, SharingAgreement, Transition,
+};
 use eip_types::{Principal, Role};
 
 /// Submitted referrals per area; North Lincolnshire stays below suppression.
@@ -41,22 +42,25 @@ const REASONS: [&str; 4] = [
 /// Hull referrals triaged and shared with Children's & Family Services.
 const SHARED_IN_HULL: usize = 3;
 
-/// Takes one lifecycle step as the demo hub coordinator would.
+const DEMO_AGENCY: &str = "childrens-family-services";
+
+/// Takes one lifecycle step at `now` as the demo hub coordinator or the
+/// receiving agency would.
 async fn step(
     tx: &mut Tx,
     outbox: &Outbox,
     r: &Referral,
     t: &Transition,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<Referral> {
-    let coordinator = Principal {
+    let actor = Principal {
         user_id: "demo-seed".into(),
-        roles: vec![Role::Coordinator],
+        roles: vec![Role::Coordinator, Role::Partner],
         areas: vec![r.area_id.clone()],
-        agency: None,
+        agency: Some(DEMO_AGENCY.into()),
     };
-    let to = lifecycle::next_status(&coordinator, r, t)
+    let to = lifecycle::next_status(&actor, r, t)
         .map_err(|d| anyhow::anyhow!("demo step refused: {}", d.message()))?;
-    let now = store::now()?;
     let mut next = lifecycle::apply(r, to, t, now);
     anyhow::ensure!(
         store::save(tx, &next, r.version).await?,
@@ -64,6 +68,7 @@ async fn step(
     );
     next.version = r.version + 1;
     store::record_history(tx, &next, t.name(), Some(r.status), "demo-seed", None).await?;
+    sharing::record_share(tx, &next.id, t, "demo-seed", now).await?;
     let event = lifecycle::event(&next, t, now);
     outbox.record(tx, event.kind(), &event.payload()).await?;
     Ok(next)
@@ -104,22 +109,66 @@ pub async fn seed(db: &Db, outbox: &Outbox) -> anyhow::Result<()> {
                     .await?;
             }
             // A few of Hull's move on, so the hub and the partner agency
-            // have work to see.
-            if area == "hull" && i < SHARED_IN_HULL {
-                for t in [
+            // have work to see; one closed seven months ago is due its
+            // follow-up check.
+            if area == "hull" && i <= SHARED_IN_HULL {
+                let closed = i == SHARED_IN_HULL;
+                let now = if closed {
+                    store::now()? - chrono::Duration::days(213)
+                } else {
+                    store::now()?
+                };
+                let mut steps = vec![
                     Transition::Triage {
                         priority: Priority::High,
                         pathway: Pathway::EarlyHelp,
                     },
-                    Transition::Share {
-                        agency_id: "childrens-family-services".into(),
-                    },
-                ] {
-                    saved = step(&mut tx, outbox, &saved, &t).await?;
+                    Transition::share_with_consent(DEMO_AGENCY, &format!("isa-{DEMO_AGENCY}")),
+                ];
+                if closed {
+                    steps.extend([
+                        Transition::Accept {},
+                        Transition::Start {},
+                        Transition::Close {
+                            outcome: Outcome::SupportCompleted,
+                        },
+                    ]);
+                }
+                for t in steps {
+                    saved = step(&mut tx, outbox, &saved, &t, now).await?;
+                }
+                if closed {
+                    // Its whole timeline lies in the past.
+                    let raised = eip_platform::db::to_text(now - chrono::Duration::days(7));
+                    sqlx::query(
+                        "UPDATE referrals SET created_at = $1, submitted_at = $1 WHERE id = $2",
+                    )
+                    .bind(&raised)
+                    .bind(&saved.id)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query("UPDATE referral_history SET at = $1 WHERE referral_id = $2")
+                        .bind(eip_platform::db::to_text(now))
+                        .bind(&saved.id)
+                        .execute(&mut *tx)
+                        .await?;
                 }
             }
         }
     }
+    // A lapsed agreement, to show that a share cannot rely on it.
+    sharing::insert_agreement(
+        &mut tx,
+        &SharingAgreement {
+            id: "isa-rock-challenge-2023".into(),
+            name: "Rock Challenge participation agreement 2023–25".into(),
+            agency_id: "rock-challenge".into(),
+            starts_on: chrono::NaiveDate::from_ymd_opt(2023, 4, 1).unwrap_or_default(),
+            ends_on: chrono::NaiveDate::from_ymd_opt(2025, 3, 31).unwrap_or_default(),
+        },
+        "demo-seed",
+    )
+    .await?;
     tx.commit().await?;
     outbox.wake();
     tracing::info!(referrals = n, "demo referrals loaded");

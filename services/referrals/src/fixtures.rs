@@ -8,7 +8,7 @@ pub fn referral(area: &str, by: &str, status: ReferralStatus) -> Referral {
     Referral {
         id: "r".into(),
         child_name: "A".into(),
-        date_of_birth: NaiveDate::from_ymd_opt(2015, 1, 1).unwrap_or_default(),
+        date_of_birth: NaiveDate::from_ymd_opt(2015, 1, 1),
         area_id: area.into(),
         reason: "r".into(),
         risk_factors: Vec::new(),
@@ -26,6 +26,9 @@ pub fn referral(area: &str, by: &str, status: ReferralStatus) -> Referral {
         closed_at: None,
         review_on: None,
         disposed_at: None,
+        follow_up_due_on: None,
+        follow_up: None,
+        followed_up_at: None,
         version: 1,
     }
 }

@@ -12,6 +12,7 @@ mod demo;
 mod fixtures;
 pub mod lifecycle;
 pub mod retention;
+pub mod sharing;
 mod store;
 pub mod timeliness;
 

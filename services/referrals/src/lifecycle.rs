@@ -11,7 +11,9 @@
 use crate::access::{Denied, RAISERS};
 use chrono::{DateTime, Utc};
 use eip_types::events::ReferralEvent;
-use eip_types::referral::{AceBand, Referral, ReferralStatus, Transition, ace_count};
+use eip_types::referral::{
+    AceBand, FOLLOW_UP_MONTHS, Referral, ReferralStatus, Transition, ace_count,
+};
 use eip_types::{Principal, Role};
 
 use ReferralStatus as S;
@@ -37,7 +39,7 @@ fn actor_allowed(p: &Principal, r: &Referral, t: &Transition) -> Result<(), Deni
         Transition::Accept {} | Transition::Decline { .. } | Transition::Start {} => {
             (&[Role::Partner], member_of_receiving_agency(p, r))
         }
-        Transition::Close { .. } => (
+        Transition::Close { .. } | Transition::FollowUp { .. } => (
             &[Role::Partner, Role::Coordinator],
             member_of_receiving_agency(p, r) || coordinator_of_area(p, r),
         ),
@@ -90,6 +92,22 @@ pub fn next_status(p: &Principal, r: &Referral, t: &Transition) -> Result<Referr
             S::Closed,
             "Only a referral in progress can be closed.",
         ),
+        Transition::FollowUp { .. } if r.follow_up.is_some() => {
+            return Err(Denied::State("The follow-up check was already recorded."));
+        }
+        Transition::FollowUp { .. }
+            if r.follow_up_due_on
+                .is_some_and(|due| due > Utc::now().date_naive()) =>
+        {
+            return Err(Denied::State(
+                "The follow-up check falls due six months after closure.",
+            ));
+        }
+        Transition::FollowUp { .. } => (
+            &[S::Closed],
+            S::Closed,
+            "Only a closed referral is followed up.",
+        ),
         Transition::Withdraw { .. } if !coordinator_of_area(p, r) => (
             &[S::Draft, S::Submitted],
             S::Withdrawn,
@@ -118,16 +136,14 @@ pub fn next_status(p: &Principal, r: &Referral, t: &Transition) -> Result<Referr
 
 /// The steps `p` may take on `r` now, by name.
 pub fn allowed_actions(p: &Principal, r: &Referral) -> Vec<String> {
-    use eip_types::referral::{Outcome, Pathway, Priority};
+    use eip_types::referral::{FollowUpResult, Outcome, Pathway, Priority};
     let candidates = [
         Transition::Submit {},
         Transition::Triage {
             priority: Priority::Routine,
             pathway: Pathway::EarlyHelp,
         },
-        Transition::Share {
-            agency_id: String::new(),
-        },
+        Transition::share_with_consent("", ""),
         Transition::Accept {},
         Transition::Decline {
             reason: String::new(),
@@ -138,6 +154,9 @@ pub fn allowed_actions(p: &Principal, r: &Referral) -> Vec<String> {
         },
         Transition::Withdraw {
             reason: String::new(),
+        },
+        Transition::FollowUp {
+            result: FollowUpResult::Sustained,
         },
     ];
     candidates
@@ -159,7 +178,7 @@ pub fn apply(r: &Referral, to: ReferralStatus, t: &Transition, now: DateTime<Utc
             next.pathway = Some(*pathway);
             next.triaged_at = Some(now);
         }
-        Transition::Share { agency_id } => {
+        Transition::Share { agency_id, .. } => {
             next.agency_id = Some(agency_id.trim().to_owned());
             next.shared_at = Some(now);
             next.accepted_at = None;
@@ -168,6 +187,9 @@ pub fn apply(r: &Referral, to: ReferralStatus, t: &Transition, now: DateTime<Utc
         Transition::Close { outcome } => {
             next.outcome = Some(*outcome);
             next.closed_at = Some(now);
+            next.follow_up_due_on = now
+                .date_naive()
+                .checked_add_months(chrono::Months::new(FOLLOW_UP_MONTHS));
             next.review_on = Some(crate::retention::review_on(
                 to,
                 Some(*outcome),
@@ -175,6 +197,12 @@ pub fn apply(r: &Referral, to: ReferralStatus, t: &Transition, now: DateTime<Utc
             ));
         }
         Transition::Withdraw { .. } => next.closed_at = Some(now),
+        Transition::FollowUp { result } => {
+            next.follow_up = Some(*result);
+            next.followed_up_at = Some(now);
+            // Retention runs from closure, not from the follow-up.
+            next.review_on = r.review_on;
+        }
         Transition::Decline { .. } | Transition::Start {} => {}
     }
     next
@@ -185,36 +213,45 @@ pub fn event(after: &Referral, t: &Transition, now: DateTime<Utc>) -> ReferralEv
     let referral_id = after.id.clone();
     let area_id = after.area_id.clone();
     let agency_id = after.agency_id.clone().unwrap_or_default();
+    let pathway = after.pathway;
+    let ace_band = Some(AceBand::of(ace_count(&after.risk_factors)));
     match t {
         Transition::Submit {} => ReferralEvent::Submitted {
             referral_id,
             area_id,
             submitted_on: now.date_naive(),
-            ace_band: Some(AceBand::of(ace_count(&after.risk_factors))),
+            ace_band,
         },
         Transition::Triage { priority, pathway } => ReferralEvent::Triaged {
             referral_id,
             area_id,
             priority: *priority,
             pathway: *pathway,
+            ace_band,
             at: now,
         },
         Transition::Share { .. } => ReferralEvent::Shared {
             referral_id,
             area_id,
             agency_id,
+            pathway,
+            ace_band,
             at: now,
         },
         Transition::Accept {} => ReferralEvent::Accepted {
             referral_id,
             area_id,
             agency_id,
+            pathway,
+            ace_band,
             at: now,
         },
         Transition::Decline { .. } => ReferralEvent::Declined {
             referral_id,
             area_id,
             agency_id,
+            pathway,
+            ace_band,
             at: now,
         },
         Transition::Start {} => ReferralEvent::Started {
@@ -228,11 +265,24 @@ pub fn event(after: &Referral, t: &Transition, now: DateTime<Utc>) -> ReferralEv
             area_id,
             agency_id: after.agency_id.clone(),
             outcome: *outcome,
+            pathway,
+            ace_band,
             at: now,
         },
         Transition::Withdraw { .. } => ReferralEvent::Withdrawn {
             referral_id,
             area_id,
+            at: now,
+        },
+        Transition::FollowUp { result } => ReferralEvent::FollowedUp {
+            referral_id,
+            area_id,
+            agency_id: after.agency_id.clone(),
+            pathway,
+            ace_band,
+            outcome: after.outcome,
+            result: *result,
+            closed_at: after.closed_at,
             at: now,
         },
     }
@@ -251,7 +301,7 @@ pub fn note(t: &Transition) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use eip_types::referral::{Outcome, Pathway, Priority};
+    use eip_types::referral::{FollowUpResult, Outcome, Pathway, Priority};
     use proptest::prelude::*;
 
     fn who(id: &str, role: Role, area: &str, agency: Option<&str>) -> Principal {
@@ -290,12 +340,8 @@ mod tests {
                 priority: Priority::High,
                 pathway: Pathway::EarlyHelp,
             },
-            Transition::Share {
-                agency_id: "cfs".into(),
-            },
-            Transition::Share {
-                agency_id: "schools".into(),
-            },
+            Transition::share_with_consent("cfs", "isa"),
+            Transition::share_with_consent("schools", "isa"),
             Transition::Accept {},
             Transition::Decline {
                 reason: "full".into(),
@@ -307,11 +353,16 @@ mod tests {
             Transition::Withdraw {
                 reason: "moved away".into(),
             },
+            Transition::FollowUp {
+                result: FollowUpResult::Sustained,
+            },
         ]
     }
 
+    /// Steps are taken a year ago, so a follow-up is already due.
     fn step(r: &Referral, p: &Principal, t: &Transition) -> Result<Referral, Denied> {
-        next_status(p, r, t).map(|to| apply(r, to, t, Utc::now()))
+        let then = Utc::now() - chrono::Duration::days(365);
+        next_status(p, r, t).map(|to| apply(r, to, t, then))
     }
 
     #[test]
@@ -331,9 +382,7 @@ mod tests {
             ),
             (
                 coordinator,
-                Transition::Share {
-                    agency_id: "cfs".into(),
-                },
+                Transition::share_with_consent("cfs", "isa"),
                 S::Shared,
             ),
             (cfs, Transition::Accept {}, S::Accepted),
@@ -377,9 +426,7 @@ mod tests {
             next_status(
                 &c[2],
                 &submitted,
-                &Transition::Share {
-                    agency_id: "cfs".into()
-                }
+                &Transition::share_with_consent("cfs", "isa")
             ),
             Err(Denied::State(_))
         ));
@@ -395,9 +442,7 @@ mod tests {
         let shared = step(
             &triaged,
             &c[2],
-            &Transition::Share {
-                agency_id: "cfs".into(),
-            },
+            &Transition::share_with_consent("cfs", "isa"),
         )
         .expect("shares");
         assert_eq!(
@@ -420,6 +465,7 @@ mod tests {
                 | (S::Shared, S::Accepted | S::Declined)
                 | (S::Accepted, S::InProgress)
                 | (S::InProgress, S::Closed)
+                | (S::Closed, S::Closed)
         ) || (to == S::Withdrawn && !from.is_final())
     }
 
@@ -429,7 +475,7 @@ mod tests {
         /// exactly one event of its kind.
         #[test]
         fn random_steps_stay_within_the_lifecycle(
-            steps in prop::collection::vec((0usize..8, 0usize..9), 0..60)
+            steps in prop::collection::vec((0usize..8, 0usize..10), 0..60)
         ) {
             let cast = cast();
             let transitions = transitions();
@@ -439,9 +485,15 @@ mod tests {
             for (who, what) in steps {
                 let t = &transitions[what];
                 let before = r.status;
+                let followed_up = r.follow_up.is_some();
                 match step(&r, &cast[who], t) {
                     Ok(after) => {
                         prop_assert!(legal(before, after.status), "{before:?} -> {:?}", after.status);
+                        // A closed referral changes only by its one follow-up.
+                        if before == S::Closed {
+                            prop_assert!(!followed_up && after.follow_up.is_some());
+                            prop_assert_eq!(after.outcome, r.outcome);
+                        }
                         events.push(event(&after, t, Utc::now()));
                         taken += 1;
                         r = after;

@@ -5,8 +5,8 @@ use crate::access::Scope;
 use chrono::{DateTime, Utc};
 use eip_platform::db::{Tx, now_text, parse_date, parse_time, to_text};
 use eip_types::referral::{
-    Agency, HistoryEntry, Outcome, Pathway, Priority, Referral, ReferralStatus, ReferralSummary,
-    RetentionChoice, RetentionDue, RiskFactor, ValidReferral, ace_count,
+    Agency, FollowUpResult, HistoryEntry, Outcome, Pathway, Priority, Referral, ReferralStatus,
+    ReferralSummary, RetentionChoice, RetentionDue, RiskFactor, ValidReferral, ace_count,
 };
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
@@ -56,7 +56,7 @@ fn referral(row: &AnyRow) -> Result<Referral, sqlx::Error> {
     Ok(Referral {
         id: row.try_get("id")?,
         child_name: row.try_get("child_name")?,
-        date_of_birth: parse_date(&row.try_get::<String, _>("date_of_birth")?)?,
+        date_of_birth: Some(parse_date(&row.try_get::<String, _>("date_of_birth")?)?),
         area_id: row.try_get("area_id")?,
         reason: row.try_get("reason")?,
         risk_factors: risk_factors(row)?,
@@ -77,6 +77,12 @@ fn referral(row: &AnyRow) -> Result<Referral, sqlx::Error> {
             .map(|d| parse_date(&d))
             .transpose()?,
         disposed_at: time(row, "disposed_at")?,
+        follow_up_due_on: row
+            .try_get::<Option<String>, _>("follow_up_due_on")?
+            .map(|d| parse_date(&d))
+            .transpose()?,
+        follow_up: labelled(row, "follow_up", FollowUpResult::parse)?,
+        followed_up_at: time(row, "followed_up_at")?,
         version: row.try_get("version")?,
     })
 }
@@ -121,7 +127,7 @@ pub async fn insert(
     let saved = Referral {
         id: id.to_owned(),
         child_name: r.child_name.clone(),
-        date_of_birth: r.date_of_birth,
+        date_of_birth: Some(r.date_of_birth),
         area_id: r.area_id.clone(),
         reason: r.reason.clone(),
         risk_factors: r.risk_factors.clone(),
@@ -139,6 +145,9 @@ pub async fn insert(
         closed_at: None,
         review_on: Some(review_on),
         disposed_at: None,
+        follow_up_due_on: None,
+        follow_up: None,
+        followed_up_at: None,
         version: 1,
     };
     record_history(tx, &saved, "create", None, created_by, None).await?;
@@ -167,8 +176,9 @@ pub async fn save(tx: &mut Tx, r: &Referral, expected: i64) -> Result<bool, sqlx
     let done = sqlx::query(
         "UPDATE referrals SET status = $1, submitted_at = $2, priority = $3, pathway = $4, \
          agency_id = $5, outcome = $6, triaged_at = $7, shared_at = $8, accepted_at = $9, \
-         closed_at = $10, review_on = $11, version = version + 1 \
-         WHERE id = $12 AND version = $13",
+         closed_at = $10, review_on = $11, follow_up_due_on = $12, follow_up = $13, \
+         followed_up_at = $14, version = version + 1 \
+         WHERE id = $15 AND version = $16",
     )
     .bind(r.status.as_str())
     .bind(text(r.submitted_at))
@@ -181,6 +191,9 @@ pub async fn save(tx: &mut Tx, r: &Referral, expected: i64) -> Result<bool, sqlx
     .bind(text(r.accepted_at))
     .bind(text(r.closed_at))
     .bind(r.review_on.map(|d| d.format("%Y-%m-%d").to_string()))
+    .bind(r.follow_up_due_on.map(|d| d.format("%Y-%m-%d").to_string()))
+    .bind(r.follow_up.map(FollowUpResult::as_str))
+    .bind(text(r.followed_up_at))
     .bind(&r.id)
     .bind(expected)
     .execute(&mut **tx)
@@ -309,9 +322,15 @@ pub async fn count(pool: &AnyPool) -> Result<i64, sqlx::Error> {
         .try_get("n")
 }
 
-/// The agencies and programmes referrals can be shared with.
-pub async fn agencies(pool: &AnyPool) -> Result<Vec<Agency>, sqlx::Error> {
-    sqlx::query("SELECT id, name, kind FROM agencies WHERE active = 1 ORDER BY position, id")
+/// The agencies and programmes referrals can be shared with; inactive ones
+/// too when `all`.
+pub async fn agencies(pool: &AnyPool, all: bool) -> Result<Vec<Agency>, sqlx::Error> {
+    let sql = if all {
+        "SELECT id, name, kind, active FROM agencies ORDER BY position, id"
+    } else {
+        "SELECT id, name, kind, active FROM agencies WHERE active = 1 ORDER BY position, id"
+    };
+    sqlx::query(sql)
         .fetch_all(pool)
         .await?
         .iter()
@@ -320,6 +339,7 @@ pub async fn agencies(pool: &AnyPool) -> Result<Vec<Agency>, sqlx::Error> {
                 id: row.try_get("id")?,
                 name: row.try_get("name")?,
                 kind: row.try_get("kind")?,
+                active: row.try_get::<i64, _>("active")? == 1,
             })
         })
         .collect()
@@ -413,7 +433,9 @@ pub async fn dispose(tx: &mut Tx, r: &Referral) -> Result<(), sqlx::Error> {
     )
     .bind(crate::retention::DISPOSED_NAME)
     .bind(
-        crate::retention::anonymised_birth_date(r.date_of_birth)
+        r.date_of_birth
+            .map(crate::retention::anonymised_birth_date)
+            .unwrap_or_default()
             .format("%Y-%m-%d")
             .to_string(),
     )
@@ -422,6 +444,10 @@ pub async fn dispose(tx: &mut Tx, r: &Referral) -> Result<(), sqlx::Error> {
     .execute(&mut **tx)
     .await?;
     sqlx::query("UPDATE referral_history SET note = NULL WHERE referral_id = $1")
+        .bind(&r.id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE shares SET consent_note = NULL WHERE referral_id = $1")
         .bind(&r.id)
         .execute(&mut **tx)
         .await?;

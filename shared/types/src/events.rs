@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
-use crate::referral::{AceBand, Outcome, Pathway, Priority};
+use crate::referral::{AceBand, FollowUpResult, Outcome, Pathway, Priority};
 
 /// A domain event with the metadata every consumer needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,6 +49,8 @@ pub enum ReferralEvent {
         area_id: String,
         priority: Priority,
         pathway: Pathway,
+        #[serde(default)]
+        ace_band: Option<AceBand>,
         at: DateTime<Utc>,
     },
     #[serde(rename = "referral.shared")]
@@ -56,6 +58,11 @@ pub enum ReferralEvent {
         referral_id: String,
         area_id: String,
         agency_id: String,
+        /// Absent from events written before they carried it.
+        #[serde(default)]
+        pathway: Option<Pathway>,
+        #[serde(default)]
+        ace_band: Option<AceBand>,
         at: DateTime<Utc>,
     },
     #[serde(rename = "referral.accepted")]
@@ -63,6 +70,11 @@ pub enum ReferralEvent {
         referral_id: String,
         area_id: String,
         agency_id: String,
+        /// Absent from events written before they carried it.
+        #[serde(default)]
+        pathway: Option<Pathway>,
+        #[serde(default)]
+        ace_band: Option<AceBand>,
         at: DateTime<Utc>,
     },
     /// The reason stays in the referrals service: it is free text.
@@ -71,6 +83,11 @@ pub enum ReferralEvent {
         referral_id: String,
         area_id: String,
         agency_id: String,
+        /// Absent from events written before they carried it.
+        #[serde(default)]
+        pathway: Option<Pathway>,
+        #[serde(default)]
+        ace_band: Option<AceBand>,
         at: DateTime<Utc>,
     },
     #[serde(rename = "referral.started")]
@@ -86,6 +103,25 @@ pub enum ReferralEvent {
         area_id: String,
         agency_id: Option<String>,
         outcome: Outcome,
+        /// Absent from events written before they carried it.
+        #[serde(default)]
+        pathway: Option<Pathway>,
+        #[serde(default)]
+        ace_band: Option<AceBand>,
+        at: DateTime<Utc>,
+    },
+    /// The check six months after closure: was the outcome sustained?
+    #[serde(rename = "referral.followed_up")]
+    FollowedUp {
+        referral_id: String,
+        area_id: String,
+        agency_id: Option<String>,
+        pathway: Option<Pathway>,
+        ace_band: Option<AceBand>,
+        outcome: Option<Outcome>,
+        result: FollowUpResult,
+        /// When the referral was closed, so the interval can be reported.
+        closed_at: Option<DateTime<Utc>>,
         at: DateTime<Utc>,
     },
     #[serde(rename = "referral.withdrawn")]
@@ -109,6 +145,7 @@ impl ReferralEvent {
             ReferralEvent::Started { .. } => "referral.started",
             ReferralEvent::Closed { .. } => "referral.closed",
             ReferralEvent::Withdrawn { .. } => "referral.withdrawn",
+            ReferralEvent::FollowedUp { .. } => "referral.followed_up",
         }
     }
 

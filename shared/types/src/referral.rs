@@ -167,6 +167,49 @@ impl AceBand {
     }
 }
 
+labelled_enum!(
+    /// The check six months after closure: did the outcome last?
+    FollowUpResult {
+        Sustained = ("sustained", "Outcome sustained"),
+        NotSustained = ("not_sustained", "Outcome not sustained: needs have returned"),
+        Unknown = ("unknown", "Could not be established"),
+    }
+);
+
+/// Months after closure when the follow-up check falls due.
+pub const FOLLOW_UP_MONTHS: u32 = 6;
+
+labelled_enum!(
+    /// The lawful basis a share relies on.
+    LawfulBasis {
+        PublicTask = ("public_task", "Public task (UK GDPR art. 6(1)(e)): safeguarding and early-help duties"),
+        LegalObligation = ("legal_obligation", "Legal obligation (UK GDPR art. 6(1)(c))"),
+        VitalInterests = ("vital_interests", "Vital interests (UK GDPR art. 6(1)(d)): risk to life or serious harm"),
+        Consent = ("consent", "Consent (UK GDPR art. 6(1)(a))"),
+        LawEnforcement = ("law_enforcement", "Law enforcement purposes (DPA 2018 Part 3)"),
+    }
+);
+
+labelled_enum!(
+    /// Where the family's consent to a share stands.
+    ConsentStatus {
+        Given = ("given", "Consent given"),
+        Refused = ("refused", "Consent refused"),
+        NotSought = ("not_sought", "Consent not sought"),
+        Withdrawn = ("withdrawn", "Consent withdrawn"),
+    }
+);
+
+labelled_enum!(
+    /// Parts of a referral a share may disclose beyond the child's name and
+    /// area, which every share carries.
+    SharedField {
+        DateOfBirth = ("date_of_birth", "Date of birth"),
+        Reason = ("reason", "Why early help is needed"),
+        Screening = ("screening", "Screening (ACEs and other risk factors)"),
+    }
+);
+
 /// Longest decline or withdrawal reason accepted, in characters.
 pub const MAX_NOTE_CHARS: usize = 1000;
 
@@ -184,8 +227,25 @@ pub enum Transition {
         priority: Priority,
         pathway: Pathway,
     },
-    /// Triaged or declined → shared with an agency or programme (a coordinator).
-    Share { agency_id: String },
+    /// Triaged or declined → shared with an agency or programme (a
+    /// coordinator), under a lawful basis and a data-sharing agreement in
+    /// force, with the consent position recorded.
+    Share {
+        agency_id: String,
+        #[serde(default)]
+        lawful_basis: Option<LawfulBasis>,
+        #[serde(default)]
+        consent: Option<ConsentStatus>,
+        /// Why it is shared without consent (required unless consent was given).
+        #[serde(default)]
+        consent_note: String,
+        /// The data-sharing agreement the share relies on.
+        #[serde(default)]
+        agreement_id: String,
+        /// What is disclosed beyond the name and area.
+        #[serde(default)]
+        fields: Vec<SharedField>,
+    },
     /// Shared → accepted (the receiving agency).
     Accept {},
     /// Shared → declined, with the reason (the receiving agency).
@@ -196,9 +256,25 @@ pub enum Transition {
     Close { outcome: Outcome },
     /// Any open state → withdrawn, with the reason.
     Withdraw { reason: String },
+    /// Closed → closed with the follow-up result, once it is due (the
+    /// agency that closed it or a coordinator).
+    FollowUp { result: FollowUpResult },
 }
 
 impl Transition {
+    /// A share with the family's consent, under public task, disclosing the
+    /// whole referral: the common case.
+    pub fn share_with_consent(agency_id: &str, agreement_id: &str) -> Self {
+        Transition::Share {
+            agency_id: agency_id.to_owned(),
+            lawful_basis: Some(LawfulBasis::PublicTask),
+            consent: Some(ConsentStatus::Given),
+            consent_note: String::new(),
+            agreement_id: agreement_id.to_owned(),
+            fields: SharedField::ALL.to_vec(),
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Transition::Submit {} => "submit",
@@ -209,6 +285,7 @@ impl Transition {
             Transition::Start {} => "start",
             Transition::Close { .. } => "close",
             Transition::Withdraw { .. } => "withdraw",
+            Transition::FollowUp { .. } => "follow_up",
         }
     }
 
@@ -227,19 +304,74 @@ impl Transition {
                 None
             }
         };
-        let error = match self {
+        let errors: Vec<FieldError> = match self {
             Transition::Decline { reason } => {
                 note("reason", reason, "Say why the referral is declined.")
+                    .into_iter()
+                    .collect()
             }
             Transition::Withdraw { reason } => {
                 note("reason", reason, "Say why the referral is withdrawn.")
+                    .into_iter()
+                    .collect()
             }
-            Transition::Share { agency_id } if agency_id.trim().is_empty() => Some(
-                FieldError::new("agency_id", "Choose an agency or programme."),
-            ),
-            _ => None,
+            Transition::Share {
+                agency_id,
+                lawful_basis,
+                consent,
+                consent_note,
+                agreement_id,
+                ..
+            } => {
+                let mut errors = Vec::new();
+                if agency_id.trim().is_empty() {
+                    errors.push(FieldError::new(
+                        "agency_id",
+                        "Choose an agency or programme.",
+                    ));
+                }
+                if lawful_basis.is_none() {
+                    errors.push(FieldError::new(
+                        "lawful_basis",
+                        "Choose the lawful basis for sharing.",
+                    ));
+                }
+                match consent {
+                    None => errors.push(FieldError::new(
+                        "consent",
+                        "Record whether consent was given, refused or not sought.",
+                    )),
+                    Some(ConsentStatus::Given) => {}
+                    Some(c) if *lawful_basis == Some(LawfulBasis::Consent) => {
+                        errors.push(FieldError::new(
+                            "consent",
+                            format!(
+                                "Consent cannot be the lawful basis when it is {}.",
+                                c.label().to_lowercase()
+                            ),
+                        ));
+                    }
+                    Some(_) => errors.extend(note(
+                        "consent_note",
+                        consent_note,
+                        "Say why it is shared without consent.",
+                    )),
+                }
+                if agreement_id.trim().is_empty() {
+                    errors.push(FieldError::new(
+                        "agreement_id",
+                        "Choose the data-sharing agreement the share relies on.",
+                    ));
+                }
+                errors
+            }
+            _ => Vec::new(),
         };
-        error.map_or(Ok(()), |e| Err(vec![e]))
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -274,6 +406,163 @@ pub struct Agency {
     pub name: String,
     /// `agency` or `programme`.
     pub kind: String,
+    /// Inactive ones keep their history but take no new shares.
+    #[serde(default = "active_by_default")]
+    pub active: bool,
+}
+
+fn active_by_default() -> bool {
+    true
+}
+
+/// Longest agency, programme or agreement name accepted, in characters.
+pub const MAX_TITLE_CHARS: usize = 120;
+
+/// The body of `POST /agencies` and `PUT /agencies/{id}` (administrators).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AgencyChange {
+    pub name: String,
+    /// `agency` or `programme`.
+    pub kind: String,
+    #[serde(default = "active_by_default")]
+    pub active: bool,
+}
+
+fn title_error(field: &str, text: &str, missing: &str) -> Option<FieldError> {
+    let text = text.trim();
+    if text.is_empty() {
+        Some(FieldError::new(field, missing))
+    } else if text.chars().count() > MAX_TITLE_CHARS || text.chars().any(char::is_control) {
+        Some(FieldError::new(
+            field,
+            format!("Use at most {MAX_TITLE_CHARS} characters, without line breaks."),
+        ))
+    } else {
+        None
+    }
+}
+
+impl AgencyChange {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut errors: Vec<FieldError> = title_error(
+            "name",
+            &self.name,
+            "Enter the agency's or programme's name.",
+        )
+        .into_iter()
+        .collect();
+        if !matches!(self.kind.as_str(), "agency" | "programme") {
+            errors.push(FieldError::new("kind", "Choose agency or programme."));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// A stable id made from the name: lower case, words joined by hyphens.
+    pub fn slug(&self) -> String {
+        let mut slug = String::new();
+        for word in self
+            .name
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
+            if !slug.is_empty() {
+                slug.push('-');
+            }
+            slug.push_str(&word.to_ascii_lowercase());
+        }
+        slug.truncate(60);
+        slug
+    }
+}
+
+/// A data-sharing agreement with an agency or programme. Shares rely on one
+/// in force on the day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SharingAgreement {
+    pub id: String,
+    pub name: String,
+    pub agency_id: String,
+    pub starts_on: NaiveDate,
+    /// The last day it can be relied on.
+    pub ends_on: NaiveDate,
+}
+
+impl SharingAgreement {
+    pub fn in_force_on(&self, day: NaiveDate) -> bool {
+        self.starts_on <= day && day <= self.ends_on
+    }
+}
+
+/// The body of `POST /agreements` and `PUT /agreements/{id}` (administrators).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AgreementChange {
+    pub name: String,
+    pub agency_id: String,
+    /// `YYYY-MM-DD`.
+    pub starts_on: String,
+    /// `YYYY-MM-DD`, on or after `starts_on`.
+    pub ends_on: String,
+}
+
+impl AgreementChange {
+    /// The dates, or what is wrong with each field.
+    pub fn validate(&self) -> Result<(NaiveDate, NaiveDate), Vec<FieldError>> {
+        let mut errors: Vec<FieldError> =
+            title_error("name", &self.name, "Enter the agreement's name.")
+                .into_iter()
+                .collect();
+        if self.agency_id.trim().is_empty() {
+            errors.push(FieldError::new(
+                "agency_id",
+                "Choose an agency or programme.",
+            ));
+        }
+        let day = |field: &str, text: &str, errors: &mut Vec<FieldError>| {
+            NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+                .map_err(|_| {
+                    errors.push(FieldError::new(field, "Enter a real date as YYYY-MM-DD."))
+                })
+                .ok()
+        };
+        let starts = day("starts_on", &self.starts_on, &mut errors);
+        let ends = day("ends_on", &self.ends_on, &mut errors);
+        match (starts, ends) {
+            (Some(s), Some(e)) if e < s => {
+                errors.push(FieldError::new(
+                    "ends_on",
+                    "The agreement cannot end before it starts.",
+                ));
+                Err(errors)
+            }
+            (Some(s), Some(e)) if errors.is_empty() => Ok((s, e)),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// One share of a referral: to whom, on what basis and consent, under which
+/// agreement, disclosing what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ShareRecord {
+    pub agency_id: String,
+    pub lawful_basis: LawfulBasis,
+    pub consent: ConsentStatus,
+    /// Why it was shared without consent; kept from the receiving agency.
+    pub consent_note: Option<String>,
+    pub agreement_id: String,
+    pub fields: Vec<SharedField>,
+    pub actor: String,
+    pub at: DateTime<Utc>,
 }
 
 /// The body of `POST /referrals`. Fields arrive as text so that a bad date is
@@ -412,7 +701,8 @@ pub fn parse_date_of_birth(text: &str, today: NaiveDate) -> Result<NaiveDate, St
 pub struct Referral {
     pub id: String,
     pub child_name: String,
-    pub date_of_birth: NaiveDate,
+    /// Absent only where it was not shared with the viewer's agency.
+    pub date_of_birth: Option<NaiveDate>,
     pub area_id: String,
     pub reason: String,
     pub risk_factors: Vec<RiskFactor>,
@@ -433,6 +723,10 @@ pub struct Referral {
     pub review_on: Option<NaiveDate>,
     /// Set once the personal data was erased after a retention review.
     pub disposed_at: Option<DateTime<Utc>>,
+    /// When the follow-up check falls due (set at closure).
+    pub follow_up_due_on: Option<NaiveDate>,
+    pub follow_up: Option<FollowUpResult>,
+    pub followed_up_at: Option<DateTime<Utc>>,
     /// Incremented on every change; a stale version is refused.
     pub version: i64,
 }
@@ -445,6 +739,13 @@ pub struct ReferralDetail {
     pub referral: Referral,
     /// Transition names (`triage`, `share`, …) allowed to this user now.
     pub allowed_actions: Vec<String>,
+    /// The latest share, when there is one.
+    #[serde(default)]
+    pub share: Option<ShareRecord>,
+    /// Parts of the record this user's agency was not sent: their values
+    /// are left empty.
+    #[serde(default)]
+    pub withheld: Vec<SharedField>,
 }
 
 labelled_enum!(

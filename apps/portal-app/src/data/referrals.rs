@@ -1,7 +1,9 @@
 //! Referral pages' data.
 
 use super::{Loaded, keys, ssr};
-use eip_types::referral::{Agency, HistoryEntry, ReferralDetail, ReferralSummary, RetentionDue};
+use eip_types::referral::{
+    Agency, HistoryEntry, ReferralDetail, ReferralSummary, RetentionDue, SharingAgreement,
+};
 use eip_types::{FieldError, Role};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -63,6 +65,8 @@ pub struct ReferralPage {
     pub timeline: Vec<TimelineStep>,
     /// Agencies and programmes: the share form's choices, and names for ids.
     pub agencies: Vec<Agency>,
+    /// Agreements in force today, for the share form.
+    pub agreements: Vec<SharingAgreement>,
     pub outcome: Option<ActionOutcome>,
 }
 
@@ -186,6 +190,20 @@ pub async fn load_referral(
         Ok(a) => a,
         Err(e) => return Ok(ssr::loaded(Err(e))),
     };
+    // The share form's agreements: those in force today.
+    let agreements = if detail.allowed_actions.iter().any(|a| a == "share") {
+        let today = chrono::Utc::now().date_naive();
+        match ctx
+            .referrals
+            .get::<Vec<SharingAgreement>>("/agreements", &me)
+            .await
+        {
+            Ok(list) => list.into_iter().filter(|a| a.in_force_on(today)).collect(),
+            Err(e) => return Ok(ssr::loaded(Err(e))),
+        }
+    } else {
+        Vec::new()
+    };
     let names = ssr::display_names(history.iter().map(|h| h.actor.clone()).collect()).await;
     let timeline = history
         .into_iter()
@@ -202,6 +220,7 @@ pub async fn load_referral(
         detail,
         timeline,
         agencies,
+        agreements,
         outcome,
     }))
 }

@@ -3,7 +3,9 @@
 use super::{failed, field_error, show};
 use crate::data;
 use eip_types::place::local_authority_name;
-use eip_types::referral::MAX_REASON_CHARS;
+use eip_types::referral::{
+    ConsentStatus, LawfulBasis, MAX_REASON_CHARS, ShareRecord, SharedField, SharingAgreement,
+};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -193,13 +195,13 @@ pub fn ReferralDetail() -> impl IntoView {
 
 fn referral_page(p: data::ReferralPage) -> impl IntoView {
     let r = p.detail.referral;
-    let facts = referral_facts(&r, &p.agencies);
+    let facts = referral_facts(&r, &p.agencies, p.detail.share, &p.detail.withheld);
     let outcome = p.outcome.unwrap_or_default();
     let forms = p
         .detail
         .allowed_actions
         .iter()
-        .map(|action| action_form(action, &r, &p.agencies, &outcome))
+        .map(|action| action_form(action, &r, &p.agencies, &p.agreements, &outcome))
         .collect_view();
     let has_actions = !p.detail.allowed_actions.is_empty();
     view! {
@@ -230,14 +232,18 @@ fn referral_page(p: data::ReferralPage) -> impl IntoView {
 fn referral_facts(
     r: &eip_types::referral::Referral,
     agencies: &[eip_types::referral::Agency],
+    share: Option<ShareRecord>,
+    withheld: &[SharedField],
 ) -> impl IntoView + use<> {
+    let withheld = withheld.to_vec();
     let when = |t: Option<chrono::DateTime<chrono::Utc>>| {
         t.map(|t| t.format("%d %b %Y %H:%M").to_string())
     };
     view! {
         <dl class="facts">
             <dt>"Status"</dt><dd id="status">{r.status.label()}</dd>
-            <dt>"Date of birth"</dt><dd>{r.date_of_birth.format("%d %B %Y").to_string()}</dd>
+            <dt>"Date of birth"</dt>
+            <dd>{r.date_of_birth.map_or_else(|| NOT_SHARED.to_owned(), |d| d.format("%d %B %Y").to_string())}</dd>
             <dt>"Area"</dt><dd>{local_authority_name(&r.area_id).unwrap_or("Unknown")}</dd>
             <dt>"Raised"</dt><dd>{r.created_at.format("%d %b %Y %H:%M").to_string()}</dd>
             {when(r.submitted_at).map(|t| view! { <dt>"Submitted"</dt><dd>{t}</dd> })}
@@ -245,14 +251,48 @@ fn referral_facts(
             {r.pathway.map(|p| view! { <dt>"Pathway"</dt><dd>{p.label()}</dd> })}
             {r.agency_id.as_deref().map(|a| view! { <dt>"Shared with"</dt><dd id="agency">{data::agency_name(agencies, a)}</dd> })}
             {r.outcome.map(|o| view! { <dt>"Outcome"</dt><dd id="outcome">{o.label()}</dd> })}
-            <dt>"Reason"</dt><dd class="reason">{r.reason.clone()}</dd>
+            <dt>"Reason"</dt>
+            <dd class="reason">{if withheld.contains(&SharedField::Reason) { NOT_SHARED.to_owned() } else { r.reason.clone() }}</dd>
             {r.review_on.map(|d| view! { <dt>"Retention review"</dt><dd id="review-on">{d.format("%d %B %Y").to_string()}</dd> })}
             {r.disposed_at.map(|_| view! { <dt>"Personal data"</dt><dd id="disposed">"Disposed of after a retention review"</dd> })}
             <dt>"Screening"</dt>
-            <dd id="screening-result">{screening_summary(&r.risk_factors)}</dd>
+            <dd id="screening-result">
+                {if withheld.contains(&SharedField::Screening) {
+                    view! { <p>{NOT_SHARED}</p> }.into_any()
+                } else {
+                    screening_summary(&r.risk_factors).into_any()
+                }}
+            </dd>
+            {r.follow_up_due_on.map(|d| view! {
+                <dt>"Follow-up check"</dt>
+                <dd id="follow-up">
+                    {match r.follow_up {
+                        Some(result) => result.label().to_owned(),
+                        None => format!("Due {}", d.format("%d %B %Y")),
+                    }}
+                </dd>
+            })}
         </dl>
+        {share.map(|s| view! {
+            <h2>"Sharing"</h2>
+            <dl id="share-record" class="facts">
+                <dt>"Lawful basis"</dt><dd>{s.lawful_basis.label()}</dd>
+                <dt>"Consent"</dt><dd id="share-consent">{s.consent.label()}</dd>
+                {s.consent_note.map(|n| view! { <dt>"Shared without consent because"</dt><dd>{n}</dd> })}
+                <dt>"Agreement"</dt><dd>{s.agreement_id}</dd>
+                <dt>"Disclosed"</dt>
+                <dd id="share-fields">
+                    {std::iter::once("Name and area".to_owned())
+                        .chain(s.fields.iter().map(|f| f.label().to_owned()))
+                        .collect::<Vec<_>>()
+                        .join(", ")}
+                </dd>
+            </dl>
+        })}
     }
 }
+
+const NOT_SHARED: &str = "Not shared with your agency";
 
 fn aces_class(count: usize) -> &'static str {
     if count >= eip_types::referral::ACE_FLAG_AT {
@@ -304,9 +344,10 @@ fn action_form(
     action: &str,
     r: &eip_types::referral::Referral,
     agencies: &[eip_types::referral::Agency],
+    agreements: &[SharingAgreement],
     last: &data::ActionOutcome,
 ) -> impl IntoView + use<> {
-    use eip_types::referral::{Outcome, Pathway, Priority};
+    use eip_types::referral::{FollowUpResult, Outcome, Pathway, Priority};
     let target = format!("/referrals/{}/action", r.id);
     let kept_reason = if last.action == action {
         last.reason.clone()
@@ -337,12 +378,15 @@ fn action_form(
         "share" => (
             "Share with an agency or programme",
             "Share",
+            share_fields(agencies, agreements, last, kept_reason.clone()).into_any(),
+        ),
+        "follow_up" => (
+            "Follow-up check",
+            "Record the follow-up",
             view! {
-                <label for="agency_id-choice">"Agency or programme"</label>
-                <select id="agency_id-choice" name="agency_id" required>
-                    <option value="">"Choose…"</option>
-                    {agencies.iter().map(|a| view! { <option value=a.id.clone()>{a.name.clone()}</option> }).collect_view()}
-                </select>
+                <p class="hint">"Six months after closure: has the outcome lasted?"</p>
+                <label for="result-choice">"What the check found"</label>
+                {choice("result", FollowUpResult::ALL, FollowUpResult::as_str, FollowUpResult::label)}
             }
             .into_any(),
         ),
@@ -380,6 +424,73 @@ fn action_form(
             {fields}
             <button id=format!("{action}-submit") type="submit">{button}</button>
         </form>
+    }
+}
+
+/// The share form's fields: recipient, lawful basis, consent, agreement and
+/// what to disclose, each with its error when the last try was refused.
+fn share_fields(
+    agencies: &[eip_types::referral::Agency],
+    agreements: &[SharingAgreement],
+    last: &data::ActionOutcome,
+    kept_note: String,
+) -> impl IntoView + use<> {
+    let error = |field: &'static str| {
+        let message = (last.action == "share")
+            .then(|| last.errors.iter().find(|e| e.field == field))
+            .flatten()
+            .map(|e| e.message.clone());
+        field_error(field, message)
+    };
+    let agency_name = |id: &str| data::agency_name(agencies, id);
+    view! {
+        <label for="agency_id-choice">"Agency or programme"</label>
+        {error("agency_id")}
+        <select id="agency_id-choice" name="agency_id" required>
+            <option value="">"Choose…"</option>
+            {agencies.iter().map(|a| view! { <option value=a.id.clone()>{a.name.clone()}</option> }).collect_view()}
+        </select>
+        <label for="lawful_basis-choice">"Lawful basis"</label>
+        {error("lawful_basis")}
+        {choice("lawful_basis", LawfulBasis::ALL, LawfulBasis::as_str, LawfulBasis::label)}
+        <fieldset id="consent-choice">
+            <legend>"Consent"</legend>
+            {error("consent")}
+            {ConsentStatus::ALL.iter().map(|c| {
+                let id = format!("consent-{}", c.as_str());
+                view! {
+                    <label class="check">
+                        <input type="radio" id=id name="consent" value=c.as_str() required />
+                        {c.label()}
+                    </label>
+                }
+            }).collect_view()}
+        </fieldset>
+        <label for="consent-note">"If shared without consent, why"</label>
+        {error("consent_note")}
+        <textarea id="consent-note" name="consent_note" rows="2" maxlength="1000">{kept_note}</textarea>
+        <label for="agreement_id-choice">"Data-sharing agreement"</label>
+        {error("agreement_id")}
+        <select id="agreement_id-choice" name="agreement_id" required>
+            <option value="">"Choose…"</option>
+            {agreements.iter().map(|a| view! {
+                <option value=a.id.clone()>
+                    {format!("{} ({}, until {})", a.name, agency_name(&a.agency_id), a.ends_on.format("%d %b %Y"))}
+                </option>
+            }).collect_view()}
+        </select>
+        <fieldset id="fields-choice">
+            <legend>"Disclose, beyond the name and area"</legend>
+            {SharedField::ALL.iter().map(|f| {
+                let id = format!("field-{}", f.as_str());
+                view! {
+                    <label class="check">
+                        <input type="checkbox" id=id name="fields" value=f.as_str() checked />
+                        {f.label()}
+                    </label>
+                }
+            }).collect_view()}
+        </fieldset>
     }
 }
 

@@ -26,7 +26,7 @@ async fn raise_and_share(app: &TestApp, officer: &Principal, coordinator: &Princ
             1,
             json!({"action": "triage", "priority": "urgent", "pathway": "safeguarding"}),
         ),
-        (2, json!({"action": "share", "agency_id": "pvpu"})),
+        (2, crate::helpers::share("pvpu")),
     ] {
         let res = app
             .post(
@@ -117,7 +117,9 @@ async fn views_and_disclosures_are_logged_with_their_reasons(backend: Backend) {
             (
                 coordinator.user_id.clone(),
                 "disclose".into(),
-                "Shared for early help after triage".into()
+                "Shared for early help: Public task (UK GDPR art. 6(1)(e)): safeguarding and \
+                 early-help duties; consent given; agreement isa-pvpu"
+                    .into()
             ),
             (
                 officer.user_id.clone(),

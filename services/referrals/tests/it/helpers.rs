@@ -3,6 +3,7 @@ use eip_platform::bus::{Bus, InProcessBus};
 use eip_platform::identity::IdentityKeys;
 use eip_test_support::{Backend, RunningService, TestDb, keys};
 use eip_types::Principal;
+use eip_types::referral::SharingAgreement;
 use serde::Serialize;
 
 pub struct TestApp {
@@ -26,16 +27,87 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         eip_referrals::launch(config, shared, listener, shutdown)
     })
     .await;
-    TestApp {
+    let app = TestApp {
         url: service.base.clone(),
         keys,
         http: reqwest::Client::new(),
         _service: service,
         db,
-    }
+    };
+    app.renew_agreements().await;
+    app
+}
+
+/// A share with consent under public task, relying on the agency's standing
+/// agreement, disclosing everything.
+pub fn share(agency: &str) -> serde_json::Value {
+    serde_json::json!({
+        "action": "share", "agency_id": agency, "lawful_basis": "public_task",
+        "consent": "given", "agreement_id": format!("isa-{agency}"),
+        "fields": ["date_of_birth", "reason", "screening"]
+    })
+}
+
+pub fn admin() -> Principal {
+    eip_test_support::principal(eip_types::Role::Admin, &[])
 }
 
 impl TestApp {
+    /// Keeps the standing agreements in force for a year from today, so the
+    /// tests do not depend on the calendar.
+    async fn renew_agreements(&self) {
+        let agreements: Vec<SharingAgreement> = self
+            .get("/agreements", &admin())
+            .await
+            .json()
+            .await
+            .expect("agreements");
+        let today = chrono::Utc::now().date_naive();
+        for a in agreements {
+            let res = self
+                .put(
+                    &format!("/agreements/{}", a.id),
+                    &admin(),
+                    &serde_json::json!({
+                        "name": a.name, "agency_id": a.agency_id,
+                        "starts_on": (today - chrono::Days::new(365)).to_string(),
+                        "ends_on": (today + chrono::Days::new(365)).to_string(),
+                    }),
+                )
+                .await;
+            assert_eq!(res.status(), 200, "renewing {}", a.id);
+        }
+    }
+
+    /// Runs one statement on the service's database, as a test's way to
+    /// move dates into the past.
+    pub async fn exec(&self, sql: &str, binds: &[&str]) {
+        let db = eip_platform::db::Db::connect(&self.db.url, &eip_referrals::migrations())
+            .await
+            .expect("db");
+        let mut q = sqlx::query(sql);
+        for b in binds {
+            q = q.bind(*b);
+        }
+        q.execute(db.pool()).await.expect("statement");
+        db.close().await;
+    }
+
+    pub async fn put<B: Serialize>(
+        &self,
+        path: &str,
+        p: &Principal,
+        body: &B,
+    ) -> reqwest::Response {
+        self.http
+            .put(format!("{}{path}", self.url))
+            .bearer_auth(self.token(p))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
     /// The service's whole event feed, read as the governance service would.
     pub async fn events(&self) -> eip_types::events::EventPage {
         let token = self.keys.sign_service("governance").expect("sign");

@@ -77,7 +77,7 @@ async fn a_referral_runs_from_submission_to_a_closed_outcome(backend: Backend) {
         &app,
         &coordinator,
         &r,
-        json!({"action": "share", "agency_id": "childrens-family-services"}),
+        crate::helpers::share("childrens-family-services"),
     )
     .await;
     assert_eq!(r.status, ReferralStatus::Shared);
@@ -181,7 +181,7 @@ async fn refused_steps_change_nothing(backend: Backend) {
         (&principal(Role::Board, &["hull"]), triage.clone(), 403),
         (
             &coordinator,
-            json!({"action": "share", "agency_id": "childrens-family-services"}),
+            crate::helpers::share("childrens-family-services"),
             409,
         ),
         (
@@ -220,7 +220,7 @@ async fn refused_steps_change_nothing(backend: Backend) {
         &app,
         &coordinator,
         &r,
-        json!({"action": "share", "agency_id": "no-such-agency"}),
+        crate::helpers::share("no-such-agency"),
     )
     .await;
     assert_eq!(res.status(), 422);
@@ -251,13 +251,7 @@ async fn a_declined_referral_is_shared_again_and_the_reason_stays_here(backend: 
         json!({"action": "triage", "priority": "routine", "pathway": "education"}),
     )
     .await;
-    let r = ok_step(
-        &app,
-        &coordinator,
-        &r,
-        json!({"action": "share", "agency_id": "schools"}),
-    )
-    .await;
+    let r = ok_step(&app, &coordinator, &r, crate::helpers::share("schools")).await;
     assert_eq!(
         step(
             &app,
@@ -277,13 +271,7 @@ async fn a_declined_referral_is_shared_again_and_the_reason_stays_here(backend: 
     )
     .await;
     assert_eq!(r.status, ReferralStatus::Declined);
-    let r = ok_step(
-        &app,
-        &coordinator,
-        &r,
-        json!({"action": "share", "agency_id": "lifestyle"}),
-    )
-    .await;
+    let r = ok_step(&app, &coordinator, &r, crate::helpers::share("lifestyle")).await;
     assert_eq!(r.agency_id.as_deref(), Some("lifestyle"));
     // The school no longer sees it once it went elsewhere.
     assert_eq!(
@@ -350,7 +338,7 @@ async fn the_authorisation_matrix_holds(backend: Backend) {
         &app,
         &coordinator,
         &r,
-        json!({"action": "share", "agency_id": "childrens-family-services"}),
+        crate::helpers::share("childrens-family-services"),
     )
     .await;
 
@@ -500,8 +488,8 @@ async fn random_steps_never_lose_an_event(backend: Backend) {
     let steps = [
         json!({"action": "submit"}),
         json!({"action": "triage", "priority": "high", "pathway": "programme"}),
-        json!({"action": "share", "agency_id": "childrens-family-services"}),
-        json!({"action": "share", "agency_id": "schools"}),
+        crate::helpers::share("childrens-family-services"),
+        crate::helpers::share("schools"),
         json!({"action": "accept"}),
         json!({"action": "decline", "reason": "No capacity"}),
         json!({"action": "start"}),

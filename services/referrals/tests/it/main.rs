@@ -8,3 +8,4 @@ mod lifecycle;
 mod openapi;
 mod referrals;
 mod retention;
+mod sharing;

@@ -2,7 +2,9 @@
 
 use crate::access::{self, Denied};
 use crate::audit::{self, AccessEntry, Verification};
-use crate::{AppState, lifecycle, store, timeliness};
+use crate::{AppState, lifecycle, sharing, store, timeliness};
+
+mod admin;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -12,9 +14,10 @@ use eip_platform::http::AssertionSecurity;
 use eip_platform::identity::Authenticated;
 use eip_types::events::EventPage;
 use eip_types::referral::{
-    Agency, HistoryEntry, NewReferral, Outcome, Pathway, Priority, Referral, ReferralDetail,
-    ReferralStatus, ReferralSummary, RetentionChoice, RetentionDecision, RetentionDue, Transition,
-    TransitionRequest,
+    Agency, AgencyChange, AgreementChange, ConsentStatus, FollowUpResult, HistoryEntry,
+    LawfulBasis, NewReferral, Outcome, Pathway, Priority, Referral, ReferralDetail, ReferralStatus,
+    ReferralSummary, RetentionChoice, RetentionDecision, RetentionDue, ShareRecord, SharedField,
+    SharingAgreement, Transition, TransitionRequest,
 };
 use eip_types::{FieldError, Problem};
 use serde::Deserialize;
@@ -24,9 +27,11 @@ use utoipa::OpenApi;
 #[openapi(
     info(title = "Referrals service", description = "Early-help referrals, area-limited"),
     paths(create_referral, list_referrals, show_referral, transition_referral, referral_history,
-        referral_access_log, verify_access_log, retention_due, decide_retention, list_agencies, event_feed),
+        referral_access_log, verify_access_log, retention_due, decide_retention, list_agencies, admin::create_agency, admin::update_agency,
+        admin::list_agreements, admin::create_agreement, admin::update_agreement, event_feed),
     components(schemas(NewReferral, Referral, ReferralDetail, ReferralSummary, ReferralStatus, Priority, Pathway, Outcome,
-        Transition, TransitionRequest, HistoryEntry, Agency, AccessEntry, Verification, RetentionDecision, RetentionChoice, RetentionDue,
+        Transition, TransitionRequest, HistoryEntry, Agency, AgencyChange, SharingAgreement, AgreementChange,
+        ShareRecord, SharedField, LawfulBasis, ConsentStatus, FollowUpResult, AccessEntry, Verification, RetentionDecision, RetentionChoice, RetentionDue,
         EventPage, Problem, FieldError)),
     security(("assertion" = [])),
     modifiers(&AssertionSecurity)
@@ -43,7 +48,16 @@ pub fn router(state: AppState) -> Router {
         .route("/audit/verify", get(verify_access_log))
         .route("/retention/due", get(retention_due))
         .route("/referrals/{id}/retention", post(decide_retention))
-        .route("/agencies", get(list_agencies))
+        .route("/agencies", get(list_agencies).post(admin::create_agency))
+        .route("/agencies/{id}", axum::routing::put(admin::update_agency))
+        .route(
+            "/agreements",
+            get(admin::list_agreements).post(admin::create_agreement),
+        )
+        .route(
+            "/agreements/{id}",
+            axum::routing::put(admin::update_agreement),
+        )
         .route("/events", get(event_feed))
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .with_state(state)
@@ -207,9 +221,14 @@ async fn show_referral(
 ) -> Result<Json<ReferralDetail>, ApiError> {
     let referral = view(&state, &user, &id, "view", q.reason.as_deref()).await?;
     tracing::info!(referral.id = %referral.id, "referral viewed");
+    let allowed_actions = lifecycle::allowed_actions(&user.0, &referral);
+    let share = sharing::latest_share(state.db.pool(), &id).await?;
+    let (referral, share, withheld) = sharing::view_for(&user.0, referral, share);
     Ok(Json(ReferralDetail {
-        allowed_actions: lifecycle::allowed_actions(&user.0, &referral),
+        allowed_actions,
         referral,
+        share,
+        withheld,
     }))
 }
 
@@ -237,13 +256,13 @@ async fn transition_referral(
     if current.version != body.version {
         return Err(stale());
     }
-    if let Transition::Share { agency_id } = &t
-        && !store::agency_is_active(&mut *tx, agency_id.trim()).await?
+    if let Transition::Share {
+        agency_id,
+        agreement_id,
+        ..
+    } = &t
     {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "agency_id",
-            "Choose one of the listed agencies or programmes.",
-        )]));
+        sharing_allowed(&mut tx, agency_id.trim(), agreement_id.trim()).await?;
     }
     let now = store::now()?;
     let mut updated = lifecycle::apply(&current, to, &t, now);
@@ -260,7 +279,21 @@ async fn transition_referral(
         lifecycle::note(&t).as_deref(),
     )
     .await?;
-    if let Transition::Share { agency_id } = &t {
+    if let Transition::Share {
+        agency_id,
+        lawful_basis,
+        consent,
+        agreement_id,
+        ..
+    } = &t
+    {
+        sharing::record_share(&mut tx, &updated.id, &t, &user.0.user_id, now).await?;
+        let why = format!(
+            "Shared for early help: {}; {}; agreement {}",
+            lawful_basis.map_or("", |b| b.label()),
+            consent.map_or("", |c| c.label()).to_lowercase(),
+            agreement_id.trim()
+        );
         audit::record(
             &mut tx,
             &audit::Access {
@@ -268,7 +301,7 @@ async fn transition_referral(
                 action: "disclose",
                 referral_id: &updated.id,
                 detail: Some(agency_id.trim()),
-                reason: "Shared for early help after triage",
+                reason: &why,
             },
         )
         .await?;
@@ -278,6 +311,34 @@ async fn transition_referral(
     state.outbox.wake();
     tracing::info!(referral.id = %updated.id, action = t.name(), status = updated.status.as_str(), "referral moved");
     Ok(Json(updated))
+}
+
+/// A share needs an active recipient and an agreement in force with it today.
+async fn sharing_allowed(
+    tx: &mut eip_platform::db::Tx,
+    agency_id: &str,
+    agreement_id: &str,
+) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    if !store::agency_is_active(&mut **tx, agency_id).await? {
+        errors.push(FieldError::new(
+            "agency_id",
+            "Choose one of the listed agencies or programmes.",
+        ));
+    }
+    let agreement = sharing::find_agreement(&mut **tx, agreement_id).await?;
+    if let Err(e) = sharing::check_agreement(
+        agreement.as_ref(),
+        agency_id,
+        chrono::Utc::now().date_naive(),
+    ) {
+        errors.push(e);
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
 }
 
 fn stale() -> ApiError {
@@ -418,13 +479,15 @@ async fn decide_retention(
     Ok(Json(after))
 }
 
-/// Agencies and programmes referrals can be shared with.
+/// Agencies and programmes referrals can be shared with (administrators
+/// also see inactive ones).
 #[utoipa::path(get, path = "/agencies", responses((status = 200, body = [Agency]), (status = 401, body = Problem)))]
 async fn list_agencies(
     State(state): State<AppState>,
-    _user: Authenticated,
+    user: Authenticated,
 ) -> Result<Json<Vec<Agency>>, ApiError> {
-    Ok(Json(store::agencies(state.db.pool()).await?))
+    let all = user.0.has_role(eip_types::Role::Admin);
+    Ok(Json(store::agencies(state.db.pool(), all).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
