@@ -416,3 +416,67 @@ async fn an_administrator_disposes_of_a_due_record_from_the_retention_page() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let _ = referrals.stop().await;
 }
+
+/// The data protection officer asks who has seen a record and gets one page
+/// naming each access; a partner's inbox view is on it. Nobody else may ask.
+#[tokio::test]
+async fn the_data_protection_officer_sees_who_has_seen_a_record() {
+    let keys = keys();
+    let db = TestDb::sqlite();
+    let mut config = eip_referrals::default_config();
+    config.database_url = db.url.clone();
+    config.demo = true;
+    let shared = Shared {
+        bus: Bus::InProcess(InProcessBus::default()),
+        keys: keys.clone(),
+    };
+    let referrals = RunningService::start(|listener, shutdown| {
+        eip_referrals::launch(config, shared, listener, shutdown)
+    })
+    .await;
+    let store = eip_platform::db::Db::connect(&db.url, &eip_referrals::migrations())
+        .await
+        .expect("db");
+    let id: String =
+        sqlx::query_scalar("SELECT id FROM referrals WHERE status = 'shared' ORDER BY id LIMIT 1")
+            .fetch_one(store.pool())
+            .await
+            .expect("a shared demo referral");
+    store.close().await;
+
+    let p = portal(&keys, |c| c.services.referrals = referrals.base.clone()).await;
+    let partner = p.sign_in("partner.cfs").await;
+    assert_eq!(
+        p.get("/worklist", Some(&partner)).await.status(),
+        StatusCode::OK
+    );
+
+    let dpo = p.sign_in("dpo").await;
+    let page = p
+        .get(&format!("/access-report?referral={id}"), Some(&dpo))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("id=\"access-entries\""), "{page}");
+    assert!(page.contains("Services Worker"), "the partner is named");
+    assert!(
+        page.contains("Agency inbox"),
+        "with the reason for the list"
+    );
+    assert!(page.contains("Intact"), "the chain is checked");
+    let unknown = p
+        .get("/access-report?referral=0000-none", Some(&dpo))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(unknown.contains("No referral has that reference"));
+
+    let officer = p.sign_in("frontline.hull").await;
+    let res = p
+        .get(&format!("/access-report?referral={id}"), Some(&officer))
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let _ = referrals.stop().await;
+}

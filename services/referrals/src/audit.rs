@@ -4,7 +4,7 @@
 //! reordered row.
 
 use eip_platform::db::{Tx, now_text, parse_time};
-use serde::{Deserialize, Serialize};
+pub use eip_types::audit::{AccessEntry, Verification};
 use sha2::{Digest, Sha256};
 use sqlx::{AnyPool, Row};
 
@@ -12,34 +12,12 @@ use sqlx::{AnyPool, Row};
 #[derive(Debug, Clone)]
 pub struct Access<'a> {
     pub actor: &'a str,
-    /// `view`, `view_timeline`, `disclose`.
+    /// `view`, `view_timeline`, `list`, `disclose`, `access_report`.
     pub action: &'a str,
     pub referral_id: &'a str,
     /// What was disclosed to whom (the receiving agency), if anything.
     pub detail: Option<&'a str>,
     pub reason: &'a str,
-}
-
-/// A row of the access log as the data-protection report shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct AccessEntry {
-    pub seq: i64,
-    pub at: chrono::DateTime<chrono::Utc>,
-    pub actor: String,
-    pub action: String,
-    pub referral_id: String,
-    pub detail: Option<String>,
-    pub reason: String,
-}
-
-/// What checking the whole chain found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Verification {
-    pub intact: bool,
-    /// Rows checked.
-    pub checked: i64,
-    /// The first row (by sequence number) where the chain breaks.
-    pub broken_at: Option<i64>,
 }
 
 fn hash(seq: i64, at: &str, a: &Access<'_>, prev_hash: &str) -> String {
@@ -61,8 +39,8 @@ fn hash(seq: i64, at: &str, a: &Access<'_>, prev_hash: &str) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Appends one access inside the caller's transaction.
-pub async fn record(tx: &mut Tx, a: &Access<'_>) -> Result<(), sqlx::Error> {
+/// Appends one access inside the caller's transaction; returns its number.
+pub async fn record(tx: &mut Tx, a: &Access<'_>) -> Result<i64, sqlx::Error> {
     // Taking the head row first serialises appenders.
     let head =
         sqlx::query("UPDATE access_log_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
@@ -91,6 +69,45 @@ pub async fn record(tx: &mut Tx, a: &Access<'_>) -> Result<(), sqlx::Error> {
         .bind(&hash)
         .execute(&mut **tx)
         .await?;
+    Ok(seq)
+}
+
+/// Records that `actor` was shown a list of the referrals `ids`: one row in
+/// the chain naming them all (so the chain protects the list), indexed by
+/// referral for the access report.
+pub async fn record_list(
+    tx: &mut Tx,
+    actor: &str,
+    ids: &[&str],
+    reason: &str,
+) -> Result<(), sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let detail = ids.join(",");
+    let seq = record(
+        tx,
+        &Access {
+            actor,
+            action: "list",
+            referral_id: "",
+            detail: Some(&detail),
+            reason,
+        },
+    )
+    .await?;
+    let values: Vec<String> = (0..ids.len())
+        .map(|i| format!("($1, ${})", i + 2))
+        .collect();
+    let sql = format!(
+        "INSERT INTO access_log_items (seq, referral_id) VALUES {}",
+        values.join(", ")
+    );
+    let mut q = sqlx::query(&sql).bind(seq);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -153,14 +170,20 @@ pub async fn verify(pool: &AnyPool) -> Result<Verification, sqlx::Error> {
     })
 }
 
-/// Everything recorded about one referral, oldest first.
-pub async fn for_referral(pool: &AnyPool, id: &str) -> Result<Vec<AccessEntry>, sqlx::Error> {
+/// Everything recorded about one referral, lists that showed it included,
+/// oldest first.
+pub async fn for_referral<'e, E>(executor: E, id: &str) -> Result<Vec<AccessEntry>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     sqlx::query(
         "SELECT seq, at, actor, action, referral_id, detail, reason FROM access_log \
-         WHERE referral_id = $1 ORDER BY seq",
+         WHERE referral_id = $1 \
+            OR seq IN (SELECT seq FROM access_log_items WHERE referral_id = $1) \
+         ORDER BY seq",
     )
     .bind(id)
-    .fetch_all(pool)
+    .fetch_all(executor)
     .await?
     .iter()
     .map(|row| {

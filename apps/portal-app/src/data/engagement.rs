@@ -1,6 +1,8 @@
 //! Places and engagement pages' data.
 
-use super::{Loaded, ssr};
+use super::Loaded;
+#[cfg(feature = "ssr")]
+use super::ssr;
 use eip_types::place::Place;
 use leptos::prelude::*;
 

@@ -1,6 +1,8 @@
 //! Governance reports' data.
 
-use super::{Loaded, ssr};
+use super::Loaded;
+#[cfg(feature = "ssr")]
+use super::ssr;
 use eip_types::governance::SubmittedPerArea;
 use leptos::prelude::*;
 

@@ -1,11 +1,13 @@
 //! What the pages load, and the server functions that load it for the
 //! signed-in user from the services.
 
+mod audit;
 mod engagement;
 mod governance;
 mod referrals;
 mod training;
 
+pub use audit::*;
 pub use engagement::*;
 pub use governance::*;
 pub use referrals::*;
@@ -170,6 +172,12 @@ pub mod ssr {
         if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
             res.set_status(status);
         }
+    }
+
+    /// A page the user's roles do not open, answered with 403.
+    pub fn denied<T>(why: impl Into<String>) -> Loaded<T> {
+        set_status(http::StatusCode::FORBIDDEN);
+        Loaded::Denied(why.into())
     }
 
     /// Turns a service answer into what the page shows.

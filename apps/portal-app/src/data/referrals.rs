@@ -1,10 +1,12 @@
 //! Referral pages' data.
 
-use super::{Loaded, keys, ssr};
+use super::Loaded;
+#[cfg(feature = "ssr")]
+use super::{keys, ssr};
+use eip_types::FieldError;
 use eip_types::referral::{
     Agency, HistoryEntry, ReferralDetail, ReferralSummary, RetentionDue, SharingAgreement,
 };
-use eip_types::{FieldError, Role};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -105,7 +107,8 @@ pub async fn load_referrals() -> Result<Loaded<ReferralListPage>, ServerFnError>
                 referrals,
                 agencies,
                 flash,
-                can_raise: user.has_role(Role::Frontline) || user.has_role(Role::Coordinator),
+                can_raise: user.has_role(eip_types::Role::Frontline)
+                    || user.has_role(eip_types::Role::Coordinator),
             }),
     ))
 }
@@ -230,7 +233,7 @@ pub async fn load_referral_form() -> Result<Loaded<ReferralFormPage>, ServerFnEr
     let Some(user) = ssr::user().await else {
         return Ok(Loaded::SignedOut);
     };
-    if !(user.has_role(Role::Frontline) || user.has_role(Role::Coordinator)) {
+    if !(user.has_role(eip_types::Role::Frontline) || user.has_role(eip_types::Role::Coordinator)) {
         return Ok(Loaded::Denied(
             "Only frontline staff and coordinators raise referrals.".into(),
         ));

@@ -1,6 +1,8 @@
 //! Training pages' data.
 
-use super::{Loaded, ssr};
+use super::Loaded;
+#[cfg(feature = "ssr")]
+use super::ssr;
 use eip_types::training::Competency;
 use leptos::prelude::*;
 

@@ -1,10 +1,12 @@
 //! One component per page.
 
+mod audit;
 mod places;
 mod referrals;
 mod reports;
 mod training;
 
+pub use audit::*;
 pub use places::*;
 pub use referrals::*;
 pub use reports::*;
@@ -39,6 +41,9 @@ pub fn nav_links(u: &SessionUser) -> Vec<(&'static str, &'static str)> {
     }
     if any(&[Role::Admin]) {
         links.push(("/retention", "Retention review"));
+    }
+    if any(&[Role::Dpo, Role::Admin]) {
+        links.push(("/access-report", "Access report"));
     }
     links
 }

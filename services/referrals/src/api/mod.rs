@@ -3,6 +3,7 @@
 use crate::access::{self, Denied};
 use crate::audit::{self, AccessEntry, Verification};
 use crate::{AppState, lifecycle, sharing, store, timeliness};
+use eip_types::audit::AccessReport;
 
 mod admin;
 use axum::extract::{Path, State};
@@ -27,11 +28,11 @@ use utoipa::OpenApi;
 #[openapi(
     info(title = "Referrals service", description = "Early-help referrals, area-limited"),
     paths(create_referral, list_referrals, show_referral, transition_referral, referral_history,
-        referral_access_log, verify_access_log, retention_due, decide_retention, list_agencies, admin::create_agency, admin::update_agency,
+        referral_access_log, access_report, verify_access_log, retention_due, decide_retention, list_agencies, admin::create_agency, admin::update_agency,
         admin::list_agreements, admin::create_agreement, admin::update_agreement, event_feed),
     components(schemas(NewReferral, Referral, ReferralDetail, ReferralSummary, ReferralStatus, Priority, Pathway, Outcome,
         Transition, TransitionRequest, HistoryEntry, Agency, AgencyChange, SharingAgreement, AgreementChange,
-        ShareRecord, SharedField, LawfulBasis, ConsentStatus, FollowUpResult, AccessEntry, Verification, RetentionDecision, RetentionChoice, RetentionDue,
+        ShareRecord, SharedField, LawfulBasis, ConsentStatus, FollowUpResult, AccessEntry, AccessReport, Verification, RetentionDecision, RetentionChoice, RetentionDue,
         EventPage, Problem, FieldError)),
     security(("assertion" = [])),
     modifiers(&AssertionSecurity)
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .route("/referrals/{id}/transitions", post(transition_referral))
         .route("/referrals/{id}/history", get(referral_history))
         .route("/referrals/{id}/access-log", get(referral_access_log))
+        .route("/referrals/{id}/access-report", get(access_report))
         .route("/audit/verify", get(verify_access_log))
         .route("/retention/due", get(retention_due))
         .route("/referrals/{id}/retention", post(decide_retention))
@@ -160,6 +162,16 @@ async fn list_referrals(
     };
     let statuses = worklist.then_some(&timeliness::OPEN_WORK[..]);
     let mut items = store::list(state.db.pool(), &scope, statuses, limit).await?;
+    // A list shows children's names: it is an access like any other.
+    let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
+    let reason = match (&scope, worklist) {
+        (access::Scope::Agency(_), _) => "Agency inbox",
+        (_, true) => "Worklist",
+        (_, false) => "Referral list",
+    };
+    let mut tx = state.db.begin().await?;
+    audit::record_list(&mut tx, &user.0.user_id, &ids, reason).await?;
+    tx.commit().await?;
     let now = chrono::Utc::now();
     for item in &mut items {
         timeliness::annotate(item, now);
@@ -359,7 +371,8 @@ async fn referral_history(
     Ok(Json(store::history(state.db.pool(), &id).await?))
 }
 
-/// Who has seen or been sent this referral, when and why (administrators).
+/// Who has seen or been sent this referral, when and why (administrators and
+/// the data protection officer).
 #[utoipa::path(get, path = "/referrals/{id}/access-log",
     responses((status = 200, body = [AccessEntry]), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn referral_access_log(
@@ -367,11 +380,56 @@ async fn referral_access_log(
     user: Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<AccessEntry>>, ApiError> {
-    user.require_any(&[eip_types::Role::Admin])?;
+    user.require_any(&AUDITORS)?;
     store::get(state.db.pool(), &id)
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(Json(audit::for_referral(state.db.pool(), &id).await?))
+}
+
+/// Who answers for the access log: administrators and the data protection
+/// officer.
+const AUDITORS: [eip_types::Role; 2] = [eip_types::Role::Admin, eip_types::Role::Dpo];
+
+/// The data protection officer's one-page report: who has seen this child's
+/// record, when and why, with the chain checked. Making it is itself
+/// recorded.
+#[utoipa::path(get, path = "/referrals/{id}/access-report",
+    responses((status = 200, body = AccessReport), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn access_report(
+    State(state): State<AppState>,
+    user: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<AccessReport>, ApiError> {
+    user.require_any(&AUDITORS)?;
+    let mut tx = state.db.begin().await?;
+    let r = store::get(&mut *tx, &id).await?.ok_or(ApiError::NotFound)?;
+    audit::record(
+        &mut tx,
+        &audit::Access {
+            actor: &user.0.user_id,
+            action: "access_report",
+            referral_id: &id,
+            detail: None,
+            reason: "Data protection access report",
+        },
+    )
+    .await?;
+    let entries = audit::for_referral(&mut *tx, &id).await?;
+    tx.commit().await?;
+    let chain = audit::verify(state.db.pool()).await?;
+    tracing::info!(referral.id = %id, "access report made");
+    Ok(Json(AccessReport {
+        referral_id: r.id,
+        child_name: r.child_name,
+        date_of_birth: r.date_of_birth,
+        area_id: r.area_id,
+        status: r.status,
+        created_by: r.created_by,
+        created_at: r.created_at,
+        entries,
+        chain,
+    }))
 }
 
 /// Recomputes the access log's hash chain and says whether it is unbroken.
@@ -381,7 +439,7 @@ async fn verify_access_log(
     State(state): State<AppState>,
     user: Authenticated,
 ) -> Result<Json<Verification>, ApiError> {
-    user.require_any(&[eip_types::Role::Admin])?;
+    user.require_any(&AUDITORS)?;
     Ok(Json(audit::verify(state.db.pool()).await?))
 }
 

@@ -205,7 +205,71 @@ async fn a_removed_row_breaks_the_chain(backend: Backend) {
     assert_eq!(verification(&app, &admin).await["intact"], false);
 }
 
+async fn lists_are_logged_and_the_dpo_report_shows_every_access(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let officer = principal(Role::Frontline, &["hull"]);
+    let coordinator = principal(Role::Coordinator, &["hull"]);
+    let id = raise_and_share(&app, &officer, &coordinator).await;
+    let other = raise_and_share(&app, &officer, &coordinator).await;
+    assert_eq!(
+        app.get("/referrals?view=worklist", &coordinator)
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(app.get("/referrals", &officer).await.status(), 200);
+
+    let dpo = principal(Role::Dpo, &[]);
+    let res = app
+        .get(&format!("/referrals/{id}/access-report"), &dpo)
+        .await;
+    assert_eq!(res.status(), 200);
+    let report: eip_types::audit::AccessReport = res.json().await.expect("report");
+    assert_eq!(report.child_name, "Audit Child");
+    let rows: Vec<(&str, &str, &str)> = report
+        .entries
+        .iter()
+        .map(|e| (e.actor.as_str(), e.action.as_str(), e.reason.as_str()))
+        .collect();
+    assert_eq!(rows[0].1, "disclose");
+    assert_eq!(
+        &rows[1..],
+        [
+            (coordinator.user_id.as_str(), "list", "Worklist"),
+            (officer.user_id.as_str(), "list", "Referral list"),
+            (
+                dpo.user_id.as_str(),
+                "access_report",
+                "Data protection access report"
+            ),
+        ]
+    );
+    // A list names every referral it showed.
+    let listed = report.entries[1].detail.clone().unwrap_or_default();
+    assert!(listed.contains(&id) && listed.contains(&other), "{listed}");
+    assert!(report.chain.intact);
+
+    for role in Role::ALL {
+        let status = app
+            .get(
+                &format!("/referrals/{id}/access-report"),
+                &principal(role, &["hull"]),
+            )
+            .await
+            .status();
+        let may = matches!(role, Role::Dpo | Role::Admin);
+        assert_eq!(status, if may { 200 } else { 403 }, "{role}");
+    }
+    assert_eq!(
+        app.get("/referrals/no-such/access-report", &dpo)
+            .await
+            .status(),
+        404
+    );
+}
+
 on_both_backends!(
+    lists_are_logged_and_the_dpo_report_shows_every_access,
     views_and_disclosures_are_logged_with_their_reasons,
     an_edited_row_breaks_the_chain,
     a_removed_row_breaks_the_chain,

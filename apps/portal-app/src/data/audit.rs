@@ -1,0 +1,70 @@
+//! The data protection officer's access report.
+
+use super::Loaded;
+#[cfg(feature = "ssr")]
+use super::ssr;
+use eip_types::audit::AccessReport;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccessReportPage {
+    /// The referral reference asked about, as typed.
+    pub query: String,
+    pub report: Option<AccessReport>,
+    /// Display names of the users in the report, by user id.
+    pub names: HashMap<String, String>,
+    pub error: Option<String>,
+}
+
+#[server]
+pub async fn load_access_report(
+    referral: Option<String>,
+) -> Result<Loaded<AccessReportPage>, ServerFnError> {
+    use eip_platform::client::ClientError;
+    use eip_types::Role;
+    let Some(user) = ssr::user().await else {
+        return Ok(Loaded::SignedOut);
+    };
+    if !(user.has_role(Role::Dpo) || user.has_role(Role::Admin)) {
+        return Ok(ssr::denied(
+            "The access report is for the data protection officer and administrators.",
+        ));
+    }
+    let query = referral.unwrap_or_default().trim().to_owned();
+    let mut page = AccessReportPage {
+        query: query.clone(),
+        report: None,
+        names: HashMap::new(),
+        error: None,
+    };
+    if query.is_empty() {
+        return Ok(Loaded::Ready(page));
+    }
+    if query.len() > 64 || !query.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        page.error = Some("Enter a referral reference as shown on the record.".into());
+        return Ok(Loaded::Ready(page));
+    }
+    let ctx = ssr::ctx()?;
+    match ctx
+        .referrals
+        .get::<AccessReport>(
+            &format!("/referrals/{query}/access-report"),
+            &user.principal(),
+        )
+        .await
+    {
+        Ok(report) => {
+            let mut ids: Vec<String> = report.entries.iter().map(|e| e.actor.clone()).collect();
+            ids.push(report.created_by.clone());
+            page.names = ssr::display_names(ids).await;
+            page.report = Some(report);
+        }
+        Err(ClientError::Problem(p)) if p.status == 404 => {
+            page.error = Some("No referral has that reference.".into());
+        }
+        Err(e) => return Ok(ssr::loaded(Err(e))),
+    }
+    Ok(Loaded::Ready(page))
+}

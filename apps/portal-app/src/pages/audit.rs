@@ -1,0 +1,102 @@
+//! The data protection officer's access report: who has seen a child's
+//! record, when and why.
+
+use super::{failed, show};
+use crate::data;
+use eip_types::audit::AccessEntry;
+use eip_types::place::local_authority_name;
+use leptos::prelude::*;
+use std::collections::HashMap;
+
+#[component]
+pub fn AccessReportPage() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let page = Resource::new(
+        move || query.read().get("referral"),
+        data::load_access_report,
+    );
+    view! {
+        <h1>"Access report"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(loaded) => show(loaded, |p| report_page(p).into_any()),
+                    Err(e) => failed(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn report_page(p: data::AccessReportPage) -> impl IntoView {
+    view! {
+        <form id="access-report-form" method="get" class="stack">
+            <label for="referral-ref">"Referral reference"</label>
+            {super::field_error("referral", p.error.clone())}
+            <input id="referral-ref" name="referral" value=p.query.clone() required maxlength="64" />
+            <button id="access-report-submit" type="submit">"Show who has seen it"</button>
+        </form>
+        {p.report.map(|r| {
+            let names = p.names.clone();
+            let raised_by = name_of(&names, &r.created_by);
+            view! {
+                <section id="access-report">
+                    <h2>{r.child_name.clone()}</h2>
+                    <dl class="facts">
+                        <dt>"Date of birth"</dt>
+                        <dd>{r.date_of_birth.map(|d| d.format("%d %B %Y").to_string()).unwrap_or_default()}</dd>
+                        <dt>"Area"</dt><dd>{local_authority_name(&r.area_id).unwrap_or("Unknown")}</dd>
+                        <dt>"Status"</dt><dd>{r.status.label()}</dd>
+                        <dt>"Raised by"</dt>
+                        <dd>{format!("{raised_by}, {}", r.created_at.format("%d %b %Y %H:%M"))}</dd>
+                        <dt>"Audit chain"</dt>
+                        <dd id="chain-status" class={if r.chain.intact { "" } else { "flag" }}>
+                            {if r.chain.intact {
+                                format!("Intact ({} entries checked)", r.chain.checked)
+                            } else {
+                                format!("BROKEN at entry {}: the log has been altered", r.chain.broken_at.unwrap_or_default())
+                            }}
+                        </dd>
+                    </dl>
+                    <table id="access-entries">
+                        <caption>{format!("{} recorded accesses, oldest first", r.entries.len())}</caption>
+                        <thead><tr><th>"When"</th><th>"Who"</th><th>"What"</th><th>"Why"</th></tr></thead>
+                        <tbody>
+                            {r.entries.iter().map(|e| view! {
+                                <tr data-action=e.action.clone()>
+                                    <td>{e.at.format("%d %b %Y %H:%M:%S").to_string()}</td>
+                                    <td>{name_of(&names, &e.actor)}</td>
+                                    <td>{what(e)}</td>
+                                    <td>{e.reason.clone()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <p class="hint">"Print this page for the requester or the file; it is one page by design."</p>
+                </section>
+            }
+        })}
+    }
+}
+
+fn name_of(names: &HashMap<String, String>, id: &str) -> String {
+    names
+        .get(id)
+        .cloned()
+        .unwrap_or_else(|| format!("User {id}"))
+}
+
+/// The access in words.
+fn what(e: &AccessEntry) -> String {
+    match e.action.as_str() {
+        "view" => "Opened the record".into(),
+        "view_timeline" => "Read the timeline".into(),
+        "list" => {
+            let n = e.detail.as_deref().map_or(0, |d| d.split(',').count());
+            format!("Shown in a list of {n}")
+        }
+        "disclose" => format!("Shared with {}", e.detail.as_deref().unwrap_or("an agency")),
+        "access_report" => "Made this access report".into(),
+        other => other.replace('_', " "),
+    }
+}
