@@ -466,7 +466,7 @@ async fn the_data_protection_officer_sees_who_has_seen_a_record() {
     );
     assert!(page.contains("Intact"), "the chain is checked");
     let unknown = p
-        .get("/access-report?referral=0000-none", Some(&dpo))
+        .get("/access-report?referral=0000-0000", Some(&dpo))
         .await
         .text()
         .await

@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use eip_platform::client::ClientError;
 use eip_portal_app::data::{ActionOutcome, ReferralForm, SessionUser, SignInForm, keys};
+use eip_types::person::{MatchQuery, PersonMatch};
 use eip_types::referral::{
     ConsentStatus, FollowUpResult, LawfulBasis, NewReferral, Outcome, Pathway, Priority, Referral,
     RetentionChoice, RetentionDecision, SharedField, Transition, TransitionRequest,
@@ -110,6 +111,7 @@ pub async fn create_referral(
         return see_other("/sign-in");
     };
     let submit = field(&form, "action") == "submit";
+    let choice = field(&form, "person_choice");
     let body = NewReferral {
         child_name: field(&form, "child_name"),
         date_of_birth: field(&form, "date_of_birth"),
@@ -117,6 +119,9 @@ pub async fn create_referral(
         reason: field(&form, "reason"),
         risk_factors: values(&form, "risk_factors"),
         submit,
+        person_id: (!choice.is_empty() && choice != "new").then(|| choice.clone()),
+        gender: field(&form, "gender"),
+        school: field(&form, "school"),
     };
     let mut kept = ReferralForm {
         child_name: body.child_name.clone(),
@@ -124,9 +129,36 @@ pub async fn create_referral(
         area_id: body.area_id.clone(),
         reason: body.reason.clone(),
         risk_factors: body.risk_factors.clone(),
-        errors: Vec::new(),
-        message: None,
+        gender: body.gender.clone(),
+        school: body.school.clone(),
+        person_choice: choice.clone(),
+        ..Default::default()
     };
+    // Before a new record is made, the officer sees any record that may be
+    // the same child and chooses.
+    if choice.is_empty() {
+        let query = MatchQuery {
+            name: body.child_name.clone(),
+            date_of_birth: body.date_of_birth.clone(),
+            area_id: body.area_id.clone(),
+        };
+        let found = state
+            .ctx
+            .referrals
+            .post::<_, Vec<PersonMatch>>("/people/matches", &user.principal(), &query)
+            .await;
+        if let Ok(candidates) = found
+            && !candidates.is_empty()
+        {
+            kept.candidates = candidates;
+            kept.message = Some(
+                "We may already know this child. Choose their record, or say none of these is them."
+                    .into(),
+            );
+            let _ = session.insert(keys::REFERRAL_FORM, kept).await;
+            return see_other("/referrals/new");
+        }
+    }
     let result = state
         .ctx
         .referrals

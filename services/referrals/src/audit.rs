@@ -72,12 +72,14 @@ pub async fn record(tx: &mut Tx, a: &Access<'_>) -> Result<i64, sqlx::Error> {
     Ok(seq)
 }
 
-/// Records that `actor` was shown a list of the referrals `ids`: one row in
-/// the chain naming them all (so the chain protects the list), indexed by
-/// referral for the access report.
-pub async fn record_list(
+/// Records that `actor` was shown the records `ids` (referrals or people)
+/// at once, as a list or as candidates: one row in the chain naming them
+/// all (so the chain protects them), indexed by record for the access
+/// report.
+pub async fn record_many(
     tx: &mut Tx,
     actor: &str,
+    action: &str,
     ids: &[&str],
     reason: &str,
 ) -> Result<(), sqlx::Error> {
@@ -89,7 +91,7 @@ pub async fn record_list(
         tx,
         &Access {
             actor,
-            action: "list",
+            action,
             referral_id: "",
             detail: Some(&detail),
             reason,
@@ -170,19 +172,24 @@ pub async fn verify(pool: &AnyPool) -> Result<Verification, sqlx::Error> {
     })
 }
 
-/// Everything recorded about one referral, lists that showed it included,
-/// oldest first.
-pub async fn for_referral<'e, E>(executor: E, id: &str) -> Result<Vec<AccessEntry>, sqlx::Error>
+/// Everything recorded about one referral and the person it is about,
+/// lists that showed either included, oldest first.
+pub async fn for_referral<'e, E>(
+    executor: E,
+    id: &str,
+    person_id: Option<&str>,
+) -> Result<Vec<AccessEntry>, sqlx::Error>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     sqlx::query(
         "SELECT seq, at, actor, action, referral_id, detail, reason FROM access_log \
          WHERE referral_id = $1 \
-            OR seq IN (SELECT seq FROM access_log_items WHERE referral_id = $1) \
+            OR seq IN (SELECT seq FROM access_log_items WHERE referral_id = $1 OR referral_id = $2) \
          ORDER BY seq",
     )
     .bind(id)
+    .bind(person_id.unwrap_or(id))
     .fetch_all(executor)
     .await?
     .iter()

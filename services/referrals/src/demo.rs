@@ -2,7 +2,7 @@
 //! per area that the governance table shows counts above suppression (and one
 //! area below it), plus drafts. Every name is invented.
 
-use crate::{lifecycle, sharing, store};
+use crate::{lifecycle, people, sharing, store};
 use eip_platform::db::Db;
 use eip_platform::db::Tx;
 use eip_platform::outbox::Outbox;
@@ -91,6 +91,9 @@ pub async fn seed(db: &Db, outbox: &Outbox) -> anyhow::Result<()> {
                 area_id: area.to_owned(),
                 reason: REASONS[n % REASONS.len()].to_owned(),
                 // A spread of screening results, some with four or more ACEs.
+                gender: None,
+                school: None,
+                person_id: None,
                 risk_factors: RiskFactor::ALL
                     .iter()
                     .copied()
@@ -101,7 +104,16 @@ pub async fn seed(db: &Db, outbox: &Outbox) -> anyhow::Result<()> {
                 submit,
             };
             let id = uuid::Uuid::new_v4().to_string();
-            let mut saved = store::insert(&mut tx, &id, &r, "demo-seed").await?;
+            let person_id = uuid::Uuid::new_v4().to_string();
+            let person = people::NewPerson {
+                name: &r.child_name,
+                date_of_birth: r.date_of_birth,
+                gender: None,
+                area_id: area,
+                school: None,
+            };
+            people::insert(&mut tx, &person_id, &person, "demo-seed").await?;
+            let mut saved = store::insert(&mut tx, &id, &person_id, &r, "demo-seed").await?;
             if submit {
                 let event = lifecycle::event(&saved, &Transition::Submit {}, saved.created_at);
                 outbox

@@ -7,6 +7,7 @@ use eip_types::referral::{Referral, ReferralStatus};
 pub fn referral(area: &str, by: &str, status: ReferralStatus) -> Referral {
     Referral {
         id: "r".into(),
+        person_id: None,
         child_name: "A".into(),
         date_of_birth: NaiveDate::from_ymd_opt(2015, 1, 1),
         area_id: area.into(),

@@ -11,6 +11,8 @@ mod demo;
 #[cfg(test)]
 mod fixtures;
 pub mod lifecycle;
+pub mod matching;
+pub mod people;
 pub mod retention;
 pub mod sharing;
 mod store;
@@ -65,6 +67,13 @@ pub async fn launch(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let db = Db::connect(&config.database_url, &migrations()).await?;
+    let given = people::backfill(&db).await?;
+    if given > 0 {
+        tracing::info!(
+            referrals = given,
+            "person records made for earlier referrals"
+        );
+    }
     let outbox = Outbox::new(SOURCE);
     if config.demo {
         demo::seed(&db, &outbox).await?;

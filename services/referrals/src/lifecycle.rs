@@ -221,6 +221,7 @@ pub fn event(after: &Referral, t: &Transition, now: DateTime<Utc>) -> ReferralEv
             area_id,
             submitted_on: now.date_naive(),
             ace_band,
+            person_ref: after.person_id.clone(),
         },
         Transition::Triage { priority, pathway } => ReferralEvent::Triaged {
             referral_id,

@@ -55,6 +55,7 @@ fn status(row: &AnyRow, column: &str) -> Result<ReferralStatus, sqlx::Error> {
 fn referral(row: &AnyRow) -> Result<Referral, sqlx::Error> {
     Ok(Referral {
         id: row.try_get("id")?,
+        person_id: row.try_get("person_id")?,
         child_name: row.try_get("child_name")?,
         date_of_birth: Some(parse_date(&row.try_get::<String, _>("date_of_birth")?)?),
         area_id: row.try_get("area_id")?,
@@ -95,6 +96,7 @@ pub fn now() -> Result<DateTime<Utc>, sqlx::Error> {
 pub async fn insert(
     tx: &mut Tx,
     id: &str,
+    person_id: &str,
     r: &ValidReferral,
     created_by: &str,
 ) -> Result<Referral, sqlx::Error> {
@@ -108,8 +110,8 @@ pub async fn insert(
     let review_on = crate::retention::review_on(status, None, now.date_naive());
     sqlx::query(
         "INSERT INTO referrals (id, child_name, date_of_birth, area_id, reason, status, \
-         created_by, created_at, submitted_at, risk_factors, review_on, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1)",
+         created_by, created_at, submitted_at, risk_factors, review_on, person_id, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1)",
     )
     .bind(id)
     .bind(&r.child_name)
@@ -122,10 +124,12 @@ pub async fn insert(
     .bind(submitted_at)
     .bind(risk_factors_text(&r.risk_factors))
     .bind(review_on.format("%Y-%m-%d").to_string())
+    .bind(person_id)
     .execute(&mut **tx)
     .await?;
     let saved = Referral {
         id: id.to_owned(),
+        person_id: Some(person_id.to_owned()),
         child_name: r.child_name.clone(),
         date_of_birth: Some(r.date_of_birth),
         area_id: r.area_id.clone(),
@@ -260,7 +264,7 @@ pub async fn list(
         let ids: Vec<String> = list.iter().map(|s| format!("'{}'", s.as_str())).collect();
         format!(" AND status IN ({})", ids.join(", "))
     });
-    const COLUMNS: &str = "id, child_name, area_id, status, priority, agency_id, risk_factors, created_at, submitted_at, shared_at";
+    const COLUMNS: &str = SUMMARY_COLUMNS;
     let rows = match scope {
         Scope::Areas { areas, creator } => {
             // One placeholder per area; the area ids come from a verified
@@ -295,24 +299,42 @@ pub async fn list(
                 .await?
         }
     };
-    rows.iter()
-        .map(|row| {
-            Ok(ReferralSummary {
-                id: row.try_get("id")?,
-                child_name: row.try_get("child_name")?,
-                area_id: row.try_get("area_id")?,
-                status: status(row, "status")?,
-                priority: labelled(row, "priority", Priority::parse)?,
-                agency_id: row.try_get("agency_id")?,
-                ace_count: ace_count(&risk_factors(row)?),
-                created_at: parse_time(&row.try_get::<String, _>("created_at")?)?,
-                submitted_at: time(row, "submitted_at")?,
-                shared_at: time(row, "shared_at")?,
-                due_at: None,
-                overdue: false,
-            })
-        })
-        .collect()
+    rows.iter().map(summary).collect()
+}
+
+const SUMMARY_COLUMNS: &str = "id, child_name, area_id, status, priority, agency_id, risk_factors, created_at, submitted_at, shared_at";
+
+fn summary(row: &AnyRow) -> Result<ReferralSummary, sqlx::Error> {
+    Ok(ReferralSummary {
+        id: row.try_get("id")?,
+        child_name: row.try_get("child_name")?,
+        area_id: row.try_get("area_id")?,
+        status: status(row, "status")?,
+        priority: labelled(row, "priority", Priority::parse)?,
+        agency_id: row.try_get("agency_id")?,
+        ace_count: ace_count(&risk_factors(row)?),
+        created_at: parse_time(&row.try_get::<String, _>("created_at")?)?,
+        submitted_at: time(row, "submitted_at")?,
+        shared_at: time(row, "shared_at")?,
+        due_at: None,
+        overdue: false,
+    })
+}
+
+/// The referrals about one person, newest first.
+pub async fn for_person(
+    pool: &AnyPool,
+    person_id: &str,
+) -> Result<Vec<ReferralSummary>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT {SUMMARY_COLUMNS} FROM referrals WHERE person_id = $1 ORDER BY created_at DESC, id"
+    ))
+    .bind(person_id)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(summary)
+    .collect()
 }
 
 pub async fn count(pool: &AnyPool) -> Result<i64, sqlx::Error> {
@@ -451,5 +473,8 @@ pub async fn dispose(tx: &mut Tx, r: &Referral) -> Result<(), sqlx::Error> {
         .bind(&r.id)
         .execute(&mut **tx)
         .await?;
+    if let Some(person_id) = &r.person_id {
+        crate::people::dispose_if_unused(tx, person_id).await?;
+    }
     Ok(())
 }

@@ -42,6 +42,9 @@ pub enum ReferralEvent {
         /// Absent from events written before screening existed.
         #[serde(default)]
         ace_band: Option<AceBand>,
+        /// The person's id: a pseudonym, never a name.
+        #[serde(default)]
+        person_ref: Option<String>,
     },
     #[serde(rename = "referral.triaged")]
     Triaged {
@@ -229,6 +232,7 @@ mod tests {
             area_id: "hull".into(),
             submitted_on: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default(),
             ace_band: Some(AceBand::FourOrMore),
+            person_ref: Some("p1".into()),
         };
         let env = EventEnvelope {
             id: Uuid::nil(),

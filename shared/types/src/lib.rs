@@ -6,6 +6,7 @@ pub mod audit;
 pub mod events;
 pub mod governance;
 pub mod identity;
+pub mod person;
 pub mod place;
 pub mod problem;
 pub mod referral;

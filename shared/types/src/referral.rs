@@ -42,6 +42,8 @@ macro_rules! labelled_enum {
     };
 }
 
+pub(crate) use labelled_enum;
+
 labelled_enum!(
     /// Where a referral is in its lifecycle.
     ReferralStatus {
@@ -583,6 +585,15 @@ pub struct NewReferral {
     /// Submit at once instead of keeping a draft.
     #[serde(default)]
     pub submit: bool,
+    /// The person record it is about, when the officer chose an existing
+    /// one; otherwise a new record is made from the fields above.
+    #[serde(default)]
+    pub person_id: Option<String>,
+    /// [`crate::person::Gender`] id, if known.
+    #[serde(default)]
+    pub gender: String,
+    #[serde(default)]
+    pub school: String,
 }
 
 /// A [`NewReferral`] that passed validation.
@@ -590,6 +601,9 @@ pub struct NewReferral {
 pub struct ValidReferral {
     pub child_name: String,
     pub date_of_birth: NaiveDate,
+    pub gender: Option<crate::person::Gender>,
+    pub school: Option<String>,
+    pub person_id: Option<String>,
     pub area_id: String,
     pub reason: String,
     /// Each factor once, in the checklist's order.
@@ -658,10 +672,45 @@ impl NewReferral {
         risk_factors.sort_by_key(|f| RiskFactor::ALL.iter().position(|a| a == f));
         risk_factors.dedup();
 
+        let gender = match self.gender.trim() {
+            "" => None,
+            id => {
+                let g = crate::person::Gender::parse(id);
+                if g.is_none() {
+                    errors.push(FieldError::new(
+                        "gender",
+                        "Choose one of the listed options.",
+                    ));
+                }
+                g
+            }
+        };
+        let school = self.school.trim();
+        if school.chars().count() > MAX_NAME_CHARS || school.chars().any(char::is_control) {
+            errors.push(FieldError::new(
+                "school",
+                format!("Keep the school's name to at most {MAX_NAME_CHARS} characters."),
+            ));
+        }
+        let person_id = self
+            .person_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|id| !id.is_empty());
+        if person_id.is_some_and(|id| id.len() > 64) {
+            errors.push(FieldError::new(
+                "person_id",
+                "Choose one of the records shown.",
+            ));
+        }
+
         match (errors.is_empty(), date_of_birth) {
             (true, Some(date_of_birth)) => Ok(ValidReferral {
                 child_name: child_name.to_owned(),
                 date_of_birth,
+                gender,
+                school: (!school.is_empty()).then(|| school.to_owned()),
+                person_id: person_id.map(str::to_owned),
                 area_id: self.area_id.clone(),
                 reason: reason.to_owned(),
                 risk_factors,
@@ -700,6 +749,10 @@ pub fn parse_date_of_birth(text: &str, today: NaiveDate) -> Result<NaiveDate, St
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Referral {
     pub id: String,
+    /// The person record it is about (absent on records from before people
+    /// were kept).
+    #[serde(default)]
+    pub person_id: Option<String>,
     pub child_name: String,
     /// Absent only where it was not shared with the viewer's agency.
     pub date_of_birth: Option<NaiveDate>,
@@ -820,6 +873,7 @@ mod tests {
             reason: "Missing from home twice this month.".into(),
             risk_factors: Vec::new(),
             submit: true,
+            ..Default::default()
         }
     }
 
@@ -840,6 +894,7 @@ mod tests {
             reason: String::new(),
             risk_factors: Vec::new(),
             submit: false,
+            ..Default::default()
         };
         let errors = bad.validate(today()).expect_err("invalid");
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();

@@ -27,6 +27,12 @@ pub struct ReferralForm {
     pub reason: String,
     /// The risk factor ids ticked.
     pub risk_factors: Vec<String>,
+    pub gender: String,
+    pub school: String,
+    /// Records that may be this child, offered before a new one is made.
+    pub candidates: Vec<eip_types::person::PersonMatch>,
+    /// A candidate's id, `new`, or empty when not yet asked.
+    pub person_choice: String,
     pub errors: Vec<FieldError>,
     pub message: Option<String>,
 }

@@ -2,6 +2,7 @@
 
 use super::{failed, field_error, show};
 use crate::data;
+use eip_types::person::{Gender, PersonMatch};
 use eip_types::place::local_authority_name;
 use eip_types::referral::{
     ConsentStatus, LawfulBasis, MAX_REASON_CHARS, ShareRecord, SharedField, SharingAgreement,
@@ -567,6 +568,46 @@ fn screening(ticked: &[String], error: Option<String>) -> impl IntoView + use<> 
     }
 }
 
+/// Records that may be the child being entered: the officer picks one, or
+/// says none of them is this child.
+fn candidates(found: &[PersonMatch], chosen: &str, error: Option<String>) -> impl IntoView + use<> {
+    (!found.is_empty() || error.is_some()).then(|| {
+        let options = found
+            .iter()
+            .map(|m| {
+                let id = format!("person-{}", m.person.id);
+                let checked = chosen == m.person.id;
+                let p = &m.person;
+                view! {
+                    <label class="check candidate">
+                        <input type="radio" id=id name="person_choice" value=p.id.clone() checked=checked />
+                        <span>
+                            <strong>{p.full_name()}</strong>
+                            {format!(
+                                ", born {}, {}",
+                                p.date_of_birth.format("%d %B %Y"),
+                                local_authority_name(&p.area_id).unwrap_or("Unknown")
+                            )}
+                            <span class="hint">{format!(" — {}% alike: {}", m.score, m.reasons.join(", "))}</span>
+                        </span>
+                    </label>
+                }
+            })
+            .collect_view();
+        view! {
+            <fieldset id="person-candidates">
+                <legend>"Is this child already known?"</legend>
+                {field_error("person_id", error)}
+                {options}
+                <label class="check">
+                    <input type="radio" id="person-new" name="person_choice" value="new" checked={chosen == "new"} />
+                    "None of these: make a new record"
+                </label>
+            </fieldset>
+        }
+    })
+}
+
 fn referral_form(p: data::ReferralFormPage) -> impl IntoView {
     let f = p.form;
     let (reason_len, set_reason_len) = signal(f.reason.chars().count());
@@ -602,7 +643,26 @@ fn referral_form(p: data::ReferralFormPage) -> impl IntoView {
                 {move || format!("{} of {} characters", reason_len.get(), MAX_REASON_CHARS)}
             </p>
 
+            <details id="more-about-child" open={!f.gender.is_empty() || !f.school.is_empty()}>
+                <summary>"More about the child (optional)"</summary>
+                <label for="gender">"Gender"</label>
+                {field_error("gender", f.error("gender"))}
+                <select id="gender" name="gender">
+                    <option value="">"Not given"</option>
+                    {Gender::ALL.iter().map(|g| {
+                        let chosen = f.gender == g.as_str();
+                        view! { <option value=g.as_str() selected=chosen>{g.label()}</option> }
+                    }).collect_view()}
+                </select>
+                <label for="school">"School"</label>
+                {field_error("school", f.error("school"))}
+                <input id="school" name="school" type="text" maxlength="100" autocomplete="off"
+                    value=f.school.clone() />
+            </details>
+
             {screening(&f.risk_factors, f.error("risk_factors"))}
+
+            {candidates(&f.candidates, &f.person_choice, f.error("person_id"))}
 
             <div class="actions">
                 <button id="submit-referral" type="submit" name="action" value="submit">

@@ -4,8 +4,13 @@ use crate::access::{self, Denied};
 use crate::audit::{self, AccessEntry, Verification};
 use crate::{AppState, lifecycle, sharing, store, timeliness};
 use eip_types::audit::AccessReport;
+use eip_types::person::{
+    Gender, LinkedPerson, MatchQuery, MergeRecord, MergeRequest, NewLink, Person, PersonDetail,
+    PersonMatch, Relationship, UndoMerge,
+};
 
 mod admin;
+mod people_api;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -28,11 +33,13 @@ use utoipa::OpenApi;
 #[openapi(
     info(title = "Referrals service", description = "Early-help referrals, area-limited"),
     paths(create_referral, list_referrals, show_referral, transition_referral, referral_history,
-        referral_access_log, access_report, verify_access_log, retention_due, decide_retention, list_agencies, admin::create_agency, admin::update_agency,
+        referral_access_log, access_report, verify_access_log, retention_due, decide_retention, people_api::matches, people_api::show_person, people_api::add_link,
+        people_api::merge, people_api::undo_merge, list_agencies, admin::create_agency, admin::update_agency,
         admin::list_agreements, admin::create_agreement, admin::update_agreement, event_feed),
     components(schemas(NewReferral, Referral, ReferralDetail, ReferralSummary, ReferralStatus, Priority, Pathway, Outcome,
         Transition, TransitionRequest, HistoryEntry, Agency, AgencyChange, SharingAgreement, AgreementChange,
-        ShareRecord, SharedField, LawfulBasis, ConsentStatus, FollowUpResult, AccessEntry, AccessReport, Verification, RetentionDecision, RetentionChoice, RetentionDue,
+        ShareRecord, SharedField, Person, PersonMatch, MatchQuery, PersonDetail, LinkedPerson, NewLink,
+        MergeRequest, MergeRecord, UndoMerge, Gender, Relationship, LawfulBasis, ConsentStatus, FollowUpResult, AccessEntry, AccessReport, Verification, RetentionDecision, RetentionChoice, RetentionDue,
         EventPage, Problem, FieldError)),
     security(("assertion" = [])),
     modifiers(&AssertionSecurity)
@@ -50,6 +57,11 @@ pub fn router(state: AppState) -> Router {
         .route("/audit/verify", get(verify_access_log))
         .route("/retention/due", get(retention_due))
         .route("/referrals/{id}/retention", post(decide_retention))
+        .route("/people/matches", post(people_api::matches))
+        .route("/people/{id}", get(people_api::show_person))
+        .route("/people/{id}/links", post(people_api::add_link))
+        .route("/people/{id}/merge", post(people_api::merge))
+        .route("/merges/{id}/undo", post(people_api::undo_merge))
         .route("/agencies", get(list_agencies).post(admin::create_agency))
         .route("/agencies/{id}", axum::routing::put(admin::update_agency))
         .route(
@@ -92,7 +104,8 @@ async fn create_referral(
 
     let id = uuid::Uuid::new_v4().to_string();
     let mut tx = state.db.begin().await?;
-    let referral = store::insert(&mut tx, &id, &valid, &user.0.user_id).await?;
+    let (person_id, valid) = people_api::person_for(&mut tx, &user.0, valid).await?;
+    let referral = store::insert(&mut tx, &id, &person_id, &valid, &user.0.user_id).await?;
     if valid.submit {
         record_event(
             &state,
@@ -170,7 +183,7 @@ async fn list_referrals(
         (_, false) => "Referral list",
     };
     let mut tx = state.db.begin().await?;
-    audit::record_list(&mut tx, &user.0.user_id, &ids, reason).await?;
+    audit::record_many(&mut tx, &user.0.user_id, "list", &ids, reason).await?;
     tx.commit().await?;
     let now = chrono::Utc::now();
     for item in &mut items {
@@ -384,7 +397,7 @@ async fn referral_access_log(
     store::get(state.db.pool(), &id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(Json(audit::for_referral(state.db.pool(), &id).await?))
+    Ok(Json(audit::for_referral(state.db.pool(), &id, None).await?))
 }
 
 /// Who answers for the access log: administrators and the data protection
@@ -415,7 +428,7 @@ async fn access_report(
         },
     )
     .await?;
-    let entries = audit::for_referral(&mut *tx, &id).await?;
+    let entries = audit::for_referral(&mut *tx, &id, r.person_id.as_deref()).await?;
     tx.commit().await?;
     let chain = audit::verify(state.db.pool()).await?;
     tracing::info!(referral.id = %id, "access report made");

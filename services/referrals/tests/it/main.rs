@@ -6,6 +6,7 @@ mod health;
 mod helpers;
 mod lifecycle;
 mod openapi;
+mod people;
 mod referrals;
 mod retention;
 mod sharing;

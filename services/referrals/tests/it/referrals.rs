@@ -14,6 +14,7 @@ fn draft(area: &str) -> NewReferral {
         reason: "Missing from home twice this month.".into(),
         risk_factors: Vec::new(),
         submit: false,
+        ..Default::default()
     }
 }
 

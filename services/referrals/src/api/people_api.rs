@@ -1,0 +1,282 @@
+//! Person records over HTTP: duplicate candidates while raising a referral,
+//! a person's page with their household and referrals, and merges of
+//! duplicates (by a coordinator; undone by an administrator). Every look at
+//! a person is recorded in the access log.
+
+use crate::matching::{NameKey, Traits};
+use crate::{AppState, access, audit, people, store};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use eip_platform::db::Tx;
+use eip_platform::error::{ApiError, ApiJson};
+use eip_platform::identity::Authenticated;
+use eip_types::person::{
+    MatchQuery, MergeRecord, MergeRequest, NewLink, Person, PersonDetail, PersonMatch, UndoMerge,
+    check_reason,
+};
+use eip_types::referral::ValidReferral;
+use eip_types::{FieldError, Principal, Problem, Role};
+
+/// Candidates shown at most.
+const MAX_CANDIDATES: usize = 5;
+
+/// The person a new referral is about: the existing record the officer
+/// chose (whose name and date of birth the referral then carries), or a
+/// new one made from what they typed.
+pub(super) async fn person_for(
+    tx: &mut Tx,
+    user: &Principal,
+    mut valid: ValidReferral,
+) -> Result<(String, ValidReferral), ApiError> {
+    let not_offered = || {
+        ApiError::Validation(vec![FieldError::new(
+            "person_id",
+            "Choose one of the records shown, or a new record.",
+        )])
+    };
+    if let Some(id) = valid.person_id.clone() {
+        let (person, created_by) = people::get(&mut **tx, &id).await?.ok_or_else(not_offered)?;
+        if person.merged_into.is_some() || !people::may_view(user, &person, &created_by) {
+            return Err(not_offered());
+        }
+        valid.child_name = person.full_name();
+        valid.date_of_birth = person.date_of_birth;
+        return Ok((id, valid));
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let new = people::NewPerson {
+        name: &valid.child_name,
+        date_of_birth: valid.date_of_birth,
+        gender: valid.gender,
+        area_id: &valid.area_id,
+        school: valid.school.as_deref(),
+    };
+    people::insert(tx, &id, &new, &user.user_id).await?;
+    Ok((id, valid))
+}
+
+/// Records the officer may already know as this child, best first (at most
+/// five, from their own areas). Showing them is recorded.
+#[utoipa::path(post, path = "/people/matches", request_body = MatchQuery,
+    responses((status = 200, body = [PersonMatch]), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub(super) async fn matches(
+    State(state): State<AppState>,
+    user: Authenticated,
+    ApiJson(body): ApiJson<MatchQuery>,
+) -> Result<Json<Vec<PersonMatch>>, ApiError> {
+    user.require_any(&access::RAISERS)?;
+    let dob = body
+        .validate(chrono::Utc::now().date_naive())
+        .map_err(ApiError::Validation)?;
+    let probe = Traits {
+        name: NameKey::of(&body.name),
+        date_of_birth: dob,
+        area_id: body.area_id.trim().to_owned(),
+    };
+    let found = people::candidates(state.db.pool(), &probe, &user.0.areas, MAX_CANDIDATES).await?;
+    let ids: Vec<&str> = found.iter().map(|m| m.person.id.as_str()).collect();
+    let mut tx = state.db.begin().await?;
+    audit::record_many(
+        &mut tx,
+        &user.0.user_id,
+        "match",
+        &ids,
+        "Duplicate check while raising a referral",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(found))
+}
+
+async fn visible_person(tx: &mut Tx, user: &Principal, id: &str) -> Result<Person, ApiError> {
+    let (person, created_by) = people::get(&mut **tx, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if !user.has_any_role(&access::RAISERS) {
+        return Err(ApiError::Forbidden("Your role does not allow this.".into()));
+    }
+    if !people::may_view(user, &person, &created_by) {
+        return Err(ApiError::Forbidden(
+            "This person's record is outside your areas.".into(),
+        ));
+    }
+    Ok(person)
+}
+
+/// A person with their household, referrals and merges (recorded as a view).
+#[utoipa::path(get, path = "/people/{id}",
+    responses((status = 200, body = PersonDetail), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub(super) async fn show_person(
+    State(state): State<AppState>,
+    user: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<PersonDetail>, ApiError> {
+    let mut tx = state.db.begin().await?;
+    let person = visible_person(&mut tx, &user.0, &id).await?;
+    audit::record_many(
+        &mut tx,
+        &user.0.user_id,
+        "view_person",
+        &[&id],
+        "Person record",
+    )
+    .await?;
+    let household = people::household(&mut *tx, &id).await?;
+    let merges = people::merges_of(&mut *tx, &id).await?;
+    tx.commit().await?;
+    let referrals = store::for_person(state.db.pool(), &id).await?;
+    Ok(Json(PersonDetail {
+        person,
+        household,
+        referrals,
+        merges,
+    }))
+}
+
+/// Links a household member (both ways) to a person.
+#[utoipa::path(post, path = "/people/{id}/links", request_body = NewLink,
+    responses((status = 201, description = "Linked"), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub(super) async fn add_link(
+    State(state): State<AppState>,
+    user: Authenticated,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NewLink>,
+) -> Result<StatusCode, ApiError> {
+    user.require_any(&access::RAISERS)?;
+    let Some(relationship) = body.relationship else {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "relationship",
+            "Choose how they are related.",
+        )]));
+    };
+    if body.related_id == id {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "related_id",
+            "A person cannot be linked to themselves.",
+        )]));
+    }
+    let mut tx = state.db.begin().await?;
+    visible_person(&mut tx, &user.0, &id).await?;
+    let related = people::get(&mut *tx, &body.related_id).await?;
+    match related {
+        Some((p, by)) if people::may_view(&user.0, &p, &by) => {}
+        _ => {
+            return Err(ApiError::Validation(vec![FieldError::new(
+                "related_id",
+                "Choose a person record in your areas.",
+            )]));
+        }
+    }
+    // Parent of a child reads back as the child's household member.
+    let back = match relationship {
+        eip_types::person::Relationship::Sibling => relationship,
+        _ => eip_types::person::Relationship::HouseholdMember,
+    };
+    if !people::link(
+        &mut tx,
+        &id,
+        &body.related_id,
+        relationship,
+        &user.0.user_id,
+    )
+    .await?
+    {
+        return Err(ApiError::Conflict("They are already linked.".into()));
+    }
+    people::link(&mut tx, &body.related_id, &id, back, &user.0.user_id).await?;
+    tx.commit().await?;
+    Ok(StatusCode::CREATED)
+}
+
+/// Folds a duplicate record into this one: its referrals move here, and it
+/// points here from now on. A coordinator of both records' areas; audited
+/// and reversible by an administrator.
+#[utoipa::path(post, path = "/people/{id}/merge", request_body = MergeRequest,
+    responses((status = 200, body = MergeRecord), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub(super) async fn merge(
+    State(state): State<AppState>,
+    user: Authenticated,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<MergeRequest>,
+) -> Result<Json<MergeRecord>, ApiError> {
+    user.require_any(&[Role::Coordinator])?;
+    let reason = check_reason(&body.reason).map_err(|e| ApiError::Validation(vec![e]))?;
+    let duplicate_id = body.duplicate_id.trim();
+    if duplicate_id == id {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "duplicate_id",
+            "Choose a different record to merge into this one.",
+        )]));
+    }
+    let mut tx = state.db.begin().await?;
+    let (kept, _) = people::get(&mut *tx, &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let Some((duplicate, _)) = people::get(&mut *tx, duplicate_id).await? else {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "duplicate_id",
+            "No person record has that reference.",
+        )]));
+    };
+    if !people::may_merge(&user.0, &kept, &duplicate) {
+        return Err(ApiError::Forbidden(
+            "Only a coordinator of both records' areas can merge them.".into(),
+        ));
+    }
+    if kept.merged_into.is_some() || duplicate.merged_into.is_some() {
+        return Err(ApiError::Conflict(
+            "One of these records was already merged into another.".into(),
+        ));
+    }
+    let record = people::merge_into(&mut tx, &id, duplicate_id, reason, &user.0.user_id).await?;
+    audit::record_many(
+        &mut tx,
+        &user.0.user_id,
+        "merge",
+        &[&id, duplicate_id],
+        reason,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(merge.id = %record.id, "person records merged");
+    Ok(Json(record))
+}
+
+/// Undoes a merge (administrators): the referrals it moved go back.
+#[utoipa::path(post, path = "/merges/{id}/undo", request_body = UndoMerge,
+    responses((status = 200, body = MergeRecord), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub(super) async fn undo_merge(
+    State(state): State<AppState>,
+    user: Authenticated,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UndoMerge>,
+) -> Result<Json<MergeRecord>, ApiError> {
+    user.require_any(&[Role::Admin])?;
+    let reason = check_reason(&body.reason).map_err(|e| ApiError::Validation(vec![e]))?;
+    let mut tx = state.db.begin().await?;
+    let m = people::find_merge(&mut tx, &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if m.undone_at.is_some() {
+        return Err(ApiError::Conflict("This merge was already undone.".into()));
+    }
+    people::undo_merge(&mut tx, &m, reason, &user.0.user_id).await?;
+    audit::record_many(
+        &mut tx,
+        &user.0.user_id,
+        "unmerge",
+        &[&m.kept_id, &m.merged_id],
+        reason,
+    )
+    .await?;
+    let after = people::find_merge(&mut tx, &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    tx.commit().await?;
+    tracing::info!(merge.id = %id, "merge undone");
+    Ok(Json(after))
+}

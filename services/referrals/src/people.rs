@@ -1,0 +1,422 @@
+//! Person records: who referrals are about, their households, duplicate
+//! candidates, and merges of duplicates (kept, so they can be undone).
+
+use crate::matching::{self, NameKey, Traits};
+use chrono::{Datelike, NaiveDate};
+use eip_platform::db::{Tx, now_text, parse_date, parse_time};
+use eip_types::person::{Gender, LinkedPerson, MergeRecord, Person, PersonMatch, Relationship};
+use eip_types::{Principal, Role};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// What a new person record holds.
+#[derive(Debug, Clone)]
+pub struct NewPerson<'a> {
+    pub name: &'a str,
+    pub date_of_birth: NaiveDate,
+    pub gender: Option<Gender>,
+    pub area_id: &'a str,
+    pub school: Option<&'a str>,
+}
+
+/// Splits a name as typed into given and family names: the last word is
+/// the family name.
+pub fn split_name(name: &str) -> (String, String) {
+    let name = name.trim();
+    match name.rsplit_once(char::is_whitespace) {
+        Some((given, family)) => (given.trim().to_owned(), family.trim().to_owned()),
+        None => (name.to_owned(), String::new()),
+    }
+}
+
+/// Who may see a person record: raisers in the person's area, or who made
+/// it. Partners, board members and others see people only through the
+/// referrals shared with them.
+pub fn may_view(p: &Principal, person: &Person, created_by: &str) -> bool {
+    p.has_any_role(&crate::access::RAISERS)
+        && (p.works_in(&person.area_id) || p.user_id == created_by)
+}
+
+/// Merging: a coordinator of both records' areas.
+pub fn may_merge(p: &Principal, kept: &Person, duplicate: &Person) -> bool {
+    p.has_role(Role::Coordinator) && p.works_in(&kept.area_id) && p.works_in(&duplicate.area_id)
+}
+
+fn person(row: &AnyRow) -> Result<Person, sqlx::Error> {
+    let gender: Option<String> = row.try_get("gender")?;
+    Ok(Person {
+        id: row.try_get("id")?,
+        given_name: row.try_get("given_name")?,
+        family_name: row.try_get("family_name")?,
+        date_of_birth: parse_date(&row.try_get::<String, _>("date_of_birth")?)?,
+        gender: gender.as_deref().and_then(Gender::parse),
+        area_id: row.try_get("area_id")?,
+        ward: row.try_get("ward")?,
+        school: row.try_get("school")?,
+        merged_into: row.try_get("merged_into")?,
+        created_at: parse_time(&row.try_get::<String, _>("created_at")?)?,
+    })
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    id: &str,
+    p: &NewPerson<'_>,
+    created_by: &str,
+) -> Result<(), sqlx::Error> {
+    let (given, family) = split_name(p.name);
+    let key = NameKey::of(p.name);
+    sqlx::query(
+        "INSERT INTO people (id, given_name, family_name, date_of_birth, birth_year, gender, \
+         area_id, school, given_key, family_key, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(id)
+    .bind(given)
+    .bind(family)
+    .bind(p.date_of_birth.to_string())
+    .bind(i64::from(p.date_of_birth.year()))
+    .bind(p.gender.map(Gender::as_str))
+    .bind(p.area_id)
+    .bind(p.school)
+    .bind(key.given_key())
+    .bind(key.family_key())
+    .bind(created_by)
+    .bind(now_text())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A person and who made the record.
+pub async fn get<'e, E>(executor: E, id: &str) -> Result<Option<(Person, String)>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query("SELECT * FROM people WHERE id = $1")
+        .bind(id)
+        .fetch_optional(executor)
+        .await?
+        .map(|row| Ok((person(&row)?, row.try_get("created_by")?)))
+        .transpose()
+}
+
+/// Records in `areas` that may be the person described, best first, at
+/// most `limit`. The SQL narrows by the same blocks as
+/// [`matching::shares_a_block`]; scoring decides.
+pub async fn candidates(
+    pool: &sqlx::AnyPool,
+    probe: &Traits,
+    areas: &[String],
+    limit: usize,
+) -> Result<Vec<PersonMatch>, sqlx::Error> {
+    if areas.is_empty() {
+        return Ok(Vec::new());
+    }
+    let dob = probe.date_of_birth;
+    let swapped = matching::swapped(dob).unwrap_or(dob);
+    let placeholders: Vec<String> = (0..areas.len()).map(|i| format!("${}", i + 6)).collect();
+    let sql = format!(
+        "SELECT * FROM people WHERE merged_into IS NULL AND area_id IN ({}) AND \
+         (family_key = $1 OR date_of_birth = $2 OR date_of_birth = $3 \
+          OR (given_key = $4 AND birth_year = $5)) LIMIT 500",
+        placeholders.join(", ")
+    );
+    let mut q = sqlx::query(&sql)
+        .bind(probe.name.family_key().to_owned())
+        .bind(dob.to_string())
+        .bind(swapped.to_string())
+        .bind(probe.name.given_key().to_owned())
+        .bind(i64::from(dob.year()));
+    for a in areas {
+        q = q.bind(a);
+    }
+    let mut found: Vec<PersonMatch> = q
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(person)
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .filter_map(|p| {
+            let stored = Traits {
+                name: NameKey::of(&p.full_name()),
+                date_of_birth: p.date_of_birth,
+                area_id: p.area_id.clone(),
+            };
+            let (score, reasons) = matching::score(probe, &stored);
+            (score >= matching::CANDIDATE_AT).then(|| PersonMatch {
+                person: p,
+                score,
+                reasons: reasons.into_iter().map(str::to_owned).collect(),
+            })
+        })
+        .collect();
+    found.sort_by(|a, b| b.score.cmp(&a.score).then(a.person.id.cmp(&b.person.id)));
+    found.truncate(limit);
+    Ok(found)
+}
+
+pub async fn link(
+    tx: &mut Tx,
+    person_id: &str,
+    related_id: &str,
+    relationship: Relationship,
+    actor: &str,
+) -> Result<bool, sqlx::Error> {
+    let exists =
+        sqlx::query("SELECT person_id FROM person_links WHERE person_id = $1 AND related_id = $2")
+            .bind(person_id)
+            .bind(related_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .is_some();
+    if exists {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO person_links (person_id, related_id, relationship, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(person_id)
+    .bind(related_id)
+    .bind(relationship.as_str())
+    .bind(actor)
+    .bind(now_text())
+    .execute(&mut **tx)
+    .await?;
+    Ok(true)
+}
+
+pub async fn household<'e, E>(executor: E, id: &str) -> Result<Vec<LinkedPerson>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "SELECT p.*, l.relationship FROM person_links l JOIN people p ON p.id = l.related_id \
+         WHERE l.person_id = $1 ORDER BY p.date_of_birth",
+    )
+    .bind(id)
+    .fetch_all(executor)
+    .await?
+    .iter()
+    .map(|row| {
+        let relationship: String = row.try_get("relationship")?;
+        Ok(LinkedPerson {
+            person: person(row)?,
+            relationship: Relationship::parse(&relationship).ok_or_else(|| {
+                sqlx::Error::Decode(format!("relationship `{relationship}`").into())
+            })?,
+        })
+    })
+    .collect()
+}
+
+fn merge(row: &AnyRow) -> Result<MergeRecord, sqlx::Error> {
+    let ids: String = row.try_get("referral_ids")?;
+    Ok(MergeRecord {
+        id: row.try_get("id")?,
+        kept_id: row.try_get("kept_id")?,
+        merged_id: row.try_get("merged_id")?,
+        referral_ids: ids
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        reason: row.try_get("reason")?,
+        actor: row.try_get("actor")?,
+        at: parse_time(&row.try_get::<String, _>("at")?)?,
+        undone_at: row
+            .try_get::<Option<String>, _>("undone_at")?
+            .map(|t| parse_time(&t))
+            .transpose()?,
+    })
+}
+
+pub async fn merges_of<'e, E>(executor: E, id: &str) -> Result<Vec<MergeRecord>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query("SELECT * FROM person_merges WHERE kept_id = $1 OR merged_id = $1 ORDER BY at")
+        .bind(id)
+        .fetch_all(executor)
+        .await?
+        .iter()
+        .map(merge)
+        .collect()
+}
+
+pub async fn find_merge(tx: &mut Tx, id: &str) -> Result<Option<MergeRecord>, sqlx::Error> {
+    sqlx::query("SELECT * FROM person_merges WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .as_ref()
+        .map(merge)
+        .transpose()
+}
+
+/// Folds `duplicate` into `kept`: its referrals move over and it points at
+/// the record kept. Returns the merge as recorded.
+pub async fn merge_into(
+    tx: &mut Tx,
+    kept: &str,
+    duplicate: &str,
+    reason: &str,
+    actor: &str,
+) -> Result<MergeRecord, sqlx::Error> {
+    let moved: Vec<String> =
+        sqlx::query("SELECT id FROM referrals WHERE person_id = $1 ORDER BY id")
+            .bind(duplicate)
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|row| row.try_get("id"))
+            .collect::<Result<_, _>>()?;
+    sqlx::query("UPDATE referrals SET person_id = $1 WHERE person_id = $2")
+        .bind(kept)
+        .bind(duplicate)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE people SET merged_into = $1 WHERE id = $2")
+        .bind(kept)
+        .bind(duplicate)
+        .execute(&mut **tx)
+        .await?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let at = now_text();
+    sqlx::query(
+        "INSERT INTO person_merges (id, kept_id, merged_id, referral_ids, reason, actor, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(kept)
+    .bind(duplicate)
+    .bind(moved.join(","))
+    .bind(reason)
+    .bind(actor)
+    .bind(&at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(MergeRecord {
+        id,
+        kept_id: kept.to_owned(),
+        merged_id: duplicate.to_owned(),
+        referral_ids: moved,
+        reason: reason.to_owned(),
+        actor: actor.to_owned(),
+        at: parse_time(&at)?,
+        undone_at: None,
+    })
+}
+
+/// Reverses a merge: the referrals it moved go back and the duplicate
+/// stands alone again.
+pub async fn undo_merge(
+    tx: &mut Tx,
+    m: &MergeRecord,
+    reason: &str,
+    actor: &str,
+) -> Result<(), sqlx::Error> {
+    for referral_id in &m.referral_ids {
+        sqlx::query("UPDATE referrals SET person_id = $1 WHERE id = $2 AND person_id = $3")
+            .bind(&m.merged_id)
+            .bind(referral_id)
+            .bind(&m.kept_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query("UPDATE people SET merged_into = NULL WHERE id = $1")
+        .bind(&m.merged_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "UPDATE person_merges SET undone_by = $1, undone_at = $2, undo_reason = $3 WHERE id = $4",
+    )
+    .bind(actor)
+    .bind(now_text())
+    .bind(reason)
+    .bind(&m.id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Gives every referral from before people were kept a person record of
+/// its own; a coordinator merges any duplicates among them.
+pub async fn backfill(db: &eip_platform::db::Db) -> anyhow::Result<usize> {
+    let rows = sqlx::query(
+        "SELECT id, child_name, date_of_birth, area_id, created_by FROM referrals \
+         WHERE person_id IS NULL AND disposed_at IS NULL",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let mut tx = db.begin().await?;
+    for row in &rows {
+        let referral_id: String = row.try_get("id")?;
+        let name: String = row.try_get("child_name")?;
+        let area: String = row.try_get("area_id")?;
+        let by: String = row.try_get("created_by")?;
+        let person_id = uuid::Uuid::new_v4().to_string();
+        let new = NewPerson {
+            name: &name,
+            date_of_birth: parse_date(&row.try_get::<String, _>("date_of_birth")?)?,
+            gender: None,
+            area_id: &area,
+            school: None,
+        };
+        insert(&mut tx, &person_id, &new, &by).await?;
+        sqlx::query("UPDATE referrals SET person_id = $1 WHERE id = $2")
+            .bind(&person_id)
+            .bind(&referral_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(rows.len())
+}
+
+/// Erases a person's personal data once no referral about them keeps it.
+pub async fn dispose_if_unused(tx: &mut Tx, person_id: &str) -> Result<(), sqlx::Error> {
+    let live = sqlx::query(
+        "SELECT id FROM referrals WHERE person_id = $1 AND disposed_at IS NULL LIMIT 1",
+    )
+    .bind(person_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if live.is_some() {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE people SET given_name = $1, family_name = '', school = NULL, ward = NULL, \
+         gender = NULL, given_key = '', family_key = '', \
+         date_of_birth = substr(date_of_birth, 1, 4) || '-01-01' WHERE id = $2",
+    )
+    .bind(crate::retention::DISPOSED_NAME)
+    .bind(person_id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM person_links WHERE person_id = $1 OR related_id = $1")
+        .bind(person_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_last_word_is_the_family_name() {
+        assert_eq!(
+            split_name(" Sam  Example "),
+            ("Sam".into(), "Example".into())
+        );
+        assert_eq!(
+            split_name("Mary Jane Watson"),
+            ("Mary Jane".into(), "Watson".into())
+        );
+        assert_eq!(split_name("Cher"), ("Cher".into(), String::new()));
+    }
+}
