@@ -252,7 +252,9 @@ pub async fn history(pool: &AnyPool, id: &str) -> Result<Vec<HistoryEntry>, sqlx
     .collect()
 }
 
-/// The newest referrals within `scope`, at most `limit`.
+/// The referrals within `scope`, at most `limit`: the newest first, or
+/// with `statuses` (a worklist) those whose clock has run longest first, so
+/// that overdue work is never cut off by the limit.
 pub async fn list(
     pool: &AnyPool,
     scope: &Scope,
@@ -264,6 +266,11 @@ pub async fn list(
         let ids: Vec<String> = list.iter().map(|s| format!("'{}'", s.as_str())).collect();
         format!(" AND status IN ({})", ids.join(", "))
     });
+    let order = if statuses.is_some() {
+        "COALESCE(shared_at, submitted_at, created_at), id"
+    } else {
+        "created_at DESC, id"
+    };
     const COLUMNS: &str = SUMMARY_COLUMNS;
     let rows = match scope {
         Scope::Areas { areas, creator } => {
@@ -279,7 +286,7 @@ pub async fn list(
             let sql = format!(
                 "SELECT {COLUMNS} FROM referrals \
                  WHERE (created_by = $1{area_clause}){status_clause} \
-                 ORDER BY created_at DESC, id LIMIT $2"
+                 ORDER BY {order} LIMIT $2"
             );
             let mut q = sqlx::query(&sql).bind(creator).bind(limit);
             for a in areas {
@@ -290,7 +297,7 @@ pub async fn list(
         Scope::Agency(agency) => {
             let sql = format!(
                 "SELECT {COLUMNS} FROM referrals WHERE agency_id = $1{status_clause} \
-                 ORDER BY created_at DESC, id LIMIT $2"
+                 ORDER BY {order} LIMIT $2"
             );
             sqlx::query(&sql)
                 .bind(agency)

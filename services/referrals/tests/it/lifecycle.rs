@@ -591,6 +591,14 @@ mod worklist {
             ids,
             [late.id.as_str(), fresh.id.as_str(), triaged.id.as_str()]
         );
+        // However long the list, the limit never cuts off overdue work.
+        let first: Vec<ReferralSummary> = app
+            .get("/referrals?view=worklist&limit=1", &coordinator)
+            .await
+            .json()
+            .await
+            .expect("worklist");
+        assert_eq!(first[0].id, late.id);
         assert!(work[0].overdue);
         assert!(!work[1].overdue && work[1].due_at.is_some());
         assert_eq!(work[2].status, ReferralStatus::Triaged);
