@@ -480,3 +480,100 @@ async fn the_data_protection_officer_sees_who_has_seen_a_record() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let _ = referrals.stop().await;
 }
+
+/// A coordinator merges two person records from the person's page and an
+/// administrator undoes it there; the page shows each outcome.
+#[tokio::test]
+async fn duplicates_are_merged_and_unmerged_from_the_person_page() {
+    let keys = keys();
+    let db = TestDb::sqlite();
+    let mut config = eip_referrals::default_config();
+    config.database_url = db.url.clone();
+    config.demo = true;
+    let shared = Shared {
+        bus: Bus::InProcess(InProcessBus::default()),
+        keys: keys.clone(),
+    };
+    let referrals = RunningService::start(|listener, shutdown| {
+        eip_referrals::launch(config, shared, listener, shutdown)
+    })
+    .await;
+    let store = eip_platform::db::Db::connect(&db.url, &eip_referrals::migrations())
+        .await
+        .expect("db");
+    let people: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM people WHERE area_id = 'hull' ORDER BY id LIMIT 2")
+            .fetch_all(store.pool())
+            .await
+            .expect("demo people");
+    store.close().await;
+    let (kept, dup) = (&people[0], &people[1]);
+
+    let p = portal(&keys, |c| c.services.referrals = referrals.base.clone()).await;
+    let coordinator = p.sign_in("coordinator.hull").await;
+    let page = p
+        .get(&format!("/people/{kept}"), Some(&coordinator))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("id=\"merge-form\""), "coordinators may merge");
+    let res = p
+        .post_form(
+            &format!("/people/{kept}/merge"),
+            Some(&coordinator),
+            &[
+                ("duplicate_id", dup),
+                ("reason", "Same child, school confirmed"),
+            ],
+        )
+        .await;
+    assert_eq!(res.headers()[LOCATION], format!("/people/{kept}").as_str());
+    let page = p
+        .get(&format!("/people/{kept}"), Some(&coordinator))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("id=\"flash\""), "{page}");
+    assert!(page.contains("id=\"merges\""));
+
+    // The administrator undoes it from the same page.
+    let admin = p.sign_in("admin").await;
+    let page = p
+        .get(&format!("/people/{kept}"), Some(&admin))
+        .await
+        .text()
+        .await
+        .expect("page");
+    let start = page.find("/merges/").expect("an undo form");
+    let action = page[start..]
+        .split('"')
+        .next()
+        .expect("action")
+        .replace("&amp;", "&");
+    let res = p
+        .post_form(&action, Some(&admin), &[("reason", "Twins, not one child")])
+        .await;
+    assert_eq!(res.headers()[LOCATION], format!("/people/{kept}").as_str());
+    let page = p
+        .get(&format!("/people/{kept}"), Some(&admin))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("Merge undone"), "{page}");
+    let officer = p.sign_in("frontline.hull").await;
+    let page = p
+        .get(&format!("/people/{dup}"), Some(&officer))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        !page.contains("id=\"merged-into\""),
+        "the duplicate stands alone again"
+    );
+    assert!(!page.contains("id=\"merge-form\""), "officers do not merge");
+    let _ = referrals.stop().await;
+}

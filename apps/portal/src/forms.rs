@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use eip_platform::client::ClientError;
 use eip_portal_app::data::{ActionOutcome, ReferralForm, SessionUser, SignInForm, keys};
-use eip_types::person::{MatchQuery, PersonMatch};
+use eip_types::person::{MatchQuery, MergeRecord, MergeRequest, PersonMatch, UndoMerge};
 use eip_types::referral::{
     ConsentStatus, FollowUpResult, LawfulBasis, NewReferral, Outcome, Pathway, Priority, Referral,
     RetentionChoice, RetentionDecision, SharedField, Transition, TransitionRequest,
@@ -373,4 +373,89 @@ pub async fn retention_decision(
     };
     let _ = session.insert(keys::RETENTION_OUTCOME, outcome).await;
     see_other("/retention")
+}
+
+/// What a merge or an undo came to, for the person's page.
+fn person_outcome<T>(result: Result<T, ClientError>, done: &str) -> (bool, String) {
+    match result {
+        Ok(_) => (true, done.to_owned()),
+        Err(ClientError::Problem(p)) => (
+            false,
+            p.errors
+                .first()
+                .map(|e| e.message.clone())
+                .or(p.detail)
+                .unwrap_or(p.title),
+        ),
+        Err(ClientError::Unavailable(_)) => (
+            false,
+            "The referrals service is not answering; please try again in a moment.".into(),
+        ),
+    }
+}
+
+fn is_reference(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+}
+
+/// A coordinator merges a duplicate record into the one on the page.
+pub async fn merge_person(
+    State(state): State<PortalState>,
+    session: Session,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Form(form): Fields,
+) -> Response {
+    let Ok(Some(user)) = session.get::<SessionUser>(keys::USER).await else {
+        return see_other("/sign-in");
+    };
+    if !is_reference(&id) {
+        return see_other("/referrals");
+    }
+    let body = MergeRequest {
+        duplicate_id: field(&form, "duplicate_id").trim().to_owned(),
+        reason: field(&form, "reason"),
+    };
+    let result = state
+        .ctx
+        .referrals
+        .post::<_, MergeRecord>(&format!("/people/{id}/merge"), &user.principal(), &body)
+        .await;
+    let outcome = person_outcome(result, "Merged: the duplicate's referrals are now here.");
+    let _ = session.insert(keys::PERSON_OUTCOME, outcome).await;
+    see_other(&format!("/people/{id}"))
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct BackTo {
+    person: String,
+}
+
+/// An administrator undoes a merge.
+pub async fn undo_merge(
+    State(state): State<PortalState>,
+    session: Session,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    axum::extract::Query(back): axum::extract::Query<BackTo>,
+    Form(form): Fields,
+) -> Response {
+    let Ok(Some(user)) = session.get::<SessionUser>(keys::USER).await else {
+        return see_other("/sign-in");
+    };
+    if !is_reference(&id) || !is_reference(&back.person) {
+        return see_other("/referrals");
+    }
+    let body = UndoMerge {
+        reason: field(&form, "reason"),
+    };
+    let result = state
+        .ctx
+        .referrals
+        .post::<_, MergeRecord>(&format!("/merges/{id}/undo"), &user.principal(), &body)
+        .await;
+    let outcome = person_outcome(
+        result,
+        "Merge undone: the referrals are back on their own record.",
+    );
+    let _ = session.insert(keys::PERSON_OUTCOME, outcome).await;
+    see_other(&format!("/people/{}", back.person))
 }

@@ -226,6 +226,8 @@ fn router(state: PortalState, config: &Config) -> Router {
         .route("/referrals/new", post(forms::create_referral))
         .route("/referrals/{id}/action", post(forms::referral_action))
         .route("/retention/{id}", post(forms::retention_decision))
+        .route("/people/{id}/merge", post(forms::merge_person))
+        .route("/merges/{id}/undo", post(forms::undo_merge))
         .route("/api/{*fn_name}", post(server_fns).get(server_fns))
         .leptos_routes_with_context(
             &state,

@@ -4,12 +4,14 @@
 mod audit;
 mod engagement;
 mod governance;
+mod people;
 mod referrals;
 mod training;
 
 pub use audit::*;
 pub use engagement::*;
 pub use governance::*;
+pub use people::*;
 pub use referrals::*;
 pub use training::*;
 
@@ -56,6 +58,7 @@ pub mod keys {
     pub const REFERRAL_FORM: &str = "referral_form";
     pub const REFERRAL_ACTION: &str = "referral_action";
     pub const RETENTION_OUTCOME: &str = "retention_outcome";
+    pub const PERSON_OUTCOME: &str = "person_outcome";
     /// Reasons given this session for viewing referrals, by referral id.
     pub const VIEW_REASONS: &str = "view_reasons";
 }

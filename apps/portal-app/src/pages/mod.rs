@@ -1,12 +1,14 @@
 //! One component per page.
 
 mod audit;
+mod people;
 mod places;
 mod referrals;
 mod reports;
 mod training;
 
 pub use audit::*;
+pub use people::*;
 pub use places::*;
 pub use referrals::*;
 pub use reports::*;

@@ -243,6 +243,9 @@ fn referral_facts(
     view! {
         <dl class="facts">
             <dt>"Status"</dt><dd id="status">{r.status.label()}</dd>
+            {r.person_id.clone().filter(|_| withheld.is_empty()).map(|id| view! {
+                <dt>"Person"</dt><dd><a id="person-link" href=format!("/people/{id}")>"Record, household and other referrals"</a></dd>
+            })}
             <dt>"Date of birth"</dt>
             <dd>{r.date_of_birth.map_or_else(|| NOT_SHARED.to_owned(), |d| d.format("%d %B %Y").to_string())}</dd>
             <dt>"Area"</dt><dd>{local_authority_name(&r.area_id).unwrap_or("Unknown")}</dd>

@@ -93,7 +93,7 @@ async fn visible_person(tx: &mut Tx, user: &Principal, id: &str) -> Result<Perso
     let (person, created_by) = people::get(&mut **tx, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    if !user.has_any_role(&access::RAISERS) {
+    if !user.has_any_role(&[Role::Frontline, Role::Coordinator, Role::Admin]) {
         return Err(ApiError::Forbidden("Your role does not allow this.".into()));
     }
     if !people::may_view(user, &person, &created_by) {
