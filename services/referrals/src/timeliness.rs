@@ -3,38 +3,73 @@
 //! its priority. The coordinator's worklist puts what is overdue first.
 
 use chrono::{DateTime, Duration, Utc};
-use eip_types::referral::{Priority, ReferralStatus, ReferralSummary};
-
-/// Submitted → triaged.
-pub const TRIAGE_WITHIN: Duration = Duration::hours(48);
+use eip_types::referral::{Priority, ReferralStatus, ReferralSummary, TimelinessTargets};
 
 /// Shared → accepted or declined, by priority.
-pub fn answer_within(priority: Option<Priority>) -> Duration {
-    match priority {
-        Some(Priority::Urgent) => Duration::hours(24),
-        Some(Priority::High) => Duration::hours(72),
-        Some(Priority::Routine) | None => Duration::hours(120),
-    }
+pub fn answer_within(t: &TimelinessTargets, priority: Option<Priority>) -> Duration {
+    let hours = match priority {
+        Some(Priority::Urgent) => t.urgent_hours,
+        Some(Priority::High) => t.high_hours,
+        Some(Priority::Routine) | None => t.routine_hours,
+    };
+    Duration::hours(i64::from(hours))
 }
 
 /// When the clock running on a referral in `status` runs out.
 pub fn due_at(
+    t: &TimelinessTargets,
     status: ReferralStatus,
     priority: Option<Priority>,
     submitted_at: Option<DateTime<Utc>>,
     shared_at: Option<DateTime<Utc>>,
 ) -> Option<DateTime<Utc>> {
     match status {
-        ReferralStatus::Submitted => submitted_at.map(|t| t + TRIAGE_WITHIN),
-        ReferralStatus::Shared => shared_at.map(|t| t + answer_within(priority)),
+        ReferralStatus::Submitted => {
+            submitted_at.map(|s| s + Duration::hours(i64::from(t.triage_hours)))
+        }
+        ReferralStatus::Shared => shared_at.map(|s| s + answer_within(t, priority)),
         _ => None,
     }
 }
 
 /// Fills in a summary's clock as of `now`.
-pub fn annotate(s: &mut ReferralSummary, now: DateTime<Utc>) {
-    s.due_at = due_at(s.status, s.priority, s.submitted_at, s.shared_at);
+pub fn annotate(t: &TimelinessTargets, s: &mut ReferralSummary, now: DateTime<Utc>) {
+    s.due_at = due_at(t, s.status, s.priority, s.submitted_at, s.shared_at);
     s.overdue = s.due_at.is_some_and(|due| due < now);
+}
+
+/// The targets in force.
+pub async fn targets(pool: &sqlx::AnyPool) -> Result<TimelinessTargets, sqlx::Error> {
+    use sqlx::Row;
+    let row = sqlx::query("SELECT * FROM timeliness_targets WHERE id = 1")
+        .fetch_optional(pool)
+        .await?;
+    let Some(row) = row else {
+        return Ok(TimelinessTargets::default());
+    };
+    let hours = |c: &str| -> Result<u32, sqlx::Error> {
+        u32::try_from(row.try_get::<i64, _>(c)?).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+    };
+    Ok(TimelinessTargets {
+        triage_hours: hours("triage_hours")?,
+        urgent_hours: hours("urgent_hours")?,
+        high_hours: hours("high_hours")?,
+        routine_hours: hours("routine_hours")?,
+    })
+}
+
+pub async fn set_targets(pool: &sqlx::AnyPool, t: &TimelinessTargets) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE timeliness_targets SET triage_hours = $1, urgent_hours = $2, high_hours = $3, \
+         routine_hours = $4 WHERE id = 1",
+    )
+    .bind(i64::from(t.triage_hours))
+    .bind(i64::from(t.urgent_hours))
+    .bind(i64::from(t.high_hours))
+    .bind(i64::from(t.routine_hours))
+    .execute(pool)
+    .await?;
+    Ok(())
 }
 
 /// The states that wait on the hub or on an agency.
@@ -65,6 +100,30 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    const T: TimelinessTargets = TimelinessTargets {
+        triage_hours: 48,
+        urgent_hours: 24,
+        high_hours: 72,
+        routine_hours: 120,
+    };
+
+    #[test]
+    fn the_defaults_are_the_strategy_targets_and_bad_ones_are_refused() {
+        assert_eq!(TimelinessTargets::default(), T);
+        let bad = TimelinessTargets {
+            triage_hours: 0,
+            routine_hours: 10_000,
+            ..T
+        };
+        let fields: Vec<String> = bad
+            .validate()
+            .expect_err("invalid")
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["triage_hours", "routine_hours"]);
+    }
+
     fn at(day: u32, hour: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, day, hour, 0, 0)
             .single()
@@ -91,10 +150,10 @@ mod tests {
     #[test]
     fn triage_is_due_two_days_after_submission() {
         let mut s = summary("a", ReferralStatus::Submitted, at(20, 9));
-        annotate(&mut s, at(22, 8));
+        annotate(&T, &mut s, at(22, 8));
         assert_eq!(s.due_at, Some(at(22, 9)));
         assert!(!s.overdue);
-        annotate(&mut s, at(22, 10));
+        annotate(&T, &mut s, at(22, 10));
         assert!(s.overdue);
     }
 
@@ -102,11 +161,18 @@ mod tests {
     fn agencies_answer_by_priority_and_other_states_have_no_clock() {
         let shared = Some(at(20, 9));
         assert_eq!(
-            due_at(ReferralStatus::Shared, Some(Priority::Urgent), None, shared),
+            due_at(
+                &T,
+                ReferralStatus::Shared,
+                Some(Priority::Urgent),
+                None,
+                shared
+            ),
             Some(at(21, 9))
         );
         assert_eq!(
             due_at(
+                &T,
                 ReferralStatus::Shared,
                 Some(Priority::Routine),
                 None,
@@ -119,7 +185,7 @@ mod tests {
             ReferralStatus::Triaged,
             ReferralStatus::Closed,
         ] {
-            assert_eq!(due_at(status, None, Some(at(1, 1)), shared), None);
+            assert_eq!(due_at(&T, status, None, Some(at(1, 1)), shared), None);
         }
     }
 
@@ -133,7 +199,7 @@ mod tests {
             summary("later", ReferralStatus::Submitted, at(18, 9)),
         ];
         for s in &mut items {
-            annotate(s, now);
+            annotate(&T, s, now);
         }
         worklist_order(&mut items);
         let order: Vec<&str> = items.iter().map(|s| s.id.as_str()).collect();

@@ -835,6 +835,57 @@ pub struct RetentionDue {
     pub review_on: NaiveDate,
 }
 
+/// How long the hub has to triage, and an agency to answer a share by
+/// priority, in hours (administrators set them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TimelinessTargets {
+    pub triage_hours: u32,
+    pub urgent_hours: u32,
+    pub high_hours: u32,
+    pub routine_hours: u32,
+}
+
+impl Default for TimelinessTargets {
+    fn default() -> Self {
+        TimelinessTargets {
+            triage_hours: 48,
+            urgent_hours: 24,
+            high_hours: 72,
+            routine_hours: 120,
+        }
+    }
+}
+
+/// The longest target accepted: thirty days.
+pub const MAX_TARGET_HOURS: u32 = 720;
+
+impl TimelinessTargets {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let errors: Vec<FieldError> = [
+            ("triage_hours", self.triage_hours),
+            ("urgent_hours", self.urgent_hours),
+            ("high_hours", self.high_hours),
+            ("routine_hours", self.routine_hours),
+        ]
+        .into_iter()
+        .filter(|(_, h)| !(1..=MAX_TARGET_HOURS).contains(h))
+        .map(|(field, _)| {
+            FieldError::new(
+                field,
+                format!("Use a whole number of hours from 1 to {MAX_TARGET_HOURS}."),
+            )
+        })
+        .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 /// A line in a referral list: no reason text, to keep lists light.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -1,13 +1,15 @@
 //! Reference data administrators keep: agencies and programmes, and the
 //! data-sharing agreements shares rely on.
 
-use crate::{AppState, sharing};
+use crate::{AppState, sharing, timeliness};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use eip_platform::error::{ApiError, ApiJson};
 use eip_platform::identity::Authenticated;
-use eip_types::referral::{Agency, AgencyChange, AgreementChange, SharingAgreement};
+use eip_types::referral::{
+    Agency, AgencyChange, AgreementChange, SharingAgreement, TimelinessTargets,
+};
 use eip_types::{FieldError, Problem, Role};
 
 /// Who reads the agreements: those who share under them and those who
@@ -159,4 +161,30 @@ pub(super) async fn update_agreement(
     tx.commit().await?;
     tracing::info!(agreement.id = %agreement.id, "sharing agreement changed");
     Ok(Json(agreement))
+}
+
+/// The timeliness targets worklists are judged by.
+#[utoipa::path(get, path = "/timeliness-targets",
+    responses((status = 200, body = TimelinessTargets), (status = 403, body = Problem)))]
+pub(super) async fn show_targets(
+    State(state): State<AppState>,
+    user: Authenticated,
+) -> Result<Json<TimelinessTargets>, ApiError> {
+    user.require_any(&[Role::Coordinator, Role::Admin])?;
+    Ok(Json(timeliness::targets(state.db.pool()).await?))
+}
+
+/// Set the timeliness targets (administrators); worklists use them at once.
+#[utoipa::path(put, path = "/timeliness-targets", request_body = TimelinessTargets,
+    responses((status = 200, body = TimelinessTargets), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub(super) async fn set_targets(
+    State(state): State<AppState>,
+    user: Authenticated,
+    ApiJson(body): ApiJson<TimelinessTargets>,
+) -> Result<Json<TimelinessTargets>, ApiError> {
+    user.require_any(&[Role::Admin])?;
+    body.validate().map_err(ApiError::Validation)?;
+    timeliness::set_targets(state.db.pool(), &body).await?;
+    tracing::info!("timeliness targets changed");
+    Ok(Json(body))
 }

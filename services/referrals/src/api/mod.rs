@@ -23,7 +23,7 @@ use eip_types::referral::{
     Agency, AgencyChange, AgreementChange, ConsentStatus, FollowUpResult, HistoryEntry,
     LawfulBasis, NewReferral, Outcome, Pathway, Priority, Referral, ReferralDetail, ReferralStatus,
     ReferralSummary, RetentionChoice, RetentionDecision, RetentionDue, ShareRecord, SharedField,
-    SharingAgreement, Transition, TransitionRequest,
+    SharingAgreement, TimelinessTargets, Transition, TransitionRequest,
 };
 use eip_types::{FieldError, Problem};
 use serde::Deserialize;
@@ -35,9 +35,10 @@ use utoipa::OpenApi;
     paths(create_referral, list_referrals, show_referral, transition_referral, referral_history,
         referral_access_log, access_report, verify_access_log, retention_due, decide_retention, people_api::matches, people_api::show_person, people_api::add_link,
         people_api::merge, people_api::undo_merge, list_agencies, admin::create_agency, admin::update_agency,
-        admin::list_agreements, admin::create_agreement, admin::update_agreement, event_feed),
+        admin::list_agreements, admin::create_agreement, admin::update_agreement,
+        admin::show_targets, admin::set_targets, event_feed),
     components(schemas(NewReferral, Referral, ReferralDetail, ReferralSummary, ReferralStatus, Priority, Pathway, Outcome,
-        Transition, TransitionRequest, HistoryEntry, Agency, AgencyChange, SharingAgreement, AgreementChange,
+        Transition, TransitionRequest, HistoryEntry, Agency, AgencyChange, SharingAgreement, AgreementChange, TimelinessTargets,
         ShareRecord, SharedField, Person, PersonMatch, MatchQuery, PersonDetail, LinkedPerson, NewLink,
         MergeRequest, MergeRecord, UndoMerge, Gender, Relationship, LawfulBasis, ConsentStatus, FollowUpResult, AccessEntry, AccessReport, Verification, RetentionDecision, RetentionChoice, RetentionDue,
         EventPage, Problem, FieldError)),
@@ -62,6 +63,10 @@ pub fn router(state: AppState) -> Router {
         .route("/people/{id}/links", post(people_api::add_link))
         .route("/people/{id}/merge", post(people_api::merge))
         .route("/merges/{id}/undo", post(people_api::undo_merge))
+        .route(
+            "/timeliness-targets",
+            get(admin::show_targets).put(admin::set_targets),
+        )
         .route("/agencies", get(list_agencies).post(admin::create_agency))
         .route("/agencies/{id}", axum::routing::put(admin::update_agency))
         .route(
@@ -186,8 +191,9 @@ async fn list_referrals(
     audit::record_many(&mut tx, &user.0.user_id, "list", &ids, reason).await?;
     tx.commit().await?;
     let now = chrono::Utc::now();
+    let targets = timeliness::targets(state.db.pool()).await?;
     for item in &mut items {
-        timeliness::annotate(item, now);
+        timeliness::annotate(&targets, item, now);
     }
     if worklist {
         timeliness::worklist_order(&mut items);

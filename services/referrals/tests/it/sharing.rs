@@ -340,7 +340,57 @@ async fn the_follow_up_check_falls_due_six_months_after_closure(backend: Backend
     assert!(!payload.to_string().contains("Lifecycle Child"));
 }
 
+async fn administrators_set_the_timeliness_targets_worklists_use(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let officer = principal(Role::Frontline, &["hull"]);
+    let coordinator = principal(Role::Coordinator, &["hull"]);
+    let r = raise(&app, &officer, true).await;
+    let work: Vec<eip_types::referral::ReferralSummary> = app
+        .get("/referrals?view=worklist", &coordinator)
+        .await
+        .json()
+        .await
+        .expect("worklist");
+    let due = work[0].due_at.expect("a clock");
+    let submitted = r.submitted_at.expect("submitted");
+    assert_eq!((due - submitted).num_hours(), 48);
+
+    let shorter =
+        json!({"triage_hours": 4, "urgent_hours": 12, "high_hours": 48, "routine_hours": 96});
+    for role in Role::ALL.into_iter().filter(|r| *r != Role::Admin) {
+        let res = app
+            .put("/timeliness-targets", &principal(role, &["hull"]), &shorter)
+            .await;
+        assert_eq!(res.status(), 403, "{role}");
+    }
+    let bad =
+        json!({"triage_hours": 0, "urgent_hours": 12, "high_hours": 48, "routine_hours": 100000});
+    let p = problem(app.put("/timeliness-targets", &admin(), &bad).await, 422).await;
+    assert!(p.field("triage_hours").is_some() && p.field("routine_hours").is_some());
+    assert_eq!(
+        app.put("/timeliness-targets", &admin(), &shorter)
+            .await
+            .status(),
+        200
+    );
+    let work: Vec<eip_types::referral::ReferralSummary> = app
+        .get("/referrals?view=worklist", &coordinator)
+        .await
+        .json()
+        .await
+        .expect("worklist");
+    assert_eq!((work[0].due_at.expect("clock") - submitted).num_hours(), 4);
+    let shown: Value = app
+        .get("/timeliness-targets", &coordinator)
+        .await
+        .json()
+        .await
+        .expect("targets");
+    assert_eq!(shown["triage_hours"], 4);
+}
+
 on_both_backends!(
+    administrators_set_the_timeliness_targets_worklists_use,
     a_share_needs_a_basis_a_consent_position_and_an_agreement_in_force,
     the_receiving_agency_sees_only_the_fields_shared,
     administrators_keep_agencies_and_agreements,
