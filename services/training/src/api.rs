@@ -16,13 +16,25 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Training service", description = "Workforce competencies and completions"),
+    info(title = "Training service", description = "Workforce competencies, evidence, currency, the skills matrix and coverage"),
     paths(list_competencies, record_completion, list_completions, event_feed),
     components(schemas(Competency, NewCompletion, Completion, EventPage, Problem, FieldError)),
     security(("assertion" = [])),
     modifiers(&AssertionSecurity)
 )]
+struct BaseDoc;
+
+/// The service's OpenAPI document: completions and the event feed, and
+/// the workforce routes.
 pub struct ApiDoc;
+
+impl OpenApi for ApiDoc {
+    fn openapi() -> utoipa::openapi::OpenApi {
+        let mut doc = BaseDoc::openapi();
+        doc.merge(crate::workforce::WorkforceDoc::openapi());
+        doc
+    }
+}
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -32,6 +44,7 @@ pub fn router(state: AppState) -> Router {
             get(list_completions).post(record_completion),
         )
         .route("/events", get(event_feed))
+        .merge(crate::workforce::router())
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .with_state(state)
 }

@@ -171,8 +171,8 @@ impl ReferralEvent {
     }
 }
 
-/// Events published by the training service. They carry ids and dates,
-/// never a staff reference.
+/// Events published by the training service. They carry staff ids,
+/// competency ids, states and dates: never a name or staff number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TrainingEvent {
@@ -182,6 +182,46 @@ pub enum TrainingEvent {
         competency_id: String,
         completed_on: NaiveDate,
     },
+    /// A session's register was first taken.
+    #[serde(rename = "training.session_held")]
+    SessionHeld {
+        session_id: String,
+        competency_id: String,
+        held_on: NaiveDate,
+    },
+    /// A staff member first holds a competency, or a higher level of it.
+    #[serde(rename = "training.competency_achieved")]
+    CompetencyAchieved {
+        staff_id: String,
+        competency_id: String,
+        level: Option<crate::training::Level>,
+        on: NaiveDate,
+    },
+    /// New evidence moved a held competency's lapse date.
+    #[serde(rename = "training.competency_renewed")]
+    CompetencyRenewed {
+        staff_id: String,
+        competency_id: String,
+        lapses_on: Option<NaiveDate>,
+    },
+    /// A competency reached its lapse date.
+    #[serde(rename = "training.competency_lapsed")]
+    CompetencyLapsed {
+        staff_id: String,
+        competency_id: String,
+        lapsed_on: NaiveDate,
+    },
+    /// Coverage of one team or area for a month (`YYYY-MM`), all required
+    /// competencies together.
+    #[serde(rename = "training.coverage_measured")]
+    CoverageMeasured {
+        month: String,
+        /// `team` or `area`.
+        scope: String,
+        scope_id: String,
+        required: u32,
+        current: u32,
+    },
 }
 
 impl TrainingEvent {
@@ -190,6 +230,11 @@ impl TrainingEvent {
     pub fn kind(&self) -> &'static str {
         match self {
             TrainingEvent::CompletionRecorded { .. } => "training.completion_recorded",
+            TrainingEvent::SessionHeld { .. } => "training.session_held",
+            TrainingEvent::CompetencyAchieved { .. } => "training.competency_achieved",
+            TrainingEvent::CompetencyRenewed { .. } => "training.competency_renewed",
+            TrainingEvent::CompetencyLapsed { .. } => "training.competency_lapsed",
+            TrainingEvent::CoverageMeasured { .. } => "training.coverage_measured",
         }
     }
 
