@@ -89,6 +89,7 @@ pub async fn seed(db: &Db, _outbox: &Outbox, today: NaiveDate) -> anyhow::Result
                     hours: None,
                     approved: false,
                     note: None,
+                    corrects: None,
                     actor: "demo-seed",
                     session_id: None,
                 };
@@ -98,7 +99,7 @@ pub async fn seed(db: &Db, _outbox: &Outbox, today: NaiveDate) -> anyhow::Result
                     ..common(
                         "restorative-practice",
                         days_before(today, trained_days_ago),
-                        Some(if n % 5 == 0 {
+                        Some(if n.is_multiple_of(5) {
                             Level::Intermediate
                         } else {
                             Level::Foundation
@@ -111,7 +112,7 @@ pub async fn seed(db: &Db, _outbox: &Outbox, today: NaiveDate) -> anyhow::Result
                 .into_iter()
                 .enumerate()
             {
-                if (n + k) % 4 != 0 {
+                if !(n + k).is_multiple_of(4) {
                     let row = NewEvidenceRow {
                         staff_id: &s.id,
                         ..common(competency, days_before(today, 30 + 40 * k as u64), None)

@@ -28,6 +28,40 @@ fn flag(row: &AnyRow, column: &str) -> Result<bool, sqlx::Error> {
     Ok(row.try_get::<i64, _>(column)? != 0)
 }
 
+/// CPD time is stored in whole minutes: exact on both backends.
+fn to_minutes(hours: f64) -> i64 {
+    // Bounded to 0–100 hours by validation, so the cast cannot overflow.
+    #[allow(clippy::cast_possible_truncation)]
+    let minutes = (hours * 60.0).round() as i64;
+    minutes
+}
+
+fn from_minutes(minutes: i64) -> f64 {
+    #[allow(clippy::cast_precision_loss)]
+    let m = minutes as f64;
+    m / 60.0
+}
+
+/// Whether `id` is an entry of this person and competency that no later
+/// entry corrects yet.
+pub async fn correctable(
+    conn: &mut Conn,
+    id: &str,
+    staff_id: &str,
+    competency_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT e.id FROM evidence e WHERE e.id = $1 AND e.staff_id = $2 AND e.competency_id = $3 \
+         AND NOT EXISTS (SELECT 1 FROM evidence c WHERE c.corrects = e.id)",
+    )
+    .bind(id)
+    .bind(staff_id)
+    .bind(competency_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.is_some())
+}
+
 // ---- framework ----
 
 pub async fn rules(conn: &mut Conn) -> Result<Vec<Rule>, sqlx::Error> {
@@ -288,6 +322,7 @@ pub struct NewEvidenceRow<'a> {
     pub hours: Option<f64>,
     pub approved: bool,
     pub note: Option<&'a str>,
+    pub corrects: Option<&'a str>,
     pub actor: &'a str,
     pub session_id: Option<&'a str>,
 }
@@ -297,8 +332,8 @@ pub async fn insert_evidence(tx: &mut Tx, e: &NewEvidenceRow<'_>) -> Result<Evid
     let recorded_at = now_text();
     sqlx::query(
         "INSERT INTO evidence (id, staff_id, competency_id, kind, activity, level, source, occurred_on, \
-         hours, approved, note, actor, session_id, recorded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+         minutes, approved, note, corrects, actor, session_id, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(&id)
     .bind(e.staff_id)
@@ -308,9 +343,10 @@ pub async fn insert_evidence(tx: &mut Tx, e: &NewEvidenceRow<'_>) -> Result<Evid
     .bind(e.level.map(Level::rank))
     .bind(e.source)
     .bind(date_text(e.occurred_on))
-    .bind(e.hours)
+    .bind(e.hours.map(to_minutes))
     .bind(i64::from(e.approved))
     .bind(e.note)
+    .bind(e.corrects)
     .bind(e.actor)
     .bind(e.session_id)
     .bind(&recorded_at)
@@ -328,6 +364,7 @@ pub async fn insert_evidence(tx: &mut Tx, e: &NewEvidenceRow<'_>) -> Result<Evid
         hours: e.hours,
         approved: e.approved,
         note: e.note.map(str::to_owned),
+        corrects: e.corrects.map(str::to_owned),
         actor: e.actor.into(),
         recorded_at: parse_time(&recorded_at)?,
     })
@@ -335,8 +372,8 @@ pub async fn insert_evidence(tx: &mut Tx, e: &NewEvidenceRow<'_>) -> Result<Evid
 
 pub async fn evidence_of(conn: &mut Conn, staff_id: &str) -> Result<Vec<Evidence>, sqlx::Error> {
     sqlx::query(
-        "SELECT id, staff_id, competency_id, kind, activity, level, source, occurred_on, hours, approved, \
-         note, actor, recorded_at FROM evidence WHERE staff_id = $1 \
+        "SELECT id, staff_id, competency_id, kind, activity, level, source, occurred_on, minutes, approved, \
+         note, corrects, actor, recorded_at FROM evidence WHERE staff_id = $1 \
          ORDER BY occurred_on DESC, recorded_at DESC, id",
     )
     .bind(staff_id)
@@ -353,9 +390,12 @@ pub async fn evidence_of(conn: &mut Conn, staff_id: &str) -> Result<Vec<Evidence
             level: level(row, "level")?,
             source: row.try_get("source")?,
             occurred_on: parse_date(&row.try_get::<String, _>("occurred_on")?)?,
-            hours: row.try_get("hours")?,
+            hours: row
+                .try_get::<Option<i64>, _>("minutes")?
+                .map(from_minutes),
             approved: flag(row, "approved")?,
             note: row.try_get("note")?,
+            corrects: row.try_get("corrects")?,
             actor: row.try_get("actor")?,
             recorded_at: parse_time(&row.try_get::<String, _>("recorded_at")?)?,
         })
@@ -371,7 +411,8 @@ pub async fn facts(
     staff_id: Option<&str>,
 ) -> Result<HashMap<String, Vec<Fact>>, sqlx::Error> {
     const SQL: &str = "SELECT staff_id, competency_id, kind, activity, level, MAX(occurred_on) AS last \
-                       FROM evidence WHERE occurred_on <= $1";
+                       FROM evidence WHERE occurred_on <= $1 \
+                       AND id NOT IN (SELECT corrects FROM evidence WHERE corrects IS NOT NULL)";
     const GROUP: &str = "GROUP BY staff_id, competency_id, kind, activity, level";
     let rows = match staff_id {
         Some(id) => {

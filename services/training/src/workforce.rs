@@ -543,7 +543,14 @@ async fn record_of(c: &mut Conn, today: NaiveDate, staff: Staff) -> Result<Staff
     let facts = Facts::load(c, today, Some(&staff.id)).await?;
     let standings = facts.standings(today, &staff);
     let evidence = records::evidence_of(c, &staff.id).await?;
-    let visible: Vec<&Evidence> = evidence.iter().filter(|e| e.occurred_on <= today).collect();
+    let corrected: HashSet<&str> = evidence
+        .iter()
+        .filter_map(|e| e.corrects.as_deref())
+        .collect();
+    let visible: Vec<&Evidence> = evidence
+        .iter()
+        .filter(|e| e.occurred_on <= today && !corrected.contains(e.id.as_str()))
+        .collect();
     let year_from = currency::year_before(today);
     let practice = facts
         .rules
@@ -781,8 +788,26 @@ async fn add_evidence(
         .as_deref()
         .map(str::trim)
         .filter(|n| !n.is_empty());
+    let corrects = body
+        .corrects
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    if let (Some(c), Some(r)) = (corrects, rule)
+        && !records::correctable(&mut tx, c, &staff.id, &r.id).await?
+    {
+        errors.push(field(
+            "corrects",
+            "Name an entry of this person's log for this competency that is not already corrected.",
+        ));
+    }
     if kind == "override" && note.is_none() {
         errors.push(field("note", "An override needs a note saying why."));
+    } else if corrects.is_some() && note.is_none() {
+        errors.push(field(
+            "note",
+            "A correction needs a note saying what was wrong.",
+        ));
     }
     if note.is_some_and(|n| n.chars().count() > 1000) {
         errors.push(field("note", "Keep the note to 1,000 characters."));
@@ -801,6 +826,7 @@ async fn add_evidence(
         hours,
         approved: body.approved && activity == "cpd",
         note,
+        corrects,
         actor: &user.0.user_id,
         session_id: None,
     };
@@ -958,6 +984,7 @@ async fn assess(
         hours: None,
         approved: false,
         note: None,
+        corrects: None,
         actor: &assessor.user_id,
         session_id: None,
     };
@@ -1232,6 +1259,7 @@ async fn take_attendance(
                 hours: None,
                 approved: false,
                 note: None,
+                corrects: None,
                 actor: &who.user_id,
                 session_id: Some(&id),
             };

@@ -333,6 +333,8 @@ pub struct Evidence {
     pub hours: Option<f64>,
     pub approved: bool,
     pub note: Option<String>,
+    /// The entry this one corrects, which then no longer counts.
+    pub corrects: Option<String>,
     pub actor: String,
     pub recorded_at: DateTime<Utc>,
 }
@@ -432,6 +434,10 @@ pub struct NewEvidence {
     pub source: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
+    /// The id of an earlier entry of the same person and competency this
+    /// one corrects (a note is then required).
+    #[serde(default)]
+    pub corrects: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -102,7 +102,8 @@ CREATE TABLE staff (
 );
 CREATE INDEX staff_by_manager ON staff (manager_id);
 
--- The evidence log: append-only. Corrections are new entries.
+-- The evidence log: append-only. Corrections are new entries. CPD time is
+-- kept in whole minutes.
 CREATE TABLE evidence (
     id TEXT PRIMARY KEY NOT NULL,
     staff_id TEXT NOT NULL REFERENCES staff (id),
@@ -112,9 +113,12 @@ CREATE TABLE evidence (
     level INTEGER,
     source TEXT NOT NULL,
     occurred_on TEXT NOT NULL,
-    hours DOUBLE PRECISION,
+    minutes INTEGER,
     approved INTEGER NOT NULL DEFAULT 0,
     note TEXT,
+    -- The entry this one corrects: the corrected entry stays in the log but
+    -- no longer counts.
+    corrects TEXT REFERENCES evidence (id),
     actor TEXT NOT NULL,
     session_id TEXT,
     recorded_at TEXT NOT NULL
