@@ -184,6 +184,45 @@ pub async fn update_rule(
     Ok(done.rows_affected() == 1)
 }
 
+pub async fn insert_competency(
+    tx: &mut Tx,
+    c: &eip_types::training::NewCompetency,
+) -> Result<bool, sqlx::Error> {
+    // `WHERE TRUE` lets SQLite read the upsert clause after a SELECT.
+    let done = sqlx::query(
+        "INSERT INTO competencies (id, name, description, position, validity_months, warning_days, \
+         levelled, practice_checks) \
+         SELECT $1, $2, $3, COALESCE(MAX(position), 0) + 1, $4, $5, $6, $7 FROM competencies WHERE TRUE \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(&c.id)
+    .bind(&c.name)
+    .bind(&c.description)
+    .bind(c.validity_months.map(i64::from))
+    .bind(i64::from(c.warning_days))
+    .bind(i64::from(c.levelled))
+    .bind(i64::from(c.practice_checks))
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    for (i, s) in c.standards.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO competency_standards (competency_id, code, indicator, text, position) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&c.id)
+        .bind(&s.code)
+        .bind(&s.indicator)
+        .bind(&s.text)
+        .bind(i64::try_from(i).unwrap_or(0) + 1)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(true)
+}
+
 pub async fn role_exists(conn: &mut Conn, id: &str) -> Result<bool, sqlx::Error> {
     Ok(sqlx::query("SELECT id FROM job_roles WHERE id = $1")
         .bind(id)
@@ -255,6 +294,16 @@ pub async fn staff(conn: &mut Conn, id: &str) -> Result<Option<Staff>, sqlx::Err
 pub async fn staff_by_user(conn: &mut Conn, user_id: &str) -> Result<Option<Staff>, sqlx::Error> {
     sqlx::query(&format!("{STAFF} WHERE user_id = $1"))
         .bind(user_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .as_ref()
+        .map(staff_row)
+        .transpose()
+}
+
+pub async fn staff_by_number(conn: &mut Conn, number: &str) -> Result<Option<Staff>, sqlx::Error> {
+    sqlx::query(&format!("{STAFF} WHERE staff_number = $1"))
+        .bind(number)
         .fetch_optional(&mut *conn)
         .await?
         .as_ref()

@@ -18,9 +18,9 @@ use eip_platform::identity::{Authenticated, is_service};
 use eip_types::events::TrainingEvent;
 use eip_types::training::{
     Assessed, Attendance, Competency, CompetencyRuleUpdate, Course, Coverage, Evidence, Framework,
-    ImportError, ImportReport, JobReport, Level, Matrix, MatrixRow, NewAssessment, NewCourse,
-    NewEvidence, NewPause, NewSession, Pause, PracticeChecks, RegisterLine, Reminder, Requirement,
-    RoleChange, Session, Staff, StaffRecord, Standing, Status,
+    ImportError, ImportReport, JobReport, Level, Matrix, MatrixRow, NewAssessment, NewCompetency,
+    NewCourse, NewEvidence, NewPause, NewSession, Pause, PracticeChecks, RegisterLine, Reminder,
+    Requirement, RoleChange, Session, Staff, StaffRecord, Standard, Standing, Status,
 };
 use eip_types::{FieldError, Principal, Role};
 use serde::Deserialize;
@@ -88,12 +88,14 @@ pub struct WorkforceDoc;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/framework", get(framework))
+        .route("/competencies", post(create_competency))
         .route("/competencies/{id}", put(update_competency))
         .route("/job-roles/{id}/requirements", put(set_requirements))
         .route("/staff/import", post(import_staff))
         .route("/staff/{id}/role", put(change_role))
         .route("/staff/{id}/record", get(staff_record))
         .route("/staff/{id}/evidence", post(add_evidence))
+        .route("/staff/{id}/renewal-pack.csv", get(renewal_pack))
         .route("/staff/{id}/pauses", post(add_pause))
         .route("/staff/{id}/assessments", post(assess))
         .route("/me", get(my_record))
@@ -240,6 +242,92 @@ async fn framework(
     _user: Authenticated,
 ) -> Result<Json<Framework>, ApiError> {
     Ok(Json(records::framework(&mut *conn(&state).await?).await?))
+}
+
+fn slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// Adds a competency to the framework (administrators).
+#[utoipa::path(post, path = "/competencies", request_body = NewCompetency,
+    responses((status = 201), (status = 403, body = eip_types::Problem),
+        (status = 422, body = eip_types::Problem)))]
+async fn create_competency(
+    State(state): State<AppState>,
+    user: Authenticated,
+    ApiJson(body): ApiJson<NewCompetency>,
+) -> Result<StatusCode, ApiError> {
+    require_admin(&user)?;
+    let mut errors = Vec::new();
+    if !slug(body.id.trim()) {
+        errors.push(field(
+            "id",
+            "Use lower-case letters, digits and hyphens (at most 64).",
+        ));
+    }
+    if body.name.trim().is_empty() || body.name.chars().count() > 120 {
+        errors.push(field("name", "Enter a name of at most 120 characters."));
+    }
+    if body.description.trim().is_empty() || body.description.chars().count() > 500 {
+        errors.push(field(
+            "description",
+            "Describe it in at most 500 characters.",
+        ));
+    }
+    if body
+        .validity_months
+        .is_some_and(|m| !(1..=120).contains(&m))
+    {
+        errors.push(field(
+            "validity_months",
+            "Use 1 to 120 months, or none for no expiry.",
+        ));
+    }
+    if body.warning_days > 365 {
+        errors.push(field("warning_days", "Use 0 to 365 days."));
+    }
+    let mut codes = HashSet::new();
+    for (i, s) in body.standards.iter().enumerate() {
+        if s.code.trim().is_empty() || s.code.len() > 16 || !codes.insert(s.code.trim()) {
+            errors.push(field(
+                &format!("standards[{i}].code"),
+                "Give each standard its own short code.",
+            ));
+        }
+        if s.text.trim().is_empty() || s.indicator.trim().is_empty() {
+            errors.push(field(
+                &format!("standards[{i}].text"),
+                "Give the standard its indicator and text.",
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let clean = NewCompetency {
+        id: body.id.trim().into(),
+        name: body.name.trim().into(),
+        description: body.description.trim().into(),
+        standards: body
+            .standards
+            .iter()
+            .map(|s| Standard {
+                code: s.code.trim().into(),
+                indicator: s.indicator.trim().into(),
+                text: s.text.trim().into(),
+            })
+            .collect(),
+        ..body
+    };
+    let mut tx = state.db.begin().await?;
+    if !records::insert_competency(&mut tx, &clean).await? {
+        return Err(invalid("id", "A competency with this id exists."));
+    }
+    tx.commit().await?;
+    Ok(StatusCode::CREATED)
 }
 
 /// Changes a competency's validity and warning window (administrators).
@@ -641,6 +729,108 @@ async fn my_record(
     Ok(Json(record_of(&mut c, today, me).await?))
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+struct WindowQuery {
+    /// The first day of the 12-month window (`YYYY-MM-DD`).
+    from: String,
+}
+
+/// The renewal pack of one practitioner for a 12-month window: CPD hours
+/// (approved and other), processes delivered, supervision and observed
+/// practice dates, each line and the totals (same access as the record).
+#[utoipa::path(get, path = "/staff/{id}/renewal-pack.csv", params(("id" = String, Path), WindowQuery),
+    responses((status = 200, content_type = "text/csv", body = String),
+        (status = 403, body = eip_types::Problem), (status = 404, body = eip_types::Problem),
+        (status = 422, body = eip_types::Problem)))]
+async fn renewal_pack(
+    State(state): State<AppState>,
+    user: Authenticated,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<WindowQuery>,
+) -> Result<Response, ApiError> {
+    let mut errors = Vec::new();
+    let from = date_field("from", &q.from, None, &mut errors);
+    let (Some(from), true) = (from, errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+    let until = from
+        .checked_add_months(chrono::Months::new(12))
+        .ok_or_else(|| invalid("from", "Choose a window that ends before the year 9999."))?;
+    let mut c = conn(&state).await?;
+    let (all, _, view) = viewer(&mut c, &user.0).await?;
+    let Some(staff) = all.into_iter().find(|s| s.id == id) else {
+        return Err(ApiError::NotFound);
+    };
+    if !view.includes(&staff.id) {
+        return Err(ApiError::Forbidden(
+            "This record is not yours to see.".into(),
+        ));
+    }
+    let evidence = records::evidence_of(&mut c, &staff.id).await?;
+    let corrected: HashSet<&str> = evidence
+        .iter()
+        .filter_map(|e| e.corrects.as_deref())
+        .collect();
+    let mut lines: Vec<&Evidence> = evidence
+        .iter()
+        .filter(|e| e.occurred_on >= from && e.occurred_on < until)
+        .filter(|e| !corrected.contains(e.id.as_str()))
+        .filter(|e| {
+            matches!(
+                e.activity.as_str(),
+                "cpd" | "process" | "supervision" | "observation"
+            )
+        })
+        .collect();
+    lines.sort_by_key(|e| (e.occurred_on, e.activity.clone()));
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "activity",
+        "date",
+        "competency_id",
+        "hours",
+        "approved",
+        "note",
+    ])
+    .map_err(csv_error)?;
+    let (mut approved, mut other, mut processes) = (0.0, 0.0, 0u32);
+    for e in &lines {
+        let hours = e.hours.unwrap_or(0.0);
+        match (e.activity.as_str(), e.approved) {
+            ("cpd", true) => approved += hours,
+            ("cpd", false) => other += hours,
+            ("process", _) => processes += 1,
+            _ => {}
+        }
+        w.write_record([
+            e.activity.clone(),
+            e.occurred_on.to_string(),
+            e.competency_id.clone(),
+            e.hours.map(|h| format!("{h:.2}")).unwrap_or_default(),
+            if e.activity == "cpd" {
+                if e.approved { "yes" } else { "no" }
+            } else {
+                ""
+            }
+            .to_owned(),
+            cell(e.note.as_deref().unwrap_or_default()),
+        ])
+        .map_err(csv_error)?;
+    }
+    let last_day = until.pred_opt().unwrap_or(until);
+    for (label, value) in [
+        ("total_cpd_approved_hours", format!("{approved:.2}")),
+        ("total_cpd_other_hours", format!("{other:.2}")),
+        ("total_processes_delivered", processes.to_string()),
+    ] {
+        w.write_record([label, &format!("{from}..{last_day}"), "", &value, "", ""])
+            .map_err(csv_error)?;
+    }
+    let bytes = w.into_inner().map_err(csv_error)?;
+    Ok(csv_response("renewal-pack.csv", bytes))
+}
+
 // ---- evidence ----
 
 const KINDS: [&str; 3] = ["logged", "completed", "override"];
@@ -648,7 +838,7 @@ const ACTIVITIES: [&str; 5] = ["training", "process", "supervision", "observatio
 
 /// Appends evidence and publishes what it changed: achieved (first held,
 /// or a higher level) or renewed (a later lapse date).
-async fn append_evidence(
+pub(crate) async fn append_evidence(
     state: &AppState,
     tx: &mut eip_platform::db::Tx,
     today: NaiveDate,

@@ -324,4 +324,62 @@ mod tests {
         assert_eq!(TrainingEvent::from_envelope(&env), Some(event));
         assert_eq!(ReferralEvent::from_envelope(&env), None);
     }
+
+    #[test]
+    fn workforce_events_carry_ids_and_states_only() {
+        let events = [
+            TrainingEvent::SessionHeld {
+                session_id: "s1".into(),
+                competency_id: "restorative-practice".into(),
+                held_on: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default(),
+            },
+            TrainingEvent::CompetencyAchieved {
+                staff_id: "st1".into(),
+                competency_id: "restorative-practice".into(),
+                level: Some(crate::training::Level::Intermediate),
+                on: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default(),
+            },
+            TrainingEvent::CompetencyRenewed {
+                staff_id: "st1".into(),
+                competency_id: "restorative-practice".into(),
+                lapses_on: NaiveDate::from_ymd_opt(2027, 11, 1),
+            },
+            TrainingEvent::CompetencyLapsed {
+                staff_id: "st1".into(),
+                competency_id: "restorative-practice".into(),
+                lapsed_on: NaiveDate::from_ymd_opt(2027, 11, 1).unwrap_or_default(),
+            },
+            TrainingEvent::CoverageMeasured {
+                month: "2026-11".into(),
+                scope: "team".into(),
+                scope_id: "hull-north".into(),
+                required: 10,
+                current: 7,
+            },
+        ];
+        for event in events {
+            let env = EventEnvelope {
+                id: Uuid::nil(),
+                source: TrainingEvent::SOURCE.into(),
+                seq: 1,
+                kind: event.kind().into(),
+                occurred_at: DateTime::<Utc>::MIN_UTC,
+                trace: BTreeMap::new(),
+                payload: event.payload(),
+            };
+            assert!(env.kind.starts_with("training."));
+            let keys: Vec<&String> = env
+                .payload
+                .as_object()
+                .map(|m| m.keys().collect())
+                .unwrap_or_default();
+            for key in keys {
+                assert!(
+                    !["name", "staff_number", "user_id", "note"].contains(&key.as_str()),
+                    "{key}"
+                );
+            }
+            assert_eq!(TrainingEvent::from_envelope(&env), Some(event));
+        }
+    }
 }

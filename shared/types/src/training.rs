@@ -390,6 +390,27 @@ pub struct Reminder {
     pub created_on: NaiveDate,
 }
 
+/// The body of `POST /competencies`: a new competency of the framework.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewCompetency {
+    /// A stable slug such as `missing-children-awareness`.
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    /// Months it stays current; none: no expiry.
+    #[serde(default)]
+    pub validity_months: Option<u32>,
+    pub warning_days: u32,
+    #[serde(default)]
+    pub levelled: bool,
+    #[serde(default)]
+    pub practice_checks: bool,
+    #[serde(default)]
+    pub standards: Vec<Standard>,
+}
+
 /// One refused row of a staff import.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -110,7 +110,139 @@ on_both_backends!(
     reminders_are_created_once,
     each_role_sees_what_it_should,
     pauses_and_role_changes_take_effect_at_once,
+    completions_for_staff_on_record_become_evidence,
+    administrators_add_competencies,
+    a_renewal_pack_covers_a_twelve_month_window,
 );
+
+async fn completions_for_staff_on_record_become_evidence(app: &TestApp) {
+    let ids = small_force(app).await;
+    let pc1 = id_of(&ids, "Constable One");
+    let today = chrono::Utc::now().date_naive().to_string();
+    let res = app
+        .post_json(
+            "/completions",
+            &user(Role::Trainer),
+            &json!({"staff_ref": "p1", "competency_id": "restorative-practice", "completed_on": today}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let m = matrix(app, "").await;
+    assert_eq!(cell(&m, &pc1, "restorative-practice"), Status::Green);
+    let record: StaffRecord = app
+        .get(&format!("/staff/{pc1}/record"), &user(Role::Trainer))
+        .await
+        .json()
+        .await
+        .expect("record");
+    assert_eq!(record.evidence.len(), 1);
+    assert_eq!(record.evidence[0].source, "external");
+}
+
+async fn administrators_add_competencies(app: &TestApp) {
+    let body = json!({"id": "missing-children", "name": "Missing children awareness",
+                      "description": "Knows the missing-from-home protocol.",
+                      "validity_months": 24, "warning_days": 30,
+                      "standards": [{"code": "M1", "indicator": "Practice", "text": "Follows the protocol."}]});
+    problem(
+        app.post_json("/competencies", &user(Role::Trainer), &body)
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let admin = user(Role::Admin);
+    assert_eq!(
+        app.post_json("/competencies", &admin, &body).await.status(),
+        StatusCode::CREATED
+    );
+    let p = problem(
+        app.post_json("/competencies", &admin, &body).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(p.field("id").is_some(), "{p:?}");
+    let p = problem(
+        app.post_json(
+            "/competencies",
+            &admin,
+            &json!({"id": "Bad Id", "name": "", "description": "", "warning_days": 400}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let named: Vec<&str> = p.errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(named, ["id", "name", "description", "warning_days"]);
+    let f: Framework = app
+        .get("/framework", &admin)
+        .await
+        .json()
+        .await
+        .expect("framework");
+    let last = f.competencies.last().expect("one");
+    assert_eq!(last.id, "missing-children");
+    assert_eq!(last.standards.len(), 1);
+    assert_eq!(matrix(app, "").await.competencies.len(), 6);
+}
+
+async fn a_renewal_pack_covers_a_twelve_month_window(app: &TestApp) {
+    let ids = small_force(app).await;
+    let pc1 = id_of(&ids, "Constable One");
+    for body in [
+        json!({"competency_id": "restorative-practice", "kind": "logged", "activity": "cpd",
+               "hours": 4, "approved": true, "occurred_on": "2025-02-01"}),
+        json!({"competency_id": "restorative-practice", "kind": "logged", "activity": "cpd",
+               "hours": 1.5, "occurred_on": "2025-06-01"}),
+        json!({"competency_id": "restorative-practice", "kind": "logged", "activity": "process",
+               "occurred_on": "2025-07-01"}),
+        json!({"competency_id": "restorative-practice", "kind": "logged", "activity": "supervision",
+               "occurred_on": "2025-08-01"}),
+        // Outside the window.
+        json!({"competency_id": "restorative-practice", "kind": "logged", "activity": "process",
+               "occurred_on": "2026-01-01"}),
+    ] {
+        evidence(app, &pc1, body).await;
+    }
+    let path = format!("/staff/{pc1}/renewal-pack.csv?from=2025-01-01");
+    let res = app
+        .get(&path, &user_with_id(Role::Frontline, "u-pc1"))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = res.text().await.expect("csv");
+    assert!(
+        text.contains("cpd,2025-02-01,restorative-practice,4.00,yes,"),
+        "{text}"
+    );
+    assert!(text.contains("supervision,2025-08-01,"), "{text}");
+    assert!(
+        text.contains("total_cpd_approved_hours,2025-01-01..2025-12-31,,4.00"),
+        "{text}"
+    );
+    assert!(
+        text.contains("total_cpd_other_hours,2025-01-01..2025-12-31,,1.50"),
+        "{text}"
+    );
+    assert!(
+        text.contains("total_processes_delivered,2025-01-01..2025-12-31,,1"),
+        "{text}"
+    );
+    assert!(!text.contains("2026-01-01,"), "{text}");
+    problem(
+        app.get(&path, &user_with_id(Role::Frontline, "u-pc2"))
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    problem(
+        app.get(
+            &format!("/staff/{pc1}/renewal-pack.csv?from=soon"),
+            &user(Role::Trainer),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+}
 
 async fn the_framework_is_seeded_and_administrators_edit_it(app: &TestApp) {
     let res = app.get("/framework", &user(Role::Frontline)).await;
