@@ -80,6 +80,27 @@ impl FromRef<AppState> for IdentityKeys {
     }
 }
 
+/// How long after start the daily job first runs, and how often after.
+/// It is idempotent per day, so running it hourly only catches up.
+const JOB_FIRST_RUN: std::time::Duration = std::time::Duration::from_secs(60);
+const JOB_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Runs the daily reminder and coverage job a minute after start and then
+/// hourly until `shutdown`.
+async fn run_daily_job(state: AppState, shutdown: CancellationToken) {
+    let mut wait = JOB_FIRST_RUN;
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(wait) => {}
+        }
+        wait = JOB_EVERY;
+        if let Err(e) = workforce::daily(&state, state.clock.today()).await {
+            tracing::warn!(error = %e, "daily training job failed; retrying in an hour");
+        }
+    }
+}
+
 /// Connects, migrates (which seeds the framework), loads demo data when
 /// asked, and serves until `shutdown`, relaying the outbox to the bus
 /// meanwhile.
@@ -112,6 +133,7 @@ pub async fn launch_with_clock(
         keys: shared.keys,
         clock,
     };
+    let job = tokio::spawn(run_daily_job(state.clone(), shutdown.clone()));
     let app = service_app(
         api::router(state),
         Readiness {
@@ -121,6 +143,7 @@ pub async fn launch_with_clock(
     );
     tracing::info!(addr = %listener.local_addr()?, "training service listening");
     serve(listener, app, shutdown).await?;
+    let _ = job.await;
     let _ = relay.await;
     db.close().await;
     Ok(())
