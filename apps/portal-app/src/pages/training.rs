@@ -270,13 +270,19 @@ fn record_page(p: data::RecordPage) -> impl IntoView {
         .can_assess
         .then(|| assessment_form(&s.id, &p.framework, &outcome));
     let name_of2 = name_of.clone();
+    let role_name = p
+        .framework
+        .roles
+        .iter()
+        .find(|r| r.id == s.role_id)
+        .map_or_else(|| s.role_id.clone(), |r| r.name.clone());
     view! {
         <h1 id="person-name">{s.name.clone()}</h1>
         {outcome.done.clone().map(|m| view! { <p id="flash" class="flash" role="status">{m}</p> })}
         <dl class="facts">
             <dt>"Team"</dt><dd>{s.team.clone()}</dd>
             <dt>"Area"</dt><dd>{local_authority_name(&s.area).unwrap_or("Unknown")}</dd>
-            <dt>"Role"</dt><dd>{s.role_id.clone()}</dd>
+            <dt>"Role"</dt><dd>{role_name}</dd>
             {s.staff_number.clone().map(|n| view! { <dt>"Staff number"</dt><dd>{n}</dd> })}
             {s.agency.clone().map(|a| view! { <dt>"Partner agency"</dt><dd>{a}</dd> })}
             <dt>"Standing on"</dt><dd>{r.as_of.format("%d %B %Y").to_string()}</dd>
@@ -338,7 +344,7 @@ fn record_page(p: data::RecordPage) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
-        <p><a href="/training">"Back to the skills matrix"</a></p>
+        <p><a href="/training">"Skills matrix"</a> " (trainers, and line managers for their reports)"</p>
     }
 }
 
