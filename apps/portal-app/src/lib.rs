@@ -55,6 +55,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/referrals/:id") view=ReferralDetail ssr=SsrMode::Async />
                     <Route path=path!("/reports") view=Reports ssr=SsrMode::Async />
                     <Route path=path!("/training") view=Training ssr=SsrMode::Async />
+                    <Route path=path!("/training/staff/:id") view=TrainingRecord ssr=SsrMode::Async />
+                    <Route path=path!("/training/sessions") view=TrainingSessions ssr=SsrMode::Async />
+                    <Route path=path!("/training/sessions/:id") view=TrainingSession ssr=SsrMode::Async />
                     <Route path=path!("/places") view=Places ssr=SsrMode::Async />
                 </Routes>
             </main>

@@ -3,6 +3,7 @@
 //! services with a short-lived assertion of the user. It holds no domain data.
 
 mod forms;
+mod forms_training;
 mod session_store;
 pub mod users;
 
@@ -228,6 +229,11 @@ fn router(state: PortalState, config: &Config) -> Router {
         .route("/retention/{id}", post(forms::retention_decision))
         .route("/people/{id}/merge", post(forms::merge_person))
         .route("/merges/{id}/undo", post(forms::undo_merge))
+        .route(
+            "/training/sessions/{id}/register",
+            post(forms_training::register),
+        )
+        .route("/training/staff/{id}/assess", post(forms_training::assess))
         .route("/api/{*fn_name}", post(server_fns).get(server_fns))
         .leptos_routes_with_context(
             &state,

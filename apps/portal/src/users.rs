@@ -80,7 +80,8 @@ pub struct NewUser<'a> {
     pub agency: Option<&'a str>,
 }
 
-pub async fn create(db: &Db, user: &NewUser<'_>, password: &str) -> anyhow::Result<()> {
+/// Adds a user with the id `id` (a new UUID for real accounts).
+pub async fn create(db: &Db, id: &str, user: &NewUser<'_>, password: &str) -> anyhow::Result<()> {
     let password = password.to_owned();
     let hashed = tokio::task::spawn_blocking(move || hash(&password))
         .await?
@@ -90,7 +91,7 @@ pub async fn create(db: &Db, user: &NewUser<'_>, password: &str) -> anyhow::Resu
         "INSERT INTO users (id, username, display_name, password_hash, roles, areas, agency, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(id)
     .bind(user.username)
     .bind(user.display_name)
     .bind(hashed)
@@ -183,8 +184,10 @@ pub async fn seed_demo(db: &Db, password: &str) -> anyhow::Result<()> {
     if n > 0 {
         return Ok(());
     }
+    // Demo accounts' ids are their usernames, so the other services' demo
+    // records (a trainer's own training record, say) can name them.
     for user in &DEMO_USERS {
-        create(db, user, password).await?;
+        create(db, user.username, user, password).await?;
     }
     tracing::info!(users = DEMO_USERS.len(), "demo accounts created");
     Ok(())

@@ -1,6 +1,6 @@
 //! The training HTTP API.
 
-use crate::{AppState, rules, store};
+use crate::{AppState, records, rules, store};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
@@ -16,13 +16,25 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Training service", description = "Workforce competencies and completions"),
+    info(title = "Training service", description = "Workforce competencies, evidence, currency, the skills matrix and coverage"),
     paths(list_competencies, record_completion, list_completions, event_feed),
     components(schemas(Competency, NewCompletion, Completion, EventPage, Problem, FieldError)),
     security(("assertion" = [])),
     modifiers(&AssertionSecurity)
 )]
+struct BaseDoc;
+
+/// The service's OpenAPI document: completions and the event feed, and
+/// the workforce routes.
 pub struct ApiDoc;
+
+impl OpenApi for ApiDoc {
+    fn openapi() -> utoipa::openapi::OpenApi {
+        let mut doc = BaseDoc::openapi();
+        doc.merge(crate::workforce::WorkforceDoc::openapi());
+        doc
+    }
+}
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -32,6 +44,7 @@ pub fn router(state: AppState) -> Router {
             get(list_completions).post(record_completion),
         )
         .route("/events", get(event_feed))
+        .merge(crate::workforce::router())
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .with_state(state)
 }
@@ -60,7 +73,7 @@ async fn record_completion(
     ApiJson(body): ApiJson<NewCompletion>,
 ) -> Result<(StatusCode, Json<Completion>), ApiError> {
     let recorder = user.require_any(&rules::RECORDERS)?;
-    let today = chrono::Utc::now().date_naive();
+    let today = state.clock.today();
     let mut tx = state.db.begin().await?;
     let competency_id = body.competency_id.trim();
     let known =
@@ -69,6 +82,29 @@ async fn record_completion(
 
     let id = uuid::Uuid::new_v4().to_string();
     let completion = store::insert_completion(&mut tx, &id, &valid, &recorder.user_id).await?;
+    // A completion for someone on record is evidence in their log too.
+    if let Some(staff) = records::staff_by_number(&mut tx, &completion.staff_ref).await? {
+        let levelled = records::rules(&mut tx)
+            .await?
+            .iter()
+            .any(|r| r.id == completion.competency_id && r.levelled);
+        let row = records::NewEvidenceRow {
+            staff_id: &staff.id,
+            competency_id: &completion.competency_id,
+            kind: "completed",
+            activity: "training",
+            level: levelled.then_some(eip_types::training::Level::Foundation),
+            source: "external",
+            occurred_on: completion.completed_on,
+            hours: None,
+            approved: false,
+            note: None,
+            corrects: None,
+            actor: &recorder.user_id,
+            session_id: None,
+        };
+        crate::workforce::append_evidence(&state, &mut tx, today, &row).await?;
+    }
     let event = TrainingEvent::CompletionRecorded {
         completion_id: completion.id.clone(),
         competency_id: completion.competency_id.clone(),

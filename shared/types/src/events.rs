@@ -171,8 +171,8 @@ impl ReferralEvent {
     }
 }
 
-/// Events published by the training service. They carry ids and dates,
-/// never a staff reference.
+/// Events published by the training service. They carry staff ids,
+/// competency ids, states and dates: never a name or staff number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TrainingEvent {
@@ -182,6 +182,46 @@ pub enum TrainingEvent {
         competency_id: String,
         completed_on: NaiveDate,
     },
+    /// A session's register was first taken.
+    #[serde(rename = "training.session_held")]
+    SessionHeld {
+        session_id: String,
+        competency_id: String,
+        held_on: NaiveDate,
+    },
+    /// A staff member first holds a competency, or a higher level of it.
+    #[serde(rename = "training.competency_achieved")]
+    CompetencyAchieved {
+        staff_id: String,
+        competency_id: String,
+        level: Option<crate::training::Level>,
+        on: NaiveDate,
+    },
+    /// New evidence moved a held competency's lapse date.
+    #[serde(rename = "training.competency_renewed")]
+    CompetencyRenewed {
+        staff_id: String,
+        competency_id: String,
+        lapses_on: Option<NaiveDate>,
+    },
+    /// A competency reached its lapse date.
+    #[serde(rename = "training.competency_lapsed")]
+    CompetencyLapsed {
+        staff_id: String,
+        competency_id: String,
+        lapsed_on: NaiveDate,
+    },
+    /// Coverage of one team or area for a month (`YYYY-MM`), all required
+    /// competencies together.
+    #[serde(rename = "training.coverage_measured")]
+    CoverageMeasured {
+        month: String,
+        /// `team` or `area`.
+        scope: String,
+        scope_id: String,
+        required: u32,
+        current: u32,
+    },
 }
 
 impl TrainingEvent {
@@ -190,6 +230,11 @@ impl TrainingEvent {
     pub fn kind(&self) -> &'static str {
         match self {
             TrainingEvent::CompletionRecorded { .. } => "training.completion_recorded",
+            TrainingEvent::SessionHeld { .. } => "training.session_held",
+            TrainingEvent::CompetencyAchieved { .. } => "training.competency_achieved",
+            TrainingEvent::CompetencyRenewed { .. } => "training.competency_renewed",
+            TrainingEvent::CompetencyLapsed { .. } => "training.competency_lapsed",
+            TrainingEvent::CoverageMeasured { .. } => "training.coverage_measured",
         }
     }
 
@@ -249,7 +294,16 @@ mod tests {
             .map(|m| m.keys().collect())
             .unwrap_or_default();
         keys.sort();
-        assert_eq!(keys, ["ace_band", "area_id", "referral_id", "submitted_on"]);
+        assert_eq!(
+            keys,
+            [
+                "ace_band",
+                "area_id",
+                "person_ref",
+                "referral_id",
+                "submitted_on"
+            ]
+        );
         assert_eq!(ReferralEvent::from_envelope(&env), Some(event));
     }
 
@@ -278,5 +332,63 @@ mod tests {
         assert_eq!(keys, ["competency_id", "completed_on", "completion_id"]);
         assert_eq!(TrainingEvent::from_envelope(&env), Some(event));
         assert_eq!(ReferralEvent::from_envelope(&env), None);
+    }
+
+    #[test]
+    fn workforce_events_carry_ids_and_states_only() {
+        let events = [
+            TrainingEvent::SessionHeld {
+                session_id: "s1".into(),
+                competency_id: "restorative-practice".into(),
+                held_on: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default(),
+            },
+            TrainingEvent::CompetencyAchieved {
+                staff_id: "st1".into(),
+                competency_id: "restorative-practice".into(),
+                level: Some(crate::training::Level::Intermediate),
+                on: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default(),
+            },
+            TrainingEvent::CompetencyRenewed {
+                staff_id: "st1".into(),
+                competency_id: "restorative-practice".into(),
+                lapses_on: NaiveDate::from_ymd_opt(2027, 11, 1),
+            },
+            TrainingEvent::CompetencyLapsed {
+                staff_id: "st1".into(),
+                competency_id: "restorative-practice".into(),
+                lapsed_on: NaiveDate::from_ymd_opt(2027, 11, 1).unwrap_or_default(),
+            },
+            TrainingEvent::CoverageMeasured {
+                month: "2026-11".into(),
+                scope: "team".into(),
+                scope_id: "hull-north".into(),
+                required: 10,
+                current: 7,
+            },
+        ];
+        for event in events {
+            let env = EventEnvelope {
+                id: Uuid::nil(),
+                source: TrainingEvent::SOURCE.into(),
+                seq: 1,
+                kind: event.kind().into(),
+                occurred_at: DateTime::<Utc>::MIN_UTC,
+                trace: BTreeMap::new(),
+                payload: event.payload(),
+            };
+            assert!(env.kind.starts_with("training."));
+            let keys: Vec<&String> = env
+                .payload
+                .as_object()
+                .map(|m| m.keys().collect())
+                .unwrap_or_default();
+            for key in keys {
+                assert!(
+                    !["name", "staff_number", "user_id", "note"].contains(&key.as_str()),
+                    "{key}"
+                );
+            }
+            assert_eq!(TrainingEvent::from_envelope(&env), Some(event));
+        }
     }
 }

@@ -38,6 +38,14 @@ pub fn nav_links(u: &SessionUser) -> Vec<(&'static str, &'static str)> {
     if any(&[Role::Trainer, Role::Admin]) {
         links.push(("/training", "Training"));
     }
+    if any(&[
+        Role::Frontline,
+        Role::Coordinator,
+        Role::Partner,
+        Role::Trainer,
+    ]) {
+        links.push(("/training/staff/me", "My training"));
+    }
     if any(&[Role::Analyst, Role::Admin]) {
         links.push(("/places", "Places"));
     }

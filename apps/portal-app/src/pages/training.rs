@@ -1,21 +1,441 @@
-//! Workforce training pages.
+//! Workforce training pages: the skills matrix with coverage, a person's
+//! record with the assessment form, sessions and their register. Every
+//! form is a plain POST to the portal server, so they work without
+//! JavaScript.
 
-use super::{failed, show};
-use crate::data;
+use super::{failed, field_error, show};
+use crate::data::{self, MatrixFilters, TrainingOutcome};
+use eip_types::place::{LOCAL_AUTHORITIES, local_authority_name};
+use eip_types::training::{Coverage, Level, Reminder, Status};
 use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+fn status_label(s: Status) -> &'static str {
+    match s {
+        Status::Green => "Current",
+        Status::Amber => "Due soon",
+        Status::Red => "Lapsed",
+        Status::Grey => "Not held",
+        Status::Paused => "Paused",
+        Status::None => "",
+    }
+}
+
+fn level_label(l: Option<Level>) -> &'static str {
+    l.map_or("", Level::label)
+}
+
+fn date(d: Option<chrono::NaiveDate>) -> String {
+    d.map(|d| d.format("%d %b %Y").to_string())
+        .unwrap_or_default()
+}
+
+fn stage_label(stage: &str) -> String {
+    if stage == "lapsed" {
+        "has lapsed".into()
+    } else {
+        format!("lapses within {stage} days")
+    }
+}
+
+fn reminders_list(list: Vec<Reminder>, names: Vec<(String, String)>) -> impl IntoView {
+    let name_of = move |id: &str| {
+        names
+            .iter()
+            .find(|(c, _)| c == id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| id.to_owned())
+    };
+    (!list.is_empty()).then(|| {
+        view! {
+            <section id="reminders" aria-labelledby="reminders-title">
+                <h2 id="reminders-title">"Reminders"</h2>
+                <ul class="reminders">
+                    {list.into_iter().map(|r| view! {
+                        <li data-stage=r.stage.clone() data-subject=r.subject_id.clone()>
+                            <strong>{r.subject_name.clone()}</strong> ": "
+                            {name_of(&r.competency_id)} " " {stage_label(&r.stage)}
+                            " (" {date(Some(r.lapse_on))} ")"
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        }
+    })
+}
 
 #[component]
 pub fn Training() -> impl IntoView {
-    let page = Resource::new(|| (), |_| data::load_competencies());
+    let query = use_query_map();
+    let page = Resource::new(
+        move || {
+            let q = query.read();
+            let get = |k: &str| q.get(k).unwrap_or_default();
+            MatrixFilters {
+                team: get("team"),
+                area: get("area"),
+                role: get("role"),
+                agency: get("agency"),
+                manager: get("manager"),
+                as_of: get("as_of"),
+            }
+        },
+        data::load_matrix,
+    );
     view! {
-        <h1>"Competencies"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(loaded) => show(loaded, |p| matrix_page(p).into_any()),
+                    Err(e) => failed(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Coverage as every view shows it: the overall figure per team and area.
+fn coverage_table(coverage: &[Coverage]) -> impl IntoView + use<> {
+    let rows: Vec<Coverage> = coverage
+        .iter()
+        .filter(|c| c.competency_id.is_none())
+        .cloned()
+        .collect();
+    view! {
+        <table id="coverage" class="coverage">
+            <caption>"Coverage: people current in a required competency ÷ people it is required for (paused records left out)"</caption>
+            <thead><tr><th scope="col">"Team or area"</th><th scope="col">"Required"</th><th scope="col">"Current"</th><th scope="col">"Coverage"</th></tr></thead>
+            <tbody>
+                {rows.into_iter().map(|c| {
+                    let name = if c.scope == "area" {
+                        format!("Area: {}", local_authority_name(&c.scope_id).unwrap_or(&c.scope_id))
+                    } else {
+                        format!("Team: {}", c.scope_id)
+                    };
+                    view! {
+                        <tr data-scope=c.scope.clone() data-id=c.scope_id.clone()>
+                            <th scope="row">{name}</th>
+                            <td>{c.required}</td>
+                            <td>{c.current}</td>
+                            <td class="coverage-figure">{c.display()}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+fn matrix_page(p: data::MatrixPage) -> impl IntoView {
+    let m = p.matrix;
+    let f = p.filters;
+    let names: Vec<(String, String)> = m
+        .competencies
+        .iter()
+        .map(|c| (c.id.clone(), c.name.clone()))
+        .collect();
+    let roles = p.framework.roles.clone();
+    let role_name = move |id: &str| {
+        roles
+            .iter()
+            .find(|r| r.id == id)
+            .map(|r| r.name.clone())
+            .unwrap_or_else(|| id.to_owned())
+    };
+    view! {
+        <h1>"Skills matrix"</h1>
+        <p class="lead">"Standing on " <span id="as-of">{m.as_of.format("%d %B %Y").to_string()}</span> "."</p>
+        {reminders_list(p.reminders, names.clone())}
+        <form id="matrix-filters" method="get" action="/training" class="filters">
+            <label for="filter-team">"Team"</label>
+            <input id="filter-team" name="team" type="text" value=f.team.clone() />
+            <label for="filter-area">"Area"</label>
+            <select id="filter-area" name="area">
+                <option value="">"All areas"</option>
+                {LOCAL_AUTHORITIES.iter().map(|(id, name)| view! {
+                    <option value=*id selected=f.area == *id>{*name}</option>
+                }).collect_view()}
+            </select>
+            <label for="filter-role">"Role"</label>
+            <select id="filter-role" name="role">
+                <option value="">"All roles"</option>
+                {p.framework.roles.iter().map(|r| view! {
+                    <option value=r.id.clone() selected=f.role == r.id>{r.name.clone()}</option>
+                }).collect_view()}
+            </select>
+            <label for="filter-agency">"Partner agency"</label>
+            <input id="filter-agency" name="agency" type="text" value=f.agency.clone() />
+            <input type="hidden" name="manager" value=f.manager.clone() />
+            <label for="filter-as-of">"Standing on (trainers)"</label>
+            <input id="filter-as-of" name="as_of" type="date" value=f.as_of.clone() />
+            <button id="filter-submit" type="submit">"Show"</button>
+        </form>
+        {coverage_table(&m.coverage)}
+        <p><a href="/training/sessions">"Sessions and registers"</a> " · " <a href="/training/staff/me">"My training record"</a></p>
+        <div class="matrix-scroll">
+            <table id="matrix" class="matrix">
+                <caption>"People × competencies"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Team"</th>
+                        <th scope="col">"Role"</th>
+                        {m.competencies.iter().map(|c| view! { <th scope="col">{c.name.clone()}</th> }).collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    {m.rows.into_iter().map(|r| view! {
+                        <tr data-staff=r.staff_id.clone()>
+                            <th scope="row"><a href=format!("/training/staff/{}", r.staff_id)>{r.name.clone()}</a></th>
+                            <td>{r.team.clone()}{r.agency.clone().map(|a| view! { <span class="hint">" (" {a} ")"</span> })}</td>
+                            <td>{role_name(&r.role_id)}</td>
+                            {r.cells.into_iter().map(|c| view! {
+                                <td class=format!("cell status-{}", c.status.as_str())
+                                    data-competency=c.competency_id.clone()
+                                    data-status=c.status.as_str()
+                                    title=c.lapses_on.map(|d| format!("Current until the day before {d}")).unwrap_or_default()>
+                                    {status_label(c.status)}
+                                    {c.required_level.map(|l| view! { <span class="level">" · " {l.label()}</span> })}
+                                </td>
+                            }).collect_view()}
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+pub fn TrainingRecord() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let page = Resource::new(
+        move || {
+            (
+                params.read().get("id").unwrap_or_default(),
+                query.read().get("as_of"),
+            )
+        },
+        |(id, as_of)| data::load_record(id, as_of),
+    );
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(loaded) => show(loaded, |p| record_page(p).into_any()),
+                    Err(e) => failed(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn error_summary(o: &TrainingOutcome) -> impl IntoView + use<> {
+    let errors = o.errors.clone();
+    (o.error.is_some() || !errors.is_empty()).then(|| {
+        view! {
+            <div id="error-summary" class="error-summary" role="alert" tabindex="-1">
+                <h2>"There is a problem"</h2>
+                {o.error.clone().map(|e| view! { <p>{e}</p> })}
+                <ul>
+                    {errors.into_iter().map(|e| view! {
+                        <li><a href=format!("#{}", e.field.replace(['[', ']', '.'], "-"))>{e.message}</a></li>
+                    }).collect_view()}
+                </ul>
+            </div>
+        }
+    })
+}
+
+fn record_page(p: data::RecordPage) -> impl IntoView {
+    let r = p.record;
+    let s = r.staff;
+    let name_of = {
+        let list = p.competencies.clone();
+        move |id: &str| {
+            list.iter()
+                .find(|c| c.id == id)
+                .map(|c| c.name.clone())
+                .unwrap_or_else(|| id.to_owned())
+        }
+    };
+    let names: Vec<(String, String)> = p
+        .competencies
+        .iter()
+        .map(|c| (c.id.clone(), c.name.clone()))
+        .collect();
+    let outcome = p.outcome.unwrap_or_default();
+    let assess = p
+        .can_assess
+        .then(|| assessment_form(&s.id, &p.framework, &outcome));
+    let name_of2 = name_of.clone();
+    let role_name = p
+        .framework
+        .roles
+        .iter()
+        .find(|r| r.id == s.role_id)
+        .map_or_else(|| s.role_id.clone(), |r| r.name.clone());
+    view! {
+        <h1 id="person-name">{s.name.clone()}</h1>
+        {outcome.done.clone().map(|m| view! { <p id="flash" class="flash" role="status">{m}</p> })}
+        <dl class="facts">
+            <dt>"Team"</dt><dd>{s.team.clone()}</dd>
+            <dt>"Area"</dt><dd>{local_authority_name(&s.area).unwrap_or("Unknown")}</dd>
+            <dt>"Role"</dt><dd>{role_name}</dd>
+            {s.staff_number.clone().map(|n| view! { <dt>"Staff number"</dt><dd>{n}</dd> })}
+            {s.agency.clone().map(|a| view! { <dt>"Partner agency"</dt><dd>{a}</dd> })}
+            <dt>"Standing on"</dt><dd>{r.as_of.format("%d %B %Y").to_string()}</dd>
+        </dl>
+        {reminders_list(p.reminders, names)}
+        <h2>"Competencies"</h2>
+        <table id="standings" class="matrix">
+            <thead><tr><th scope="col">"Competency"</th><th scope="col">"Status"</th><th scope="col">"Required"</th><th scope="col">"Held"</th><th scope="col">"Lapses on"</th></tr></thead>
+            <tbody>
+                {r.standings.into_iter().map(|st| view! {
+                    <tr data-competency=st.competency_id.clone()>
+                        <th scope="row">{name_of(&st.competency_id)}</th>
+                        <td class=format!("cell status-{}", st.status.as_str()) data-status=st.status.as_str()>{status_label(st.status)}</td>
+                        <td>{if st.required { format!("Yes {}", level_label(st.required_level)) } else { "No".into() }}</td>
+                        <td>{level_label(st.held_level)}</td>
+                        <td>{date(st.lapses_on)}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        {(!r.practice.is_empty()).then(|| view! {
+            <h2>"Supervision, observed practice and CPD"</h2>
+            <ul id="practice-checks">
+                {r.practice.into_iter().map(|c| view! {
+                    <li>
+                        <strong>{name_of2(&c.competency_id)}</strong> ": supervision "
+                        <span class=format!("status-{}", c.supervision.as_str())>{status_label(c.supervision)}</span>
+                        " (last " {date(c.last_supervision)} "); observed practice "
+                        {if c.observation_due { "due" } else { "done this year" }}
+                        "; CPD " {format!("{:.1} of {:.0} hours ({:.1} approved)", c.cpd_hours, c.cpd_required_hours, c.cpd_approved_hours)}
+                        {c.cpd_short.then(|| view! { <strong class="flag">" short"</strong> })}
+                    </li>
+                }).collect_view()}
+            </ul>
+        })}
+        {(!r.pauses.is_empty()).then(|| view! {
+            <h2>"Pauses"</h2>
+            <ul id="pauses">
+                {r.pauses.into_iter().map(|p| view! {
+                    <li>{date(Some(p.starts_on))} " to " {date(Some(p.ends_on))} ": " {p.reason}</li>
+                }).collect_view()}
+            </ul>
+        })}
+        {assess}
+        <h2>"Evidence log"</h2>
+        <p class="hint">"Entries are never edited: a correction is a new entry."</p>
+        <table id="evidence" class="evidence">
+            <thead><tr><th scope="col">"Date"</th><th scope="col">"Competency"</th><th scope="col">"Kind"</th><th scope="col">"Activity"</th><th scope="col">"Source"</th><th scope="col">"Note"</th></tr></thead>
+            <tbody>
+                {r.evidence.into_iter().map(|e| view! {
+                    <tr data-kind=e.kind.clone()>
+                        <td>{date(Some(e.occurred_on))}</td>
+                        <td>{e.competency_id.clone()} " " {level_label(e.level)}</td>
+                        <td>{e.kind.clone()}{e.corrects.is_some().then_some(" (correction)")}</td>
+                        <td>{e.activity.clone()}{e.hours.map(|h| format!(", {h:.1} h"))}</td>
+                        <td>{e.source.clone()}</td>
+                        <td>{e.note.clone().unwrap_or_default()}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        <p><a href="/training">"Skills matrix"</a> " (trainers, and line managers for their reports)"</p>
+    }
+}
+
+fn assessment_form(
+    staff_id: &str,
+    framework: &eip_types::training::Framework,
+    o: &TrainingOutcome,
+) -> impl IntoView + use<> {
+    let o = if o.form == "assess" {
+        o.clone()
+    } else {
+        TrainingOutcome::default()
+    };
+    let chosen = o.kept("competency_id");
+    let competencies = framework.competencies.clone();
+    let standards: Vec<(String, String)> = framework
+        .competencies
+        .iter()
+        .flat_map(|c| {
+            c.standards
+                .iter()
+                .map(|s| (s.code.clone(), format!("{}: {} {}", c.name, s.code, s.text)))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    view! {
+        <section id="assessment" aria-labelledby="assessment-title">
+            <h2 id="assessment-title">"Assess observed practice"</h2>
+            {error_summary(&o)}
+            <form id="assessment-form" method="post" action=format!("/training/staff/{staff_id}/assess") class="stack">
+                <label for="competency_id">"Competency"</label>
+                {field_error("competency_id", o.error_for("competency_id"))}
+                <select id="competency_id" name="competency_id" required>
+                    {competencies.into_iter().map(|c| view! {
+                        <option value=c.id.clone() selected=chosen == c.id>{c.name.clone()}</option>
+                    }).collect_view()}
+                </select>
+                <label for="assessed_on">"Date observed"</label>
+                {field_error("assessed_on", o.error_for("assessed_on"))}
+                <input id="assessed_on" name="assessed_on" type="date" required value=o.kept("assessed_on") />
+                <fieldset>
+                    <legend>"Outcome"</legend>
+                    {field_error("outcome", o.error_for("outcome"))}
+                    <input id="outcome-competent" type="radio" name="outcome" value="competent" checked=o.kept("outcome") != "not_yet_competent" />
+                    <label for="outcome-competent">"Competent"</label>
+                    <input id="outcome-not-yet" type="radio" name="outcome" value="not_yet_competent" checked=o.kept("outcome") == "not_yet_competent" />
+                    <label for="outcome-not-yet">"Not yet competent"</label>
+                </fieldset>
+                <label for="level">"Proficiency (levelled competencies)"</label>
+                {field_error("level", o.error_for("level"))}
+                <select id="level" name="level">
+                    <option value="">"Not applicable"</option>
+                    {Level::ALL.into_iter().map(|l| view! {
+                        <option value=l.as_str() selected=o.kept("level") == l.as_str()>{l.label()}</option>
+                    }).collect_view()}
+                </select>
+                <fieldset id="standards_met">
+                    <legend>"Standards met"</legend>
+                    {field_error("standards_met", o.error_for("standards_met"))}
+                    {standards.into_iter().enumerate().map(|(i, (code, label))| view! {
+                        <div>
+                            <input id=format!("standard-{i}") type="checkbox" name="standards_met" value=code />
+                            <label for=format!("standard-{i}")>{label}</label>
+                        </div>
+                    }).collect_view()}
+                </fieldset>
+                <label for="notes">"Notes"</label>
+                {field_error("notes", o.error_for("notes"))}
+                <textarea id="notes" name="notes" rows="3" maxlength="2000">{o.kept("notes")}</textarea>
+                <button id="assessment-submit" type="submit">"Record assessment"</button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+pub fn TrainingSessions() -> impl IntoView {
+    let page = Resource::new(|| (), |_| data::load_sessions());
+    view! {
+        <h1>"Sessions"</h1>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(loaded) => show(loaded, |list| view! {
-                        <ul id="competencies" class="cards">
-                            {list.into_iter().map(|c| view! {
-                                <li class="card"><strong>{c.name}</strong><p>{c.description}</p></li>
+                        <ul id="sessions" class="cards">
+                            {list.into_iter().map(|s| view! {
+                                <li class="card">
+                                    <a href=format!("/training/sessions/{}", s.id)>{s.course.title.clone()}</a>
+                                    <p>{date(Some(s.held_on))} ", " {s.place.clone()} ": "
+                                        {format!("{} of {} places on the register", s.register.len(), s.capacity)}</p>
+                                </li>
                             }).collect_view()}
                         </ul>
                     }.into_any()),
@@ -23,5 +443,86 @@ pub fn Training() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+#[component]
+pub fn TrainingSession() -> impl IntoView {
+    let params = use_params_map();
+    let page = Resource::new(
+        move || params.read().get("id").unwrap_or_default(),
+        data::load_session,
+    );
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(loaded) => show(loaded, |p| session_page(p).into_any()),
+                    Err(e) => failed(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn session_page(p: data::SessionPage) -> impl IntoView {
+    let s = p.session;
+    let outcome = p.outcome.unwrap_or_default();
+    let people = p.people;
+    let name_of = {
+        let people = people.clone();
+        move |id: &str| {
+            people
+                .iter()
+                .find(|(p, _, _)| p == id)
+                .map(|(_, n, _)| n.clone())
+                .unwrap_or_else(|| id.to_owned())
+        }
+    };
+    let on_register: Vec<String> = s.register.iter().map(|l| l.staff_id.clone()).collect();
+    let unmarked: Vec<(String, String, String)> = people
+        .into_iter()
+        .filter(|(id, _, _)| !on_register.contains(id))
+        .collect();
+    view! {
+        <h1>{s.course.title.clone()}</h1>
+        {outcome.done.clone().map(|m| view! { <p id="flash" class="flash" role="status">{m}</p> })}
+        {error_summary(&outcome)}
+        <dl class="facts">
+            <dt>"Competency"</dt><dd>{p.competency_name} " " {level_label(s.course.level)}</dd>
+            <dt>"Date"</dt><dd>{date(Some(s.held_on))}</dd>
+            <dt>"Place"</dt><dd>{s.place.clone()}</dd>
+            <dt>"Capacity"</dt><dd id="capacity">{format!("{} of {} on the register", s.register.len(), s.capacity)}</dd>
+        </dl>
+        <h2>"Register"</h2>
+        <ul id="register">
+            {s.register.iter().map(|l| view! {
+                <li data-staff=l.staff_id.clone() data-attended=l.attended.to_string()>
+                    {name_of(&l.staff_id)} ": " {if l.attended { "attended" } else { "did not attend" }}
+                </li>
+            }).collect_view()}
+        </ul>
+        <form id="register-form" method="post" action=format!("/training/sessions/{}/register", s.id) class="stack">
+            <table class="register">
+                <caption>"Mark who attended; leave the rest unmarked"</caption>
+                <thead><tr><th scope="col">"Name"</th><th scope="col">"Team"</th><th scope="col">"Attended"</th><th scope="col">"Did not attend"</th><th scope="col">"Not marked"</th></tr></thead>
+                <tbody>
+                    {unmarked.into_iter().map(|(id, name, team)| {
+                        let field = format!("att-{id}");
+                        view! {
+                            <tr data-staff=id.clone()>
+                                <th scope="row">{name.clone()}</th>
+                                <td>{team}</td>
+                                <td><input type="radio" id=format!("{field}-yes") name=field.clone() value="attended" aria-label=format!("{name} attended") /></td>
+                                <td><input type="radio" id=format!("{field}-no") name=field.clone() value="no_show" aria-label=format!("{name} did not attend") /></td>
+                                <td><input type="radio" id=format!("{field}-none") name=field.clone() value="" checked=true aria-label=format!("{name} not marked") /></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <button id="register-submit" type="submit">"Save the register"</button>
+        </form>
+        <p><a href="/training/sessions">"Back to sessions"</a></p>
     }
 }

@@ -25,6 +25,14 @@ async fn every_role_sees_the_seeded_competencies(app: &TestApp) {
                 ("restorative-practice", "Restorative practice"),
                 ("ace-awareness", "ACE and trauma-informed awareness"),
                 ("early-help-services", "Early-help services knowledge"),
+                (
+                    "prevention-mecc",
+                    "Prevention and making every contact count"
+                ),
+                (
+                    "long-term-risk",
+                    "Identifying long-term risk factors for children"
+                ),
             ],
             "{role}"
         );

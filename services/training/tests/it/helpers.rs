@@ -28,9 +28,15 @@ pub async fn run(backend: Backend, scenario: impl AsyncFnOnce(&TestApp)) {
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, false).await
+}
+
+/// [`spawn_app`], loading the demonstration data when `demo` is set.
+pub async fn spawn_app_with(backend: Backend, demo: bool) -> TestApp {
     let db = TestDb::new(backend).await;
     let mut config = eip_training::default_config();
     config.database_url = db.url.clone();
+    config.demo = demo;
     let keys = eip_test_support::keys();
     let bus = Bus::InProcess(Default::default());
     let shared = Shared {
@@ -106,6 +112,22 @@ impl TestApp {
             .expect("request sent")
     }
 
+    /// `PUT path` as `who` with a JSON body.
+    pub async fn put_json(
+        &self,
+        path: &str,
+        who: &Principal,
+        body: &impl serde::Serialize,
+    ) -> Response {
+        self.client
+            .put(self.url(path))
+            .bearer_auth(self.token(who))
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
     /// `POST path` as `who` with a raw body of the given media type.
     pub async fn post_raw(&self, path: &str, who: &Principal, media: &str, body: &str) -> Response {
         self.client
@@ -127,6 +149,14 @@ impl TestApp {
             .send()
             .await
             .expect("request sent")
+    }
+}
+
+/// A user holding only `role` with a given user id (to match a staff record).
+pub fn user_with_id(role: Role, user_id: &str) -> Principal {
+    Principal {
+        user_id: user_id.into(),
+        ..user(role)
     }
 }
 

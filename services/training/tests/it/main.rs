@@ -28,3 +28,4 @@ mod completions;
 mod helpers;
 mod openapi;
 mod service;
+mod workforce;

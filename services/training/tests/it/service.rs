@@ -58,7 +58,7 @@ async fn the_event_feed_is_for_services_only(app: &TestApp) {
 
 async fn unknown_routes_are_problems(app: &TestApp) {
     problem(
-        app.get("/courses", &user(Role::Admin)).await,
+        app.get("/no-such-route", &user(Role::Admin)).await,
         StatusCode::NOT_FOUND,
     )
     .await;

@@ -1,0 +1,285 @@
+//! Reading a staff CSV: each row checked on its own, so a file with a few
+//! bad rows imports the rest and reports the bad ones by line number.
+//!
+//! Columns (header required, any order): `staff_number`, `user_id`, `name`,
+//! `team`, `area`, `role`, `manager`, `agency`. `manager` names another
+//! person's staff number or user id, in the file or already imported.
+
+use eip_types::place::LOCAL_AUTHORITIES;
+use eip_types::training::ImportError;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+#[derive(Debug, Deserialize)]
+struct RawRow {
+    #[serde(default)]
+    staff_number: Option<String>,
+    #[serde(default)]
+    user_id: Option<String>,
+    name: String,
+    team: String,
+    area: String,
+    role: String,
+    #[serde(default)]
+    manager: Option<String>,
+    #[serde(default)]
+    agency: Option<String>,
+}
+
+/// A row that passed its own checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub line: u64,
+    pub staff_number: Option<String>,
+    pub user_id: Option<String>,
+    pub name: String,
+    pub team: String,
+    pub area: String,
+    pub role_id: String,
+    pub manager: Option<String>,
+    pub agency: Option<String>,
+}
+
+fn blank_to_none(s: Option<String>) -> Option<String> {
+    s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+fn slug_ok(s: &str, max: usize) -> bool {
+    !s.is_empty()
+        && s.len() <= max
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+}
+
+fn err(line: u64, field: &str, message: impl Into<String>) -> ImportError {
+    ImportError {
+        line,
+        field: Some(field.into()),
+        message: message.into(),
+    }
+}
+
+fn check(line: u64, raw: RawRow, roles: &[String]) -> Result<Candidate, ImportError> {
+    let name = raw.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(err(line, "name", "Enter a name of at most 120 characters."));
+    }
+    let agency = blank_to_none(raw.agency);
+    if agency.as_deref().is_some_and(|a| !slug_ok(a, 64)) {
+        return Err(err(
+            line,
+            "agency",
+            "Use an agency id of letters, digits and hyphens.",
+        ));
+    }
+    let staff_number = blank_to_none(raw.staff_number).map(|s| s.to_uppercase());
+    if let Some(n) = &staff_number {
+        if agency.is_some() {
+            return Err(err(
+                line,
+                "staff_number",
+                "Partner staff have no force staff number.",
+            ));
+        }
+        if !slug_ok(n, 32) {
+            return Err(err(
+                line,
+                "staff_number",
+                "Use letters, digits and hyphens only (at most 32).",
+            ));
+        }
+    }
+    let user_id = blank_to_none(raw.user_id);
+    if user_id.as_deref().is_some_and(|u| u.len() > 128) {
+        return Err(err(
+            line,
+            "user_id",
+            "Use a user id of at most 128 characters.",
+        ));
+    }
+    let team = raw.team.trim().to_lowercase();
+    if !slug_ok(&team, 64) {
+        return Err(err(
+            line,
+            "team",
+            "Enter a team id of letters, digits and hyphens.",
+        ));
+    }
+    let area = raw.area.trim().to_lowercase();
+    if !LOCAL_AUTHORITIES.iter().any(|(id, _)| *id == area) {
+        return Err(err(
+            line,
+            "area",
+            "Use one of the four local authority area ids.",
+        ));
+    }
+    let role_id = raw.role.trim().to_lowercase();
+    if !roles.contains(&role_id) {
+        return Err(err(
+            line,
+            "role",
+            format!("Use one of the job roles: {}.", roles.join(", ")),
+        ));
+    }
+    Ok(Candidate {
+        line,
+        staff_number,
+        user_id,
+        name,
+        team,
+        area,
+        role_id,
+        manager: blank_to_none(raw.manager),
+        agency,
+    })
+}
+
+/// Reads every row, checking each on its own and against the rows before
+/// it for duplicate staff numbers and user ids.
+pub fn parse(text: &str, roles: &[String]) -> (Vec<Candidate>, Vec<ImportError>) {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let mut good = Vec::new();
+    let mut bad = Vec::new();
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            bad.push(ImportError {
+                line: 1,
+                field: None,
+                message: format!("The header row could not be read: {e}"),
+            });
+            return (good, bad);
+        }
+    };
+    let mut seen_numbers: HashMap<String, u64> = HashMap::new();
+    let mut seen_users: HashMap<String, u64> = HashMap::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = reader.position().line();
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(line, csv::Position::line);
+                bad.push(ImportError {
+                    line,
+                    field: None,
+                    message: row_error_message(&e),
+                });
+                continue;
+            }
+        }
+        // The line the record started on.
+        let line = record.position().map_or(line, csv::Position::line);
+        let row = match record.deserialize::<RawRow>(Some(&headers)) {
+            Ok(row) => row,
+            Err(e) => {
+                bad.push(ImportError {
+                    line,
+                    field: None,
+                    message: row_error_message(&e),
+                });
+                continue;
+            }
+        };
+        match check(line, row, roles) {
+            Ok(c) => {
+                if let Some(first) = c.staff_number.as_ref().and_then(|n| seen_numbers.get(n)) {
+                    bad.push(err(
+                        line,
+                        "staff_number",
+                        format!("Already on line {first}."),
+                    ));
+                    continue;
+                }
+                if let Some(first) = c.user_id.as_ref().and_then(|u| seen_users.get(u)) {
+                    bad.push(err(line, "user_id", format!("Already on line {first}.")));
+                    continue;
+                }
+                if let Some(n) = &c.staff_number {
+                    seen_numbers.insert(n.clone(), line);
+                }
+                if let Some(u) = &c.user_id {
+                    seen_users.insert(u.clone(), line);
+                }
+                good.push(c);
+            }
+            Err(e) => bad.push(e),
+        }
+    }
+    (good, bad)
+}
+
+fn row_error_message(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths { .. } => {
+            "The row has a different number of columns from the header.".into()
+        }
+        csv::ErrorKind::Deserialize { err, .. } => {
+            format!("The row could not be read: {}.", err.kind())
+        }
+        csv::ErrorKind::Utf8 { .. } => "The row is not valid UTF-8 text.".into(),
+        _ => "The row could not be read.".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roles() -> Vec<String> {
+        vec!["police-constable".into(), "pcso".into()]
+    }
+
+    const HEADER: &str = "staff_number,user_id,name,team,area,role,manager,agency\n";
+
+    #[test]
+    fn good_rows_pass_and_bad_rows_are_reported_by_line() {
+        let text = format!(
+            "{HEADER}F1,u1,Alex Demo,hull-north,hull,police-constable,,\n\
+             F2,,Sam Demo,hull-north,atlantis,pcso,F1,\n\
+             F3,,Jo Demo,hull-north,hull,pcso,F1\n\
+             ,u4,Partner Demo,hull-north,hull,pcso,F1,cfs\n\
+             F1,,Dup Demo,hull-north,hull,pcso,,\n\
+             F6,,,hull-north,hull,pcso,,\n"
+        );
+        let (good, bad) = parse(&text, &roles());
+        let lines: Vec<u64> = good.iter().map(|c| c.line).collect();
+        assert_eq!(lines, [2, 5]);
+        let errors: Vec<(u64, Option<&str>)> =
+            bad.iter().map(|e| (e.line, e.field.as_deref())).collect();
+        assert_eq!(
+            errors,
+            [
+                (3, Some("area")),
+                (4, None),
+                (6, Some("staff_number")),
+                (7, Some("name"))
+            ]
+        );
+        assert_eq!(good[1].agency.as_deref(), Some("cfs"));
+        assert_eq!(good[1].staff_number, None);
+    }
+
+    #[test]
+    fn partner_staff_have_no_staff_number() {
+        let text = format!("{HEADER}P1,,Partner,t,hull,pcso,,cfs\n");
+        let (good, bad) = parse(&text, &roles());
+        assert!(good.is_empty());
+        assert_eq!(bad[0].field.as_deref(), Some("staff_number"));
+    }
+
+    #[test]
+    fn quoted_fields_with_commas_and_line_breaks_keep_line_numbers() {
+        let text = format!(
+            "{HEADER}F1,,\"Demo, Alex\",t,hull,pcso,,\nF2,,\"Two\nLines\",t,hull,pcso,,\nF3,,Three,t,nowhere,pcso,,\n"
+        );
+        let (good, bad) = parse(&text, &roles());
+        assert_eq!(good.len(), 2);
+        assert_eq!(good[0].name, "Demo, Alex");
+        assert_eq!(good[1].line, 3);
+        assert_eq!(bad[0].line, 5);
+    }
+}
