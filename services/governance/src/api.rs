@@ -1,15 +1,19 @@
 //! The governance HTTP API: aggregates only, never a person.
 
-use crate::{AppState, read_model, suppression};
+use crate::{AppState, framework_api, read_model, suppression};
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use eip_platform::error::ApiError;
 use eip_platform::http::AssertionSecurity;
 use eip_platform::identity::Authenticated;
-use eip_types::governance::{AreaCount, Cell, SubmittedPerArea};
+use eip_types::governance::{
+    AreaCount, Cell, Direction, EventKindInfo, FactRef, Formula, Framework, Indicator, Measure,
+    MeasureStatus, MissingMeasure, OutcomeDef, ReportValidation, Scope, SubmittedPerArea, Target,
+    Unit,
+};
 use eip_types::place::LOCAL_AUTHORITIES;
-use eip_types::{Problem, Role};
+use eip_types::{FieldError, Problem, Role};
 use utoipa::OpenApi;
 
 /// Who may read governance reports.
@@ -18,8 +22,11 @@ pub const READERS: [Role; 4] = [Role::Board, Role::Coordinator, Role::Analyst, R
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Governance service", description = "Indicator reports with small-number suppression"),
-    paths(submitted_per_area),
-    components(schemas(SubmittedPerArea, AreaCount, Cell, Problem)),
+    paths(submitted_per_area, framework_api::show_framework, framework_api::event_kinds,
+        framework_api::save_measure, framework_api::validate_report),
+    components(schemas(SubmittedPerArea, AreaCount, Cell, Problem, FieldError, Framework, OutcomeDef,
+        Indicator, Measure, Unit, Direction, Scope, MeasureStatus, FactRef, Formula, Target,
+        EventKindInfo, ReportValidation, MissingMeasure)),
     security(("assertion" = [])),
     modifiers(&AssertionSecurity)
 )]
@@ -31,6 +38,7 @@ pub fn router(state: AppState) -> Router {
             "/reports/referrals-submitted-per-area",
             get(submitted_per_area),
         )
+        .merge(framework_api::router())
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .with_state(state)
 }

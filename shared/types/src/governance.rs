@@ -38,3 +38,253 @@ pub struct SubmittedPerArea {
     /// Counts from 1 up to this number are hidden.
     pub suppress_up_to: u64,
 }
+
+// ---------------------------------------------------------------------------
+// The performance framework: outcomes → indicators → measures, held as data.
+// ---------------------------------------------------------------------------
+
+/// What a measure counts in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// A number of events.
+    Count,
+    /// A share of a denominator, 0 to 100.
+    Percent,
+    /// A mean elapsed time, in days.
+    Days,
+}
+
+impl Unit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Count => "count",
+            Unit::Percent => "percent",
+            Unit::Days => "days",
+        }
+    }
+}
+
+/// Which way a measure should move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Higher,
+    Lower,
+    /// Neither direction is better in itself (volume of referrals, say).
+    Neither,
+}
+
+/// Where a measure applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Reported for every local authority area.
+    Core,
+    /// Reported for one area only (`area_id`).
+    Local,
+    /// Reported once for the force: its events carry no area (training).
+    Force,
+}
+
+/// Whether a measure is reported yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureStatus {
+    /// Computed from events and reported.
+    Active,
+    /// Part of the strategy, waiting for the events it needs to exist.
+    Planned,
+}
+
+/// A slice of the fact table: one event kind, optionally one category of it
+/// (a closure outcome, a competency).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FactRef {
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+}
+
+impl FactRef {
+    pub fn kind(kind: &str) -> Self {
+        Self {
+            kind: kind.into(),
+            category: None,
+        }
+    }
+
+    pub fn category(kind: &str, category: &str) -> Self {
+        Self {
+            kind: kind.into(),
+            category: Some(category.into()),
+        }
+    }
+}
+
+/// How a measure is computed from the fact table, per area and period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Formula {
+    /// The number of events in the slices.
+    Count { of: Vec<FactRef> },
+    /// Events in the numerator as a percentage of events in the denominator.
+    Rate {
+        numerator: Vec<FactRef>,
+        denominator: Vec<FactRef>,
+    },
+    /// The mean elapsed time the events record, in days.
+    Mean { of: FactRef },
+}
+
+impl Formula {
+    /// The unit the formula produces.
+    pub fn unit(&self) -> Unit {
+        match self {
+            Formula::Count { .. } => Unit::Count,
+            Formula::Rate { .. } => Unit::Percent,
+            Formula::Mean { .. } => Unit::Days,
+        }
+    }
+
+    /// Every slice the formula reads, with the JSON path that names it.
+    pub fn refs(&self) -> Vec<(String, &FactRef)> {
+        match self {
+            Formula::Count { of } => of
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (format!("formula.of[{i}]"), r))
+                .collect(),
+            Formula::Rate {
+                numerator,
+                denominator,
+            } => numerator
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (format!("formula.numerator[{i}]"), r))
+                .chain(
+                    denominator
+                        .iter()
+                        .enumerate()
+                        .map(|(i, r)| (format!("formula.denominator[{i}]"), r)),
+                )
+                .collect(),
+            Formula::Mean { of } => vec![("formula.of".into(), of)],
+        }
+    }
+}
+
+/// A target, stated in the measure's own unit.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Target {
+    pub value: f64,
+    pub unit: Unit,
+}
+
+/// One measure of the framework.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Measure {
+    pub id: String,
+    pub indicator_id: String,
+    pub name: String,
+    /// What the measure means, in words a board member reads.
+    pub definition: String,
+    pub unit: Unit,
+    pub good_direction: Direction,
+    pub scope: Scope,
+    /// The one area of a local measure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area_id: Option<String>,
+    pub status: MeasureStatus,
+    /// How it is computed; absent while the measure is planned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub formula: Option<Formula>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<Target>,
+    /// For a planned measure, the events it waits for, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub awaiting: Option<String>,
+}
+
+impl Measure {
+    /// The event kinds the measure is computed from.
+    pub fn source_kinds(&self) -> Vec<String> {
+        let mut kinds: Vec<String> = self
+            .formula
+            .iter()
+            .flat_map(|f| f.refs())
+            .map(|(_, r)| r.kind.clone())
+            .collect();
+        kinds.sort();
+        kinds.dedup();
+        kinds
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Indicator {
+    pub id: String,
+    pub outcome_id: String,
+    pub name: String,
+}
+
+/// An outcome the strategy aims for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OutcomeDef {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+}
+
+/// The whole framework, flat: indicators name their outcome, measures their
+/// indicator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Framework {
+    pub outcomes: Vec<OutcomeDef>,
+    pub indicators: Vec<Indicator>,
+    pub measures: Vec<Measure>,
+}
+
+/// An event kind governance knows how to read, and what its facts hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EventKindInfo {
+    pub kind: String,
+    pub source: String,
+    /// Whether its facts carry an area (training's do not).
+    pub has_area: bool,
+    /// Whether its facts carry an elapsed time (so a mean can be taken).
+    pub has_duration: bool,
+    /// What the category of its facts is, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+}
+
+/// A core measure that cannot be reported for an area in a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MissingMeasure {
+    pub measure_id: String,
+    pub area_id: String,
+    pub reason: String,
+}
+
+/// Whether a report for a period can be published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReportValidation {
+    pub period: String,
+    pub valid: bool,
+    pub missing: Vec<MissingMeasure>,
+}
