@@ -7,6 +7,7 @@ pub mod framework;
 mod framework_api;
 pub mod read_model;
 pub mod sources;
+pub mod spc;
 pub mod suppression;
 
 use axum::extract::FromRef;

@@ -288,3 +288,158 @@ pub struct ReportValidation {
     pub valid: bool,
     pub missing: Vec<MissingMeasure>,
 }
+
+// ---------------------------------------------------------------------------
+// Statistical process control (XmR charts), NHS "Making Data Count" style.
+// ---------------------------------------------------------------------------
+
+/// A special-cause rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SpcRule {
+    /// A point beyond a process limit.
+    BeyondLimit,
+    /// Seven or more consecutive points on one side of the mean.
+    Shift,
+    /// Seven or more consecutive points each strictly above (or below) the one before.
+    Trend,
+    /// Two of three consecutive points beyond two-thirds of the way to a limit, same side.
+    TwoOfThree,
+}
+
+impl SpcRule {
+    pub fn text(self) -> &'static str {
+        match self {
+            SpcRule::BeyondLimit => "a point beyond a process limit",
+            SpcRule::Shift => "seven or more points in a row on one side of the mean",
+            SpcRule::Trend => "seven or more points in a row rising or falling",
+            SpcRule::TwoOfThree => "two of three points close to a process limit",
+        }
+    }
+}
+
+/// What a special cause means for the measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Signal {
+    Improving,
+    Concerning,
+    /// The measure has no good direction.
+    Neither,
+}
+
+/// The variation icon of a measure, from its latest point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Variation {
+    CommonCause,
+    ImprovingHigh,
+    ImprovingLow,
+    ConcerningHigh,
+    ConcerningLow,
+    NeitherHigh,
+    NeitherLow,
+}
+
+impl Variation {
+    /// The icon's text alternative.
+    pub fn text(self) -> &'static str {
+        match self {
+            Variation::CommonCause => "Common cause variation: no significant change",
+            Variation::ImprovingHigh => "Special cause variation: improvement (higher values)",
+            Variation::ImprovingLow => "Special cause variation: improvement (lower values)",
+            Variation::ConcerningHigh => "Special cause variation: concern (higher values)",
+            Variation::ConcerningLow => "Special cause variation: concern (lower values)",
+            Variation::NeitherHigh => {
+                "Special cause variation: higher values, neither improvement nor concern"
+            }
+            Variation::NeitherLow => {
+                "Special cause variation: lower values, neither improvement nor concern"
+            }
+        }
+    }
+}
+
+/// The assurance icon: whether the process will meet its target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Assurance {
+    ConsistentlyPass,
+    ConsistentlyFail,
+    HitAndMiss,
+}
+
+impl Assurance {
+    /// The icon's text alternative.
+    pub fn text(self) -> &'static str {
+        match self {
+            Assurance::ConsistentlyPass => {
+                "Assurance: the process will consistently meet the target"
+            }
+            Assurance::ConsistentlyFail => {
+                "Assurance: the process will consistently fail the target"
+            }
+            Assurance::HitAndMiss => {
+                "Assurance: the process will hit and miss the target at random"
+            }
+        }
+    }
+}
+
+/// A recorded rebase: limits recalculated from `period` on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Rebase {
+    pub period: String,
+    pub reason: String,
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
+/// A run of points sharing one centre line and limits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SpcSegment {
+    /// Index of the segment's first point.
+    pub start: usize,
+    /// Number of points in the segment.
+    pub len: usize,
+    pub mean: f64,
+    /// Absent with a single point: one point has no moving range.
+    pub upper: Option<f64>,
+    pub lower: Option<f64>,
+    /// Fewer than twelve points: the limits are provisional.
+    pub trial: bool,
+    /// The rebase that started the segment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rebase: Option<Rebase>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SpcPoint {
+    pub period: String,
+    pub value: f64,
+    pub segment: usize,
+    pub rules: Vec<SpcRule>,
+    /// Set when a rule flags the point.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signal: Option<Signal>,
+}
+
+/// An XmR chart with its icons.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SpcChart {
+    pub points: Vec<SpcPoint>,
+    pub segments: Vec<SpcSegment>,
+    pub variation: Variation,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assurance: Option<Assurance>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<f64>,
+}
