@@ -1,6 +1,6 @@
 //! The governance HTTP API: aggregates only, never a person.
 
-use crate::{AppState, framework_api, read_model, suppression};
+use crate::{AppState, dashboard_api, framework_api, read_model, suppression};
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -8,9 +8,10 @@ use eip_platform::error::ApiError;
 use eip_platform::http::AssertionSecurity;
 use eip_platform::identity::Authenticated;
 use eip_types::governance::{
-    AreaCount, Cell, Direction, EventKindInfo, FactRef, Formula, Framework, Indicator, Measure,
-    MeasureStatus, MissingMeasure, OutcomeDef, ReportValidation, Scope, SubmittedPerArea, Target,
-    Unit,
+    AreaCount, Assurance, Cell, Dashboard, Direction, EventKindInfo, FactRef, Formula, Framework,
+    Indicator, Measure, MeasureReport, MeasureStatus, MeasureTable, MissingMeasure, NewRebase,
+    OutcomeDef, Published, Rebase, ReportValidation, Scope, Signal, SpcChart, SpcPoint, SpcRule,
+    SpcSegment, SubmittedPerArea, TableRow, Target, Unit, Variation,
 };
 use eip_types::place::LOCAL_AUTHORITIES;
 use eip_types::{FieldError, Problem, Role};
@@ -23,10 +24,13 @@ pub const READERS: [Role; 4] = [Role::Board, Role::Coordinator, Role::Analyst, R
 #[openapi(
     info(title = "Governance service", description = "Indicator reports with small-number suppression"),
     paths(submitted_per_area, framework_api::show_framework, framework_api::event_kinds,
-        framework_api::save_measure, framework_api::validate_report),
+        framework_api::save_measure, framework_api::validate_report, dashboard_api::dashboard,
+        dashboard_api::record_rebase),
     components(schemas(SubmittedPerArea, AreaCount, Cell, Problem, FieldError, Framework, OutcomeDef,
         Indicator, Measure, Unit, Direction, Scope, MeasureStatus, FactRef, Formula, Target,
-        EventKindInfo, ReportValidation, MissingMeasure)),
+        EventKindInfo, ReportValidation, MissingMeasure, Dashboard, MeasureReport, MeasureTable,
+        TableRow, Published, SpcChart, SpcPoint, SpcSegment, SpcRule, Signal, Variation, Assurance,
+        Rebase, NewRebase)),
     security(("assertion" = [])),
     modifiers(&AssertionSecurity)
 )]
@@ -39,6 +43,7 @@ pub fn router(state: AppState) -> Router {
             get(submitted_per_area),
         )
         .merge(framework_api::router())
+        .merge(dashboard_api::router())
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .with_state(state)
 }

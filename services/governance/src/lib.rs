@@ -3,9 +3,13 @@
 
 mod api;
 pub mod compute;
+mod dashboard_api;
+pub mod disclosure;
 pub mod framework;
 mod framework_api;
+pub mod lp;
 pub mod read_model;
+pub mod report;
 pub mod sources;
 pub mod spc;
 pub mod suppression;

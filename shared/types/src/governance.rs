@@ -443,3 +443,118 @@ pub struct SpcChart {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<f64>,
 }
+
+// ---------------------------------------------------------------------------
+// Published tables: values or the symbols UK official statistics use.
+// ---------------------------------------------------------------------------
+
+/// One published figure.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum Published {
+    Number(f64),
+    /// `[c]`: hidden to protect individuals.
+    Confidential,
+    /// `[x]`: not available (the measure is not collected yet).
+    Unavailable,
+    /// `[z]`: not applicable (a rate of nothing).
+    NotApplicable,
+}
+
+impl Published {
+    pub fn symbol(self) -> Option<&'static str> {
+        match self {
+            Published::Number(_) => None,
+            Published::Confidential => Some("[c]"),
+            Published::Unavailable => Some("[x]"),
+            Published::NotApplicable => Some("[z]"),
+        }
+    }
+
+    pub fn number(self) -> Option<f64> {
+        match self {
+            Published::Number(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// How the figure reads in a table: counts whole, others to one decimal.
+    pub fn display(self, unit: Unit) -> String {
+        match (self, unit) {
+            (Published::Number(n), Unit::Count) => format!("{n:.0}"),
+            (Published::Number(n), _) => format!("{n:.1}"),
+            (other, _) => other.symbol().unwrap_or_default().to_owned(),
+        }
+    }
+}
+
+/// The footnotes every table with symbols carries.
+pub const FOOTNOTES: [(&str, &str); 3] = [
+    (
+        "[c]",
+        "Confidential: hidden because it is a small number, or because it could be worked out from other figures, to protect the people it counts.",
+    ),
+    ("[x]", "Not available: this figure is not collected yet."),
+    (
+        "[z]",
+        "Not applicable: there is nothing to take a rate or average of.",
+    ),
+];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TableRow {
+    /// A local authority id, or `force` for force-wide measures.
+    pub area_id: String,
+    pub area_name: String,
+    /// One per month of the table.
+    pub cells: Vec<Published>,
+    /// Over all the table's months.
+    pub total: Published,
+}
+
+/// A measure's area × month table with its margins.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MeasureTable {
+    pub months: Vec<String>,
+    pub rows: Vec<TableRow>,
+    /// All areas, per month.
+    pub month_totals: Vec<Published>,
+    pub grand_total: Published,
+}
+
+/// One measure as a board sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MeasureReport {
+    pub measure: Measure,
+    pub table: MeasureTable,
+    /// The XmR chart of the all-areas figure; hidden months are left out.
+    pub chart: SpcChart,
+}
+
+/// The board dashboard for a range of months.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Dashboard {
+    pub from: String,
+    pub to: String,
+    pub suppress_up_to: u64,
+    pub measures: Vec<MeasureReport>,
+    /// Measures of the framework not collected yet.
+    pub planned: Vec<Measure>,
+    pub validation: ReportValidation,
+}
+
+/// A request to recalculate a measure's limits from a month on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewRebase {
+    /// The first month of the new limits, `YYYY-MM`.
+    pub period: String,
+    /// Why the process changed (a new triage process, say).
+    pub reason: String,
+}

@@ -3,6 +3,7 @@
 //! in-process bus or a private Redis.
 
 mod bus_contract;
+mod dashboard;
 mod framework;
 mod helpers;
 mod openapi;
