@@ -114,27 +114,39 @@ pub fn areas_of(m: &eip_types::governance::Measure) -> Vec<Option<String>> {
     }
 }
 
-/// Active core measures that cannot be reported for an area: their source
-/// has never reported an event for that area up to the period (`facts` holds
-/// every cell up to then). Planned measures are listed as not yet measured
-/// instead: they cannot fail a report before their events exist.
+/// Active core measures that cannot be reported for an area: the sources
+/// they are computed from have never reported an event for that area up to
+/// the period (`facts` holds every cell up to then). Zero activity in a
+/// reporting area is a figure (0, or [z] for a rate of nothing); silence
+/// from a source about an area is a gap. Planned measures are listed as not
+/// yet measured instead: they cannot fail a report before their events exist.
 pub fn missing_core(framework: &Framework, facts: &[FactRow]) -> Vec<MissingMeasure> {
+    let source_of = |kind: &str| crate::sources::kind_info(kind).map(|k| k.source);
     let mut missing = Vec::new();
     let active_core = framework
         .measures
         .iter()
         .filter(|m| m.scope == Scope::Core && m.status == MeasureStatus::Active);
     for m in active_core {
-        let kinds = m.source_kinds();
+        let mut sources: Vec<String> = m
+            .source_kinds()
+            .iter()
+            .filter_map(|k| source_of(k))
+            .collect();
+        sources.sort();
+        sources.dedup();
         for (area, _) in LOCAL_AUTHORITIES {
-            let seen = facts
-                .iter()
-                .any(|x| x.area_id == area && kinds.contains(&x.kind));
+            let seen = facts.iter().any(|x| {
+                x.area_id == area && source_of(&x.kind).is_some_and(|s| sources.contains(&s))
+            });
             if !seen {
                 missing.push(MissingMeasure {
                     measure_id: m.id.clone(),
                     area_id: area.to_owned(),
-                    reason: format!("no {} events received for this area", kinds.join(" or ")),
+                    reason: format!(
+                        "the {} service has reported no events for this area",
+                        sources.join(" and ")
+                    ),
                 });
             }
         }

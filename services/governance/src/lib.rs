@@ -5,14 +5,17 @@ mod api;
 pub mod compute;
 mod dashboard_api;
 pub mod disclosure;
+mod export;
 pub mod framework;
 mod framework_api;
 pub mod lp;
+pub mod packs;
 pub mod read_model;
 pub mod report;
 pub mod sources;
 pub mod spc;
 pub mod suppression;
+pub mod svg;
 
 use axum::extract::FromRef;
 use eip_platform::client::ServiceClient;

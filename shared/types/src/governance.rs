@@ -558,3 +558,135 @@ pub struct NewRebase {
     /// Why the process changed (a new triage process, say).
     pub reason: String,
 }
+
+// ---------------------------------------------------------------------------
+// Report packs
+// ---------------------------------------------------------------------------
+
+/// A board that receives report packs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Board {
+    pub id: String,
+    pub name: String,
+    /// User ids of the members who may sign its packs.
+    pub approvers: Vec<String>,
+}
+
+/// The users who may sign a board's packs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Approvers {
+    pub approvers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PackStatus {
+    Draft,
+    Reviewed,
+    Signed,
+}
+
+impl PackStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PackStatus::Draft => "draft",
+            PackStatus::Reviewed => "reviewed",
+            PackStatus::Signed => "signed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [PackStatus::Draft, PackStatus::Reviewed, PackStatus::Signed]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+    }
+}
+
+/// A dated event shown on the pack's charts (a pilot's start, say).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Annotation {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub text: String,
+}
+
+/// What a pack contains, as written by an analyst.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PackInput {
+    pub board_id: String,
+    /// First month, `YYYY-MM`.
+    #[serde(default)]
+    pub from: String,
+    /// Last month, `YYYY-MM`.
+    #[serde(default)]
+    pub to: String,
+    /// Measure ids; empty means every active measure.
+    #[serde(default)]
+    pub measure_ids: Vec<String>,
+    #[serde(default)]
+    pub commentary: String,
+    #[serde(default)]
+    pub annotations: Vec<Annotation>,
+}
+
+/// One version of a pack.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Pack {
+    pub id: String,
+    /// Shared by every version of the same pack.
+    pub series_id: String,
+    pub version: i64,
+    pub status: PackStatus,
+    pub input: PackInput,
+    pub created_by: String,
+    pub created_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_at: Option<String>,
+    /// SHA-256 of the frozen data snapshot, once signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_sha256: Option<String>,
+}
+
+/// A pack with its figures: live while a draft, frozen once signed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PackView {
+    pub pack: Pack,
+    pub board_name: String,
+    pub content: Dashboard,
+    /// Inline SVG per measure, in the order of `content.measures`.
+    pub charts: Vec<String>,
+    /// For a signed pack: the stored snapshot still matches its hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_verified: Option<bool>,
+    /// Every version of this pack, oldest first.
+    pub history: Vec<Pack>,
+    /// Whether the viewer may sign it now.
+    pub may_sign: bool,
+}
+
+/// One view or download of a pack.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PackAccess {
+    pub pack_id: String,
+    pub user_id: String,
+    /// `view`, or `csv:<measure id>`.
+    pub action: String,
+    pub at: String,
+}

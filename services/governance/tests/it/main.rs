@@ -7,4 +7,5 @@ mod dashboard;
 mod framework;
 mod helpers;
 mod openapi;
+mod packs;
 mod reports;
