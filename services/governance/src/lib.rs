@@ -10,6 +10,8 @@ pub mod framework;
 mod framework_api;
 pub mod lp;
 pub mod packs;
+pub mod pilot;
+mod pilot_api;
 pub mod read_model;
 pub mod report;
 pub mod sources;

@@ -690,3 +690,90 @@ pub struct PackAccess {
     pub action: String,
     pub at: String,
 }
+
+// ---------------------------------------------------------------------------
+// Pilot evaluation
+// ---------------------------------------------------------------------------
+
+/// A pilot as recorded by an analyst.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PilotInput {
+    pub name: String,
+    /// The measures the pilot aims to move.
+    pub measure_ids: Vec<String>,
+    pub intervention_areas: Vec<String>,
+    pub comparison_areas: Vec<String>,
+    /// Months, `YYYY-MM`, inclusive.
+    #[serde(default)]
+    pub pre_from: String,
+    #[serde(default)]
+    pub pre_to: String,
+    #[serde(default)]
+    pub post_from: String,
+    #[serde(default)]
+    pub post_to: String,
+    /// What was delivered, in aggregate (sessions run, places taken up).
+    #[serde(default)]
+    pub delivered: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Pilot {
+    pub id: String,
+    pub input: PilotInput,
+    pub created_by: String,
+    pub created_at: String,
+}
+
+/// One group's figures, month by month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GroupSeries {
+    pub months: Vec<String>,
+    pub values: Vec<Published>,
+    /// Least-squares change per month over the pre-period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pre_slope: Option<f64>,
+}
+
+/// The difference-in-differences estimate for one measure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DidEstimate {
+    /// (post − pre in the intervention areas) − (post − pre in the comparison areas).
+    pub estimate: f64,
+    pub standard_error: f64,
+    /// 95% confidence interval.
+    pub low: f64,
+    pub high: f64,
+    pub degrees_of_freedom: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MeasureEvaluation {
+    pub measure_id: String,
+    pub measure_name: String,
+    pub unit: Unit,
+    pub intervention: GroupSeries,
+    pub comparison: GroupSeries,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub did: Option<DidEstimate>,
+    /// Why there is no estimate, when there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_estimated: Option<String>,
+    /// What the estimate does and does not show, in words.
+    pub finding: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PilotEvaluation {
+    pub pilot: Pilot,
+    /// The design and how strong its evidence can be.
+    pub evidence_strength: String,
+    pub measures: Vec<MeasureEvaluation>,
+}

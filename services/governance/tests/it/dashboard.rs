@@ -184,7 +184,8 @@ async fn rebases_need_a_reason_and_an_analyst(backend: Backend, bus: BusChoice) 
 
 /// Columns that may hold a platform user's id: the member of staff
 /// accountable for a governance action, never someone the figures count.
-pub const ACCOUNTABILITY: [&str; 6] = [
+pub const ACCOUNTABILITY: [&str; 7] = [
+    "pilots.created_by",
     "rebases.recorded_by",
     "board_approvers.approver_user",
     "packs.created_by",

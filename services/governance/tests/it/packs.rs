@@ -333,3 +333,97 @@ macro_rules! matrix {
 }
 
 matrix!(a_signed_pack_is_frozen_versioned_and_audited);
+
+async fn pilots_are_evaluated_only_with_two_points_a_side(backend: Backend, bus: BusChoice) {
+    let platform = start(backend, bus, 1).await;
+    let analyst = principal(Role::Analyst, &[]);
+    let pilot = |pre_from: &str| {
+        json!({
+            "name": "Night Challenge in Hull",
+            "measure_ids": ["referrals-submitted"],
+            "intervention_areas": ["hull"],
+            "comparison_areas": ["east-riding"],
+            "pre_from": pre_from, "pre_to": "2026-03",
+            "post_from": "2026-04", "post_to": "2026-05",
+            "delivered": "Twelve sessions."
+        })
+    };
+    let res = platform
+        .send(
+            Method::POST,
+            "/pilots",
+            &principal(Role::Board, &[]),
+            Some(pilot("2026-01")),
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    let mut bad = pilot("2026-01");
+    bad["comparison_areas"] = json!(["hull"]);
+    let res = platform
+        .send(Method::POST, "/pilots", &analyst, Some(bad))
+        .await;
+    assert_eq!(res.status(), 422);
+
+    let one: eip_types::governance::Pilot = platform
+        .send(Method::POST, "/pilots", &analyst, Some(pilot("2026-03")))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let res = platform
+        .send(
+            Method::GET,
+            &format!("/pilots/{}/evaluation", one.id),
+            &analyst,
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let problem: eip_types::Problem = res.json().await.expect("problem");
+    assert!(
+        problem
+            .field("pre_to")
+            .is_some_and(|m| m.contains("one time point"))
+    );
+
+    let two: eip_types::governance::Pilot = platform
+        .send(Method::POST, "/pilots", &analyst, Some(pilot("2026-01")))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let res = platform
+        .send(
+            Method::GET,
+            &format!("/pilots/{}/evaluation", two.id),
+            &principal(Role::Board, &[]),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let e: eip_types::governance::PilotEvaluation = res.json().await.expect("json");
+    assert!(e.evidence_strength.contains("Comparison-group design"));
+    assert_eq!(e.measures.len(), 1);
+    assert_eq!(e.measures[0].intervention.months.len(), 5);
+    platform.stop().await;
+}
+
+mod pilots {
+    use super::BusChoice;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::pilots_are_evaluated_only_with_two_points_a_side(
+            eip_test_support::Backend::Sqlite,
+            BusChoice::InProcess,
+        )
+        .await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::pilots_are_evaluated_only_with_two_points_a_side(
+            eip_test_support::Backend::Postgres,
+            BusChoice::InProcess,
+        )
+        .await
+    }
+}
