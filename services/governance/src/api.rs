@@ -8,12 +8,12 @@ use eip_platform::error::ApiError;
 use eip_platform::http::AssertionSecurity;
 use eip_platform::identity::Authenticated;
 use eip_types::governance::{
-    Annotation, Approvers, AreaCount, Assurance, Board, Cell, Dashboard, DidEstimate, Direction,
-    EventKindInfo, FactRef, Formula, Framework, GroupSeries, Indicator, Measure, MeasureEvaluation,
-    MeasureReport, MeasureStatus, MeasureTable, MissingMeasure, NewRebase, OutcomeDef, Pack,
-    PackAccess, PackInput, PackStatus, PackView, Pilot, PilotEvaluation, PilotInput, Published,
-    Rebase, ReportValidation, Scope, Signal, SpcChart, SpcPoint, SpcRule, SpcSegment,
-    SubmittedPerArea, TableRow, Target, Unit, Variation,
+    Annotation, Approvers, AreaCount, Assurance, Board, Cell, CsvExport, Dashboard, DidEstimate,
+    Direction, EventKindInfo, FactRef, Formula, Framework, GroupSeries, Indicator, Measure,
+    MeasureEvaluation, MeasureReport, MeasureStatus, MeasureTable, MissingMeasure, NewRebase,
+    OutcomeDef, Pack, PackAccess, PackInput, PackStatus, PackView, Pilot, PilotEvaluation,
+    PilotInput, Published, Rebase, ReportValidation, Scope, Signal, SpcChart, SpcPoint, SpcRule,
+    SpcSegment, SubmittedPerArea, TableRow, Target, Unit, Variation,
 };
 use eip_types::place::LOCAL_AUTHORITIES;
 use eip_types::{FieldError, Problem, Role};
@@ -29,14 +29,14 @@ pub const READERS: [Role; 4] = [Role::Board, Role::Coordinator, Role::Analyst, R
         framework_api::save_measure, framework_api::validate_report, dashboard_api::dashboard,
         dashboard_api::record_rebase, packs::list_boards, packs::set_approvers, packs::list_packs,
         packs::create_pack, packs::show_pack, packs::edit_pack, packs::review_pack, packs::sign_pack,
-        packs::table_csv, packs::access_log, pilot_api::list_pilots, pilot_api::create_pilot,
+        packs::table_csv, packs::table_export, packs::access_log, pilot_api::list_pilots, pilot_api::create_pilot,
         pilot_api::evaluate_pilot),
     components(schemas(SubmittedPerArea, AreaCount, Cell, Problem, FieldError, Framework, OutcomeDef,
         Indicator, Measure, Unit, Direction, Scope, MeasureStatus, FactRef, Formula, Target,
         EventKindInfo, ReportValidation, MissingMeasure, Dashboard, MeasureReport, MeasureTable,
         TableRow, Published, SpcChart, SpcPoint, SpcSegment, SpcRule, Signal, Variation, Assurance,
         Rebase, NewRebase, Board, Approvers, Pack, PackStatus, PackInput, Annotation, PackView,
-        PackAccess, Pilot, PilotInput, PilotEvaluation, MeasureEvaluation, GroupSeries,
+        PackAccess, CsvExport, Pilot, PilotInput, PilotEvaluation, MeasureEvaluation, GroupSeries,
         DidEstimate)),
     security(("assertion" = [])),
     modifiers(&AssertionSecurity)

@@ -112,6 +112,7 @@ pub async fn build(state: &AppState, months: &[String]) -> Result<Dashboard, sql
             valid: missing.is_empty(),
             missing,
         },
+        charts: Vec::new(),
     })
 }
 
@@ -127,7 +128,14 @@ pub async fn dashboard(
 ) -> Result<Json<Dashboard>, ApiError> {
     user.require_any(&ANALYSTS)?;
     let months = parse_range(q.from.as_deref(), q.to.as_deref())?;
-    Ok(Json(build(&state, &months).await?))
+    let mut d = build(&state, &months).await?;
+    d.charts = d
+        .measures
+        .iter()
+        .enumerate()
+        .map(|(i, m)| crate::svg::chart(m, &[], &format!("chart-{i}")))
+        .collect();
+    Ok(Json(d))
 }
 
 /// Records that a measure's process changed: its limits are recalculated

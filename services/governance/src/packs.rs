@@ -17,8 +17,8 @@ use eip_platform::db::{Tx, now_text};
 use eip_platform::error::{ApiError, ApiJson, ApiQuery};
 use eip_platform::identity::Authenticated;
 use eip_types::governance::{
-    Approvers, Board, Dashboard, Framework, MeasureStatus, Pack, PackAccess, PackInput, PackStatus,
-    PackView,
+    Approvers, Board, CsvExport, Dashboard, Framework, MeasureStatus, Pack, PackAccess, PackInput,
+    PackStatus, PackView,
 };
 use eip_types::{FieldError, Principal, Role};
 use serde::Deserialize;
@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/packs/{id}/review", post(review_pack))
         .route("/packs/{id}/sign", post(sign_pack))
         .route("/packs/{id}/tables/{measure_id}", get(table_csv))
+        .route("/packs/{id}/exports/{measure_id}", get(table_export))
         .route("/packs/{id}/access", get(access_log))
 }
 
@@ -648,11 +649,43 @@ pub async fn table_csv(
     user: Authenticated,
     Path((id, measure_id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
+    let export = export(&state, &user, &id, &measure_id).await?;
+    let mut res = export.content.into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", export.filename)) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
+
+/// The same CSV wrapped in JSON with its file name, for the portal.
+/// Recorded as a download.
+#[utoipa::path(get, path = "/packs/{id}/exports/{measure_id}",
+    params(("id" = String, Path, description = "The pack version's id"), ("measure_id" = String, Path, description = "The measure")),
+    responses((status = 200, body = CsvExport), (status = 401, body = eip_types::Problem),
+        (status = 403, body = eip_types::Problem), (status = 404, body = eip_types::Problem)))]
+pub async fn table_export(
+    State(state): State<AppState>,
+    user: Authenticated,
+    Path((id, measure_id)): Path<(String, String)>,
+) -> Result<Json<CsvExport>, ApiError> {
+    Ok(Json(export(&state, &user, &id, &measure_id).await?))
+}
+
+async fn export(
+    state: &AppState,
+    user: &Authenticated,
+    id: &str,
+    measure_id: &str,
+) -> Result<CsvExport, ApiError> {
     let who = user.require_any(&ANALYSTS)?;
-    let pack = load_pack(state.db.pool(), &id)
+    let pack = load_pack(state.db.pool(), id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let (content, _) = content(&state, &pack).await?;
+    let (content, _) = content(state, &pack).await?;
     let report = content
         .measures
         .iter()
@@ -661,18 +694,10 @@ pub async fn table_csv(
     let body =
         crate::export::csv(report, &pack, &content).map_err(|e| ApiError::Internal(e.into()))?;
     record_access(state.db.pool(), &pack.id, who, &format!("csv:{measure_id}")).await?;
-    let mut res = body.into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"{}-{}-v{}.csv\"",
-        measure_id, pack.input.to, pack.version
-    )) {
-        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(res)
+    Ok(CsvExport {
+        filename: format!("{}-{}-v{}.csv", measure_id, pack.input.to, pack.version),
+        content: body,
+    })
 }
 
 /// Who viewed or downloaded a pack (administrators and the data protection

@@ -546,6 +546,18 @@ pub struct Dashboard {
     /// Measures of the framework not collected yet.
     pub planned: Vec<Measure>,
     pub validation: ReportValidation,
+    /// Inline SVG per measure when served for display; never part of a
+    /// pack's frozen snapshot.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub charts: Vec<String>,
+}
+
+/// A table exported as CSV, for clients that cannot stream a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CsvExport {
+    pub filename: String,
+    pub content: String,
 }
 
 /// A request to recalculate a measure's limits from a month on.
