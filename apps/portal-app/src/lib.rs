@@ -52,6 +52,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/referrals/new") view=NewReferralPage ssr=SsrMode::Async />
                     <Route path=path!("/referrals/:id") view=ReferralDetail ssr=SsrMode::Async />
                     <Route path=path!("/reports") view=Reports ssr=SsrMode::Async />
+                    <Route path=path!("/governance") view=BoardDashboard ssr=SsrMode::Async />
+                    <Route path=path!("/governance/packs") view=Packs ssr=SsrMode::Async />
+                    <Route path=path!("/governance/packs/:id") view=PackDetail ssr=SsrMode::Async />
                     <Route path=path!("/training") view=Training ssr=SsrMode::Async />
                     <Route path=path!("/places") view=Places ssr=SsrMode::Async />
                 </Routes>
