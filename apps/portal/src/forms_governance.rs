@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use eip_platform::client::ClientError;
 use eip_portal_app::data::{PACK_OUTCOME, PackOutcome, SessionUser, keys};
-use eip_types::governance::{CsvExport, Pack, PackInput};
+use eip_types::governance::{Approvers, Board, CsvExport, Pack, PackInput};
 use tower_sessions::Session;
 
 type Fields = Form<Vec<(String, String)>>;
@@ -19,6 +19,7 @@ type Fields = Form<Vec<(String, String)>>;
 pub fn routes() -> Router<PortalState> {
     Router::new()
         .route("/governance/packs/create", post(create_pack))
+        .route("/governance/approvers", post(save_approvers))
         .route("/governance/packs/{id}/review", post(review_pack))
         .route("/governance/packs/{id}/sign", post(sign_pack))
         .route("/governance/packs/{id}/csv/{measure_id}", get(download_csv))
@@ -88,6 +89,49 @@ async fn create_pack(
     };
     let _ = session.insert(PACK_OUTCOME, outcome).await;
     Redirect::to(&to).into_response()
+}
+
+/// Names a board's approvers (administrators).
+async fn save_approvers(
+    State(state): State<PortalState>,
+    session: Session,
+    Form(form): Fields,
+) -> Response {
+    let Some(user) = signed_in(&session).await else {
+        return Redirect::to("/sign-in").into_response();
+    };
+    let board_id = field(&form, "board_id");
+    let body = Approvers {
+        approvers: form
+            .iter()
+            .filter(|(k, _)| k == "approver")
+            .map(|(_, v)| v.clone())
+            .collect(),
+    };
+    let ok = !board_id.is_empty()
+        && board_id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    let mut outcome = PackOutcome::default();
+    if ok {
+        match state
+            .ctx
+            .governance
+            .post::<_, Board>(
+                &format!("/boards/{board_id}/approvers"),
+                &user.principal(),
+                &body,
+            )
+            .await
+        {
+            Ok(b) => outcome.done = Some(format!("Approvers saved for the {}.", b.name)),
+            Err(e) => refused(&mut outcome, e),
+        }
+    } else {
+        outcome.error = Some("Choose a board.".into());
+    }
+    let _ = session.insert(PACK_OUTCOME, outcome).await;
+    Redirect::to("/governance/packs").into_response()
 }
 
 async fn step(

@@ -27,7 +27,7 @@ pub const READERS: [Role; 4] = [Role::Board, Role::Coordinator, Role::Analyst, R
     info(title = "Governance service", description = "Indicator reports with small-number suppression"),
     paths(submitted_per_area, framework_api::show_framework, framework_api::event_kinds,
         framework_api::save_measure, framework_api::validate_report, dashboard_api::dashboard,
-        dashboard_api::record_rebase, packs::list_boards, packs::set_approvers, packs::list_packs,
+        dashboard_api::record_rebase, packs::list_boards, packs::set_approvers, packs::set_approvers_by_post, packs::list_packs,
         packs::create_pack, packs::show_pack, packs::edit_pack, packs::review_pack, packs::sign_pack,
         packs::table_csv, packs::table_export, packs::access_log, pilot_api::list_pilots, pilot_api::create_pilot,
         pilot_api::evaluate_pilot),

@@ -32,7 +32,10 @@ pub const AUTHORS: [Role; 2] = [Role::Analyst, Role::Admin];
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/boards", get(list_boards))
-        .route("/boards/{id}/approvers", put(set_approvers))
+        .route(
+            "/boards/{id}/approvers",
+            put(set_approvers).post(set_approvers_by_post),
+        )
         .route("/packs", get(list_packs).post(create_pack))
         .route("/packs/{id}", get(show_pack).put(edit_pack))
         .route("/packs/{id}/review", post(review_pack))
@@ -368,6 +371,21 @@ pub async fn set_approvers(
         .find(|b| b.id == id)
         .ok_or(ApiError::NotFound)?;
     Ok(Json(board))
+}
+
+/// The same as `PUT`, for clients that only post (the portal's forms).
+#[utoipa::path(post, path = "/boards/{id}/approvers", request_body = Approvers,
+    params(("id" = String, Path, description = "The board's id")),
+    responses((status = 200, body = Board), (status = 401, body = eip_types::Problem),
+        (status = 403, body = eip_types::Problem), (status = 404, body = eip_types::Problem),
+        (status = 422, body = eip_types::Problem)))]
+pub async fn set_approvers_by_post(
+    state: State<AppState>,
+    user: Authenticated,
+    id: Path<String>,
+    body: ApiJson<Approvers>,
+) -> Result<Json<Board>, ApiError> {
+    set_approvers(state, user, id, body).await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -52,6 +52,9 @@ pub struct PacksPage {
     pub outcome: PackOutcome,
     pub default_from: String,
     pub default_to: String,
+    /// For administrators: board members who could be named approvers,
+    /// as `(user id, display name)`.
+    pub board_members: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -139,7 +142,13 @@ pub async fn load_packs() -> Result<Loaded<PacksPage>, ServerFnError> {
     };
     let outcome: PackOutcome = ssr::take(PACK_OUTCOME).await.unwrap_or_default();
     let (default_from, default_to) = last_year();
+    let board_members = if user.has_role(Role::Admin) {
+        board_members(&ctx.users).await
+    } else {
+        Vec::new()
+    };
     Ok(Loaded::Ready(PacksPage {
+        board_members,
         packs,
         boards,
         can_write: user.has_role(Role::Analyst) || user.has_role(Role::Admin),
@@ -147,6 +156,26 @@ pub async fn load_packs() -> Result<Loaded<PacksPage>, ServerFnError> {
         default_from,
         default_to,
     }))
+}
+
+/// Portal users holding the board role, by display name.
+#[cfg(feature = "ssr")]
+async fn board_members(users: &eip_platform::db::Db) -> Vec<(String, String)> {
+    use sqlx::Row;
+    let rows = sqlx::query("SELECT id, display_name, roles FROM users ORDER BY display_name")
+        .fetch_all(users.pool())
+        .await
+        .unwrap_or_default();
+    rows.iter()
+        .filter_map(|r| {
+            let roles: String = r.try_get("roles").ok()?;
+            roles
+                .split(',')
+                .any(|x| x == Role::Board.as_str())
+                .then(|| Some((r.try_get("id").ok()?, r.try_get("display_name").ok()?)))
+                .flatten()
+        })
+        .collect()
 }
 
 #[server]

@@ -314,6 +314,37 @@ fn packs_page(p: data::PacksPage) -> impl IntoView {
             <button id="create-pack" type="submit">"Create draft pack"</button>
         </form>
     });
+    let approvers = (!p.board_members.is_empty()).then(|| view! {
+        <h2>"Named approvers"</h2>
+        <p class="hint">"Only the members named for a board may sign its packs."</p>
+        <ul id="approvers">
+            {p.boards.iter().map(|b| {
+                let names: Vec<String> = b.approvers.iter().map(|id| {
+                    p.board_members.iter().find(|(u, _)| u == id).map(|(_, n)| n.clone()).unwrap_or_else(|| id.clone())
+                }).collect();
+                view! { <li>{format!("{}: {}", b.name, if names.is_empty() { "none named".to_owned() } else { names.join(", ") })}</li> }
+            }).collect_view()}
+        </ul>
+        <form id="approvers-form" method="post" action="/governance/approvers" class="stack">
+            <label for="approvers-board">"Board"</label>
+            <select id="approvers-board" name="board_id">
+                {p.boards.iter().map(|b| view! { <option value=b.id.clone()>{b.name.clone()}</option> }).collect_view()}
+            </select>
+            <fieldset>
+                <legend>"Approvers"</legend>
+                {p.board_members.iter().map(|(id, name)| {
+                    let input_id = format!("approver-{id}");
+                    view! {
+                        <div class="checkbox">
+                            <input type="checkbox" id=input_id.clone() name="approver" value=id.clone() />
+                            <label for=input_id>{name.clone()}</label>
+                        </div>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <button id="save-approvers" type="submit">"Save approvers"</button>
+        </form>
+    });
     view! {
         {o.done.clone().map(|m| view! { <p class="flash" role="status">{m}</p> })}
         {o.error.clone().map(|m| view! { <p class="error" role="alert">{m}</p> })}
@@ -324,6 +355,7 @@ fn packs_page(p: data::PacksPage) -> impl IntoView {
             <tbody>{rows}</tbody>
         </table>
         {form}
+        {approvers}
     }
 }
 
