@@ -170,8 +170,42 @@ pub fn audit(values: &[Vec<u64>], p: &Pattern, up_to: u64) -> Vec<Range> {
 }
 
 /// Chooses what to hide so that no small count is shown and every hidden
-/// cell passes the audit.
+/// cell passes the audit. Two strategies are tried (hide neighbouring cells
+/// first, or the margins first) and the one that hides less is kept: with
+/// sparse tables, hiding one total often saves hiding a whole column.
 pub fn protect(values: &[Vec<u64>], up_to: u64) -> Pattern {
+    let cells_first = protect_with(values, up_to, false);
+    let margins_first = protect_with(values, up_to, true);
+    if hidden_weight(values, &margins_first) < hidden_weight(values, &cells_first) {
+        margins_first
+    } else {
+        cells_first
+    }
+}
+
+/// How much a pattern hides: the number of non-zero figures (cells and
+/// margins) it keeps from the reader.
+fn hidden_weight(values: &[Vec<u64>], p: &Pattern) -> usize {
+    let (area_tot, month_tot, grand) = totals(values);
+    let count =
+        |vals: &mut dyn Iterator<Item = (u64, bool)>| vals.filter(|(v, h)| *h && *v > 0).count();
+    count(
+        &mut values
+            .iter()
+            .flatten()
+            .copied()
+            .zip(p.cells.iter().flatten().copied()),
+    ) + count(&mut area_tot.iter().copied().zip(p.area_totals.iter().copied()))
+        + count(
+            &mut month_tot
+                .iter()
+                .copied()
+                .zip(p.month_totals.iter().copied()),
+        )
+        + usize::from(p.grand_total && grand > 0)
+}
+
+fn protect_with(values: &[Vec<u64>], up_to: u64, margins_first: bool) -> Pattern {
     let (area_tot, month_tot, grand) = totals(values);
     let mut p = Pattern {
         cells: values
@@ -201,7 +235,9 @@ pub fn protect(values: &[Vec<u64>], up_to: u64) -> Pattern {
             return p;
         };
         rounds = rounds.saturating_sub(1);
-        if rounds == 0 || !hide_partner(values, &mut p, worst.place) {
+        let hid = (margins_first && hide_margin(values, &mut p, worst.place))
+            || hide_partner(values, &mut p, worst.place);
+        if rounds == 0 || !hid {
             // Nothing left to hide near it: hide every non-zero cell and
             // margin. Never reached on realistic tables; safe if it is.
             for (a, row) in values.iter().enumerate() {
@@ -215,6 +251,28 @@ pub fn protect(values: &[Vec<u64>], up_to: u64) -> Pattern {
             return p;
         }
     }
+}
+
+/// Hides a shown non-zero margin that `place` adds up to: its month's total,
+/// else its area's total, else the grand total. Returns whether it hid anything.
+fn hide_margin(values: &[Vec<u64>], p: &mut Pattern, place: Place) -> bool {
+    let (area_tot, month_tot, grand) = totals(values);
+    let Place::Cell(a, m) = place else {
+        return false;
+    };
+    if !p.month_totals[m] && month_tot[m] > 0 && values.len() > 1 {
+        p.month_totals[m] = true;
+        return true;
+    }
+    if !p.area_totals[a] && area_tot[a] > 0 && month_tot.len() > 1 {
+        p.area_totals[a] = true;
+        return true;
+    }
+    if !p.grand_total && grand > 0 {
+        p.grand_total = true;
+        return true;
+    }
+    false
 }
 
 /// Hides the smallest shown non-zero cell sharing an area or month with
@@ -291,8 +349,25 @@ mod tests {
         let values = vec![vec![1, 9], vec![1, 20], vec![30, 7]];
         let p = protect(&values, 4);
         assert_eq!(audit(&values, &p, 4), []);
-        let hidden = p.cells.iter().flatten().filter(|h| **h).count();
-        assert!(hidden >= 3, "{p:?}");
+        assert!(p.cells[0][0] && p.cells[1][0]);
+        // Something beyond the two ones is hidden: a third cell or a margin.
+        let more = p.cells.iter().flatten().filter(|h| **h).count() > 2
+            || p.month_totals[0]
+            || p.area_totals[0]
+            || p.area_totals[1];
+        assert!(more, "{p:?}");
+    }
+
+    #[test]
+    fn a_sparse_table_hides_a_total_rather_than_every_area() {
+        // One active month: protecting the 3 by hiding the month's total
+        // keeps every other area's figure.
+        let values = vec![vec![0, 12], vec![0, 7], vec![0, 3], vec![0, 9]];
+        let p = protect(&values, 4);
+        assert_eq!(audit(&values, &p, 4), []);
+        let hidden: Vec<bool> = p.cells.iter().map(|r| r[1]).collect();
+        assert_eq!(hidden, [false, false, true, false], "{p:?}");
+        assert!(p.month_totals[1] && p.grand_total, "{p:?}");
     }
 
     #[test]

@@ -290,6 +290,7 @@ mod tests {
         let r = measure_report(&measure("referrals-submitted"), &facts, &months, 4, &[])
             .unwrap_or_else(|| panic!("active"));
         assert_eq!(r.table.rows[0].cells[2], Published::Confidential);
+        // Hull's March is not left recoverable from what is shown.
         let hidden = r
             .table
             .rows
@@ -297,7 +298,11 @@ mod tests {
             .flat_map(|row| &row.cells)
             .filter(|c| **c == Published::Confidential)
             .count();
-        assert!(hidden >= 2);
+        assert!(
+            hidden >= 2
+                || (r.table.month_totals[2] == Published::Confidential
+                    && r.table.rows[0].total == Published::Confidential)
+        );
         let charted: Vec<&str> = r.chart.points.iter().map(|p| p.period.as_str()).collect();
         let published: Vec<&str> = months
             .iter()
