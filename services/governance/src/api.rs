@@ -26,7 +26,7 @@ pub const READERS: [Role; 4] = [Role::Board, Role::Coordinator, Role::Analyst, R
 #[openapi(
     info(title = "Governance service", description = "Indicator reports with small-number suppression"),
     paths(submitted_per_area, framework_api::show_framework, framework_api::event_kinds,
-        framework_api::save_measure, framework_api::validate_report, dashboard_api::dashboard,
+        framework_api::save_measure, framework_api::validate_report, framework_api::rebuild_read_models, dashboard_api::dashboard,
         dashboard_api::record_rebase, packs::list_boards, packs::set_approvers, packs::set_approvers_by_post, packs::list_packs,
         packs::create_pack, packs::show_pack, packs::edit_pack, packs::review_pack, packs::sign_pack,
         packs::table_csv, packs::table_export, packs::access_log, pilot_api::list_pilots, pilot_api::create_pilot,
@@ -36,7 +36,7 @@ pub const READERS: [Role; 4] = [Role::Board, Role::Coordinator, Role::Analyst, R
         EventKindInfo, ReportValidation, MissingMeasure, Dashboard, MeasureReport, MeasureTable,
         TableRow, Published, SpcChart, SpcPoint, SpcSegment, SpcRule, Signal, Variation, Assurance,
         Rebase, NewRebase, Board, Approvers, Pack, PackStatus, PackInput, Annotation, PackView,
-        PackAccess, CsvExport, Pilot, PilotInput, PilotEvaluation, MeasureEvaluation, GroupSeries,
+        PackAccess, CsvExport, framework_api::Rebuilt, Pilot, PilotInput, PilotEvaluation, MeasureEvaluation, GroupSeries,
         DidEstimate)),
     security(("assertion" = [])),
     modifiers(&AssertionSecurity)

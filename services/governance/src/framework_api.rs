@@ -21,6 +21,10 @@ pub fn router() -> Router<AppState> {
         .route("/framework/event-kinds", get(event_kinds))
         .route("/framework/measures/{id}", put(save_measure))
         .route("/reports/validation", get(validate_report))
+        .route(
+            "/read-models/rebuild",
+            axum::routing::post(rebuild_read_models),
+        )
 }
 
 /// The performance framework: outcomes, indicators and measures.
@@ -116,4 +120,30 @@ pub fn parse_period(field: &str, value: Option<&str>) -> Result<String, ApiError
             "A period is a month written as YYYY-MM, such as 2026-11.",
         )])),
     }
+}
+
+/// How many events a rebuild replayed from each source.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Rebuilt {
+    pub replayed: std::collections::BTreeMap<String, usize>,
+}
+
+/// Wipes the read models and replays every source's event feed
+/// (administrators), as after a fix to how events are counted.
+#[utoipa::path(post, path = "/read-models/rebuild",
+    responses((status = 200, body = Rebuilt), (status = 401, body = eip_types::Problem),
+        (status = 403, body = eip_types::Problem), (status = 503, body = eip_types::Problem)))]
+pub async fn rebuild_read_models(
+    State(state): State<AppState>,
+    user: Authenticated,
+) -> Result<Json<Rebuilt>, ApiError> {
+    user.require_any(&[Role::Admin])?;
+    let mut replayed = std::collections::BTreeMap::new();
+    for consumer in state.consumers.iter() {
+        let n = read_model::rebuild(&state.db, consumer)
+            .await
+            .map_err(|e| ApiError::Unavailable(format!("{} feed: {e}", consumer.source)))?;
+        replayed.insert(consumer.source.to_owned(), n);
+    }
+    Ok(Json(Rebuilt { replayed }))
 }
