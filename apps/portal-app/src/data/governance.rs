@@ -62,6 +62,15 @@ pub struct PackPage {
     pub view: PackView,
     pub can_review: bool,
     pub outcome: PackOutcome,
+    /// Display names of the people who wrote, reviewed and signed it.
+    pub names: std::collections::HashMap<String, String>,
+}
+
+impl PackPage {
+    /// A user's display name, or their id when the directory lacks them.
+    pub fn name(&self, id: &str) -> String {
+        self.names.get(id).cloned().unwrap_or_else(|| id.to_owned())
+    }
 }
 
 #[server]
@@ -193,7 +202,22 @@ pub async fn load_pack(id: String) -> Result<Loaded<PackPage>, ServerFnError> {
         other => return Ok(other.map_never()),
     };
     let outcome: PackOutcome = ssr::take(PACK_OUTCOME).await.unwrap_or_default();
+    let people: Vec<String> = view
+        .history
+        .iter()
+        .flat_map(|p| {
+            [
+                Some(p.created_by.clone()),
+                p.reviewed_by.clone(),
+                p.signed_by.clone(),
+            ]
+            .into_iter()
+            .flatten()
+        })
+        .collect();
+    let names = ssr::display_names(people).await;
     Ok(Loaded::Ready(PackPage {
+        names,
         can_review: (user.has_role(Role::Analyst) || user.has_role(Role::Admin))
             && view.pack.status == eip_types::governance::PackStatus::Draft
             && view.pack.created_by != user.user_id,

@@ -379,6 +379,10 @@ pub fn PackDetail() -> impl IntoView {
 }
 
 fn pack_page(p: data::PackPage) -> impl IntoView {
+    let who = |id: &str| p.name(id);
+    let reviewed = p.view.pack.reviewed_by.as_deref().map(who);
+    let signer = p.view.pack.signed_by.as_deref().map(who);
+    let author = who(&p.view.pack.created_by);
     let v = p.view;
     let pack = v.pack.clone();
     let o = p.outcome;
@@ -397,7 +401,7 @@ fn pack_page(p: data::PackPage) -> impl IntoView {
             </form>
         }
     });
-    let signed = pack.signed_by.clone().map(|by| {
+    let signed = signer.map(|by| {
         view! {
             <p id="signed" class="signed">
                 {format!("Signed by {} at {}. Snapshot SHA-256 {}{}.",
@@ -427,6 +431,8 @@ fn pack_page(p: data::PackPage) -> impl IntoView {
         <dl class="facts">
             <dt>"Status"</dt><dd id="pack-status">{status_label(pack.status)}</dd>
             <dt>"Version"</dt><dd>{pack.version}</dd>
+            <dt>"Written by"</dt><dd>{author}</dd>
+            <dt>"Reviewed by"</dt><dd id="reviewed-by">{reviewed.unwrap_or_else(|| "Not yet reviewed".to_owned())}</dd>
             <dt>"Areas"</dt><dd>"Hull, East Riding, North Lincolnshire, North East Lincolnshire"</dd>
             <dt>"Filters"</dt><dd>{if pack.input.measure_ids.is_empty() { "All active measures".to_owned() } else { pack.input.measure_ids.join(", ") }}</dd>
         </dl>
