@@ -41,14 +41,20 @@ fn envelope(source: &str, kind: &str, payload: serde_json::Value, seq: i64) -> E
     }
 }
 
-/// Roughly `total` events: each referral's lifecycle, plus one training
+/// Roughly `total` events, handed to `sink` a chunk at a time so a million
+/// never sit in memory at once: each referral's lifecycle, plus one training
 /// completion per ten referral events.
-fn events(total: usize) -> Vec<EventEnvelope> {
+async fn events<F, Fut>(total: usize, mut sink: F) -> anyhow::Result<()>
+where
+    F: FnMut(Vec<EventEnvelope>) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
     let start = NaiveDate::from_ymd_opt(2024, 12, 1).unwrap_or_default();
-    let mut out = Vec::with_capacity(total + 16);
+    let mut out = Vec::with_capacity(20_016);
+    let mut made = 0usize;
     let mut seq = 0;
     let mut i = 0usize;
-    while out.len() < total {
+    while made + out.len() < total {
         let area = AREAS[i % 4].to_owned();
         let day = start + Duration::days((i as i64 * 7919) % (MONTHS * 30));
         let at = Utc.from_utc_datetime(&day.and_hms_opt(10, 0, 0).unwrap_or_default());
@@ -115,8 +121,15 @@ fn events(total: usize) -> Vec<EventEnvelope> {
             }
         }
         i += 1;
+        if out.len() >= 20_000 {
+            made += out.len();
+            sink(std::mem::take(&mut out)).await?;
+        }
     }
-    out
+    if !out.is_empty() {
+        sink(out).await?;
+    }
+    Ok(())
 }
 
 async fn load(total: usize) -> anyhow::Result<(AppState, tempdir::Dir, f64)> {
@@ -128,14 +141,18 @@ async fn load(total: usize) -> anyhow::Result<(AppState, tempdir::Dir, f64)> {
     let db = Db::connect(&url, &eip_governance::migrations()).await?;
     framework::seed(&db).await?;
     let started = Instant::now();
-    let all = events(total);
-    for chunk in all.chunks(20_000) {
-        let mut tx = db.begin().await?;
-        for e in chunk {
-            FactEvents.apply(&mut tx, e).await?;
+    events(total, |chunk| {
+        let db = db.clone();
+        async move {
+            let mut tx = db.begin().await?;
+            for e in &chunk {
+                FactEvents.apply(&mut tx, e).await?;
+            }
+            tx.commit().await?;
+            Ok(())
         }
-        tx.commit().await?;
-    }
+    })
+    .await?;
     let ingest = started.elapsed().as_secs_f64();
     let state = AppState {
         db,
