@@ -184,3 +184,75 @@ pub fn chart(report: &MeasureReport, annotations: &[Annotation], id: &str) -> St
     s.push_str("</svg>");
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::strategy;
+    use crate::read_model::FactRow;
+    use eip_types::governance::Rebase;
+
+    #[test]
+    fn charts_are_accessible_break_at_rebases_and_draw_targets_and_annotations() {
+        let months: Vec<String> = (1..=6).map(|m| format!("2026-{m:02}")).collect();
+        let facts: Vec<FactRow> = months
+            .iter()
+            .enumerate()
+            .flat_map(|(i, m)| {
+                crate::compute::areas_of(
+                    strategy()
+                        .measures
+                        .iter()
+                        .find(|x| x.id == "referrals-submitted")
+                        .unwrap_or_else(|| panic!("seeded")),
+                )
+                .into_iter()
+                .flatten()
+                .map(move |a| FactRow {
+                    kind: "referral.submitted".into(),
+                    area_id: a,
+                    period: m.clone(),
+                    category: "none".into(),
+                    n: 10 + i as i64,
+                    timed: 0,
+                    elapsed_seconds: 0,
+                })
+            })
+            .collect();
+        let mut measure = strategy()
+            .measures
+            .into_iter()
+            .find(|x| x.id == "referrals-submitted")
+            .unwrap_or_else(|| panic!("seeded"));
+        measure.target = Some(eip_types::governance::Target {
+            value: 50.0,
+            unit: Unit::Count,
+        });
+        let rebase = Rebase {
+            period: "2026-04".into(),
+            reason: "New <triage> rota".into(),
+            recorded_by: "a".into(),
+            recorded_at: "t".into(),
+        };
+        let report = crate::report::measure_report(&measure, &facts, &months, 4, &[rebase])
+            .unwrap_or_else(|| panic!("active"));
+        let note = Annotation {
+            date: "2026-03-15".into(),
+            text: "Pilot starts".into(),
+        };
+        let svg = chart(&report, std::slice::from_ref(&note), "c1");
+        assert!(svg.starts_with("<svg"));
+        assert!(svg.contains(r#"aria-labelledby="c1-t c1-d""#));
+        assert!(svg.contains("<title id=\"c1-t\">Referrals submitted</title>"));
+        assert!(svg.contains("Trial limits"));
+        // Two segments: two mean lines, two polylines.
+        assert_eq!(svg.matches("class=\"mean\"").count(), 2);
+        assert_eq!(svg.matches("<polyline").count(), 2);
+        assert!(svg.contains("rebased: New &lt;triage&gt; rota"));
+        assert!(svg.contains("class=\"target\""));
+        assert!(svg.contains("Pilot starts"));
+        assert_eq!(svg.matches("<circle").count(), 6);
+        // The same input draws the same chart.
+        assert_eq!(svg, chart(&report, &[note], "c1"));
+    }
+}
