@@ -81,7 +81,7 @@ pub async fn build(state: &AppState, months: &[String]) -> Result<Dashboard, sql
         months.last().cloned().unwrap_or_default(),
     );
     let facts = read_model::facts(pool, &kinds, &from, &to).await?;
-    let history = read_model::facts(pool, &kinds, "0000-01", &to).await?;
+    let history = read_model::reported(pool, &to).await?;
     let missing = compute::missing_core(&fw, &history);
     let all_rebases = rebases(pool).await?;
     let measures = fw

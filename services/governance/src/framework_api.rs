@@ -97,8 +97,7 @@ pub async fn validate_report(
     user.require_any(&ANALYSTS)?;
     let period = parse_period("period", q.period.as_deref())?;
     let framework = framework::load(state.db.pool()).await?;
-    let kinds: Vec<String> = sources::known_kinds().into_iter().map(|k| k.kind).collect();
-    let facts = read_model::facts(state.db.pool(), &kinds, "0000-01", &period).await?;
+    let facts = read_model::reported(state.db.pool(), &period).await?;
     let missing = compute::missing_core(&framework, &facts);
     Ok(Json(ReportValidation {
         period,

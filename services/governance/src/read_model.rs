@@ -126,6 +126,28 @@ pub async fn facts(
     Ok(out)
 }
 
+/// Which kinds each area has reported up to `to` (inclusive): the other
+/// fields are left empty. Enough to tell a silent source from zero activity.
+pub async fn reported(pool: &AnyPool, to: &str) -> Result<Vec<FactRow>, sqlx::Error> {
+    sqlx::query("SELECT DISTINCT kind, area_id FROM facts WHERE period <= $1")
+        .bind(to)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(FactRow {
+                kind: row.try_get("kind")?,
+                area_id: row.try_get("area_id")?,
+                period: String::new(),
+                category: String::new(),
+                n: 0,
+                timed: 0,
+                elapsed_seconds: 0,
+            })
+        })
+        .collect()
+}
+
 /// Every cell, in a stable order: what a rebuild must reproduce exactly.
 pub async fn all_facts(pool: &AnyPool) -> Result<Vec<(String, FactRow)>, sqlx::Error> {
     let rows = sqlx::query(

@@ -8,6 +8,7 @@ use eip_types::governance::{
     Formula, Measure, MeasureReport, MeasureTable, Published, Rebase, TableRow,
 };
 use eip_types::place::local_authority_name;
+use std::collections::HashMap;
 
 fn small(v: i64, up_to: u64) -> bool {
     v >= 1 && v as u64 <= up_to
@@ -58,9 +59,10 @@ pub fn measure_report(
 ) -> Option<MeasureReport> {
     let formula = measure.formula.as_ref()?;
     let areas = compute::areas_of(measure);
+    let cells = Cells::new(facts, &measure.source_kinds());
     let table = match formula {
-        Formula::Count { .. } => count_table(formula, facts, &areas, months, up_to),
-        _ => ratio_table(formula, facts, &areas, months, up_to),
+        Formula::Count { .. } => count_table(formula, &cells, &areas, months, up_to),
+        _ => ratio_table(formula, &cells, &areas, months, up_to),
     };
     let series: Vec<(String, f64)> = months
         .iter()
@@ -80,9 +82,32 @@ pub fn measure_report(
     })
 }
 
+/// The measure's own fact cells, by month, so each figure reads only the
+/// handful of rows of its month rather than the whole table.
+struct Cells {
+    by_month: HashMap<String, Vec<FactRow>>,
+}
+
+impl Cells {
+    fn new(facts: &[FactRow], kinds: &[String]) -> Self {
+        let mut by_month: HashMap<String, Vec<FactRow>> = HashMap::new();
+        for f in facts.iter().filter(|f| kinds.contains(&f.kind)) {
+            by_month
+                .entry(f.period.clone())
+                .or_default()
+                .push(f.clone());
+        }
+        Self { by_month }
+    }
+
+    fn month(&self, m: &str) -> &[FactRow] {
+        self.by_month.get(m).map_or(&[], Vec::as_slice)
+    }
+}
+
 fn count_table(
     formula: &Formula,
-    facts: &[FactRow],
+    cells: &Cells,
     areas: &[Option<String>],
     months: &[String],
     up_to: u64,
@@ -93,7 +118,7 @@ fn count_table(
             months
                 .iter()
                 .map(|m| {
-                    compute::figure(formula, facts, a.as_deref(), m)
+                    compute::figure(formula, cells.month(m), a.as_deref(), m)
                         .numerator
                         .max(0) as u64
                 })
@@ -140,7 +165,7 @@ fn count_table(
 /// the summed numerators and denominators, each checked on its own.
 fn ratio_table(
     formula: &Formula,
-    facts: &[FactRow],
+    cells: &Cells,
     areas: &[Option<String>],
     months: &[String],
     up_to: u64,
@@ -148,7 +173,7 @@ fn ratio_table(
     let pooled = |area: Option<&str>, ms: &[String]| -> Published {
         let figures: Vec<Figure> = ms
             .iter()
-            .map(|m| compute::figure(formula, facts, area, m))
+            .map(|m| compute::figure(formula, cells.month(m), area, m))
             .collect();
         let numerator: i64 = figures.iter().map(|f| f.numerator).sum();
         let denominator: i64 = figures.iter().filter_map(|f| f.denominator).sum();
@@ -157,7 +182,7 @@ fn ratio_table(
                 let seconds: i64 = ms
                     .iter()
                     .flat_map(|m| {
-                        facts.iter().filter(move |f| {
+                        cells.month(m).iter().filter(move |f| {
                             f.period == *m
                                 && f.kind == of.kind
                                 && of.category.as_ref().is_none_or(|c| *c == f.category)
