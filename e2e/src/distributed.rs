@@ -70,6 +70,7 @@ impl DistributedPlatform {
 
         let mut portal_env: Vec<(&str, String)> = Vec::new();
         let mut referrals_url = None;
+        let mut training_url = None;
         for (name, portal_var) in SERVICES {
             let url = format!("http://127.0.0.1:{}", free_port());
             let mut env = common.to_vec();
@@ -78,10 +79,17 @@ impl DistributedPlatform {
                     .clone()
                     .context("referrals starts before governance")?;
                 env.push(("EIP_REFERRALS_URL", referrals));
+                let training = training_url
+                    .clone()
+                    .context("training starts before governance")?;
+                env.push(("EIP_TRAINING_URL", training));
             }
             platform.spawn(&bin_dir, name, &url, env).await?;
             if name == "eip-referrals" {
                 referrals_url = Some(url.clone());
+            }
+            if name == "eip-training" {
+                training_url = Some(url.clone());
             }
             portal_env.push((portal_var, url));
         }

@@ -93,6 +93,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
     let governance = eip_governance::Config {
         service: service("governance"),
         referrals_url: ref_url.clone(),
+        training_url: trn_url.clone(),
         suppress_up_to: config.suppress_up_to,
     };
     let portal = eip_portal::Config {

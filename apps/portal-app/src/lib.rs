@@ -54,6 +54,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/referrals/new") view=NewReferralPage ssr=SsrMode::Async />
                     <Route path=path!("/referrals/:id") view=ReferralDetail ssr=SsrMode::Async />
                     <Route path=path!("/reports") view=Reports ssr=SsrMode::Async />
+                    <Route path=path!("/governance") view=BoardDashboard ssr=SsrMode::Async />
+                    <Route path=path!("/governance/packs") view=Packs ssr=SsrMode::Async />
+                    <Route path=path!("/governance/packs/:id") view=PackDetail ssr=SsrMode::Async />
                     <Route path=path!("/training") view=Training ssr=SsrMode::Async />
                     <Route path=path!("/training/staff/:id") view=TrainingRecord ssr=SsrMode::Async />
                     <Route path=path!("/training/sessions") view=TrainingSessions ssr=SsrMode::Async />

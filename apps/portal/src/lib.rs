@@ -3,6 +3,7 @@
 //! services with a short-lived assertion of the user. It holds no domain data.
 
 mod forms;
+mod forms_governance;
 mod forms_training;
 mod session_store;
 pub mod users;
@@ -234,6 +235,7 @@ fn router(state: PortalState, config: &Config) -> Router {
             post(forms_training::register),
         )
         .route("/training/staff/{id}/assess", post(forms_training::assess))
+        .merge(forms_governance::routes())
         .route("/api/{*fn_name}", post(server_fns).get(server_fns))
         .leptos_routes_with_context(
             &state,

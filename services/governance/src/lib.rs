@@ -2,8 +2,22 @@
 //! events, published to boards as aggregates with small numbers suppressed.
 
 mod api;
+pub mod compute;
+mod dashboard_api;
+pub mod disclosure;
+mod export;
+pub mod framework;
+mod framework_api;
+pub mod lp;
+pub mod packs;
+pub mod pilot;
+mod pilot_api;
 pub mod read_model;
+pub mod report;
+pub mod sources;
+pub mod spc;
 pub mod suppression;
+pub mod svg;
 
 use axum::extract::FromRef;
 use eip_platform::client::ServiceClient;
@@ -19,6 +33,19 @@ use tokio::net::TcpListener;
 
 pub use api::ApiDoc;
 
+/// The dashboard as its endpoint serves it: figures, charts, JSON. For the
+/// benchmark, which measures it at different history sizes.
+pub async fn render_dashboard(state: &AppState, months: &[String]) -> anyhow::Result<String> {
+    let mut d = dashboard_api::build(state, months).await?;
+    d.charts = d
+        .measures
+        .iter()
+        .enumerate()
+        .map(|(i, m)| svg::chart(m, &[], &format!("chart-{i}")))
+        .collect();
+    Ok(serde_json::to_string(&d)?)
+}
+
 pub const NAME: &str = "governance";
 pub const DEFAULT_PORT: u16 = 3104;
 
@@ -29,6 +56,8 @@ pub struct Config {
     pub service: ServiceConfig,
     /// Where the referrals service's event feed is, for catching up.
     pub referrals_url: String,
+    /// Where the training service's event feed is.
+    pub training_url: String,
     /// Published counts from 1 up to this number are hidden.
     pub suppress_up_to: u64,
 }
@@ -38,6 +67,7 @@ impl Default for Config {
         Self {
             service: ServiceConfig::defaults(NAME, DEFAULT_PORT),
             referrals_url: format!("http://127.0.0.1:{}", 3102),
+            training_url: format!("http://127.0.0.1:{}", 3103),
             suppress_up_to: 4,
         }
     }
@@ -50,11 +80,13 @@ pub fn migrations() -> Migrations {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub keys: IdentityKeys,
     pub suppress_up_to: u64,
+    /// One consumer per source, for rebuilding the read models.
+    pub consumers: Arc<Vec<Consumer>>,
 }
 
 impl FromRef<AppState> for IdentityKeys {
@@ -63,17 +95,35 @@ impl FromRef<AppState> for IdentityKeys {
     }
 }
 
-/// The consumer of referral events that keeps the read models current.
-pub fn referrals_consumer(db: Db, shared: &Shared, referrals_url: &str) -> Consumer {
+/// A consumer that keeps the fact table current from one source's events.
+pub fn consumer(db: Db, shared: &Shared, source: &'static str, url: &str) -> Consumer {
     Consumer {
         db,
         bus: shared.bus.clone(),
-        source: eip_types::events::ReferralEvent::SOURCE,
+        source,
         group: NAME,
         name: format!("{NAME}-{}", uuid::Uuid::new_v4().simple()),
-        handler: Arc::new(read_model::ReferralEvents),
-        feed: Arc::new(ServiceClient::new(NAME, referrals_url, shared.keys.clone())),
+        handler: Arc::new(read_model::FactEvents),
+        feed: Arc::new(ServiceClient::new(NAME, url, shared.keys.clone())),
     }
+}
+
+/// The consumers of every source governance reads.
+pub fn consumers(db: &Db, shared: &Shared, config: &Config) -> Vec<Consumer> {
+    vec![
+        consumer(
+            db.clone(),
+            shared,
+            eip_types::events::ReferralEvent::SOURCE,
+            &config.referrals_url,
+        ),
+        consumer(
+            db.clone(),
+            shared,
+            eip_types::events::TrainingEvent::SOURCE,
+            &config.training_url,
+        ),
+    ]
 }
 
 /// Connects, migrates, consumes referral events and serves until `shutdown`.
@@ -84,12 +134,17 @@ pub async fn launch(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let db = Db::connect(&config.service.database_url, &migrations()).await?;
-    let consumer =
-        referrals_consumer(db.clone(), &shared, &config.referrals_url).spawn(shutdown.clone());
+    framework::seed(&db).await?;
+    let consumers = consumers(&db, &shared, &config);
+    let running: Vec<_> = consumers
+        .iter()
+        .map(|c| c.clone().spawn(shutdown.clone()))
+        .collect();
     let state = AppState {
         db: db.clone(),
         keys: shared.keys.clone(),
         suppress_up_to: config.suppress_up_to,
+        consumers: Arc::new(consumers),
     };
     let app = service_app(
         api::router(state),
@@ -100,7 +155,9 @@ pub async fn launch(
     );
     tracing::info!(addr = %listener.local_addr()?, "governance service listening");
     serve(listener, app, shutdown).await?;
-    let _ = consumer.await;
+    for task in running {
+        let _ = task.await;
+    }
     db.close().await;
     Ok(())
 }

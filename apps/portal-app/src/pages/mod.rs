@@ -35,6 +35,10 @@ pub fn nav_links(u: &SessionUser) -> Vec<(&'static str, &'static str)> {
     if any(&[Role::Board, Role::Coordinator, Role::Analyst, Role::Admin]) {
         links.push(("/reports", "Reports"));
     }
+    if any(&[Role::Board, Role::Analyst, Role::Admin]) {
+        links.push(("/governance", "Board dashboard"));
+        links.push(("/governance/packs", "Report packs"));
+    }
     if any(&[Role::Trainer, Role::Admin]) {
         links.push(("/training", "Training"));
     }

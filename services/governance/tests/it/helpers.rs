@@ -54,10 +54,12 @@ pub struct Platform {
     pub bus: TestBus,
     pub http: reqwest::Client,
     pub referrals: RunningService,
+    pub training: RunningService,
     pub governance: Vec<RunningService>,
     pub _referrals_db: TestDb,
+    pub _training_db: TestDb,
     /// The governance database, read directly to see raw counts.
-    read_model: Db,
+    pub read_model: Db,
     _governance_db: TestDb,
 }
 
@@ -71,15 +73,50 @@ pub async fn start_referrals(db: &TestDb, shared: &Shared) -> RunningService {
     .await
 }
 
-pub async fn start_governance(db: &TestDb, shared: &Shared, referrals_url: &str) -> RunningService {
+pub async fn start_training(db: &TestDb, shared: &Shared) -> RunningService {
+    let mut config = eip_training::default_config();
+    config.database_url = db.url.clone();
+    let shared = shared.clone();
+    RunningService::start(|listener, shutdown| {
+        eip_training::launch(config, shared, listener, shutdown)
+    })
+    .await
+}
+
+/// The governance configuration the tests run with.
+pub fn governance_config(
+    db: &TestDb,
+    referrals_url: &str,
+    training_url: &str,
+) -> eip_governance::Config {
     let mut config = eip_governance::Config::default();
     config.service.database_url = db.url.clone();
     config.referrals_url = referrals_url.to_owned();
+    config.training_url = training_url.to_owned();
+    config
+}
+
+pub async fn start_governance(
+    db: &TestDb,
+    shared: &Shared,
+    referrals_url: &str,
+    training_url: &str,
+) -> RunningService {
+    let config = governance_config(db, referrals_url, training_url);
     let shared = shared.clone();
     RunningService::start(|listener, shutdown| {
         eip_governance::launch(config, shared, listener, shutdown)
     })
     .await
+}
+
+/// The configuration a governance process of `platform` runs with.
+pub fn governance_config_for(platform: &Platform) -> eip_governance::Config {
+    eip_governance::Config {
+        referrals_url: platform.referrals.base.clone(),
+        training_url: platform.training.base.clone(),
+        ..Default::default()
+    }
 }
 
 /// Referrals plus `replicas` governance processes sharing one database.
@@ -91,9 +128,11 @@ pub async fn start(backend: Backend, bus: BusChoice, replicas: usize) -> Platfor
         keys: keys.clone(),
     };
     let referrals_db = TestDb::new(backend).await;
+    let training_db = TestDb::new(backend).await;
     let governance_db = TestDb::new(backend).await;
     let http = reqwest::Client::new();
     let referrals = start_referrals(&referrals_db, &shared).await;
+    let training = start_training(&training_db, &shared).await;
     let mut governance = Vec::new();
     for _ in 0..replicas {
         // Each replica gets its own handle on the bus, as separate processes would.
@@ -114,7 +153,7 @@ pub async fn start(backend: Backend, bus: BusChoice, replicas: usize) -> Platfor
             },
             keys: keys.clone(),
         };
-        let g = start_governance(&governance_db, &own, &referrals.base).await;
+        let g = start_governance(&governance_db, &own, &referrals.base, &training.base).await;
         governance.push(g);
     }
     let read_model = Db::connect(&governance_db.url, &eip_governance::migrations())
@@ -125,8 +164,10 @@ pub async fn start(backend: Backend, bus: BusChoice, replicas: usize) -> Platfor
         bus,
         http,
         referrals,
+        training,
         governance,
         _referrals_db: referrals_db,
+        _training_db: training_db,
         read_model,
         _governance_db: governance_db,
     }
@@ -145,8 +186,75 @@ impl Platform {
             .expect("request")
     }
 
+    /// Sends `body` to a governance path as `p`.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        p: &Principal,
+        body: Option<serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.governance[0].base))
+            .bearer_auth(self.keys.sign(p).expect("sign"));
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        req.send().await.expect("request")
+    }
+
+    /// Takes one lifecycle step on a referral; returns the new version.
+    pub async fn transition(
+        &self,
+        p: &Principal,
+        id: &str,
+        version: i64,
+        transition: serde_json::Value,
+    ) -> i64 {
+        let res = self
+            .http
+            .post(format!(
+                "{}/referrals/{id}/transitions",
+                self.referrals.base
+            ))
+            .bearer_auth(self.keys.sign(p).expect("sign"))
+            .json(&serde_json::json!({ "version": version, "transition": transition }))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 200, "{transition}");
+        let body: serde_json::Value = res.json().await.expect("json");
+        body["version"]
+            .as_i64()
+            .or_else(|| body["referral"]["version"].as_i64())
+            .expect("a version")
+    }
+
+    /// Records one training completion through the training API.
+    pub async fn record_completion(&self, p: &Principal, competency: &str, on: &str) {
+        let res = self
+            .http
+            .post(format!("{}/completions", self.training.base))
+            .bearer_auth(self.keys.sign(p).expect("sign"))
+            .json(&serde_json::json!({
+                "staff_ref": "PC-1234",
+                "competency_id": competency,
+                "completed_on": on
+            }))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 201);
+    }
+
     /// Raises and submits one referral in `area` through the referrals API.
     pub async fn submit_referral(&self, p: &Principal, area: &str) {
+        self.raise_referral(p, area).await;
+    }
+
+    /// Raises and submits one referral; returns its id and version.
+    pub async fn raise_referral(&self, p: &Principal, area: &str) -> (String, i64) {
         let res = self
             .http
             .post(format!("{}/referrals", self.referrals.base))
@@ -162,6 +270,11 @@ impl Platform {
             .await
             .expect("request");
         assert_eq!(res.status(), 201);
+        let body: serde_json::Value = res.json().await.expect("json");
+        (
+            body["id"].as_str().expect("an id").to_owned(),
+            body["version"].as_i64().expect("a version"),
+        )
     }
 
     /// Raw counts straight from the read model (no suppression).
@@ -203,6 +316,7 @@ impl Platform {
             let _ = g.stop().await;
         }
         let _ = self.referrals.stop().await;
+        let _ = self.training.stop().await;
         self.read_model.close().await;
     }
 }

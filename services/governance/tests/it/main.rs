@@ -3,6 +3,9 @@
 //! in-process bus or a private Redis.
 
 mod bus_contract;
+mod dashboard;
+mod framework;
 mod helpers;
 mod openapi;
+mod packs;
 mod reports;

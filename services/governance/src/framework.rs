@@ -1,0 +1,709 @@
+//! The performance framework as data: the strategy's seed, the rules a
+//! measure must satisfy, and its storage.
+
+use crate::sources;
+use eip_platform::db::{Db, Tx, now_text};
+use eip_types::FieldError;
+use eip_types::governance::{
+    Direction, FactRef, Formula, Framework, Indicator, Measure, MeasureStatus, OutcomeDef, Scope,
+    Target, Unit,
+};
+use eip_types::place::local_authority_name;
+use eip_types::referral::Outcome;
+use sqlx::{AnyPool, Row};
+
+fn outcome(id: &str, name: &str, description: &str) -> OutcomeDef {
+    OutcomeDef {
+        id: id.into(),
+        name: name.into(),
+        description: description.into(),
+    }
+}
+
+fn indicator(id: &str, outcome_id: &str, name: &str) -> Indicator {
+    Indicator {
+        id: id.into(),
+        outcome_id: outcome_id.into(),
+        name: name.into(),
+    }
+}
+
+struct Seed<'a> {
+    id: &'a str,
+    indicator: &'a str,
+    name: &'a str,
+    definition: &'a str,
+    good: Direction,
+    scope: Scope,
+    formula: Option<Formula>,
+    target: Option<f64>,
+    awaiting: Option<&'a str>,
+    unit: Unit,
+}
+
+fn measure(s: Seed<'_>) -> Measure {
+    Measure {
+        id: s.id.into(),
+        indicator_id: s.indicator.into(),
+        name: s.name.into(),
+        definition: s.definition.into(),
+        unit: s.unit,
+        good_direction: s.good,
+        scope: s.scope,
+        area_id: None,
+        status: if s.formula.is_some() {
+            MeasureStatus::Active
+        } else {
+            MeasureStatus::Planned
+        },
+        target: s.target.map(|value| Target {
+            value,
+            unit: s.unit,
+        }),
+        formula: s.formula,
+        awaiting: s.awaiting.map(Into::into),
+    }
+}
+
+/// The framework the early intervention strategy sets out. Measures whose
+/// events no service publishes yet are planned, not invented.
+pub fn strategy() -> Framework {
+    use Direction::{Higher, Lower, Neither};
+    let closed = |o: Outcome| FactRef::category("referral.closed", o.as_str());
+    let outcomes = vec![
+        outcome(
+            "less-repeat-demand",
+            "Less repeat demand",
+            "Fewer repeat calls and incidents from the same people and places.",
+        ),
+        outcome(
+            "earlier-help",
+            "Children and families get help earlier",
+            "Concerns become referrals that are triaged quickly, accepted and make a lasting difference.",
+        ),
+        outcome(
+            "engaged-communities",
+            "Engaged communities",
+            "Communities, including seldom-heard groups, help set and resolve local priorities.",
+        ),
+        outcome(
+            "problems-solved",
+            "Problems solved, not managed",
+            "Cases close with a positive assessment.",
+        ),
+        outcome(
+            "skilled-workforce",
+            "A trauma-informed, restorative workforce",
+            "Staff are trained in restorative practice and adverse childhood experiences.",
+        ),
+    ];
+    let indicators = vec![
+        indicator("frequent-callers", "less-repeat-demand", "Frequent callers"),
+        indicator("repeat-incidents", "less-repeat-demand", "Repeat incidents"),
+        indicator("referrals", "earlier-help", "Referrals"),
+        indicator("engagement", "engaged-communities", "Community engagement"),
+        indicator("problem-solving", "problems-solved", "Problem-solving"),
+        indicator("workforce", "skilled-workforce", "Workforce development"),
+    ];
+    let measures = vec![
+        measure(Seed {
+            id: "frequent-callers",
+            indicator: "frequent-callers",
+            name: "Frequent callers",
+            definition: "People calling five or more times in a month.",
+            good: Lower,
+            scope: Scope::Core,
+            formula: None,
+            target: None,
+            awaiting: Some("calls-for-service events from the demand source"),
+            unit: Unit::Count,
+        }),
+        measure(Seed {
+            id: "repeat-incidents",
+            indicator: "repeat-incidents",
+            name: "Repeat incidents",
+            definition: "Incidents at a location with another incident in the previous 90 days.",
+            good: Lower,
+            scope: Scope::Core,
+            formula: None,
+            target: None,
+            awaiting: Some("incident events from the demand source"),
+            unit: Unit::Count,
+        }),
+        measure(Seed {
+            id: "referrals-submitted",
+            indicator: "referrals",
+            name: "Referrals submitted",
+            definition: "Early-help referrals submitted in the month.",
+            good: Neither,
+            scope: Scope::Core,
+            formula: Some(Formula::Count {
+                of: vec![FactRef::kind("referral.submitted")],
+            }),
+            target: None,
+            awaiting: None,
+            unit: Unit::Count,
+        }),
+        measure(Seed {
+            id: "time-to-triage",
+            indicator: "referrals",
+            name: "Time to triage",
+            definition: "Mean days from submission to triage, for referrals triaged in the month.",
+            good: Lower,
+            scope: Scope::Core,
+            formula: Some(Formula::Mean {
+                of: FactRef::kind("referral.triaged"),
+            }),
+            target: Some(2.0),
+            awaiting: None,
+            unit: Unit::Days,
+        }),
+        measure(Seed {
+            id: "acceptance-rate",
+            indicator: "referrals",
+            name: "Acceptance by partner agencies",
+            definition: "Referrals accepted as a percentage of those accepted or declined in the month.",
+            good: Higher,
+            scope: Scope::Core,
+            formula: Some(Formula::Rate {
+                numerator: vec![FactRef::kind("referral.accepted")],
+                denominator: vec![
+                    FactRef::kind("referral.accepted"),
+                    FactRef::kind("referral.declined"),
+                ],
+            }),
+            target: Some(80.0),
+            awaiting: None,
+            unit: Unit::Percent,
+        }),
+        measure(Seed {
+            id: "outcomes-sustained",
+            indicator: "referrals",
+            name: "Outcomes sustained six months after closure",
+            definition: "Follow-up checks six months after closure finding the outcome sustained, as a percentage of the checks made in the month.",
+            good: Higher,
+            scope: Scope::Core,
+            formula: Some(Formula::Rate {
+                numerator: vec![FactRef::category("referral.followed_up", "sustained")],
+                denominator: vec![FactRef::kind("referral.followed_up")],
+            }),
+            target: None,
+            awaiting: None,
+            unit: Unit::Percent,
+        }),
+        measure(Seed {
+            id: "engagement-events",
+            indicator: "engagement",
+            name: "Engagement events held",
+            definition: "Community engagement events held in the month.",
+            good: Higher,
+            scope: Scope::Core,
+            formula: None,
+            target: None,
+            awaiting: Some("engagement-event events from the engagement service"),
+            unit: Unit::Count,
+        }),
+        measure(Seed {
+            id: "seldom-heard-reached",
+            indicator: "engagement",
+            name: "Seldom-heard groups reached",
+            definition: "Engagement events reaching a seldom-heard group.",
+            good: Higher,
+            scope: Scope::Core,
+            formula: None,
+            target: None,
+            awaiting: Some("engagement-event events with the groups reached"),
+            unit: Unit::Count,
+        }),
+        measure(Seed {
+            id: "priorities-resolved",
+            indicator: "engagement",
+            name: "Community priorities resolved",
+            definition: "Community priorities marked resolved in the month.",
+            good: Higher,
+            scope: Scope::Core,
+            formula: None,
+            target: None,
+            awaiting: Some("priority events from the engagement service"),
+            unit: Unit::Count,
+        }),
+        measure(Seed {
+            id: "closed-positive",
+            indicator: "problem-solving",
+            name: "Cases closed with a positive assessment",
+            definition: "Referrals closed with needs met or partly met, as a percentage of all closed in the month.",
+            good: Higher,
+            scope: Scope::Core,
+            formula: Some(Formula::Rate {
+                numerator: vec![
+                    closed(Outcome::SupportCompleted),
+                    closed(Outcome::PartlyMet),
+                ],
+                denominator: vec![FactRef::kind("referral.closed")],
+            }),
+            target: Some(70.0),
+            awaiting: None,
+            unit: Unit::Percent,
+        }),
+        measure(Seed {
+            id: "restorative-practice-completions",
+            indicator: "workforce",
+            name: "Restorative practice training completed",
+            definition: "Staff completing restorative practice training in the month (coverage needs staff numbers, not yet published).",
+            good: Higher,
+            scope: Scope::Force,
+            formula: Some(Formula::Count {
+                of: vec![FactRef::category(
+                    "training.completion_recorded",
+                    "restorative-practice",
+                )],
+            }),
+            target: None,
+            awaiting: None,
+            unit: Unit::Count,
+        }),
+        measure(Seed {
+            id: "ace-awareness-completions",
+            indicator: "workforce",
+            name: "ACE-awareness training completed",
+            definition: "Staff completing ACE and trauma-informed awareness training in the month.",
+            good: Higher,
+            scope: Scope::Force,
+            formula: Some(Formula::Count {
+                of: vec![FactRef::category(
+                    "training.completion_recorded",
+                    "ace-awareness",
+                )],
+            }),
+            target: None,
+            awaiting: None,
+            unit: Unit::Count,
+        }),
+    ];
+    Framework {
+        outcomes,
+        indicators,
+        measures,
+    }
+}
+
+fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// Every problem with a measure, each against the field that has it.
+pub fn validate_measure(m: &Measure, framework: &Framework) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if !is_slug(&m.id) {
+        errors.push(FieldError::new(
+            "id",
+            "Use lower-case letters, digits and hyphens (up to 64).",
+        ));
+    }
+    if m.name.trim().is_empty() {
+        errors.push(FieldError::new("name", "Give the measure a name."));
+    }
+    if m.definition.trim().is_empty() {
+        errors.push(FieldError::new(
+            "definition",
+            "Say what the measure means and how it is counted.",
+        ));
+    }
+    if !framework.indicators.iter().any(|i| i.id == m.indicator_id) {
+        errors.push(FieldError::new(
+            "indicator_id",
+            format!("There is no indicator '{}'.", m.indicator_id),
+        ));
+    }
+    match (m.scope, m.area_id.as_deref()) {
+        (Scope::Local, None) => errors.push(FieldError::new(
+            "area_id",
+            "A local measure needs the area it belongs to.",
+        )),
+        (Scope::Local, Some(a)) if local_authority_name(a).is_none() => errors.push(
+            FieldError::new("area_id", format!("There is no area '{a}'.")),
+        ),
+        (Scope::Core | Scope::Force, Some(_)) => errors.push(FieldError::new(
+            "area_id",
+            "Only a local measure names an area.",
+        )),
+        _ => {}
+    }
+    match (&m.formula, m.status) {
+        (None, MeasureStatus::Active) => errors.push(FieldError::new(
+            "formula",
+            "An active measure needs the events it is computed from.",
+        )),
+        (None, MeasureStatus::Planned) => {}
+        (Some(f), _) => {
+            if f.unit() != m.unit {
+                errors.push(FieldError::new(
+                    "unit",
+                    format!(
+                        "A {} formula gives {}, not {}.",
+                        formula_name(f),
+                        f.unit().as_str(),
+                        m.unit.as_str()
+                    ),
+                ));
+            }
+            validate_formula(f, m.scope, &mut errors);
+        }
+    }
+    if let Some(t) = m.target {
+        if t.unit != m.unit {
+            errors.push(FieldError::new(
+                "target.unit",
+                format!(
+                    "The target is in {} but the measure is in {}.",
+                    t.unit.as_str(),
+                    m.unit.as_str()
+                ),
+            ));
+        }
+        let in_range = match m.unit {
+            Unit::Percent => (0.0..=100.0).contains(&t.value),
+            Unit::Count | Unit::Days => t.value.is_finite() && t.value >= 0.0,
+        };
+        if !in_range {
+            errors.push(FieldError::new(
+                "target.value",
+                match m.unit {
+                    Unit::Percent => "A percentage target is between 0 and 100.",
+                    _ => "A target cannot be negative.",
+                },
+            ));
+        }
+    }
+    errors
+}
+
+fn formula_name(f: &Formula) -> &'static str {
+    match f {
+        Formula::Count { .. } => "count",
+        Formula::Rate { .. } => "rate",
+        Formula::Mean { .. } => "mean",
+    }
+}
+
+fn validate_formula(f: &Formula, scope: Scope, errors: &mut Vec<FieldError>) {
+    let empty = match f {
+        Formula::Count { of } => of.is_empty(),
+        Formula::Rate {
+            numerator,
+            denominator,
+        } => {
+            if denominator.is_empty() {
+                errors.push(FieldError::new(
+                    "formula.denominator",
+                    "A rate needs a denominator.",
+                ));
+            }
+            numerator.is_empty()
+        }
+        Formula::Mean { .. } => false,
+    };
+    if empty {
+        errors.push(FieldError::new(
+            match f {
+                Formula::Rate { .. } => "formula.numerator",
+                _ => "formula.of",
+            },
+            "Name at least one event kind.",
+        ));
+    }
+    let known: Vec<String> = sources::known_kinds().into_iter().map(|k| k.kind).collect();
+    for (path, r) in f.refs() {
+        let Some(info) = sources::kind_info(&r.kind) else {
+            errors.push(FieldError::new(
+                format!("{path}.kind"),
+                format!(
+                    "Governance receives no '{}' events. Known kinds: {}.",
+                    r.kind,
+                    known.join(", ")
+                ),
+            ));
+            continue;
+        };
+        if r.category.is_some() && info.category.is_none() {
+            errors.push(FieldError::new(
+                format!("{path}.category"),
+                format!("'{}' events have no category.", r.kind),
+            ));
+        }
+        if r.kind == "referral.closed"
+            && let Some(c) = &r.category
+            && Outcome::parse(c).is_none()
+        {
+            errors.push(FieldError::new(
+                format!("{path}.category"),
+                format!("'{c}' is not a closure outcome."),
+            ));
+        }
+        if matches!(f, Formula::Mean { .. }) && !info.has_duration {
+            errors.push(FieldError::new(
+                format!("{path}.kind"),
+                format!("'{}' events record no elapsed time to average.", r.kind),
+            ));
+        }
+        if !info.has_area && scope != Scope::Force {
+            errors.push(FieldError::new(
+                "scope",
+                format!(
+                    "'{}' events carry no area, so the measure can only be force-wide.",
+                    r.kind
+                ),
+            ));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Storage
+// ---------------------------------------------------------------------------
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String, sqlx::Error> {
+    serde_json::to_string(v).map_err(|e| sqlx::Error::Encode(Box::new(e)))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, sqlx::Error> {
+    serde_json::from_str(s).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+/// Stores the strategy's framework if none has been stored yet.
+pub async fn seed(db: &Db) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let existing: i64 = sqlx::query("SELECT COUNT(*) AS n FROM outcomes")
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?;
+    if existing > 0 {
+        return tx.rollback().await;
+    }
+    let f = strategy();
+    for (i, o) in f.outcomes.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO outcomes (id, position, body) VALUES ($1, $2, $3) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&o.id)
+        .bind(i as i64)
+        .bind(to_json(o)?)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (i, ind) in f.indicators.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO indicators (id, outcome_id, position, body) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&ind.id)
+        .bind(&ind.outcome_id)
+        .bind(i as i64)
+        .bind(to_json(ind)?)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (i, m) in f.measures.iter().enumerate() {
+        upsert_measure(&mut tx, m, i as i64).await?;
+    }
+    tx.commit().await
+}
+
+async fn upsert_measure(tx: &mut Tx, m: &Measure, position: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO measures (id, indicator_id, position, body, updated_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET \
+         indicator_id = excluded.indicator_id, body = excluded.body, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(&m.id)
+    .bind(&m.indicator_id)
+    .bind(position)
+    .bind(to_json(m)?)
+    .bind(now_text())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The stored framework, in the order it was written.
+pub async fn load(pool: &AnyPool) -> Result<Framework, sqlx::Error> {
+    async fn bodies<T: serde::de::DeserializeOwned>(
+        pool: &AnyPool,
+        table: &str,
+    ) -> Result<Vec<T>, sqlx::Error> {
+        sqlx::query(&format!("SELECT body FROM {table} ORDER BY position, id"))
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| from_json(&r.try_get::<String, _>("body")?))
+            .collect()
+    }
+    Ok(Framework {
+        outcomes: bodies(pool, "outcomes").await?,
+        indicators: bodies(pool, "indicators").await?,
+        measures: bodies(pool, "measures").await?,
+    })
+}
+
+/// Creates or replaces a measure after validating it against the stored
+/// framework, in one transaction.
+pub async fn save_measure(
+    db: &Db,
+    m: &Measure,
+) -> Result<Result<bool, Vec<FieldError>>, sqlx::Error> {
+    // Read before the transaction: SQLite gives a writer one connection.
+    let framework = load(db.pool()).await?;
+    let errors = validate_measure(m, &framework);
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    let mut tx = db.begin().await?;
+    let existing = framework.measures.iter().position(|x| x.id == m.id);
+    let position = existing.unwrap_or(framework.measures.len()) as i64;
+    upsert_measure(&mut tx, m, position).await?;
+    tx.commit().await?;
+    Ok(Ok(existing.is_none()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field_names(errors: &[FieldError]) -> Vec<&str> {
+        errors.iter().map(|e| e.field.as_str()).collect()
+    }
+
+    #[test]
+    fn the_strategy_seed_is_valid_and_covers_every_theme() {
+        let f = strategy();
+        for m in &f.measures {
+            assert_eq!(validate_measure(m, &f), [], "{}", m.id);
+        }
+        for o in &f.outcomes {
+            assert!(
+                f.indicators.iter().any(|i| i.outcome_id == o.id),
+                "{} has no indicator",
+                o.id
+            );
+        }
+        let active: Vec<&str> = f
+            .measures
+            .iter()
+            .filter(|m| m.status == MeasureStatus::Active)
+            .map(|m| m.id.as_str())
+            .collect();
+        assert_eq!(
+            active,
+            [
+                "referrals-submitted",
+                "time-to-triage",
+                "acceptance-rate",
+                "outcomes-sustained",
+                "closed-positive",
+                "restorative-practice-completions",
+                "ace-awareness-completions"
+            ]
+        );
+    }
+
+    fn base() -> Measure {
+        strategy()
+            .measures
+            .into_iter()
+            .find(|m| m.id == "acceptance-rate")
+            .unwrap_or_else(|| panic!("seeded"))
+    }
+
+    #[test]
+    fn unknown_event_kinds_are_refused_by_field() {
+        let mut m = base();
+        m.formula = Some(Formula::Rate {
+            numerator: vec![FactRef::kind("referral.accepted")],
+            denominator: vec![FactRef::kind("referral.teleported")],
+        });
+        let errors = validate_measure(&m, &strategy());
+        assert_eq!(field_names(&errors), ["formula.denominator[0].kind"]);
+        assert!(errors[0].message.contains("referral.teleported"));
+    }
+
+    #[test]
+    fn a_target_in_the_wrong_unit_is_refused() {
+        let mut m = base();
+        m.target = Some(Target {
+            value: 3.0,
+            unit: Unit::Days,
+        });
+        assert_eq!(
+            field_names(&validate_measure(&m, &strategy())),
+            ["target.unit"]
+        );
+        m.target = Some(Target {
+            value: 130.0,
+            unit: Unit::Percent,
+        });
+        assert_eq!(
+            field_names(&validate_measure(&m, &strategy())),
+            ["target.value"]
+        );
+    }
+
+    #[test]
+    fn the_unit_must_be_what_the_formula_gives() {
+        let mut m = base();
+        m.unit = Unit::Count;
+        m.target = None;
+        assert_eq!(field_names(&validate_measure(&m, &strategy())), ["unit"]);
+    }
+
+    #[test]
+    fn means_need_timed_events_and_areas_need_area_events() {
+        let mut m = base();
+        m.unit = Unit::Days;
+        m.target = None;
+        m.formula = Some(Formula::Mean {
+            of: FactRef::kind("training.completion_recorded"),
+        });
+        assert_eq!(
+            field_names(&validate_measure(&m, &strategy())),
+            ["formula.of.kind", "scope"]
+        );
+    }
+
+    #[test]
+    fn scope_and_area_agree() {
+        let mut m = base();
+        m.scope = Scope::Local;
+        assert_eq!(field_names(&validate_measure(&m, &strategy())), ["area_id"]);
+        m.area_id = Some("atlantis".into());
+        assert_eq!(field_names(&validate_measure(&m, &strategy())), ["area_id"]);
+        m.area_id = Some("hull".into());
+        assert_eq!(validate_measure(&m, &strategy()), []);
+        m.scope = Scope::Core;
+        assert_eq!(field_names(&validate_measure(&m, &strategy())), ["area_id"]);
+    }
+
+    #[test]
+    fn closure_categories_must_be_outcomes_and_active_needs_a_formula() {
+        let mut m = base();
+        m.formula = Some(Formula::Rate {
+            numerator: vec![FactRef::category("referral.closed", "happy")],
+            denominator: vec![FactRef::category("referral.withdrawn", "x")],
+        });
+        assert_eq!(
+            field_names(&validate_measure(&m, &strategy())),
+            [
+                "formula.numerator[0].category",
+                "formula.denominator[0].category"
+            ]
+        );
+        m.formula = None;
+        assert_eq!(field_names(&validate_measure(&m, &strategy())), ["formula"]);
+        m.status = MeasureStatus::Planned;
+        assert_eq!(validate_measure(&m, &strategy()), []);
+    }
+}

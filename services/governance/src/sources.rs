@@ -1,0 +1,382 @@
+//! The event kinds governance reads and the facts each one contributes.
+//!
+//! Every event becomes at most one fact: a count of one in a cell keyed by
+//! source, kind, area, month and category, optionally with the time elapsed
+//! since the referral was submitted. Measures are formulas over these cells,
+//! so a new measure over existing events is data, not code.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use eip_types::events::{EventEnvelope, ReferralEvent, TrainingEvent};
+use eip_types::governance::EventKindInfo;
+
+/// One event's contribution to the fact table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fact {
+    pub source: &'static str,
+    pub kind: &'static str,
+    /// Empty for events that carry no area.
+    pub area_id: String,
+    /// `YYYY-MM`.
+    pub period: String,
+    /// Empty when the kind has no category.
+    pub category: String,
+    /// What else the event does to the case clock.
+    pub clock: Clock,
+}
+
+/// The per-referral state needed to time a step from submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Clock {
+    None,
+    /// Start timing the referral from this day.
+    Start {
+        case: String,
+        on: NaiveDate,
+    },
+    /// Record the time since the start against this fact.
+    Lap {
+        case: String,
+        at: DateTime<Utc>,
+    },
+    /// Record the time since the start, then forget the referral.
+    Stop {
+        case: String,
+        at: DateTime<Utc>,
+    },
+}
+
+pub fn period_of(day: NaiveDate) -> String {
+    format!("{:04}-{:02}", day.year(), day.month())
+}
+
+struct KindSpec {
+    kind: &'static str,
+    source: &'static str,
+    has_area: bool,
+    has_duration: bool,
+    category: Option<&'static str>,
+}
+
+const KINDS: &[KindSpec] = &[
+    KindSpec {
+        kind: "referral.submitted",
+        source: ReferralEvent::SOURCE,
+        has_area: true,
+        has_duration: false,
+        category: Some("ACE band (none, one to three, four or more, unknown)"),
+    },
+    KindSpec {
+        kind: "referral.triaged",
+        source: ReferralEvent::SOURCE,
+        has_area: true,
+        has_duration: true,
+        category: Some("pathway chosen at triage"),
+    },
+    KindSpec {
+        kind: "referral.shared",
+        source: ReferralEvent::SOURCE,
+        has_area: true,
+        has_duration: false,
+        category: Some("receiving agency"),
+    },
+    KindSpec {
+        kind: "referral.accepted",
+        source: ReferralEvent::SOURCE,
+        has_area: true,
+        has_duration: false,
+        category: Some("receiving agency"),
+    },
+    KindSpec {
+        kind: "referral.declined",
+        source: ReferralEvent::SOURCE,
+        has_area: true,
+        has_duration: false,
+        category: Some("receiving agency"),
+    },
+    KindSpec {
+        kind: "referral.started",
+        source: ReferralEvent::SOURCE,
+        has_area: true,
+        has_duration: false,
+        category: Some("receiving agency"),
+    },
+    KindSpec {
+        kind: "referral.closed",
+        source: ReferralEvent::SOURCE,
+        has_area: true,
+        has_duration: true,
+        category: Some("closure outcome"),
+    },
+    KindSpec {
+        kind: "referral.followed_up",
+        source: ReferralEvent::SOURCE,
+        has_area: true,
+        has_duration: false,
+        category: Some("follow-up result (sustained, not sustained, unknown)"),
+    },
+    KindSpec {
+        kind: "referral.withdrawn",
+        source: ReferralEvent::SOURCE,
+        has_area: true,
+        has_duration: false,
+        category: None,
+    },
+    KindSpec {
+        kind: "training.completion_recorded",
+        source: TrainingEvent::SOURCE,
+        has_area: false,
+        has_duration: false,
+        category: Some("competency"),
+    },
+];
+
+/// The event kinds a measure may be computed from.
+pub fn known_kinds() -> Vec<EventKindInfo> {
+    KINDS
+        .iter()
+        .map(|k| EventKindInfo {
+            kind: k.kind.into(),
+            source: k.source.into(),
+            has_area: k.has_area,
+            has_duration: k.has_duration,
+            category: k.category.map(Into::into),
+        })
+        .collect()
+}
+
+pub fn kind_info(kind: &str) -> Option<EventKindInfo> {
+    known_kinds().into_iter().find(|k| k.kind == kind)
+}
+
+/// A stable key for a referral that is not its id: governance never needs to
+/// name a case, only to match its submission with its later steps.
+pub fn case_key(referral_id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("eip-governance-case:{referral_id}").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The fact one event contributes, if governance models its kind.
+pub fn fact_of(event: &EventEnvelope) -> Option<Fact> {
+    if event.source == ReferralEvent::SOURCE {
+        return ReferralEvent::from_envelope(event).map(referral_fact);
+    }
+    if event.source == TrainingEvent::SOURCE {
+        return TrainingEvent::from_envelope(event).and_then(|e| match e {
+            TrainingEvent::CompletionRecorded {
+                competency_id,
+                completed_on,
+                ..
+            } => Some(Fact {
+                source: TrainingEvent::SOURCE,
+                kind: "training.completion_recorded",
+                area_id: String::new(),
+                period: period_of(completed_on),
+                category: competency_id,
+                clock: Clock::None,
+            }),
+            // Sessions, achievements, renewals, lapses and coverage are not
+            // modelled yet: a measure over them is data once they are.
+            _ => None,
+        });
+    }
+    None
+}
+
+fn referral_fact(e: ReferralEvent) -> Fact {
+    let kind = e.kind();
+    let fact = |area_id: String, day: NaiveDate, category: String, clock: Clock| Fact {
+        source: ReferralEvent::SOURCE,
+        kind,
+        area_id,
+        period: period_of(day),
+        category,
+        clock,
+    };
+    match e {
+        ReferralEvent::Submitted {
+            referral_id,
+            area_id,
+            submitted_on,
+            ace_band,
+            ..
+        } => fact(
+            area_id,
+            submitted_on,
+            ace_band.map_or("unknown".into(), |b| b.as_str().to_owned()),
+            Clock::Start {
+                case: case_key(&referral_id),
+                on: submitted_on,
+            },
+        ),
+        ReferralEvent::Triaged {
+            referral_id,
+            area_id,
+            pathway,
+            at,
+            ..
+        } => fact(
+            area_id,
+            at.date_naive(),
+            pathway.as_str().to_owned(),
+            Clock::Lap {
+                case: case_key(&referral_id),
+                at,
+            },
+        ),
+        ReferralEvent::Shared {
+            area_id,
+            agency_id,
+            at,
+            ..
+        }
+        | ReferralEvent::Accepted {
+            area_id,
+            agency_id,
+            at,
+            ..
+        }
+        | ReferralEvent::Declined {
+            area_id,
+            agency_id,
+            at,
+            ..
+        }
+        | ReferralEvent::Started {
+            area_id,
+            agency_id,
+            at,
+            ..
+        } => fact(area_id, at.date_naive(), agency_id, Clock::None),
+        ReferralEvent::Closed {
+            referral_id,
+            area_id,
+            outcome,
+            at,
+            ..
+        } => fact(
+            area_id,
+            at.date_naive(),
+            outcome.as_str().to_owned(),
+            Clock::Stop {
+                case: case_key(&referral_id),
+                at,
+            },
+        ),
+        ReferralEvent::Withdrawn {
+            referral_id,
+            area_id,
+            at,
+        } => fact(
+            area_id,
+            at.date_naive(),
+            String::new(),
+            Clock::Stop {
+                case: case_key(&referral_id),
+                at,
+            },
+        ),
+
+        ReferralEvent::FollowedUp {
+            area_id,
+            result,
+            at,
+            ..
+        } => fact(
+            area_id,
+            at.date_naive(),
+            result.as_str().to_owned(),
+            Clock::None,
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eip_types::referral::Outcome;
+    use std::collections::BTreeMap;
+
+    fn envelope(source: &str, kind: &str, payload: serde_json::Value) -> EventEnvelope {
+        EventEnvelope {
+            id: uuid::Uuid::new_v4(),
+            source: source.into(),
+            seq: 1,
+            kind: kind.into(),
+            occurred_at: Utc::now(),
+            trace: BTreeMap::new(),
+            payload,
+        }
+    }
+
+    #[test]
+    fn every_referral_event_kind_is_known() {
+        let at = DateTime::parse_from_rfc3339("2026-10-31T23:30:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default();
+        let closed = ReferralEvent::Closed {
+            referral_id: "r1".into(),
+            area_id: "hull".into(),
+            agency_id: None,
+            outcome: Outcome::SupportCompleted,
+            pathway: None,
+            ace_band: None,
+            at,
+        };
+        let fact = fact_of(&envelope("referrals", closed.kind(), closed.payload()))
+            .unwrap_or_else(|| panic!("closed is modelled"));
+        assert_eq!(fact.period, "2026-10");
+        assert_eq!(fact.category, "support_completed");
+        assert_eq!(
+            fact.clock,
+            Clock::Stop {
+                case: case_key("r1"),
+                at
+            }
+        );
+        assert!(kind_info(fact.kind).is_some());
+        assert!(!fact.clock_case_contains("r1"));
+    }
+
+    #[test]
+    fn training_completions_are_force_wide_by_competency() {
+        let e = TrainingEvent::CompletionRecorded {
+            completion_id: "c1".into(),
+            competency_id: "ace-awareness".into(),
+            completed_on: NaiveDate::from_ymd_opt(2026, 3, 9).unwrap_or_default(),
+        };
+        let fact = fact_of(&envelope("training", e.kind(), e.payload()))
+            .unwrap_or_else(|| panic!("modelled"));
+        assert_eq!(
+            (
+                fact.area_id.as_str(),
+                fact.period.as_str(),
+                fact.category.as_str()
+            ),
+            ("", "2026-03", "ace-awareness")
+        );
+    }
+
+    #[test]
+    fn unknown_kinds_contribute_nothing() {
+        assert_eq!(
+            fact_of(&envelope(
+                "referrals",
+                "referral.renamed",
+                serde_json::json!({})
+            )),
+            None
+        );
+    }
+
+    impl Fact {
+        fn clock_case_contains(&self, text: &str) -> bool {
+            match &self.clock {
+                Clock::Start { case, .. } | Clock::Lap { case, .. } | Clock::Stop { case, .. } => {
+                    case.contains(text)
+                }
+                Clock::None => false,
+            }
+        }
+    }
+}
