@@ -8,6 +8,7 @@ use eip_platform::error::{ApiError, ApiQuery};
 use eip_platform::http::AssertionSecurity;
 use eip_platform::identity::Authenticated;
 use eip_types::Problem;
+use eip_types::engagement::{ImportJob, ImportKind, ImportStatus, NewImport, RowError};
 use eip_types::events::EventPage;
 use eip_types::place::{Place, PlaceKind};
 use serde::Deserialize;
@@ -15,9 +16,12 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Engagement service", description = "Places: local authority and priority areas"),
-    paths(list_places, show_place, event_feed),
-    components(schemas(Place, PlaceKind, EventPage, Problem)),
+    info(title = "Engagement service", description = "Places and wards, calls-for-service imports and demand analysis"),
+    paths(list_places, show_place, event_feed,
+        crate::imports::create_import, crate::imports::list_imports, crate::imports::show_import,
+        crate::imports::import_errors, crate::imports::upload),
+    components(schemas(Place, PlaceKind, EventPage, Problem, ImportJob, ImportKind, ImportStatus,
+        NewImport, RowError)),
     security(("assertion" = [])),
     modifiers(&AssertionSecurity)
 )]
@@ -29,7 +33,8 @@ pub fn router(state: AppState) -> Router {
         .route("/places/{id}", get(show_place))
         .route("/events", get(event_feed))
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
-        .with_state(state)
+        .with_state(state.clone())
+        .merge(crate::imports::router(state))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -37,9 +42,14 @@ pub fn router(state: AppState) -> Router {
 struct PlacesQuery {
     /// Only places of this kind.
     kind: Option<PlaceKind>,
+    /// Only the wards of this local authority.
+    authority: Option<String>,
+    /// Only priority areas (`true`) or only the others (`false`).
+    priority: Option<bool>,
 }
 
-/// The places, authorities first, then priority areas with their authority.
+/// The places: the authorities first, then the priority wards, then the
+/// other wards in the order they were imported.
 #[utoipa::path(get, path = "/places", params(PlacesQuery),
     responses(
         (status = 200, body = [Place]),
@@ -50,7 +60,12 @@ async fn list_places(
     _user: Authenticated,
     ApiQuery(q): ApiQuery<PlacesQuery>,
 ) -> Result<Json<Vec<Place>>, ApiError> {
-    Ok(Json(store::list(state.db.pool(), q.kind).await?))
+    let filter = store::PlaceFilter {
+        kind: q.kind,
+        parent_id: q.authority,
+        priority: q.priority,
+    };
+    Ok(Json(store::list(state.db.pool(), &filter).await?))
 }
 
 /// One place by its id, such as `hull` or `west-marsh`.

@@ -2,6 +2,7 @@
 //! and roles, the JSON bodies services exchange, domain events, and validated
 //! values. Nothing here does I/O, so the crate compiles for the browser too.
 
+pub mod engagement;
 pub mod events;
 pub mod governance;
 pub mod identity;

@@ -24,6 +24,7 @@ macro_rules! on_both_backends {
 }
 
 mod helpers;
+mod imports;
 mod openapi;
 mod places;
 mod service;
