@@ -8,7 +8,10 @@ use eip_platform::error::{ApiError, ApiQuery};
 use eip_platform::http::AssertionSecurity;
 use eip_platform::identity::Authenticated;
 use eip_types::Problem;
-use eip_types::engagement::{ImportJob, ImportKind, ImportStatus, NewImport, RowError};
+use eip_types::engagement::{
+    Concentration, CrimeShare, Demand, Hotspot, ImportJob, ImportKind, ImportStatus, LorenzPoint,
+    NewImport, RowError, TopShare, TopVersusBottom,
+};
 use eip_types::events::EventPage;
 use eip_types::place::{Place, PlaceKind};
 use serde::Deserialize;
@@ -19,9 +22,11 @@ use utoipa::OpenApi;
     info(title = "Engagement service", description = "Places and wards, calls-for-service imports and demand analysis"),
     paths(list_places, show_place, event_feed,
         crate::imports::create_import, crate::imports::list_imports, crate::imports::show_import,
-        crate::imports::import_errors, crate::imports::upload),
+        crate::imports::import_errors, crate::imports::upload,
+        crate::analysis::crime_share, crate::analysis::concentration, crate::analysis::hotspots),
     components(schemas(Place, PlaceKind, EventPage, Problem, ImportJob, ImportKind, ImportStatus,
-        NewImport, RowError)),
+        NewImport, RowError, CrimeShare, Concentration, Demand, TopShare, LorenzPoint,
+        TopVersusBottom, Hotspot)),
     security(("assertion" = [])),
     modifiers(&AssertionSecurity)
 )]
@@ -34,7 +39,8 @@ pub fn router(state: AppState) -> Router {
         .route("/events", get(event_feed))
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .with_state(state.clone())
-        .merge(crate::imports::router(state))
+        .merge(crate::imports::router(state.clone()))
+        .merge(crate::analysis::router(state))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -6,6 +6,7 @@
 //! strategy's five priority wards are seeded by migration; other wards come
 //! from an imported reference file.
 
+mod analysis;
 mod api;
 mod demo;
 mod imports;

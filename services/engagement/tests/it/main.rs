@@ -23,6 +23,7 @@ macro_rules! on_both_backends {
     };
 }
 
+mod analysis;
 mod helpers;
 mod imports;
 mod openapi;
