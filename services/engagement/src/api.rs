@@ -9,8 +9,12 @@ use eip_platform::http::AssertionSecurity;
 use eip_platform::identity::Authenticated;
 use eip_types::Problem;
 use eip_types::engagement::{
-    Concentration, CrimeShare, Demand, Hotspot, ImportJob, ImportKind, ImportStatus, LorenzPoint,
-    NewImport, RowError, TopShare, TopVersusBottom,
+    ActionStatus, Assessment, AssessmentInput, AssessmentResult, CaseResponse, CaseStatus,
+    CommunityPriority, Concentration, CrimeShare, Demand, Engagement, EngagementKind, HiddenDemand,
+    Hotspot, ImportJob, ImportKind, ImportStatus, LorenzPoint, NewCase, NewEngagement, NewImport,
+    NewPriority, OpenSupport, PriorityStatus, ProblemCase, RepeatFlag, RepeatRule, RepeatSubject,
+    RowError, RuleInput, RunRule, Scanning, SupportPath, TopShare, TopVersusBottom,
+    TriangleAnalysis, WeDid,
 };
 use eip_types::events::EventPage;
 use eip_types::place::{Place, PlaceKind};
@@ -23,10 +27,23 @@ use utoipa::OpenApi;
     paths(list_places, show_place, event_feed,
         crate::imports::create_import, crate::imports::list_imports, crate::imports::show_import,
         crate::imports::import_errors, crate::imports::upload,
-        crate::analysis::crime_share, crate::analysis::concentration, crate::analysis::hotspots),
+        crate::analysis::crime_share, crate::analysis::concentration, crate::analysis::hotspots,
+        crate::repeat::list_rules, crate::repeat::create_rule, crate::repeat::show_rule,
+        crate::repeat::revise_rule, crate::repeat::run_rule, crate::repeat::list_flags,
+        crate::repeat::open_support, crate::repeat::hidden_demand,
+        crate::cases::create_case, crate::cases::list_cases, crate::cases::show_case,
+        crate::cases::put_scanning, crate::cases::put_analysis, crate::cases::put_responses,
+        crate::cases::put_assessment, crate::cases::close_case, crate::cases::summary,
+        crate::community::log_engagement, crate::community::list_engagements,
+        crate::community::agree_priority, crate::community::list_priorities,
+        crate::community::add_response, crate::community::resolve_priority),
     components(schemas(Place, PlaceKind, EventPage, Problem, ImportJob, ImportKind, ImportStatus,
         NewImport, RowError, CrimeShare, Concentration, Demand, TopShare, LorenzPoint,
-        TopVersusBottom, Hotspot)),
+        TopVersusBottom, Hotspot, RepeatRule, RepeatSubject, RuleInput, RepeatFlag, RunRule,
+        OpenSupport, SupportPath, HiddenDemand, ProblemCase, CaseStatus, NewCase, Scanning,
+        TriangleAnalysis, CaseResponse, AssessmentInput, Assessment, AssessmentResult,
+        EngagementKind, NewEngagement, Engagement, CommunityPriority, NewPriority, PriorityStatus,
+        WeDid, ActionStatus)),
     security(("assertion" = [])),
     modifiers(&AssertionSecurity)
 )]
@@ -40,7 +57,10 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .with_state(state.clone())
         .merge(crate::imports::router(state.clone()))
-        .merge(crate::analysis::router(state))
+        .merge(crate::analysis::router(state.clone()))
+        .merge(crate::repeat::router(state.clone()))
+        .merge(crate::cases::router(state.clone()))
+        .merge(crate::community::router(state))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

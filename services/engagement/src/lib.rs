@@ -8,8 +8,11 @@
 
 mod analysis;
 mod api;
+mod cases;
+mod community;
 mod demo;
 mod imports;
+mod repeat;
 mod rows;
 mod store;
 

@@ -47,10 +47,14 @@ pub async fn list(pool: &AnyPool, filter: &PlaceFilter) -> Result<Vec<Place>, sq
     rows.iter().map(place).collect()
 }
 
-pub async fn get(pool: &AnyPool, id: &str) -> Result<Option<Place>, sqlx::Error> {
+/// One place, read through the pool or inside a transaction.
+pub async fn get<'e, E>(exec: E, id: &str) -> Result<Option<Place>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     sqlx::query(&format!("SELECT {COLUMNS} FROM places WHERE id = $1"))
         .bind(id)
-        .fetch_optional(pool)
+        .fetch_optional(exec)
         .await?
         .as_ref()
         .map(place)

@@ -370,6 +370,517 @@ pub struct Hotspot {
     pub addresses: i64,
 }
 
+/// What a repeat-demand rule counts contacts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RepeatSubject {
+    /// The pseudonymous caller reference.
+    Caller,
+    /// The pseudonymous address reference.
+    Address,
+    /// The ward.
+    Place,
+}
+
+impl RepeatSubject {
+    pub const ALL: [RepeatSubject; 3] = [
+        RepeatSubject::Caller,
+        RepeatSubject::Address,
+        RepeatSubject::Place,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RepeatSubject::Caller => "caller",
+            RepeatSubject::Address => "address",
+            RepeatSubject::Place => "place",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A rule "at least N contacts in M days", one version of it. Changing a
+/// rule makes a new version; flags name the version that raised them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RepeatRule {
+    pub id: String,
+    pub version: i64,
+    pub name: String,
+    pub subject: RepeatSubject,
+    /// N: flagged at this many contacts or more.
+    pub min_contacts: i64,
+    /// M: the window, in days, ending on the day the rule is run.
+    pub window_days: i64,
+    /// Only incidents in this category count.
+    pub category: Option<Category>,
+    /// Only incidents with this qualifier count.
+    pub qualifier: Option<String>,
+    /// The lawful basis every flag the rule raises carries.
+    pub lawful_basis: String,
+    pub preset: bool,
+    pub created_at: String,
+}
+
+/// A new rule, or a new version of one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RuleInput {
+    pub name: String,
+    pub subject: RepeatSubject,
+    pub min_contacts: i64,
+    pub window_days: i64,
+    #[serde(default)]
+    pub category: Option<Category>,
+    #[serde(default)]
+    pub qualifier: Option<String>,
+    pub lawful_basis: String,
+}
+
+impl RuleInput {
+    /// Field-level problems, if any.
+    pub fn problems(&self) -> Vec<crate::FieldError> {
+        use crate::FieldError;
+        let mut out = Vec::new();
+        if self.name.trim().is_empty() || self.name.len() > 100 {
+            out.push(FieldError::new(
+                "name",
+                "Name the rule (up to 100 characters).",
+            ));
+        }
+        if !(2..=10_000).contains(&self.min_contacts) {
+            out.push(FieldError::new(
+                "min_contacts",
+                "The number of contacts must be between 2 and 10,000.",
+            ));
+        }
+        if !(1..=3_660).contains(&self.window_days) {
+            out.push(FieldError::new(
+                "window_days",
+                "The window must be between 1 and 3,660 days.",
+            ));
+        }
+        if let Some(q) = &self.qualifier
+            && !QUALIFIERS.contains(&q.as_str())
+        {
+            out.push(FieldError::new("qualifier", "Choose a known qualifier."));
+        }
+        if self.lawful_basis.trim().len() < 10 || self.lawful_basis.len() > 500 {
+            out.push(FieldError::new(
+                "lawful_basis",
+                "Record the lawful basis for flagging (10 to 500 characters).",
+            ));
+        }
+        out
+    }
+}
+
+/// The path a flag may open: support, never a punitive marker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SupportPath {
+    ProblemSolvingCase,
+    ReferralSuggestion,
+}
+
+impl SupportPath {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SupportPath::ProblemSolvingCase => "problem_solving_case",
+            SupportPath::ReferralSuggestion => "referral_suggestion",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            SupportPath::ProblemSolvingCase,
+            SupportPath::ReferralSuggestion,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// A subject a rule flagged, for a person to review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RepeatFlag {
+    pub id: String,
+    pub rule_id: String,
+    pub rule_version: i64,
+    pub subject: RepeatSubject,
+    /// The pseudonym, or the ward id for a place rule.
+    pub subject_ref: String,
+    pub area_id: String,
+    /// The ward most of the contacts came from.
+    pub place_id: String,
+    pub contacts: i64,
+    pub first_contact: String,
+    pub last_contact: String,
+    /// The day the window ended.
+    pub as_of: String,
+    pub lawful_basis: String,
+    /// The support path opened from the flag, once one is.
+    pub support_path: Option<SupportPath>,
+    /// The problem-solving case opened from the flag.
+    pub case_id: Option<String>,
+    pub raised_at: String,
+}
+
+/// Running a rule: the window ends on `as_of` (today when absent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RunRule {
+    #[serde(default)]
+    pub as_of: Option<String>,
+    /// One of the runner's areas; all of them when absent.
+    #[serde(default)]
+    pub area: Option<String>,
+}
+
+/// Opening a support path from a flag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OpenSupport {
+    pub path: SupportPath,
+}
+
+/// A place or pseudonymous reference that recurs in demand with no support
+/// path open, for a person to review: nothing is decided automatically.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HiddenDemand {
+    pub subject: RepeatSubject,
+    pub subject_ref: String,
+    /// The qualifier the incidents share, such as `domestic`.
+    pub qualifier: String,
+    pub incidents: i64,
+    pub first_contact: String,
+    pub last_contact: String,
+    pub area_id: String,
+}
+
+/// Where a problem-solving case stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    Open,
+    Closed,
+}
+
+/// Scanning: the problem in the community's words and in the data's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Scanning {
+    #[serde(default)]
+    pub community_view: String,
+    #[serde(default)]
+    pub data_view: String,
+    /// Repeat-demand flags the case works on.
+    #[serde(default)]
+    pub flag_ids: Vec<String>,
+    /// Community priorities the case serves.
+    #[serde(default)]
+    pub priority_ids: Vec<String>,
+}
+
+/// Analysis by the problem analysis triangle.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TriangleAnalysis {
+    /// Victim, and the guardian who could protect them.
+    #[serde(default)]
+    pub victim_guardian: String,
+    /// Offender, and the handler who could influence them.
+    #[serde(default)]
+    pub offender_handler: String,
+    /// Place, and the manager responsible for it.
+    #[serde(default)]
+    pub place_manager: String,
+}
+
+/// One response: an action, its owner, the partners in it, and its dates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CaseResponse {
+    pub action: String,
+    pub owner: String,
+    #[serde(default)]
+    pub partner_agencies: Vec<String>,
+    pub due_on: String,
+    #[serde(default)]
+    pub done_on: Option<String>,
+}
+
+/// The assessment a person gives; the demand measure is computed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AssessmentInput {
+    /// The period before the response, `YYYY-MM-DD` both ends.
+    pub before_from: String,
+    pub before_to: String,
+    /// The period after it, of the same length or not.
+    pub after_from: String,
+    pub after_to: String,
+    /// Process evaluation: was the response delivered as planned?
+    pub delivered_as_planned: bool,
+    #[serde(default)]
+    pub process_notes: String,
+    pub learning: String,
+}
+
+/// What the before/after measure shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AssessmentResult {
+    Reduced,
+    NoChange,
+    Increased,
+}
+
+impl AssessmentResult {
+    /// Compares daily rates, so periods of different lengths compare
+    /// fairly; within ±10% is no change.
+    pub fn from_rates(before: f64, after: f64) -> Self {
+        if before == 0.0 && after == 0.0 {
+            return AssessmentResult::NoChange;
+        }
+        if after < before * 0.9 {
+            AssessmentResult::Reduced
+        } else if after > before * 1.1 {
+            AssessmentResult::Increased
+        } else {
+            AssessmentResult::NoChange
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Assessment {
+    pub before_from: String,
+    pub before_to: String,
+    pub after_from: String,
+    pub after_to: String,
+    /// Calls for service in the case's wards in each period.
+    pub before_calls: i64,
+    pub after_calls: i64,
+    /// Calls a day in each period.
+    pub before_rate: f64,
+    pub after_rate: f64,
+    pub result: AssessmentResult,
+    pub delivered_as_planned: bool,
+    pub process_notes: String,
+    pub learning: String,
+}
+
+/// A problem-solving case, worked through scanning, analysis, response and
+/// assessment. It cannot close without its assessment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProblemCase {
+    pub id: String,
+    pub title: String,
+    pub area_id: String,
+    pub place_ids: Vec<String>,
+    pub status: CaseStatus,
+    pub objective: String,
+    pub scanning: Scanning,
+    pub analysis: TriangleAnalysis,
+    pub responses: Vec<CaseResponse>,
+    pub assessment: Option<Assessment>,
+    pub opened_at: String,
+    pub closed_at: Option<String>,
+}
+
+/// Opening a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewCase {
+    pub title: String,
+    /// Wards, all in one local authority area.
+    pub place_ids: Vec<String>,
+    pub objective: String,
+}
+
+/// The kinds of engagement with communities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EngagementKind {
+    PublicMeeting,
+    SchoolVisit,
+    DoorKnocking,
+    YouthSession,
+    OnlineSurvey,
+    PartnerEvent,
+}
+
+impl EngagementKind {
+    pub const ALL: [EngagementKind; 6] = [
+        EngagementKind::PublicMeeting,
+        EngagementKind::SchoolVisit,
+        EngagementKind::DoorKnocking,
+        EngagementKind::YouthSession,
+        EngagementKind::OnlineSurvey,
+        EngagementKind::PartnerEvent,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EngagementKind::PublicMeeting => "public_meeting",
+            EngagementKind::SchoolVisit => "school_visit",
+            EngagementKind::DoorKnocking => "door_knocking",
+            EngagementKind::YouthSession => "youth_session",
+            EngagementKind::OnlineSurvey => "online_survey",
+            EngagementKind::PartnerEvent => "partner_event",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            EngagementKind::PublicMeeting => "Public meeting",
+            EngagementKind::SchoolVisit => "School visit",
+            EngagementKind::DoorKnocking => "Door-knocking",
+            EngagementKind::YouthSession => "Youth session",
+            EngagementKind::OnlineSurvey => "Online survey",
+            EngagementKind::PartnerEvent => "Partner event",
+        }
+    }
+}
+
+/// An engagement with a community, as logged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewEngagement {
+    pub kind: EngagementKind,
+    /// A ward or local authority area.
+    pub place_id: String,
+    /// `YYYY-MM-DD`.
+    pub held_on: String,
+    pub attendance: i64,
+    /// Groups reached, such as `young people` or `Polish community`.
+    #[serde(default)]
+    pub groups_reached: Vec<String>,
+    /// Whether under-represented or seldom-heard groups were reached.
+    pub seldom_heard: bool,
+    /// The issues people raised, one per entry.
+    #[serde(default)]
+    pub issues_raised: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Engagement {
+    pub id: String,
+    pub kind: EngagementKind,
+    pub place_id: String,
+    pub area_id: String,
+    pub held_on: String,
+    pub attendance: i64,
+    pub groups_reached: Vec<String>,
+    pub seldom_heard: bool,
+    pub issues_raised: Vec<String>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PriorityStatus {
+    Agreed,
+    Resolved,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ActionStatus {
+    Planned,
+    InProgress,
+    Done,
+}
+
+impl ActionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionStatus::Planned => "planned",
+            ActionStatus::InProgress => "in_progress",
+            ActionStatus::Done => "done",
+        }
+    }
+}
+
+/// "You said, we did": what was done about a priority.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct WeDid {
+    pub we_did: String,
+    pub status: ActionStatus,
+    #[serde(default)]
+    pub at: Option<String>,
+}
+
+/// A community priority agreed for a place and period (at most three each).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CommunityPriority {
+    pub id: String,
+    pub place_id: String,
+    pub area_id: String,
+    /// Such as `2026-Q4`.
+    pub period: String,
+    pub title: String,
+    /// What people said, in their words.
+    pub you_said: String,
+    pub engagement_ids: Vec<String>,
+    pub status: PriorityStatus,
+    pub responses: Vec<WeDid>,
+    pub agreed_at: String,
+    pub resolved_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewPriority {
+    pub place_id: String,
+    pub period: String,
+    pub title: String,
+    pub you_said: String,
+    #[serde(default)]
+    pub engagement_ids: Vec<String>,
+}
+
+/// A period such as `2026-Q4`.
+pub fn valid_period(s: &str) -> bool {
+    let Some((year, q)) = s.split_once("-Q") else {
+        return false;
+    };
+    year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()) && ["1", "2", "3", "4"].contains(&q)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

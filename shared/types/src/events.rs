@@ -189,6 +189,54 @@ pub enum EngagementEvent {
         category: crate::engagement::Category,
         calls: i64,
     },
+    /// An engagement with a community was held.
+    #[serde(rename = "engagement.held")]
+    EngagementHeld {
+        engagement_id: String,
+        place_id: String,
+        area_id: String,
+        engagement_kind: crate::engagement::EngagementKind,
+        held_on: NaiveDate,
+        attendance: i64,
+        /// Under-represented or seldom-heard groups were reached.
+        seldom_heard: bool,
+    },
+    #[serde(rename = "engagement.priority_agreed")]
+    PriorityAgreed {
+        priority_id: String,
+        place_id: String,
+        area_id: String,
+        period: String,
+        at: DateTime<Utc>,
+    },
+    #[serde(rename = "engagement.priority_resolved")]
+    PriorityResolved {
+        priority_id: String,
+        place_id: String,
+        area_id: String,
+        period: String,
+        at: DateTime<Utc>,
+    },
+    #[serde(rename = "engagement.case_opened")]
+    CaseOpened {
+        case_id: String,
+        area_id: String,
+        place_ids: Vec<String>,
+        /// Opened from a repeat-demand flag.
+        from_flag: bool,
+        at: DateTime<Utc>,
+    },
+    #[serde(rename = "engagement.case_closed")]
+    CaseClosed {
+        case_id: String,
+        area_id: String,
+        place_ids: Vec<String>,
+        result: crate::engagement::AssessmentResult,
+        delivered_as_planned: bool,
+        before_calls: i64,
+        after_calls: i64,
+        at: DateTime<Utc>,
+    },
 }
 
 impl EngagementEvent {
@@ -197,6 +245,11 @@ impl EngagementEvent {
     pub fn kind(&self) -> &'static str {
         match self {
             EngagementEvent::DemandRecorded { .. } => "engagement.demand_recorded",
+            EngagementEvent::EngagementHeld { .. } => "engagement.held",
+            EngagementEvent::PriorityAgreed { .. } => "engagement.priority_agreed",
+            EngagementEvent::PriorityResolved { .. } => "engagement.priority_resolved",
+            EngagementEvent::CaseOpened { .. } => "engagement.case_opened",
+            EngagementEvent::CaseClosed { .. } => "engagement.case_closed",
         }
     }
 

@@ -24,8 +24,11 @@ macro_rules! on_both_backends {
 }
 
 mod analysis;
+mod cases;
+mod community;
 mod helpers;
 mod imports;
 mod openapi;
 mod places;
+mod repeat;
 mod service;
