@@ -10,11 +10,11 @@ use eip_platform::identity::Authenticated;
 use eip_types::Problem;
 use eip_types::engagement::{
     ActionStatus, Assessment, AssessmentInput, AssessmentResult, CaseResponse, CaseStatus,
-    CommunityPriority, Concentration, CrimeShare, Demand, Engagement, EngagementKind, HiddenDemand,
-    Hotspot, ImportJob, ImportKind, ImportStatus, LorenzPoint, NewCase, NewEngagement, NewImport,
-    NewPriority, OpenSupport, PriorityStatus, ProblemCase, RepeatFlag, RepeatRule, RepeatSubject,
-    RowError, RuleInput, RunRule, Scanning, SupportPath, TopShare, TopVersusBottom,
-    TriangleAnalysis, WeDid,
+    CommunityPriority, Concentration, CrimeShare, Demand, DirectoryEntry, DirectorySettings,
+    Engagement, EngagementKind, HiddenDemand, Hotspot, Hub, HubInput, ImportJob, ImportKind,
+    ImportStatus, LorenzPoint, NewCase, NewEngagement, NewImport, NewPriority, OpenSupport,
+    PriorityStatus, ProblemCase, RepeatFlag, RepeatRule, RepeatSubject, RowError, RuleInput,
+    RunRule, Scanning, Sector, SupportPath, TopShare, TopVersusBottom, TriangleAnalysis, WeDid,
 };
 use eip_types::events::EventPage;
 use eip_types::place::{Place, PlaceKind};
@@ -36,14 +36,18 @@ use utoipa::OpenApi;
         crate::cases::put_assessment, crate::cases::close_case, crate::cases::summary,
         crate::community::log_engagement, crate::community::list_engagements,
         crate::community::agree_priority, crate::community::list_priorities,
-        crate::community::add_response, crate::community::resolve_priority),
+        crate::community::add_response, crate::community::resolve_priority,
+        crate::directory::import, crate::directory::list_services, crate::directory::show_service,
+        crate::directory::review_service, crate::directory::export, crate::directory::show_settings,
+        crate::directory::put_settings, crate::directory::list_hubs, crate::directory::create_hub,
+        crate::directory::update_hub),
     components(schemas(Place, PlaceKind, EventPage, Problem, ImportJob, ImportKind, ImportStatus,
         NewImport, RowError, CrimeShare, Concentration, Demand, TopShare, LorenzPoint,
         TopVersusBottom, Hotspot, RepeatRule, RepeatSubject, RuleInput, RepeatFlag, RunRule,
         OpenSupport, SupportPath, HiddenDemand, ProblemCase, CaseStatus, NewCase, Scanning,
         TriangleAnalysis, CaseResponse, AssessmentInput, Assessment, AssessmentResult,
         EngagementKind, NewEngagement, Engagement, CommunityPriority, NewPriority, PriorityStatus,
-        WeDid, ActionStatus)),
+        WeDid, ActionStatus, DirectoryEntry, DirectorySettings, Sector, Hub, HubInput)),
     security(("assertion" = [])),
     modifiers(&AssertionSecurity)
 )]
@@ -60,7 +64,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::analysis::router(state.clone()))
         .merge(crate::repeat::router(state.clone()))
         .merge(crate::cases::router(state.clone()))
-        .merge(crate::community::router(state))
+        .merge(crate::community::router(state.clone()))
+        .merge(crate::directory::router(state))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

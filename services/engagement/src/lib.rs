@@ -11,6 +11,7 @@ mod api;
 mod cases;
 mod community;
 mod demo;
+mod directory;
 mod imports;
 mod repeat;
 mod rows;
@@ -77,6 +78,7 @@ pub async fn launch(
         demo::seed(&state).await?;
     }
     let uploads = imports::upload_router(state.clone())
+        .merge(directory::import_router(state.clone()))
         .layer(axum::middleware::from_fn(
             eip_platform::http::same_origin_only,
         ))

@@ -26,6 +26,7 @@ macro_rules! on_both_backends {
 mod analysis;
 mod cases;
 mod community;
+mod directory;
 mod helpers;
 mod imports;
 mod openapi;
