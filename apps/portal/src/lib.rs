@@ -3,6 +3,7 @@
 //! services with a short-lived assertion of the user. It holds no domain data.
 
 mod forms;
+mod forms_engagement;
 mod session_store;
 pub mod users;
 
@@ -226,6 +227,7 @@ fn router(state: PortalState, config: &Config) -> Router {
         .route("/referrals/new", post(forms::create_referral))
         .route("/referrals/{id}/action", post(forms::referral_action))
         .route("/retention/{id}", post(forms::retention_decision))
+        .route("/engagement/new", post(forms_engagement::log_engagement))
         .route("/api/{*fn_name}", post(server_fns).get(server_fns))
         .leptos_routes_with_context(
             &state,
