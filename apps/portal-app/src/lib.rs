@@ -62,6 +62,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/training/sessions") view=TrainingSessions ssr=SsrMode::Async />
                     <Route path=path!("/training/sessions/:id") view=TrainingSession ssr=SsrMode::Async />
                     <Route path=path!("/places") view=Places ssr=SsrMode::Async />
+                    <Route path=path!("/places/:id") view=PlaceProfilePage ssr=SsrMode::Async />
+                    <Route path=path!("/engagement/new") view=EngagementNewPage ssr=SsrMode::Async />
+                    <Route path=path!("/demand") view=DemandPage ssr=SsrMode::Async />
+                    <Route path=path!("/imports") view=ImportsPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <Footer />

@@ -1,10 +1,20 @@
-//! The engagement service: places, and in time the community engagement,
-//! partner directory and problem-solving work done in them.
+//! The engagement service: places and their wards, the calls for service
+//! made in them and the analysis of that demand, and in time the community
+//! engagement, partner directory and problem-solving work done in them.
 //!
-//! Places are reference data seeded by migration: the four local authority
-//! areas and the strategy's five priority areas, each in its authority.
+//! Places are reference data: the four local authority areas and the
+//! strategy's five priority wards are seeded by migration; other wards come
+//! from an imported reference file.
 
+mod analysis;
 mod api;
+mod cases;
+mod community;
+mod demo;
+mod directory;
+mod imports;
+mod repeat;
+mod rows;
 mod store;
 
 use axum::extract::FromRef;
@@ -37,7 +47,7 @@ pub fn migrations() -> Migrations {
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub db: Db,
-    /// Where this service's events go; none are recorded yet.
+    /// Where this service's events go.
     pub outbox: Outbox,
     pub keys: IdentityKeys,
 }
@@ -48,8 +58,8 @@ impl FromRef<AppState> for IdentityKeys {
     }
 }
 
-/// Connects, migrates (which seeds the places) and serves until `shutdown`,
-/// relaying the outbox to the bus meanwhile.
+/// Connects, migrates (which seeds the places), loads demo data when asked,
+/// and serves until `shutdown`, relaying the outbox to the bus meanwhile.
 pub async fn launch(
     config: Config,
     shared: Shared,
@@ -64,13 +74,27 @@ pub async fn launch(
         outbox,
         keys: shared.keys,
     };
+    if config.demo {
+        demo::seed(&state).await?;
+    }
+    let uploads = imports::upload_router(state.clone())
+        .merge(directory::import_router(state.clone()))
+        .layer(axum::middleware::from_fn(
+            eip_platform::http::same_origin_only,
+        ))
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            imports::MAX_UPLOAD_BYTES,
+        ))
+        .layer(eip_platform::http::trace_layer());
     let app = service_app(
         api::router(state),
         Readiness {
             db: db.clone(),
             bus: shared.bus,
         },
-    );
+    )
+    .merge(uploads);
     tracing::info!(addr = %listener.local_addr()?, "engagement service listening");
     serve(listener, app, shutdown).await?;
     let _ = relay.await;

@@ -257,6 +257,106 @@ impl TrainingEvent {
     }
 }
 
+/// Events published by the engagement service: places, months and
+/// categories with counts, never a caller or address reference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EngagementEvent {
+    /// The calls for service now on record for one ward, month and NSIR
+    /// category, written after each import that touched them. The count
+    /// replaces any earlier one for the same ward, month and category.
+    #[serde(rename = "engagement.demand_recorded")]
+    DemandRecorded {
+        place_id: String,
+        area_id: String,
+        /// `YYYY-MM`.
+        month: String,
+        category: crate::engagement::Category,
+        calls: i64,
+    },
+    /// An engagement with a community was held.
+    #[serde(rename = "engagement.held")]
+    EngagementHeld {
+        engagement_id: String,
+        place_id: String,
+        area_id: String,
+        engagement_kind: crate::engagement::EngagementKind,
+        held_on: NaiveDate,
+        attendance: i64,
+        /// Under-represented or seldom-heard groups were reached.
+        seldom_heard: bool,
+    },
+    #[serde(rename = "engagement.priority_agreed")]
+    PriorityAgreed {
+        priority_id: String,
+        place_id: String,
+        area_id: String,
+        period: String,
+        at: DateTime<Utc>,
+    },
+    #[serde(rename = "engagement.priority_resolved")]
+    PriorityResolved {
+        priority_id: String,
+        place_id: String,
+        area_id: String,
+        period: String,
+        at: DateTime<Utc>,
+    },
+    #[serde(rename = "engagement.case_opened")]
+    CaseOpened {
+        case_id: String,
+        area_id: String,
+        place_ids: Vec<String>,
+        /// Opened from a repeat-demand flag.
+        from_flag: bool,
+        at: DateTime<Utc>,
+    },
+    #[serde(rename = "engagement.case_closed")]
+    CaseClosed {
+        case_id: String,
+        area_id: String,
+        place_ids: Vec<String>,
+        result: crate::engagement::AssessmentResult,
+        delivered_as_planned: bool,
+        before_calls: i64,
+        after_calls: i64,
+        at: DateTime<Utc>,
+    },
+}
+
+impl EngagementEvent {
+    pub const SOURCE: &'static str = "engagement";
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EngagementEvent::DemandRecorded { .. } => "engagement.demand_recorded",
+            EngagementEvent::EngagementHeld { .. } => "engagement.held",
+            EngagementEvent::PriorityAgreed { .. } => "engagement.priority_agreed",
+            EngagementEvent::PriorityResolved { .. } => "engagement.priority_resolved",
+            EngagementEvent::CaseOpened { .. } => "engagement.case_opened",
+            EngagementEvent::CaseClosed { .. } => "engagement.case_closed",
+        }
+    }
+
+    /// Reads an engagement event back from its envelope.
+    pub fn from_envelope(env: &EventEnvelope) -> Option<Self> {
+        let mut value = env.payload.clone();
+        if let serde_json::Value::Object(map) = &mut value {
+            map.insert("kind".into(), serde_json::Value::String(env.kind.clone()));
+        }
+        serde_json::from_value(value).ok()
+    }
+
+    /// The payload stored in the outbox: the event without its tag.
+    pub fn payload(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(self).unwrap_or_default();
+        if let serde_json::Value::Object(map) = &mut value {
+            map.remove("kind");
+        }
+        value
+    }
+}
+
 /// A page of a source's event feed (`GET /events?after=N`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -305,6 +405,34 @@ mod tests {
             ]
         );
         assert_eq!(ReferralEvent::from_envelope(&env), Some(event));
+    }
+
+    #[test]
+    fn engagement_events_carry_counts_not_references() {
+        let event = EngagementEvent::DemandRecorded {
+            place_id: "myton".into(),
+            area_id: "hull".into(),
+            month: "2026-10".into(),
+            category: crate::engagement::Category::AntiSocialBehaviour,
+            calls: 42,
+        };
+        let env = EventEnvelope {
+            id: Uuid::nil(),
+            source: EngagementEvent::SOURCE.into(),
+            seq: 1,
+            kind: event.kind().into(),
+            occurred_at: DateTime::<Utc>::MIN_UTC,
+            trace: BTreeMap::new(),
+            payload: event.payload(),
+        };
+        let mut keys: Vec<&String> = env
+            .payload
+            .as_object()
+            .map(|m| m.keys().collect())
+            .unwrap_or_default();
+        keys.sort();
+        assert_eq!(keys, ["area_id", "calls", "category", "month", "place_id"]);
+        assert_eq!(EngagementEvent::from_envelope(&env), Some(event));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! values. Nothing here does I/O, so the crate compiles for the browser too.
 
 pub mod audit;
+pub mod engagement;
 pub mod events;
 pub mod governance;
 pub mod identity;

@@ -3,8 +3,17 @@
 use super::Loaded;
 #[cfg(feature = "ssr")]
 use super::ssr;
+use eip_types::FieldError;
+use eip_types::engagement::{
+    CommunityPriority, Concentration, HiddenDemand, Hub, ImportJob, ProblemCase, RepeatFlag,
+    RowError,
+};
 use eip_types::place::Place;
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Session key for the engagement log form kept across a refused post.
+pub const ENGAGEMENT_FORM: &str = "engagement_form";
 
 #[server]
 pub async fn load_places() -> Result<Loaded<Vec<Place>>, ServerFnError> {
@@ -17,4 +26,282 @@ pub async fn load_places() -> Result<Loaded<Vec<Place>>, ServerFnError> {
             .get::<Vec<Place>>("/places", &user.principal())
             .await,
     ))
+}
+
+/// Calls in one month, and how many were crime.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MonthDemand {
+    pub month: String,
+    pub calls: i64,
+    pub crime_calls: i64,
+}
+
+/// A place profile: what is known of a ward or area, each part shown only
+/// when the user may see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlaceProfile {
+    pub place: Place,
+    pub authority_name: String,
+    /// Monthly demand in the place (analysts and coordinators).
+    pub demand: Option<Vec<MonthDemand>>,
+    /// Concentration across the authority's wards.
+    pub concentration: Option<Concentration>,
+    pub priorities: Option<Vec<CommunityPriority>>,
+    pub open_cases: Option<Vec<ProblemCase>>,
+    pub hubs: Option<Vec<Hub>>,
+    pub can_log: bool,
+    pub flash: Option<String>,
+}
+
+#[server]
+pub async fn load_place_profile(id: String) -> Result<Loaded<PlaceProfile>, ServerFnError> {
+    use eip_types::Role;
+    use eip_types::engagement::CrimeShare;
+    use eip_types::place::{PlaceKind, local_authority_name};
+    let Some(user) = ssr::user().await else {
+        return Ok(Loaded::SignedOut);
+    };
+    let ctx = ssr::ctx()?;
+    let me = user.principal();
+    let place = match ctx
+        .engagement
+        .get::<Place>(&format!("/places/{}", urlencode(&id)), &me)
+        .await
+    {
+        Ok(p) => p,
+        Err(e) => return Ok(ssr::loaded(Err(e))),
+    };
+    let authority = match place.kind {
+        PlaceKind::LocalAuthority => place.id.clone(),
+        PlaceKind::Ward => place.parent_id.clone().unwrap_or_default(),
+    };
+    let mine = user.areas.contains(&authority);
+    let analyses = mine && (user.has_role(Role::Analyst) || user.has_role(Role::Coordinator));
+    let demand = if analyses {
+        ctx.engagement
+            .get_query::<Vec<CrimeShare>>("/analysis/crime-share", &[("area", &authority)], &me)
+            .await
+            .ok()
+            .map(|rows| {
+                let mut by_month = std::collections::BTreeMap::<String, (i64, i64)>::new();
+                for r in rows
+                    .into_iter()
+                    .filter(|r| place.kind == PlaceKind::LocalAuthority || r.place_id == place.id)
+                {
+                    let e = by_month.entry(r.month).or_default();
+                    e.0 += r.calls;
+                    e.1 += r.crime_calls;
+                }
+                by_month
+                    .into_iter()
+                    .map(|(month, (calls, crime_calls))| MonthDemand {
+                        month,
+                        calls,
+                        crime_calls,
+                    })
+                    .collect()
+            })
+    } else {
+        None
+    };
+    let concentration = if analyses {
+        ctx.engagement
+            .get_query::<Concentration>(
+                "/analysis/concentration",
+                &[("area", &authority), ("top", "3")],
+                &me,
+            )
+            .await
+            .ok()
+    } else {
+        None
+    };
+    let priorities = if mine {
+        ctx.engagement
+            .get_query::<Vec<CommunityPriority>>("/priorities", &[("place", &place.id)], &me)
+            .await
+            .ok()
+    } else {
+        None
+    };
+    let open_cases = if mine {
+        ctx.engagement
+            .get_query::<Vec<ProblemCase>>(
+                "/cases",
+                &[("place", &place.id), ("status", "open")],
+                &me,
+            )
+            .await
+            .ok()
+    } else {
+        None
+    };
+    let hubs = ctx
+        .engagement
+        .get::<Vec<Hub>>("/hubs", &me)
+        .await
+        .ok()
+        .map(|h| {
+            h.into_iter()
+                .filter(|h| h.place_id == place.id || h.area_id == place.id)
+                .collect()
+        });
+    Ok(Loaded::Ready(PlaceProfile {
+        authority_name: local_authority_name(&authority).unwrap_or("").to_owned(),
+        can_log: mine && (user.has_role(Role::Frontline) || user.has_role(Role::Coordinator)),
+        flash: ssr::take(super::keys::FLASH).await,
+        place,
+        demand,
+        concentration,
+        priorities,
+        open_cases,
+        hubs,
+    }))
+}
+
+/// Place ids are slugs, but a typed URL may hold anything.
+#[cfg(feature = "ssr")]
+fn urlencode(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect()
+}
+
+/// The engagement log form as typed, with what was wrong.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EngagementForm {
+    pub kind: String,
+    pub place_id: String,
+    pub held_on: String,
+    pub attendance: String,
+    /// One group per line.
+    pub groups_reached: String,
+    pub seldom_heard: bool,
+    /// One issue per line.
+    pub issues_raised: String,
+    pub errors: Vec<FieldError>,
+    pub message: Option<String>,
+}
+
+impl EngagementForm {
+    pub fn error(&self, field: &str) -> Option<String> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.clone())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EngagementFormPage {
+    pub form: EngagementForm,
+    /// Places in the user's areas: `(id, label)`.
+    pub places: Vec<(String, String)>,
+}
+
+#[server]
+pub async fn load_engagement_form() -> Result<Loaded<EngagementFormPage>, ServerFnError> {
+    use eip_types::Role;
+    let Some(user) = ssr::user().await else {
+        return Ok(Loaded::SignedOut);
+    };
+    if !(user.has_role(Role::Frontline) || user.has_role(Role::Coordinator)) {
+        return Ok(Loaded::Denied(
+            "Logging engagement is for neighbourhood officers and coordinators.".into(),
+        ));
+    }
+    let ctx = ssr::ctx()?;
+    let places = match ctx
+        .engagement
+        .get::<Vec<Place>>("/places", &user.principal())
+        .await
+    {
+        Ok(p) => p,
+        Err(e) => return Ok(ssr::loaded(Err(e))),
+    };
+    let places = places
+        .into_iter()
+        .filter(|p| {
+            user.areas.contains(&p.id)
+                || p.parent_id.as_ref().is_some_and(|a| user.areas.contains(a))
+        })
+        .map(|p| {
+            let label = if p.priority {
+                format!("{} (priority area)", p.name)
+            } else {
+                p.name
+            };
+            (p.id, label)
+        })
+        .collect();
+    let mut form: EngagementForm = ssr::take(ENGAGEMENT_FORM).await.unwrap_or_default();
+    if form.held_on.is_empty() && form.errors.is_empty() {
+        form.held_on = chrono::Utc::now().date_naive().to_string();
+    }
+    Ok(Loaded::Ready(EngagementFormPage { form, places }))
+}
+
+/// The repeat-demand and hidden-demand lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemandLists {
+    pub flags: Vec<RepeatFlag>,
+    pub hidden: Vec<HiddenDemand>,
+}
+
+#[server]
+pub async fn load_demand_lists() -> Result<Loaded<DemandLists>, ServerFnError> {
+    let Some(user) = ssr::user().await else {
+        return Ok(Loaded::SignedOut);
+    };
+    let ctx = ssr::ctx()?;
+    let me = user.principal();
+    let flags = match ctx
+        .engagement
+        .get::<Vec<RepeatFlag>>("/repeat-flags?limit=50", &me)
+        .await
+    {
+        Ok(f) => f,
+        Err(e) => return Ok(ssr::loaded(Err(e))),
+    };
+    Ok(ssr::loaded(
+        ctx.engagement
+            .get::<Vec<HiddenDemand>>("/hidden-demand", &me)
+            .await
+            .map(|hidden| DemandLists { flags, hidden }),
+    ))
+}
+
+/// Import jobs, and the refused rows of one of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportsPage {
+    pub jobs: Vec<ImportJob>,
+    pub selected: Option<ImportJob>,
+    pub errors: Vec<RowError>,
+}
+
+#[server]
+pub async fn load_imports(job: Option<String>) -> Result<Loaded<ImportsPage>, ServerFnError> {
+    let Some(user) = ssr::user().await else {
+        return Ok(Loaded::SignedOut);
+    };
+    let ctx = ssr::ctx()?;
+    let me = user.principal();
+    let jobs = match ctx.engagement.get::<Vec<ImportJob>>("/imports", &me).await {
+        Ok(j) => j,
+        Err(e) => return Ok(ssr::loaded(Err(e))),
+    };
+    let selected = job.and_then(|id| jobs.iter().find(|j| j.id == id).cloned());
+    let errors = match &selected {
+        Some(j) => ctx
+            .engagement
+            .get::<Vec<RowError>>(&format!("/imports/{}/errors", j.id), &me)
+            .await
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    Ok(Loaded::Ready(ImportsPage {
+        jobs,
+        selected,
+        errors,
+    }))
 }

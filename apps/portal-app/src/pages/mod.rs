@@ -50,8 +50,22 @@ pub fn nav_links(u: &SessionUser) -> Vec<(&'static str, &'static str)> {
     ]) {
         links.push(("/training/staff/me", "My training"));
     }
-    if any(&[Role::Analyst, Role::Admin]) {
+    if any(&[
+        Role::Analyst,
+        Role::Admin,
+        Role::Coordinator,
+        Role::Frontline,
+    ]) {
         links.push(("/places", "Places"));
+    }
+    if any(&[Role::Frontline, Role::Coordinator]) {
+        links.push(("/engagement/new", "Log an engagement"));
+    }
+    if any(&[Role::Analyst, Role::Coordinator]) {
+        links.push(("/demand", "Repeat demand"));
+    }
+    if any(&[Role::Analyst, Role::Admin]) {
+        links.push(("/imports", "Imports"));
     }
     if any(&[Role::Admin]) {
         links.push(("/retention", "Retention review"));

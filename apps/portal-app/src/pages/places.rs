@@ -1,9 +1,12 @@
-//! Places and engagement pages.
+//! Places and engagement pages: the place list and profiles, the engagement
+//! log form, the repeat- and hidden-demand lists, and import progress.
 
-use super::{failed, show};
-use crate::data;
+use super::{failed, field_error, show};
+use crate::data::{self, MonthDemand};
+use eip_types::engagement::{EngagementKind, ImportStatus, PriorityStatus};
 use eip_types::place::{PlaceKind, local_authority_name};
 use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn Places() -> impl IntoView {
@@ -15,17 +18,409 @@ pub fn Places() -> impl IntoView {
                 match page.await {
                     Ok(loaded) => show(loaded, |list| view! {
                         <table id="places">
-                            <thead><tr><th>"Place"</th><th>"Kind"</th><th>"Local authority"</th></tr></thead>
+                            <thead><tr><th>"Place"</th><th>"Kind"</th><th>"Local authority"</th><th>"Code"</th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|p| view! {
                                     <tr data-place=p.id.clone()>
-                                        <td>{p.name}</td>
-                                        <td>{match p.kind { PlaceKind::LocalAuthority => "Local authority", PlaceKind::PriorityArea => "Priority area" }}</td>
+                                        <td>
+                                            <a href=format!("/places/{}", p.id)>{p.name}</a>
+                                            {p.demo.then_some(" (demo data)")}
+                                        </td>
+                                        <td>{match (p.kind, p.priority) {
+                                            (PlaceKind::LocalAuthority, _) => "Local authority",
+                                            (PlaceKind::Ward, true) => "Ward (priority area)",
+                                            (PlaceKind::Ward, false) => "Ward",
+                                        }}</td>
                                         <td>{p.parent_id.as_deref().and_then(local_authority_name).unwrap_or("—")}</td>
+                                        <td>{p.code.unwrap_or_default()}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>
                         </table>
+                    }.into_any()),
+                    Err(e) => failed(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Monthly calls as an inline SVG bar chart, crime shaded, with a text
+/// alternative; the table beneath carries the same figures.
+fn demand_chart(months: &[MonthDemand]) -> impl IntoView + use<> {
+    let max = months.iter().map(|m| m.calls).max().unwrap_or(0).max(1);
+    let bar_w = 28;
+    let gap = 6;
+    let h = 160;
+    let width = (months.len() as i64 * (bar_w + gap)).max(60);
+    let total: i64 = months.iter().map(|m| m.calls).sum();
+    let crime: i64 = months.iter().map(|m| m.crime_calls).sum();
+    let label = format!(
+        "Calls for service by month: {total} in all, {crime} of them crime ({:.0}%).",
+        if total == 0 {
+            0.0
+        } else {
+            100.0 * crime as f64 / total as f64
+        }
+    );
+    let bars = months
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let x = i as i64 * (bar_w + gap);
+            let all_h = m.calls * h / max;
+            let crime_h = m.crime_calls * h / max;
+            let tip = format!("{}: {} calls, {} crime", m.month, m.calls, m.crime_calls);
+            view! {
+                <g>
+                    <title>{tip}</title>
+                    <rect class="bar-all" x=x y=h - all_h width=bar_w height=all_h />
+                    <rect class="bar-crime" x=x y=h - crime_h width=bar_w height=crime_h />
+                    <text x=x + bar_w / 2 y=h + 14 text-anchor="middle" class="bar-label">
+                        {m.month.get(5..).unwrap_or("").to_owned()}
+                    </text>
+                </g>
+            }
+        })
+        .collect_view();
+    view! {
+        <figure class="demand-chart">
+            <svg id="demand-chart" role="img" aria-label=label.clone()
+                viewBox=format!("0 0 {width} {}", h + 20) preserveAspectRatio="xMinYMin meet">
+                {bars}
+            </svg>
+            <figcaption>{label}" Dark: crime; light: everything else."</figcaption>
+        </figure>
+    }
+}
+
+#[component]
+pub fn PlaceProfilePage() -> impl IntoView {
+    let params = use_params_map();
+    let page = Resource::new(
+        move || params.read().get("id").unwrap_or_default(),
+        data::load_place_profile,
+    );
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(loaded) => show(loaded, |p| place_profile(p).into_any()),
+                    Err(e) => failed(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn place_profile(p: data::PlaceProfile) -> impl IntoView {
+    let kind = match (p.place.kind, p.place.priority) {
+        (PlaceKind::LocalAuthority, _) => "Local authority area".to_owned(),
+        (PlaceKind::Ward, true) => format!("Priority ward in {}", p.authority_name),
+        (PlaceKind::Ward, false) => format!("Ward in {}", p.authority_name),
+    };
+    let demand = p.demand.map(|months| {
+        let rows = months.clone();
+        view! {
+            <section id="demand" aria-labelledby="demand-h">
+                <h2 id="demand-h">"Demand"</h2>
+                {if months.is_empty() {
+                    view! { <p>"No calls for service on record."</p> }.into_any()
+                } else {
+                    view! {
+                        {demand_chart(&months)}
+                        <table id="demand-table">
+                            <thead><tr><th>"Month"</th><th>"Calls"</th><th>"Crime"</th><th>"Crime share"</th></tr></thead>
+                            <tbody>
+                                {rows.into_iter().map(|m| view! {
+                                    <tr>
+                                        <td>{m.month.clone()}</td>
+                                        <td>{m.calls}</td>
+                                        <td>{m.crime_calls}</td>
+                                        <td>{format!("{:.0}%", if m.calls == 0 { 0.0 } else { 100.0 * m.crime_calls as f64 / m.calls as f64 })}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any()
+                }}
+            </section>
+        }
+    });
+    let concentration = p.concentration.map(|c| {
+        view! {
+            <section id="concentration" aria-labelledby="conc-h">
+                <h2 id="conc-h">"Concentration across the area's wards"</h2>
+                <p>{format!("Gini coefficient {:.2} over {} wards and {} calls.", c.gini, c.units.len(), c.total)}</p>
+                {c.top_versus_bottom.map(|t| view! { <p id="top-versus-bottom">{t.statement}</p> })}
+                <ul>
+                    {c.top.into_iter().map(|t| view! {
+                        <li>{format!("Busiest {}: {:.0}% of calls", t.k, 100.0 * t.share)}</li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        }
+    });
+    let priorities = p.priorities.map(|list| {
+        view! {
+            <section id="priorities" aria-labelledby="prio-h">
+                <h2 id="prio-h">"Community priorities: you said, we did"</h2>
+                {if list.is_empty() {
+                    view! { <p>"No priorities agreed yet."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="priorities">
+                            {list.into_iter().map(|x| view! {
+                                <li>
+                                    <strong>{x.title}</strong>" ("{x.period}", "
+                                    {if x.status == PriorityStatus::Resolved { "resolved" } else { "agreed" }}")"
+                                    <p>"You said: "{x.you_said}</p>
+                                    <ul>
+                                        {x.responses.into_iter().map(|r| view! {
+                                            <li>"We did: "{r.we_did}" — "{r.status.as_str().replace('_', " ")}</li>
+                                        }).collect_view()}
+                                    </ul>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </section>
+        }
+    });
+    let cases = p.open_cases.map(|list| {
+        view! {
+            <section id="open-cases" aria-labelledby="cases-h">
+                <h2 id="cases-h">"Open problem-solving cases"</h2>
+                {if list.is_empty() {
+                    view! { <p>"None open."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul>
+                            {list.into_iter().map(|c| view! {
+                                <li>
+                                    {c.title}" — "{c.objective}
+                                    {if c.assessment.is_some() { " (assessed)" } else { " (not yet assessed)" }}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </section>
+        }
+    });
+    let hubs = p.hubs.filter(|h| !h.is_empty()).map(|list| {
+        view! {
+            <section id="hubs" aria-labelledby="hubs-h">
+                <h2 id="hubs-h">"Early Intervention Hubs"</h2>
+                <ul>
+                    {list.into_iter().map(|h| view! {
+                        <li>
+                            <strong>{h.name}</strong>", "{h.address}". "{h.opening_times}". "
+                            {(!h.partner_teams.is_empty()).then(|| format!("With: {}.", h.partner_teams.join(", ")))}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        }
+    });
+    let place_id = p.place.id.clone();
+    view! {
+        <article id="place-profile" data-place=place_id>
+            <h1>{p.place.name.clone()}{p.place.demo.then_some(" (demo data)")}</h1>
+            <p class="lead">{kind}</p>
+            {p.flash.map(|m| view! { <p id="flash" class="flash" role="status">{m}</p> })}
+            {p.can_log.then(|| view! { <p><a class="button" href="/engagement/new">"Log an engagement"</a></p> })}
+            {demand}
+            {concentration}
+            {priorities}
+            {cases}
+            {hubs}
+        </article>
+    }
+}
+
+#[component]
+pub fn EngagementNewPage() -> impl IntoView {
+    let page = Resource::new(|| (), |_| data::load_engagement_form());
+    view! {
+        <h1>"Log an engagement"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(loaded) => show(loaded, |p| engagement_form(p).into_any()),
+                    Err(e) => failed(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn engagement_form(p: data::EngagementFormPage) -> impl IntoView {
+    let f = p.form;
+    let summary = (!f.errors.is_empty()).then(|| {
+        let items = f.errors.clone();
+        view! {
+            <div id="error-summary" class="error-summary" role="alert" tabindex="-1">
+                <h2>"There is a problem"</h2>
+                <ul>
+                    {items.into_iter().map(|e| view! {
+                        <li><a href=format!("#{}", e.field)>{e.message}</a></li>
+                    }).collect_view()}
+                </ul>
+            </div>
+        }
+    });
+    let kind = f.kind.clone();
+    let place = f.place_id.clone();
+    view! {
+        {summary}
+        {f.message.clone().map(|m| view! { <p id="form-message" class="error" role="alert">{m}</p> })}
+        <form id="engagement-form" method="post" action="/engagement/new" class="stack" novalidate>
+            <label for="kind">"Kind of engagement"</label>
+            {field_error("kind", f.error("kind"))}
+            <select id="kind" name="kind">
+                {EngagementKind::ALL.into_iter().map(|k| view! {
+                    <option value=k.as_str() selected=kind == k.as_str()>{k.label()}</option>
+                }).collect_view()}
+            </select>
+
+            <label for="place_id">"Place"</label>
+            {field_error("place_id", f.error("place_id"))}
+            <select id="place_id" name="place_id">
+                {p.places.into_iter().map(|(id, label)| {
+                    let selected = id == place;
+                    view! { <option value=id selected=selected>{label}</option> }
+                }).collect_view()}
+            </select>
+
+            <label for="held_on">"Date held (YYYY-MM-DD)"</label>
+            {field_error("held_on", f.error("held_on"))}
+            <input id="held_on" name="held_on" type="date" value=f.held_on.clone() />
+
+            <label for="attendance">"How many took part"</label>
+            {field_error("attendance", f.error("attendance"))}
+            <input id="attendance" name="attendance" type="number" min="0" inputmode="numeric"
+                value=f.attendance.clone() />
+
+            <label for="groups_reached">"Groups reached (one per line)"</label>
+            {field_error("groups_reached", f.error("groups_reached"))}
+            <textarea id="groups_reached" name="groups_reached" rows="3">{f.groups_reached.clone()}</textarea>
+
+            <label class="check" for="seldom_heard">
+                <input id="seldom_heard" name="seldom_heard" type="checkbox" value="yes"
+                    checked=f.seldom_heard />
+                "We reached under-represented or seldom-heard groups"
+            </label>
+
+            <label for="issues_raised">"Issues people raised (one per line)"</label>
+            {field_error("issues_raised", f.error("issues_raised"))}
+            <textarea id="issues_raised" name="issues_raised" rows="4">{f.issues_raised.clone()}</textarea>
+
+            <button id="engagement-submit" type="submit">"Log the engagement"</button>
+        </form>
+    }
+}
+
+#[component]
+pub fn DemandPage() -> impl IntoView {
+    let page = Resource::new(|| (), |_| data::load_demand_lists());
+    view! {
+        <h1>"Repeat and hidden demand"</h1>
+        <p class="hint">
+            "Flags and this worklist prompt a person to review and, where it helps, open a support "
+            "path: a problem-solving case or a referral suggestion. They are never a marker against anyone."
+        </p>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(loaded) => show(loaded, |d| view! {
+                        <h2>"Repeat demand (top flags)"</h2>
+                        <table id="repeat-flags">
+                            <thead><tr><th>"Reference"</th><th>"Ward"</th><th>"Contacts"</th><th>"Between"</th><th>"Rule"</th></tr></thead>
+                            <tbody>
+                                {d.flags.into_iter().map(|f| view! {
+                                    <tr>
+                                        <td><code>{f.subject_ref}</code></td>
+                                        <td><a href=format!("/places/{}", f.place_id)>{f.place_id.clone()}</a></td>
+                                        <td>{f.contacts}</td>
+                                        <td>{f.first_contact}" – "{f.last_contact}</td>
+                                        <td>{f.rule_id}" v"{f.rule_version}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <h2>"Hidden demand (no support path open)"</h2>
+                        <table id="hidden-demand">
+                            <thead><tr><th>"Reference"</th><th>"Qualifier"</th><th>"Incidents"</th><th>"Between"</th></tr></thead>
+                            <tbody>
+                                {d.hidden.into_iter().map(|h| view! {
+                                    <tr>
+                                        <td><code>{h.subject_ref}</code></td>
+                                        <td>{h.qualifier.replace('_', " ")}</td>
+                                        <td>{h.incidents}</td>
+                                        <td>{h.first_contact}" – "{h.last_contact}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any()),
+                    Err(e) => failed(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn ImportsPage() -> impl IntoView {
+    let query = use_query_map();
+    let page = Resource::new(move || query.read().get("job"), data::load_imports);
+    view! {
+        <h1>"Imports"</h1>
+        <p class="hint">
+            "Files are sent to the engagement service's import API (see the README); "
+            "this page shows each job's progress and the rows it refused. "
+            <a href="/imports">"Refresh"</a>" to see progress."
+        </p>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(loaded) => show(loaded, |p| view! {
+                        <table id="imports">
+                            <thead><tr><th>"Started"</th><th>"Kind"</th><th>"Status"</th><th>"Read"</th><th>"Imported"</th><th>"Refused"</th></tr></thead>
+                            <tbody>
+                                {p.jobs.into_iter().map(|j| view! {
+                                    <tr>
+                                        <td><a href=format!("/imports?job={}", j.id)>{j.created_at.get(..16).unwrap_or("").replace('T', " ")}</a></td>
+                                        <td>{j.kind.label()}</td>
+                                        <td>{match j.status {
+                                            ImportStatus::AwaitingData => "Waiting for the file",
+                                            ImportStatus::Running => "Running",
+                                            ImportStatus::Completed => "Completed",
+                                            ImportStatus::Failed => "Failed",
+                                        }}</td>
+                                        <td>{j.rows_read}</td>
+                                        <td>{j.rows_imported}</td>
+                                        <td>{j.rows_rejected}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        {p.selected.map(|j| view! {
+                            <section id="import-errors">
+                                <h2>"Refused rows"</h2>
+                                {j.failure.map(|f| view! { <p class="error" role="alert">{f}</p> })}
+                                <table>
+                                    <thead><tr><th>"Line"</th><th>"Column"</th><th>"Problem"</th></tr></thead>
+                                    <tbody>
+                                        {p.errors.into_iter().map(|e| view! {
+                                            <tr><td>{e.line}</td><td>{e.field.unwrap_or_default()}</td><td>{e.message}</td></tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </section>
+                        })}
                     }.into_any()),
                     Err(e) => failed(e),
                 }

@@ -4,6 +4,8 @@ use eip_platform::Shared;
 use eip_platform::bus::Bus;
 use eip_platform::identity::IdentityKeys;
 use eip_test_support::{Backend, RunningService, TestDb};
+use eip_types::engagement::{ImportJob, ImportKind, ImportStatus, NewImport, RowError};
+use eip_types::events::{EventEnvelope, EventPage};
 use eip_types::{Principal, Problem, Role};
 use reqwest::{Response, StatusCode};
 use std::time::Duration;
@@ -84,6 +86,90 @@ impl TestApp {
             .send()
             .await
             .expect("request sent")
+    }
+}
+
+impl TestApp {
+    /// `POST path` with a JSON body as `who`.
+    pub async fn post<T: serde::Serialize + ?Sized>(
+        &self,
+        path: &str,
+        who: &Principal,
+        body: &T,
+    ) -> Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(self.token(who))
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// `PUT path` with a CSV body as `who`.
+    pub async fn put_csv(&self, path: &str, who: &Principal, csv: impl Into<String>) -> Response {
+        self.client
+            .put(self.url(path))
+            .bearer_auth(self.token(who))
+            .header(reqwest::header::CONTENT_TYPE, "text/csv")
+            .body(csv.into())
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// Runs a whole import as `who` and returns the finished job.
+    pub async fn import(
+        &self,
+        who: &Principal,
+        kind: ImportKind,
+        version: Option<&str>,
+        csv: impl Into<String>,
+    ) -> ImportJob {
+        let res = self
+            .post(
+                "/imports",
+                who,
+                &NewImport {
+                    kind,
+                    lookup_version: version.map(Into::into),
+                },
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::CREATED,
+            "creating a {kind:?} import"
+        );
+        let job: ImportJob = res.json().await.expect("a job");
+        assert_eq!(job.status, ImportStatus::AwaitingData);
+        let res = self
+            .put_csv(&format!("/imports/{}/data", job.id), who, csv)
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "uploading a {kind:?} file");
+        res.json().await.expect("a finished job")
+    }
+
+    /// The rows a job refused.
+    pub async fn import_errors(&self, who: &Principal, job: &ImportJob) -> Vec<RowError> {
+        let res = self.get(&format!("/imports/{}/errors", job.id), who).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json().await.expect("row errors")
+    }
+
+    /// Every event in the service's feed.
+    pub async fn events(&self) -> Vec<EventEnvelope> {
+        let token = self.keys.sign_service("governance").expect("signs");
+        let res = self
+            .client
+            .get(self.url("/events?limit=10000"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request sent");
+        assert_eq!(res.status(), StatusCode::OK);
+        let page: EventPage = res.json().await.expect("an event page");
+        page.events
     }
 }
 

@@ -23,7 +23,13 @@ macro_rules! on_both_backends {
     };
 }
 
+mod analysis;
+mod cases;
+mod community;
+mod directory;
 mod helpers;
+mod imports;
 mod openapi;
 mod places;
+mod repeat;
 mod service;

@@ -29,11 +29,14 @@ fn expected() -> Vec<Place> {
             id: (*id).into(),
             name: (*name).into(),
             kind: if parent.is_some() {
-                PlaceKind::PriorityArea
+                PlaceKind::Ward
             } else {
                 PlaceKind::LocalAuthority
             },
             parent_id: parent.map(Into::into),
+            code: None,
+            priority: parent.is_some(),
+            demo: false,
         })
         .collect()
 }
@@ -71,8 +74,36 @@ async fn places_filter_by_kind(app: &TestApp) {
             .all(|p| p.kind == PlaceKind::LocalAuthority)
     );
 
-    let priority = places(app, "/places?kind=priority_area", Role::Coordinator).await;
+    let priority = places(app, "/places?priority=true", Role::Coordinator).await;
     assert_eq!(priority, expected()[4..]);
+    let names: Vec<(&str, &str, &str)> = priority
+        .iter()
+        .map(|p| {
+            (
+                p.id.as_str(),
+                p.name.as_str(),
+                p.parent_id.as_deref().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(names, eip_types::place::PRIORITY_WARDS);
+    let east = places(
+        app,
+        "/places?kind=ward&authority=north-east-lincolnshire",
+        Role::Analyst,
+    )
+    .await;
+    let ids: Vec<&str> = east.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["west-marsh", "east-marsh"]);
+    assert!(
+        places(
+            app,
+            "/places?kind=local_authority&priority=true",
+            Role::Admin
+        )
+        .await
+        .is_empty()
+    );
     // Every priority area lies in a seeded local authority.
     assert!(priority.iter().all(|p| {
         p.parent_id
@@ -102,7 +133,7 @@ async fn unknown_places_and_kinds_are_refused(app: &TestApp) {
     assert_eq!(missing.title, "Not found");
 
     let bad_kind = problem(
-        app.get("/places?kind=ward", &who).await,
+        app.get("/places?kind=parish", &who).await,
         StatusCode::BAD_REQUEST,
     )
     .await;
@@ -111,7 +142,7 @@ async fn unknown_places_and_kinds_are_refused(app: &TestApp) {
             .detail
             .as_deref()
             .unwrap_or_default()
-            .contains("ward"),
+            .contains("parish"),
         "{bad_kind:?}"
     );
     problem(
@@ -122,7 +153,7 @@ async fn unknown_places_and_kinds_are_refused(app: &TestApp) {
 }
 
 async fn places_need_a_valid_assertion(app: &TestApp) {
-    for path in ["/places", "/places/hull", "/places?kind=priority_area"] {
+    for path in ["/places", "/places/hull", "/places?priority=true"] {
         problem(app.get_anonymous(path).await, StatusCode::UNAUTHORIZED).await;
 
         // Signed with someone else's key.

@@ -1,0 +1,188 @@
+//! The engagement pages through the portal, without a browser: a place
+//! profile over the demo demand data, and the engagement log form's
+//! refusal and success without JavaScript.
+
+use eip_platform::Shared;
+use eip_platform::bus::{Bus, InProcessBus};
+use eip_test_support::{RunningService, TestDb, keys};
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+
+struct Stack {
+    portal: RunningService,
+    engagement: RunningService,
+    http: reqwest::Client,
+    _dbs: (TestDb, TestDb),
+}
+
+impl Stack {
+    async fn start() -> Self {
+        let keys = keys();
+        let eng_db = TestDb::sqlite();
+        let mut config = eip_engagement::default_config();
+        config.database_url = eng_db.url.clone();
+        config.demo = true;
+        let shared = Shared {
+            bus: Bus::InProcess(InProcessBus::default()),
+            keys: keys.clone(),
+        };
+        let engagement = RunningService::start(|listener, shutdown| {
+            eip_engagement::launch(config, shared, listener, shutdown)
+        })
+        .await;
+        let portal_db = TestDb::sqlite();
+        let mut pc = eip_portal::Config {
+            database_url: portal_db.url.clone(),
+            demo: true,
+            ..Default::default()
+        };
+        pc.sessions.secure_cookie = false;
+        pc.services.engagement = engagement.base.clone();
+        let portal = RunningService::start(|listener, shutdown| {
+            eip_portal::launch(pc, keys, listener, shutdown)
+        })
+        .await;
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Stack {
+            portal,
+            engagement,
+            http,
+            _dbs: (eng_db, portal_db),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.portal.base)
+    }
+
+    async fn sign_in(&self, username: &str) -> String {
+        let res = self
+            .http
+            .post(self.url("/sign-in"))
+            .form(&[("username", username), ("password", "demo-password")])
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        res.headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.contains("eip_session="))
+            .and_then(|c| c.split(';').next())
+            .expect("a session cookie")
+            .to_owned()
+    }
+
+    async fn page(&self, path: &str, cookie: &str) -> (StatusCode, String) {
+        let res = self
+            .http
+            .get(self.url(path))
+            .header(COOKIE, cookie)
+            .send()
+            .await
+            .expect("request");
+        (res.status(), res.text().await.expect("page"))
+    }
+
+    async fn post(&self, path: &str, cookie: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.http
+            .post(self.url(path))
+            .header(COOKIE, cookie)
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    async fn stop(self) {
+        let _ = self.portal.stop().await;
+        let _ = self.engagement.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_priority_ward_profile_shows_demand_and_concentration() {
+    let s = Stack::start().await;
+    let analyst = s.sign_in("analyst").await;
+    let (status, places) = s.page("/places", &analyst).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(places.contains("(demo data)"), "demo wards are labelled");
+    assert!(places.contains("Ward (priority area)"));
+
+    let (status, profile) = s.page("/places/myton", &analyst).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(profile.contains("Priority ward in Hull"));
+    assert!(
+        profile.contains("id=\"demand-chart\""),
+        "an inline SVG chart"
+    );
+    assert!(profile.contains("id=\"demand-table\""));
+    assert!(profile.contains("id=\"top-versus-bottom\""), "{profile}");
+    assert!(profile.contains("The top 3 wards account for more calls"));
+
+    let (status, _) = s.page("/places/atlantis", &analyst).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, imports) = s.page("/imports", &analyst).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(imports.contains("id=\"imports\""));
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn the_engagement_form_refuses_with_field_errors_then_logs() {
+    let s = Stack::start().await;
+    let officer = s.sign_in("frontline.hull").await;
+    let (status, form) = s.page("/engagement/new", &officer).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("id=\"engagement-form\""));
+    assert!(form.contains("<label for=\"attendance\""));
+
+    let res = s
+        .post(
+            "/engagement/new",
+            &officer,
+            &[
+                ("kind", "youth_session"),
+                ("place_id", "myton"),
+                ("held_on", "2999-01-01"),
+                ("attendance", "12"),
+                ("issues_raised", "Nowhere to go\n"),
+            ],
+        )
+        .await;
+    assert_eq!(res.headers()[LOCATION], "/engagement/new");
+    let (_, refused) = s.page("/engagement/new", &officer).await;
+    assert!(refused.contains("id=\"error-summary\""));
+    assert!(refused.contains("id=\"held_on-error\""), "{refused}");
+    assert!(refused.contains("Nowhere to go"), "what was typed is kept");
+
+    let res = s
+        .post(
+            "/engagement/new",
+            &officer,
+            &[
+                ("kind", "youth_session"),
+                ("place_id", "myton"),
+                ("held_on", "2026-10-14"),
+                ("attendance", "12"),
+                ("seldom_heard", "yes"),
+                ("groups_reached", "young people\ncare leavers"),
+                ("issues_raised", "Nowhere to go"),
+            ],
+        )
+        .await;
+    assert_eq!(res.headers()[LOCATION], "/places/myton");
+    let (_, profile) = s.page("/places/myton", &officer).await;
+    assert!(profile.contains("id=\"flash\""));
+
+    // An analyst cannot log engagement.
+    let analyst = s.sign_in("analyst").await;
+    let (_, denied) = s.page("/engagement/new", &analyst).await;
+    assert!(denied.contains("id=\"denied\""));
+    assert!(!denied.contains("id=\"engagement-form\""));
+    s.stop().await;
+}

@@ -1,0 +1,176 @@
+//! Demonstration data for an empty database: invented wards (flagged demo,
+//! coded `DEMO…`) around the real priority wards, and a year of generated
+//! calls for service with a few repeat callers and addresses. Everything goes
+//! through the same import path as a real file.
+
+use crate::AppState;
+use crate::imports;
+use axum::body::Body;
+use eip_types::engagement::ImportKind;
+use sqlx::Row;
+use std::fmt::Write as _;
+
+/// Invented ward names per authority; none is a real ward.
+const DEMO_WARDS: [(&str, [&str; 4]); 4] = [
+    (
+        "hull",
+        [
+            "Demo Northpark",
+            "Demo Riverside",
+            "Demo Eastholme",
+            "Demo Westcroft",
+        ],
+    ),
+    (
+        "east-riding",
+        [
+            "Demo Seaview",
+            "Demo Wolds Edge",
+            "Demo Minsterside",
+            "Demo Holmfield",
+        ],
+    ),
+    (
+        "north-lincolnshire",
+        [
+            "Demo Ridgeway",
+            "Demo Ancholme",
+            "Demo Brigside",
+            "Demo Trentvale",
+        ],
+    ),
+    (
+        "north-east-lincolnshire",
+        [
+            "Demo Docksway",
+            "Demo Freshney",
+            "Demo Humberston Park",
+            "Demo Laceby Acres",
+        ],
+    ),
+];
+
+/// Loads the demo wards and incidents unless incidents are already on record.
+pub async fn seed(state: &AppState) -> anyhow::Result<()> {
+    let existing: i64 = sqlx::query("SELECT COUNT(*) AS n FROM incidents")
+        .fetch_one(state.db.pool())
+        .await?
+        .try_get("n")?;
+    if existing > 0 {
+        return Ok(());
+    }
+    let job = imports::insert_job(state, "service:engagement", ImportKind::Wards, None).await?;
+    imports::run(state, job, Body::from(wards_csv()), true)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo wards: {e}"))?;
+    let today = chrono::Utc::now().date_naive();
+    let job = imports::insert_job(state, "service:engagement", ImportKind::Incidents, None).await?;
+    imports::run(state, job, Body::from(incidents_csv(today, 3_000)), true)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo incidents: {e}"))?;
+    Ok(())
+}
+
+pub fn wards_csv() -> String {
+    let mut csv = String::from("code,name,authority\n");
+    let mut n = 0;
+    for (authority, names) in DEMO_WARDS {
+        for name in names {
+            n += 1;
+            let _ = writeln!(csv, "DEMO{n:04},{name},{authority}");
+        }
+    }
+    csv
+}
+
+/// A small deterministic generator, so the demo is the same every start.
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+/// `count` incidents over the year to `today`: most in the priority wards,
+/// fewer than a fifth closed as crime, and a handful of callers and addresses
+/// that recur.
+pub fn incidents_csv(today: chrono::NaiveDate, count: usize) -> String {
+    let priority = [
+        "myton",
+        "west-marsh",
+        "east-marsh",
+        "town",
+        "bridlington-south",
+    ];
+    let others: Vec<String> = (1..=16).map(|n| format!("DEMO{n:04}")).collect();
+    let categories = [
+        ("public safety and welfare", 40),
+        ("crime", 18),
+        ("anti-social behaviour", 22),
+        ("transport", 10),
+        ("administration", 10),
+    ];
+    let qualifiers = [
+        "",
+        "",
+        "",
+        "domestic",
+        "mental_health",
+        "missing_person",
+        "alcohol",
+        "youth",
+    ];
+    let mut rng = Lcg(20_261_127);
+    let mut csv = String::with_capacity(count * 160);
+    csv.push_str(
+        "incident_number,opened_at,closed_at,opening_category,closing_category,qualifiers,grade,place,caller_ref,address_ref\n",
+    );
+    for i in 0..count {
+        let place = if rng.below(100) < 55 {
+            priority[rng.below(priority.len() as u64) as usize].to_owned()
+        } else {
+            others[rng.below(others.len() as u64) as usize].clone()
+        };
+        let mut pick = rng.below(100) as i32;
+        let category = categories
+            .iter()
+            .find(|(_, w)| {
+                pick -= w;
+                pick < 0
+            })
+            .map_or("crime", |(c, _)| c);
+        let day = today - chrono::Days::new(rng.below(365));
+        let opened = day.and_hms_opt(rng.below(24) as u32, rng.below(60) as u32, 0);
+        let Some(opened) = opened else { continue };
+        let closed = opened + chrono::Duration::minutes(20 + rng.below(300) as i64);
+        // One caller in eight is one of twelve frequent callers.
+        let caller = if rng.below(8) == 0 {
+            format!("c:{:016x}", 0xfeed_0000_u64 + rng.below(12))
+        } else {
+            format!("c:{:016x}", rng.next() << 16 | rng.below(65_536))
+        };
+        let address = if rng.below(10) == 0 {
+            format!("a:{:016x}", 0xadd0_0000_u64 + rng.below(8))
+        } else {
+            format!("a:{:016x}", rng.next() << 16 | rng.below(65_536))
+        };
+        let _ = writeln!(
+            csv,
+            "DEMO-{i:06},{},{},{category},{category},{},{},{place},{caller},{address}",
+            opened.format("%Y-%m-%dT%H:%M:%SZ"),
+            closed.format("%Y-%m-%dT%H:%M:%SZ"),
+            qualifiers[rng.below(qualifiers.len() as u64) as usize],
+            1 + rng.below(4),
+        );
+    }
+    csv
+}

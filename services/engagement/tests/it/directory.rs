@@ -1,0 +1,270 @@
+//! The partner directory (Open Referral UK) and the hubs.
+
+use crate::helpers::{TestApp, problem, user};
+use eip_types::Role;
+use eip_types::engagement::{DirectoryEntry, DirectorySettings, Hub, HubInput, Sector};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+on_both_backends!(
+    open_referral_records_round_trip_losslessly,
+    entries_not_reviewed_in_time_are_flagged,
+    partners_read_the_directory_and_board_members_do_not,
+    hubs_list_their_partners_and_access_points,
+);
+
+fn records() -> Value {
+    json!([
+        {
+            "id": "svc-family-hub",
+            "name": "Family support drop-in",
+            "description": "Help for parents, with a crèche — “no referral needed”.",
+            "url": "https://example.org/family",
+            "email": "hub@example.org",
+            "status": "active",
+            "fees": "",
+            "accreditations": "Ofsted registered",
+            "assured_date": "2026-11-01",
+            "attending_type": "In person",
+            "attending_access": "drop-in",
+            "deliverable_type": "Advice",
+            "organization": {
+                "id": "org-hull-cc",
+                "name": "Hull City Council",
+                "description": "Local authority",
+                "legal_status": "Local authority",
+                "url": "https://example.org",
+                "logo": null
+            },
+            "service_at_locations": [{
+                "id": "sal-1",
+                "location": {
+                    "id": "loc-1",
+                    "name": "Myton Hub",
+                    "latitude": 53.7404,
+                    "longitude": -0.3421,
+                    "physical_addresses": [{"id": "pa-1", "address_1": "1 Demo Street", "city": "Hull", "postal_code": "HU1 1AA", "country": "GB"}]
+                }
+            }],
+            "regular_schedules": [{"id": "rs-1", "opens_at": "09:00", "closes_at": "17:00", "byday": "MO,TU,WE,TH,FR", "freq": "WEEKLY"}],
+            "eligibilitys": [{"id": "el-1", "eligibility": "adult", "minimum_age": 18, "maximum_age": null}],
+            "service_taxonomys": [{"id": "st-1", "taxonomy": {"id": "tx-1", "name": "Parenting", "vocabulary": "esdServiceTypes"}}],
+            "x-local-note": {"kept": [1, 2.5, true, null]}
+        },
+        {
+            "id": "svc-boxing",
+            "name": "Youth boxing club",
+            "status": "active",
+            "organization": {"id": "org-boxing", "name": "Docks Boxing CIO", "legal_status": "Registered charity (CIO)"}
+        }
+    ])
+}
+
+async fn import(app: &TestApp, body: &Value) -> reqwest::Response {
+    app.post("/directory/import", &user(Role::Coordinator), body)
+        .await
+}
+
+async fn open_referral_records_round_trip_losslessly(app: &TestApp) {
+    let res = import(app, &records()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let entries: Vec<DirectoryEntry> = res.json().await.expect("entries");
+    assert_eq!(entries.len(), 2);
+    let exported: Value = app
+        .get("/directory/export", &user(Role::Partner))
+        .await
+        .json()
+        .await
+        .expect("export");
+    let mut expected = records().as_array().cloned().unwrap_or_default();
+    expected.sort_by_key(|v| v["id"].as_str().unwrap_or_default().to_owned());
+    assert_eq!(exported, Value::Array(expected));
+    // Importing the export changes nothing.
+    import(app, &exported).await;
+    let again: Value = app
+        .get("/directory/export", &user(Role::Partner))
+        .await
+        .json()
+        .await
+        .expect("export");
+    assert_eq!(again, exported);
+
+    let one: Value = app
+        .get("/directory/services/svc-family-hub", &user(Role::Frontline))
+        .await
+        .json()
+        .await
+        .expect("record");
+    assert_eq!(one, records()[0]);
+    let sectors: Vec<(String, Sector)> = entries.iter().map(|e| (e.id.clone(), e.sector)).collect();
+    assert!(sectors.contains(&("svc-family-hub".into(), Sector::Statutory)));
+    assert!(sectors.contains(&("svc-boxing".into(), Sector::Voluntary)));
+
+    // One bad record refuses the lot, naming it.
+    let bad = json!([records()[1], {"id": "x", "name": "No org", "status": "open"}]);
+    let p = problem(import(app, &bad).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert!(
+        p.field("services[1].status").is_some() && p.field("services[1].organization").is_some(),
+        "{p:?}"
+    );
+    problem(
+        app.get("/directory/services/x", &user(Role::Partner)).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+}
+
+async fn entries_not_reviewed_in_time_are_flagged(app: &TestApp) {
+    let mut old = records();
+    old[1]["assured_date"] = json!("2020-01-01");
+    import(app, &old).await;
+    let list: Vec<DirectoryEntry> = app
+        .get("/directory/services", &user(Role::Partner))
+        .await
+        .json()
+        .await
+        .expect("list");
+    let stale: Vec<&str> = list
+        .iter()
+        .filter(|e| e.stale)
+        .map(|e| e.id.as_str())
+        .collect();
+    assert_eq!(stale, ["svc-boxing"]);
+
+    // A shorter period makes the other stale too; a review clears the flag.
+    let admin = user(Role::Admin);
+    let res = app
+        .client
+        .put(app.url("/directory/settings"))
+        .bearer_auth(app.token(&admin))
+        .json(&DirectorySettings {
+            review_after_days: 1,
+        })
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(res.status(), StatusCode::OK);
+    let list: Vec<DirectoryEntry> = app
+        .get("/directory/services", &admin)
+        .await
+        .json()
+        .await
+        .expect("list");
+    assert!(list.iter().all(|e| e.stale), "{list:?}");
+    let reviewed: DirectoryEntry = app
+        .post(
+            "/directory/services/svc-boxing/review",
+            &user(Role::Coordinator),
+            &(),
+        )
+        .await
+        .json()
+        .await
+        .expect("entry");
+    assert!(!reviewed.stale);
+    let res = app
+        .client
+        .put(app.url("/directory/settings"))
+        .bearer_auth(app.token(&user(Role::Coordinator)))
+        .json(&DirectorySettings {
+            review_after_days: 30,
+        })
+        .send()
+        .await
+        .expect("sent");
+    problem(res, StatusCode::FORBIDDEN).await;
+    let res = app
+        .client
+        .put(app.url("/directory/settings"))
+        .bearer_auth(app.token(&admin))
+        .json(&DirectorySettings {
+            review_after_days: 0,
+        })
+        .send()
+        .await
+        .expect("sent");
+    problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+}
+
+async fn partners_read_the_directory_and_board_members_do_not(app: &TestApp) {
+    for role in Role::ALL {
+        let read = app.get("/directory/services", &user(role)).await;
+        let write = app.post("/directory/import", &user(role), &records()).await;
+        if role == Role::Board {
+            problem(read, StatusCode::FORBIDDEN).await;
+        } else {
+            assert_eq!(read.status(), StatusCode::OK, "{role}");
+        }
+        if matches!(role, Role::Coordinator | Role::Admin) {
+            assert_eq!(write.status(), StatusCode::OK, "{role}");
+        } else {
+            problem(write, StatusCode::FORBIDDEN).await;
+        }
+    }
+}
+
+fn hub_input() -> HubInput {
+    HubInput {
+        name: "Myton Early Intervention Hub".into(),
+        place_id: "myton".into(),
+        address: "1 Demo Street, Hull".into(),
+        opening_times: "Monday to Friday 9:00–17:00".into(),
+        partner_teams: vec!["Early help".into(), "Youth justice".into()],
+        access_points: vec!["Front desk".into()],
+    }
+}
+
+async fn hubs_list_their_partners_and_access_points(app: &TestApp) {
+    let res = app
+        .post("/hubs", &user(Role::Coordinator), &hub_input())
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let hub: Hub = res.json().await.expect("a hub");
+    assert_eq!(hub.area_id, "hull");
+    let east = eip_test_support::principal(Role::Coordinator, &["east-riding"]);
+    problem(
+        app.post("/hubs", &east, &hub_input()).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    problem(
+        app.post("/hubs", &user(Role::Partner), &hub_input()).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let p = problem(
+        app.post(
+            "/hubs",
+            &user(Role::Admin),
+            &HubInput {
+                place_id: "atlantis".into(),
+                name: String::new(),
+                ..hub_input()
+            },
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(p.field("place_id").is_some() && p.field("name").is_some());
+    let mut changed = hub_input();
+    changed.opening_times = "Weekdays 8:30–18:00".into();
+    let res = app
+        .client
+        .put(app.url(&format!("/hubs/{}", hub.id)))
+        .bearer_auth(app.token(&user(Role::Coordinator)))
+        .json(&changed)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(res.status(), StatusCode::OK);
+    let hubs: Vec<Hub> = app
+        .get("/hubs", &user(Role::Partner))
+        .await
+        .json()
+        .await
+        .expect("hubs");
+    assert_eq!(hubs.len(), 1);
+    assert_eq!(hubs[0].opening_times, "Weekdays 8:30–18:00");
+    assert_eq!(hubs[0].partner_teams, ["Early help", "Youth justice"]);
+}

@@ -1,0 +1,384 @@
+//! Repeat-demand rules, flags, support paths and the hidden-demand worklist.
+
+use crate::helpers::{TestApp, problem, user};
+use crate::imports::{HEADER, address, caller, load_wards};
+use eip_types::Role;
+use eip_types::engagement::{
+    HiddenDemand, ImportKind, OpenSupport, ProblemCase, RepeatFlag, RepeatRule, RepeatSubject,
+    RuleInput, RunRule, SupportPath,
+};
+use reqwest::StatusCode;
+
+on_both_backends!(
+    the_presets_flag_at_n_contacts_within_m_days,
+    rule_changes_make_versions_that_flags_record,
+    flags_open_one_support_path,
+    hidden_demand_lists_recurring_need_without_support,
+    repeat_demand_is_for_analysts_and_coordinators,
+);
+
+/// Incidents for caller `n` on each of `days` (days of October 2026).
+fn calls(csv: &mut String, n: u32, days: &[u32]) {
+    for (i, d) in days.iter().enumerate() {
+        csv.push_str(&format!(
+            "C{n}-{i},2026-{},,public safety and welfare,,,2,myton,{},\n",
+            if *d == 0 {
+                "09-30T10:00:00Z".to_owned()
+            } else if *d > 100 {
+                format!("09-{:02}T10:00:00Z", d - 100)
+            } else {
+                format!("10-{d:02}T10:00:00Z")
+            },
+            caller(n),
+        ));
+    }
+}
+
+async fn run(app: &TestApp, rule: &str, as_of: &str) -> Vec<RepeatFlag> {
+    let res = app
+        .post(
+            &format!("/repeat-rules/{rule}/run"),
+            &user(Role::Analyst),
+            &RunRule {
+                as_of: Some(as_of.into()),
+                area: None,
+            },
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "running {rule}");
+    res.json().await.expect("flags")
+}
+
+async fn the_presets_flag_at_n_contacts_within_m_days(app: &TestApp) {
+    load_wards(app).await;
+    let mut csv = HEADER.to_owned();
+    // "More than 5 in 30 days", run on 31 October: the window is 2–31 October.
+    calls(&mut csv, 1, &[5, 6, 7, 8, 9]); // N − 1
+    calls(&mut csv, 2, &[5, 6, 7, 8, 9, 10]); // N
+    calls(&mut csv, 3, &[5, 6, 7, 8, 9, 10, 11]); // N + 1
+    calls(&mut csv, 4, &[2, 6, 7, 8, 9, 10]); // the 30th day back counts
+    calls(&mut csv, 5, &[1, 6, 7, 8, 9, 10]); // the 31st does not
+    app.import(&user(Role::Analyst), ImportKind::Incidents, None, csv)
+        .await;
+    let flags = run(app, "more-than-5-in-30-days", "2026-10-31").await;
+    let got: Vec<(String, i64)> = flags
+        .iter()
+        .map(|f| (f.subject_ref.clone(), f.contacts))
+        .collect();
+    assert_eq!(
+        got,
+        [(caller(3), 7), (caller(2), 6), (caller(4), 6)],
+        "{flags:?}"
+    );
+    let f = &flags[0];
+    assert_eq!((f.rule_version, f.subject), (1, RepeatSubject::Caller));
+    assert_eq!((f.place_id.as_str(), f.area_id.as_str()), ("myton", "hull"));
+    assert!(f.lawful_basis.contains("DPA 2018"));
+    assert_eq!(
+        (f.first_contact.as_str(), f.last_contact.as_str()),
+        ("2026-10-05", "2026-10-11")
+    );
+    assert_eq!(f.support_path, None);
+
+    // Running again does not duplicate; the list is the top N by contacts.
+    run(app, "more-than-5-in-30-days", "2026-10-31").await;
+    let listed: Vec<RepeatFlag> = app
+        .get("/repeat-flags?limit=2", &user(Role::Coordinator))
+        .await
+        .json()
+        .await
+        .expect("flags");
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0].subject_ref, caller(3));
+    let all: Vec<RepeatFlag> = app
+        .get("/repeat-flags", &user(Role::Coordinator))
+        .await
+        .json()
+        .await
+        .expect("flags");
+    assert_eq!(all.len(), 3);
+}
+
+fn input(n: i64, m: i64) -> RuleInput {
+    RuleInput {
+        name: "Domestic at one address".into(),
+        subject: RepeatSubject::Address,
+        min_contacts: n,
+        window_days: m,
+        category: None,
+        qualifier: Some("domestic".into()),
+        lawful_basis: "Policing purpose: protecting life; DPA 2018 Part 3 s.35.".into(),
+    }
+}
+
+async fn rule_changes_make_versions_that_flags_record(app: &TestApp) {
+    load_wards(app).await;
+    let mut csv = HEADER.to_owned();
+    for (i, d) in [1, 3, 5].iter().enumerate() {
+        csv.push_str(&format!(
+            "D-{i},2026-10-{d:02}T22:00:00Z,,public safety and welfare,,domestic,1,avenue,,{}\n",
+            address(9)
+        ));
+    }
+    csv.push_str(&format!(
+        "D-9,2026-10-06T22:00:00Z,,public safety and welfare,,,1,avenue,,{}\n",
+        address(9)
+    ));
+    app.import(&user(Role::Analyst), ImportKind::Incidents, None, csv)
+        .await;
+    let analyst = user(Role::Analyst);
+    let res = app.post("/repeat-rules", &analyst, &input(4, 30)).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let rule: RepeatRule = res.json().await.expect("a rule");
+    assert_eq!(rule.version, 1);
+    // Only the three domestic incidents count: 4 is not met.
+    assert!(run(app, &rule.id, "2026-10-10").await.is_empty());
+
+    let res = app
+        .client
+        .put(app.url(&format!("/repeat-rules/{}", rule.id)))
+        .bearer_auth(app.token(&analyst))
+        .json(&input(3, 30))
+        .send()
+        .await
+        .expect("sent");
+    let v2: RepeatRule = res.json().await.expect("a rule");
+    assert_eq!((v2.id.as_str(), v2.version), (rule.id.as_str(), 2));
+    let flags = run(app, &rule.id, "2026-10-10").await;
+    assert_eq!(flags.len(), 1);
+    assert_eq!((flags[0].rule_version, flags[0].contacts), (2, 3));
+    assert_eq!(flags[0].subject_ref, address(9));
+
+    let rules: Vec<RepeatRule> = app
+        .get("/repeat-rules", &user(Role::Coordinator))
+        .await
+        .json()
+        .await
+        .expect("rules");
+    let presets: Vec<&str> = rules
+        .iter()
+        .filter(|r| r.preset)
+        .map(|r| r.id.as_str())
+        .collect();
+    assert_eq!(presets.len(), 3, "{presets:?}");
+    assert!(rules.iter().any(|r| r.id == rule.id && r.version == 2));
+
+    let p = problem(
+        app.post(
+            "/repeat-rules",
+            &analyst,
+            &RuleInput {
+                lawful_basis: " ".into(),
+                min_contacts: 1,
+                window_days: 0,
+                qualifier: Some("curfew".into()),
+                ..input(3, 30)
+            },
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    for field in ["lawful_basis", "min_contacts", "window_days", "qualifier"] {
+        assert!(p.field(field).is_some(), "{field}: {p:?}");
+    }
+}
+
+async fn flags_open_one_support_path(app: &TestApp) {
+    load_wards(app).await;
+    let mut csv = HEADER.to_owned();
+    calls(&mut csv, 1, &[5, 6, 7, 8, 9, 10]);
+    calls(&mut csv, 2, &[5, 6, 7, 8, 9, 10]);
+    app.import(&user(Role::Analyst), ImportKind::Incidents, None, csv)
+        .await;
+    let flags = run(app, "more-than-5-in-30-days", "2026-10-31").await;
+    let coordinator = user(Role::Coordinator);
+    let support = |f: &RepeatFlag, path| {
+        (
+            format!("/repeat-flags/{}/support", f.id),
+            OpenSupport { path },
+        )
+    };
+    let (path, body) = support(&flags[0], SupportPath::ProblemSolvingCase);
+    let res = app.post(&path, &coordinator, &body).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let flag: RepeatFlag = res.json().await.expect("a flag");
+    assert_eq!(flag.support_path, Some(SupportPath::ProblemSolvingCase));
+    let case_id = flag.case_id.expect("a case");
+    let case: ProblemCase = app
+        .get(&format!("/cases/{case_id}"), &coordinator)
+        .await
+        .json()
+        .await
+        .expect("a case");
+    assert_eq!(case.scanning.flag_ids, std::slice::from_ref(&flag.id));
+    assert_eq!(case.place_ids, ["myton"]);
+    problem(
+        app.post(&path, &coordinator, &body).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+
+    let (path, body) = support(&flags[1], SupportPath::ReferralSuggestion);
+    let flag: RepeatFlag = app
+        .post(&path, &coordinator, &body)
+        .await
+        .json()
+        .await
+        .expect("a flag");
+    assert_eq!(flag.support_path, Some(SupportPath::ReferralSuggestion));
+    assert_eq!(flag.case_id, None);
+
+    // Both are now off the open list.
+    let open: Vec<RepeatFlag> = app
+        .get("/repeat-flags", &coordinator)
+        .await
+        .json()
+        .await
+        .expect("flags");
+    assert!(open.is_empty());
+    let actioned: Vec<RepeatFlag> = app
+        .get("/repeat-flags?open=false", &coordinator)
+        .await
+        .json()
+        .await
+        .expect("flags");
+    assert_eq!(actioned.len(), 2);
+    // Outside the user's areas, a flag is not found.
+    let east = eip_test_support::principal(Role::Coordinator, &["east-riding"]);
+    let (path, body) = support(&flags[0], SupportPath::ReferralSuggestion);
+    problem(app.post(&path, &east, &body).await, StatusCode::NOT_FOUND).await;
+}
+
+async fn hidden_demand_lists_recurring_need_without_support(app: &TestApp) {
+    load_wards(app).await;
+    let today = chrono::Utc::now().date_naive();
+    let mut csv = HEADER.to_owned();
+    for i in 0..3u64 {
+        let day = today - chrono::Days::new(10 + i * 5);
+        csv.push_str(&format!(
+            "H-{i},{day}T21:00:00Z,,public safety and welfare,,domestic,1,myton,{},{}\n",
+            caller(40 + i as u32),
+            address(77)
+        ));
+        csv.push_str(&format!(
+            "M-{i},{day}T21:00:00Z,,public safety and welfare,,missing person,1,avenue,{},{}\n",
+            caller(88),
+            address(50 + i as u32)
+        ));
+    }
+    // Only two at this address: below the default of three.
+    for i in 0..2u64 {
+        let day = today - chrono::Days::new(3 + i);
+        csv.push_str(&format!(
+            "L-{i},{day}T21:00:00Z,,public safety and welfare,,domestic,1,myton,,{}\n",
+            address(99)
+        ));
+    }
+    app.import(&user(Role::Analyst), ImportKind::Incidents, None, csv)
+        .await;
+    let list: Vec<HiddenDemand> = app
+        .get("/hidden-demand", &user(Role::Coordinator))
+        .await
+        .json()
+        .await
+        .expect("worklist");
+    let got: Vec<(RepeatSubject, String, &str, i64)> = list
+        .iter()
+        .map(|h| {
+            (
+                h.subject,
+                h.subject_ref.clone(),
+                h.qualifier.as_str(),
+                h.incidents,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (RepeatSubject::Address, address(77), "domestic", 3),
+            (RepeatSubject::Caller, caller(88), "missing_person", 3),
+        ]
+    );
+
+    // Once a support path is open for the address, it leaves the list.
+    let analyst = user(Role::Analyst);
+    let rule: RepeatRule = app
+        .post("/repeat-rules", &analyst, &input(3, 90))
+        .await
+        .json()
+        .await
+        .expect("a rule");
+    let flags = run(app, &rule.id, &today.to_string()).await;
+    assert_eq!(flags.len(), 1);
+    app.post(
+        &format!("/repeat-flags/{}/support", flags[0].id),
+        &analyst,
+        &OpenSupport {
+            path: SupportPath::ReferralSuggestion,
+        },
+    )
+    .await;
+    let list: Vec<HiddenDemand> = app
+        .get("/hidden-demand?days=365&min=3", &analyst)
+        .await
+        .json()
+        .await
+        .expect("worklist");
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].subject_ref, caller(88));
+}
+
+async fn repeat_demand_is_for_analysts_and_coordinators(app: &TestApp) {
+    for role in Role::ALL {
+        let allowed = matches!(role, Role::Analyst | Role::Coordinator);
+        for path in ["/repeat-rules", "/repeat-flags", "/hidden-demand"] {
+            let res = app.get(path, &user(role)).await;
+            if allowed {
+                assert_eq!(res.status(), StatusCode::OK, "{path} {role}");
+            } else {
+                problem(res, StatusCode::FORBIDDEN).await;
+            }
+        }
+        let res = app.post("/repeat-rules", &user(role), &input(3, 30)).await;
+        if role == Role::Analyst {
+            assert_eq!(res.status(), StatusCode::CREATED);
+        } else {
+            problem(res, StatusCode::FORBIDDEN).await;
+        }
+    }
+    problem(
+        app.get("/hidden-demand?area=east-riding", &user(Role::Analyst))
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let p = problem(
+        app.post(
+            "/repeat-rules/more-than-5-in-30-days/run",
+            &user(Role::Analyst),
+            &RunRule {
+                as_of: Some("31/10/2026".into()),
+                area: None,
+            },
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(p.field("as_of").is_some());
+    problem(
+        app.post(
+            "/repeat-rules/no-such-rule/run",
+            &user(Role::Analyst),
+            &RunRule {
+                as_of: None,
+                area: None,
+            },
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+}
