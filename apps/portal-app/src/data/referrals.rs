@@ -141,6 +141,9 @@ pub async fn load_retention() -> Result<Loaded<RetentionPage>, ServerFnError> {
     ))
 }
 
+/// Rows on the worklist page: the work that has waited longest, overdue first.
+pub const WORKLIST_ROWS: usize = 50;
+
 #[server]
 pub async fn load_worklist() -> Result<Loaded<Vec<ReferralSummary>>, ServerFnError> {
     let Some(user) = ssr::user().await else {
@@ -149,7 +152,10 @@ pub async fn load_worklist() -> Result<Loaded<Vec<ReferralSummary>>, ServerFnErr
     let ctx = ssr::ctx()?;
     Ok(ssr::loaded(
         ctx.referrals
-            .get::<Vec<ReferralSummary>>("/referrals?view=worklist&limit=200", &user.principal())
+            .get::<Vec<ReferralSummary>>(
+                &format!("/referrals?view=worklist&limit={WORKLIST_ROWS}"),
+                &user.principal(),
+            )
             .await,
     ))
 }
