@@ -157,18 +157,20 @@ async fn sign_in(http: &reqwest::Client, base: &str) -> anyhow::Result<String> {
 /// A bare axum handler serving `body` as the portal did.
 async fn bare(body: Vec<u8>) -> anyhow::Result<RunningService> {
     Ok(RunningService::start(move |listener, shutdown| async move {
-        let app = axum::Router::new().route(
-            "/worklist",
-            axum::routing::get(move || {
-                let body = body.clone();
-                async move {
-                    (
-                        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                        body,
-                    )
-                }
-            }),
-        );
+        let app = axum::Router::new()
+            .route("/health/ready", axum::routing::get(|| async { "ok" }))
+            .route(
+                "/worklist",
+                axum::routing::get(move || {
+                    let body = body.clone();
+                    async move {
+                        (
+                            [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                            body,
+                        )
+                    }
+                }),
+            );
         axum::serve(listener, app)
             .with_graceful_shutdown(async move { shutdown.cancelled().await })
             .await?;
