@@ -325,11 +325,8 @@ async fn an_unavailable_service_is_shown_and_recovered_from() {
     let _ = referrals.stop().await;
 }
 
-/// An administrator reviews a due record on the retention page and disposes
-/// of it; it leaves the list.
-#[tokio::test]
-async fn an_administrator_disposes_of_a_due_record_from_the_retention_page() {
-    let keys = keys();
+/// The referrals service with its demo data, on a database of its own.
+async fn demo_referrals(keys: &IdentityKeys) -> (TestDb, RunningService) {
     let db = TestDb::sqlite();
     let mut config = eip_referrals::default_config();
     config.database_url = db.url.clone();
@@ -342,6 +339,15 @@ async fn an_administrator_disposes_of_a_due_record_from_the_retention_page() {
         eip_referrals::launch(config, shared, listener, shutdown)
     })
     .await;
+    (db, referrals)
+}
+
+/// An administrator reviews a due record on the retention page and disposes
+/// of it; it leaves the list.
+#[tokio::test]
+async fn an_administrator_disposes_of_a_due_record_from_the_retention_page() {
+    let keys = keys();
+    let (db, referrals) = demo_referrals(&keys).await;
     // One demo record falls due.
     let store = eip_platform::db::Db::connect(&db.url, &eip_referrals::migrations())
         .await
@@ -422,18 +428,7 @@ async fn an_administrator_disposes_of_a_due_record_from_the_retention_page() {
 #[tokio::test]
 async fn the_data_protection_officer_sees_who_has_seen_a_record() {
     let keys = keys();
-    let db = TestDb::sqlite();
-    let mut config = eip_referrals::default_config();
-    config.database_url = db.url.clone();
-    config.demo = true;
-    let shared = Shared {
-        bus: Bus::InProcess(InProcessBus::default()),
-        keys: keys.clone(),
-    };
-    let referrals = RunningService::start(|listener, shutdown| {
-        eip_referrals::launch(config, shared, listener, shutdown)
-    })
-    .await;
+    let (db, referrals) = demo_referrals(&keys).await;
     let store = eip_platform::db::Db::connect(&db.url, &eip_referrals::migrations())
         .await
         .expect("db");
@@ -486,18 +481,7 @@ async fn the_data_protection_officer_sees_who_has_seen_a_record() {
 #[tokio::test]
 async fn duplicates_are_merged_and_unmerged_from_the_person_page() {
     let keys = keys();
-    let db = TestDb::sqlite();
-    let mut config = eip_referrals::default_config();
-    config.database_url = db.url.clone();
-    config.demo = true;
-    let shared = Shared {
-        bus: Bus::InProcess(InProcessBus::default()),
-        keys: keys.clone(),
-    };
-    let referrals = RunningService::start(|listener, shutdown| {
-        eip_referrals::launch(config, shared, listener, shutdown)
-    })
-    .await;
+    let (db, referrals) = demo_referrals(&keys).await;
     let store = eip_platform::db::Db::connect(&db.url, &eip_referrals::migrations())
         .await
         .expect("db");

@@ -10,7 +10,7 @@ use eip_portal_app::data::{ActionOutcome, ReferralForm, SessionUser, SignInForm,
 use eip_types::person::{MatchQuery, MergeRecord, MergeRequest, PersonMatch, UndoMerge};
 use eip_types::referral::{
     ConsentStatus, FollowUpResult, LawfulBasis, NewReferral, Outcome, Pathway, Priority, Referral,
-    RetentionChoice, RetentionDecision, SharedField, Transition, TransitionRequest,
+    RetentionChoice, RetentionDecision, SharedField, Transition, TransitionRequest, is_reference,
 };
 use tower_sessions::Session;
 
@@ -206,7 +206,7 @@ pub async fn referral_action(
     let Ok(Some(user)) = session.get::<SessionUser>(keys::USER).await else {
         return see_other("/sign-in");
     };
-    if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+    if !is_reference(&id) {
         return see_other("/referrals");
     }
     let back = format!("/referrals/{id}");
@@ -392,10 +392,6 @@ fn person_outcome<T>(result: Result<T, ClientError>, done: &str) -> (bool, Strin
             "The referrals service is not answering; please try again in a moment.".into(),
         ),
     }
-}
-
-fn is_reference(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
 }
 
 /// A coordinator merges a duplicate record into the one on the page.

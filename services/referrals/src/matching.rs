@@ -111,11 +111,6 @@ fn encoder() -> &'static DoubleMetaphone {
     ENCODER.get_or_init(DoubleMetaphone::default)
 }
 
-/// The primary Double Metaphone key of a word.
-pub fn sound_key(word: &str) -> String {
-    Sound::of(&fold(word)).primary
-}
-
 /// Given names that are one person's: short forms and their full forms.
 const SHORT_FORMS: &[&[&str]] = &[
     &["alexander", "alexandra", "alex", "alexa", "sandy", "xander"],
@@ -255,20 +250,6 @@ pub fn score(a: &Traits, b: &Traits) -> (u8, Vec<&'static str>) {
     ((total * 100.0).round().clamp(0.0, 100.0) as u8, why)
 }
 
-/// Whether the store would offer `stored` as a candidate for `probe`: the
-/// family names sound alike, the dates of birth match (or are day-month
-/// swapped), or the given names sound alike within the same birth year.
-/// [`crate::people`] runs the same test in SQL.
-pub fn shares_a_block(probe: &Traits, stored: &Traits) -> bool {
-    let (p, s) = (&probe.name, &stored.name);
-    (!p.family_key().is_empty() && p.family_key() == s.family_key())
-        || probe.date_of_birth == stored.date_of_birth
-        || swapped(probe.date_of_birth) == Some(stored.date_of_birth)
-        || (!p.given_key().is_empty()
-            && p.given_key() == s.given_key()
-            && probe.date_of_birth.year() == stored.date_of_birth.year())
-}
-
 /// The date with day and month swapped, when that is a date.
 pub fn swapped(d: NaiveDate) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(d.year(), d.day(), d.month())
@@ -280,6 +261,11 @@ mod quality;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The primary Double Metaphone key of a word.
+    fn sound_key(word: &str) -> String {
+        Sound::of(&fold(word)).primary
+    }
 
     fn t(name: &str, dob: &str, area: &str) -> Traits {
         Traits {

@@ -44,13 +44,12 @@ pub fn may_merge(p: &Principal, kept: &Person, duplicate: &Person) -> bool {
 }
 
 fn person(row: &AnyRow) -> Result<Person, sqlx::Error> {
-    let gender: Option<String> = row.try_get("gender")?;
     Ok(Person {
         id: row.try_get("id")?,
         given_name: row.try_get("given_name")?,
         family_name: row.try_get("family_name")?,
         date_of_birth: parse_date(&row.try_get::<String, _>("date_of_birth")?)?,
-        gender: gender.as_deref().and_then(Gender::parse),
+        gender: crate::store::labelled(row, "gender", Gender::parse)?,
         area_id: row.try_get("area_id")?,
         ward: row.try_get("ward")?,
         school: row.try_get("school")?,
@@ -103,8 +102,10 @@ where
 }
 
 /// Records in `areas` that may be the person described, best first, at
-/// most `limit`. The SQL narrows by the same blocks as
-/// [`matching::shares_a_block`]; scoring decides.
+/// most `limit`. The SQL narrows the candidates to those whose family names
+/// sound alike, whose dates of birth match (or are day-month swapped), or
+/// whose given names sound alike within the same birth year; scoring
+/// decides.
 pub async fn candidates(
     pool: &sqlx::AnyPool,
     probe: &Traits,
@@ -202,12 +203,9 @@ where
     .await?
     .iter()
     .map(|row| {
-        let relationship: String = row.try_get("relationship")?;
         Ok(LinkedPerson {
             person: person(row)?,
-            relationship: Relationship::parse(&relationship).ok_or_else(|| {
-                sqlx::Error::Decode(format!("relationship `{relationship}`").into())
-            })?,
+            relationship: crate::store::required(row, "relationship", Relationship::parse)?,
         })
     })
     .collect()

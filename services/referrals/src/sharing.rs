@@ -2,6 +2,7 @@
 //! data-sharing agreements shares rely on, the record of every share, and
 //! what a receiving agency may see of a referral.
 
+use crate::store::required;
 use chrono::{DateTime, NaiveDate, Utc};
 use eip_platform::db::{Tx, now_text, parse_date, parse_time, to_text};
 use eip_types::referral::{
@@ -239,11 +240,6 @@ pub async fn record_share(
     Ok(())
 }
 
-fn decode<T>(row: &AnyRow, column: &str, parse: fn(&str) -> Option<T>) -> Result<T, sqlx::Error> {
-    let text: String = row.try_get(column)?;
-    parse(&text).ok_or_else(|| sqlx::Error::Decode(format!("{column} `{text}`").into()))
-}
-
 /// The latest share of a referral, if it was ever shared.
 pub async fn latest_share<'e, E>(
     executor: E,
@@ -263,8 +259,8 @@ where
     let fields: String = row.try_get("fields")?;
     Ok(Some(ShareRecord {
         agency_id: row.try_get("agency_id")?,
-        lawful_basis: decode(&row, "lawful_basis", LawfulBasis::parse)?,
-        consent: decode(&row, "consent", ConsentStatus::parse)?,
+        lawful_basis: required(&row, "lawful_basis", LawfulBasis::parse)?,
+        consent: required(&row, "consent", ConsentStatus::parse)?,
         consent_note: row.try_get("consent_note")?,
         agreement_id: row.try_get("agreement_id")?,
         fields: fields

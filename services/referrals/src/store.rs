@@ -12,7 +12,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
 /// A labelled value read back from its id; an unknown id is a decode error.
-fn labelled<T>(
+pub(crate) fn labelled<T>(
     row: &AnyRow,
     column: &str,
     parse: fn(&str) -> Option<T>,
@@ -47,9 +47,18 @@ fn risk_factors_text(factors: &[RiskFactor]) -> String {
         .join(",")
 }
 
-fn status(row: &AnyRow, column: &str) -> Result<ReferralStatus, sqlx::Error> {
-    labelled(row, column, ReferralStatus::parse)?
+/// A labelled value that must be present.
+pub(crate) fn required<T>(
+    row: &AnyRow,
+    column: &str,
+    parse: fn(&str) -> Option<T>,
+) -> Result<T, sqlx::Error> {
+    labelled(row, column, parse)?
         .ok_or_else(|| sqlx::Error::Decode(format!("{column} missing").into()))
+}
+
+fn status(row: &AnyRow, column: &str) -> Result<ReferralStatus, sqlx::Error> {
+    required(row, column, ReferralStatus::parse)
 }
 
 fn referral(row: &AnyRow) -> Result<Referral, sqlx::Error> {

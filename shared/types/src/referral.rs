@@ -13,6 +13,12 @@ pub const MAX_REASON_CHARS: usize = 4000;
 /// Referrals are for children and young people up to this age.
 pub const MAX_AGE_YEARS: u32 = 25;
 
+/// Whether `id` has the form of a record reference (a UUID's hex digits and
+/// hyphens): what the portal checks before putting one in a service path.
+pub fn is_reference(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+}
+
 /// A closed set of values with a stable id (`as_str`, the wire and database
 /// form) and a label for people.
 macro_rules! labelled_enum {

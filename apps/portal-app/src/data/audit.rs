@@ -42,7 +42,7 @@ pub async fn load_access_report(
     if query.is_empty() {
         return Ok(Loaded::Ready(page));
     }
-    if query.len() > 64 || !query.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+    if !eip_types::referral::is_reference(&query) {
         page.error = Some("Enter a referral reference as shown on the record.".into());
         return Ok(Loaded::Ready(page));
     }

@@ -168,7 +168,7 @@ pub async fn load_referral(
     let Some(user) = ssr::user().await else {
         return Ok(Loaded::SignedOut);
     };
-    if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+    if !eip_types::referral::is_reference(&id) {
         return Ok(Loaded::NotFound);
     }
     let ctx = ssr::ctx()?;

@@ -11,6 +11,20 @@
 
 use super::*;
 
+/// Whether the store would offer `stored` as a candidate for `probe`: the
+/// family names sound alike, the dates of birth match (or are day-month
+/// swapped), or the given names sound alike within the same birth year.
+/// The same test [`crate::people::candidates`] runs in SQL.
+pub fn shares_a_block(probe: &Traits, stored: &Traits) -> bool {
+    let (p, s) = (&probe.name, &stored.name);
+    (!p.family_key().is_empty() && p.family_key() == s.family_key())
+        || probe.date_of_birth == stored.date_of_birth
+        || swapped(probe.date_of_birth) == Some(stored.date_of_birth)
+        || (!p.given_key().is_empty()
+            && p.given_key() == s.given_key()
+            && probe.date_of_birth.year() == stored.date_of_birth.year())
+}
+
 /// A small deterministic generator (xorshift64*), so the figures are the
 /// same on every run.
 struct Rng(u64);
