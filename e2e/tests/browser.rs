@@ -342,3 +342,198 @@ async fn referral_lifecycle(browser: &Browser) -> anyhow::Result<()> {
     pages::sign_in_as(browser, "board").await?;
     pages::wait_for_area_count(browser, "hull", "13", REPORT_CATCH_UP).await
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_known_child_is_found_again_the_partner_sees_only_what_was_shared_and_the_dpo_sees_it_all()
+ {
+    let platform = embedded().await;
+    let browser = browser(platform.base_url(), JavaScript::Enabled).await;
+    must(known_child_and_limited_share(&browser).await);
+    must(browser.quit().await);
+}
+
+async fn known_child_and_limited_share(browser: &Browser) -> anyhow::Result<()> {
+    use thirtyfour::By;
+    let child = eip_e2e::unique_child_name();
+    pages::sign_in_as(browser, "frontline.hull").await?;
+    pages::create_referral(browser, &Referral::in_hull(&child), FormButton::Submit).await?;
+
+    // The same child a second time: the form offers the record already
+    // known, and the officer uses it rather than making a duplicate.
+    let mut again = Referral::in_hull(&child);
+    again.reason = format!("Seen again out late: {child}.");
+    pages::fill_and_send_referral(browser, &again, FormButton::Submit).await?;
+    browser.element("#person-candidates").await?;
+    let known = browser
+        .driver()
+        .find(By::XPath(format!(
+            "//fieldset[@id='person-candidates']//label[contains(normalize-space(), '{child}')]/input"
+        )))
+        .await?;
+    known.click().await?;
+    browser.click("submit-referral").await?;
+    pages::wait_for_confirmation(browser).await?;
+    pages::open_referral(browser, &child).await?;
+    browser.click("person-link").await?;
+    browser.element("#person-referrals").await?;
+    let on_record = browser
+        .driver()
+        .find_all(By::Css("#person-referrals li"))
+        .await?
+        .len();
+    anyhow::ensure!(
+        on_record == 2,
+        "the person record lists {on_record} referrals, not 2"
+    );
+    pages::sign_out(browser).await?;
+
+    // The hub shares one of them without the date of birth or the screening.
+    pages::sign_in_as(browser, "coordinator.hull").await?;
+    pages::open_referral(browser, &child).await?;
+    pages::take_step(
+        browser,
+        "triage",
+        &[
+            ("priority-choice", "high"),
+            ("pathway-choice", "early_help"),
+        ],
+        "Triaged",
+    )
+    .await?;
+    browser.click("consent-given").await?;
+    browser.click("field-date_of_birth").await?;
+    browser.click("field-screening").await?;
+    pages::take_step(
+        browser,
+        "share",
+        &[
+            ("agency_id-choice", "childrens-family-services"),
+            ("lawful_basis-choice", "public_task"),
+            ("agreement_id-choice", "isa-childrens-family-services"),
+        ],
+        "Shared",
+    )
+    .await?;
+    let dob = browser.text("#date-of-birth").await?;
+    anyhow::ensure!(
+        dob == "14 May 2016",
+        "the hub sees the date of birth as {dob:?}"
+    );
+    pages::sign_out(browser).await?;
+
+    pages::sign_in_as(browser, "partner.cfs").await?;
+    pages::open_referral(browser, &child).await?;
+    let dob = browser.text("#date-of-birth").await?;
+    anyhow::ensure!(
+        dob == "Not shared with your agency",
+        "the partner sees the date of birth as {dob:?}"
+    );
+    let screening = browser.text("#screening-result").await?;
+    anyhow::ensure!(
+        screening.contains("Not shared"),
+        "the partner sees the screening: {screening:?}"
+    );
+    let links = browser.driver().find_all(By::Id("person-link")).await?;
+    anyhow::ensure!(links.is_empty(), "the partner is offered the person record");
+    pages::sign_out(browser).await?;
+
+    // The data protection officer finds the child by name and reads who
+    // has seen the record, and why.
+    pages::sign_in_as(browser, "dpo").await?;
+    browser.open("/access-report").await?;
+    browser.fill("name", &child).await?;
+    browser.click("person-search-submit").await?;
+    // One report per referral about the child: between them they show the
+    // duplicate check, the share and the partner's reason.
+    let mut reports = Vec::new();
+    for link in browser
+        .driver()
+        .find_all(By::Css("#people-found a.report-link"))
+        .await?
+    {
+        reports.push(link.attr("href").await?.unwrap_or_default());
+    }
+    anyhow::ensure!(
+        reports.len() == 2,
+        "{} referrals found, not 2",
+        reports.len()
+    );
+    let mut entries = String::new();
+    for href in reports {
+        browser.open(&href).await?;
+        entries.push_str(&browser.text("#access-entries").await?);
+    }
+    for expected in [
+        "Shared with",
+        "Working this referral",
+        "Offered as a possible duplicate",
+        "Found in a search by name",
+        "Opened the person record",
+    ] {
+        anyhow::ensure!(
+            entries.contains(expected),
+            "the access reports lack {expected:?}:\n{entries}"
+        );
+    }
+    let chain = browser.text("#chain-status").await?;
+    anyhow::ensure!(chain.starts_with("Intact"), "the chain is {chain:?}");
+    pages::sign_out(browser).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_records_an_agreement_and_sets_targets_with_field_errors() {
+    let platform = embedded().await;
+    let browser = browser(platform.base_url(), JavaScript::Disabled).await;
+    must(sharing_administration(&browser).await);
+    must(browser.quit().await);
+}
+
+async fn sharing_administration(browser: &Browser) -> anyhow::Result<()> {
+    pages::sign_in_as(browser, "admin").await?;
+    browser.open("/admin/sharing").await?;
+    let state = browser
+        .text("#agreement-isa-rock-challenge-2023 .agreement-state")
+        .await?;
+    anyhow::ensure!(state == "Lapsed", "Rock Challenge's agreement is {state:?}");
+
+    // A new agreement ending before it starts is refused with the field
+    // named, and what was typed stays.
+    let today = chrono::Utc::now().date_naive();
+    let until = today + chrono::Days::new(365);
+    browser
+        .fill("agreement-new-name", "Rock Challenge agreement 2026–27")
+        .await?;
+    browser
+        .choose("agreement-new-agency_id", "rock-challenge")
+        .await?;
+    browser
+        .fill("agreement-new-starts_on", &today.to_string())
+        .await?;
+    browser.fill("agreement-new-ends_on", "2001-01-01").await?;
+    browser.click("agreement-new-submit").await?;
+    browser.element("#error-summary").await?;
+    browser.element("#agreement-new-ends_on-error").await?;
+    let kept = browser.value("agreement-new-name").await?;
+    anyhow::ensure!(kept.starts_with("Rock Challenge"), "the form kept {kept:?}");
+
+    browser
+        .fill("agreement-new-ends_on", &until.to_string())
+        .await?;
+    browser.click("agreement-new-submit").await?;
+    browser.element("#admin-done").await?;
+    let listed = browser.text("#agreement-table").await?;
+    anyhow::ensure!(
+        listed.contains("Rock Challenge agreement 2026–27"),
+        "the new agreement is not listed: {listed:?}"
+    );
+
+    browser.fill("targets-triage_hours", "two days").await?;
+    browser.click("targets-submit").await?;
+    browser.element("#targets-triage_hours-error").await?;
+    browser.fill("targets-triage_hours", "36").await?;
+    browser.click("targets-submit").await?;
+    browser.element("#admin-done").await?;
+    let saved = browser.value("targets-triage_hours").await?;
+    anyhow::ensure!(saved == "36", "the triage target reads {saved:?}");
+    pages::sign_out(browser).await
+}

@@ -15,11 +15,11 @@ use eip_types::referral::{
 use tower_sessions::Session;
 
 /// A form's fields in order; a checkbox group repeats its name.
-type FormFields = Vec<(String, String)>;
-type Fields = Form<FormFields>;
+pub(crate) type FormFields = Vec<(String, String)>;
+pub(crate) type Fields = Form<FormFields>;
 
 /// The first value of field `name`, or empty when absent.
-fn field(form: &FormFields, name: &str) -> String {
+pub(crate) fn field(form: &FormFields, name: &str) -> String {
     form.iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.clone())
@@ -34,7 +34,7 @@ fn values(form: &FormFields, name: &str) -> Vec<String> {
         .collect()
 }
 
-fn see_other(to: &str) -> Response {
+pub(crate) fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 

@@ -61,7 +61,8 @@ async fn step(
     };
     let to = lifecycle::next_status(&actor, r, t)
         .map_err(|d| anyhow::anyhow!("demo step refused: {}", d.message()))?;
-    let mut next = lifecycle::apply(r, to, t, now);
+    let periods = crate::retention::periods(&mut **tx).await?;
+    let mut next = lifecycle::apply(r, to, t, now, &periods);
     anyhow::ensure!(
         store::save(tx, &next, r.version).await?,
         "demo referral changed"

@@ -12,7 +12,7 @@ use crate::access::{Denied, RAISERS};
 use chrono::{DateTime, Utc};
 use eip_types::events::ReferralEvent;
 use eip_types::referral::{
-    AceBand, FOLLOW_UP_MONTHS, Referral, ReferralStatus, Transition, ace_count,
+    AceBand, FOLLOW_UP_MONTHS, Referral, ReferralStatus, RetentionPeriods, Transition, ace_count,
 };
 use eip_types::{Principal, Role};
 
@@ -167,10 +167,21 @@ pub fn allowed_actions(p: &Principal, r: &Referral) -> Vec<String> {
 }
 
 /// The referral after `t`, taken at `now` (the version is the store's job).
-pub fn apply(r: &Referral, to: ReferralStatus, t: &Transition, now: DateTime<Utc>) -> Referral {
+pub fn apply(
+    r: &Referral,
+    to: ReferralStatus,
+    t: &Transition,
+    now: DateTime<Utc>,
+    periods: &RetentionPeriods,
+) -> Referral {
     let mut next = r.clone();
     next.status = to;
-    next.review_on = Some(crate::retention::review_on(to, None, now.date_naive()));
+    next.review_on = Some(crate::retention::review_on(
+        periods,
+        to,
+        None,
+        now.date_naive(),
+    ));
     match t {
         Transition::Submit {} => next.submitted_at = Some(now),
         Transition::Triage { priority, pathway } => {
@@ -191,6 +202,7 @@ pub fn apply(r: &Referral, to: ReferralStatus, t: &Transition, now: DateTime<Utc
                 .date_naive()
                 .checked_add_months(chrono::Months::new(FOLLOW_UP_MONTHS));
             next.review_on = Some(crate::retention::review_on(
+                periods,
                 to,
                 Some(*outcome),
                 now.date_naive(),
@@ -363,7 +375,7 @@ mod tests {
     /// Steps are taken a year ago, so a follow-up is already due.
     fn step(r: &Referral, p: &Principal, t: &Transition) -> Result<Referral, Denied> {
         let then = Utc::now() - chrono::Duration::days(365);
-        next_status(p, r, t).map(|to| apply(r, to, t, then))
+        next_status(p, r, t).map(|to| apply(r, to, t, then, &RetentionPeriods::default()))
     }
 
     #[test]

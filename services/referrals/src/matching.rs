@@ -203,15 +203,9 @@ pub struct Traits {
     pub area_id: String,
 }
 
-/// How likely `a` and `b` are one person, from 0 to 100, and why.
-pub fn score(a: &Traits, b: &Traits) -> (u8, Vec<&'static str>) {
-    let dob = date_similarity(a.date_of_birth, b.date_of_birth);
-    if dob == 0.0 {
-        // Without the date of birth agreeing at least nearly, a shared name
-        // is not evidence: names repeat far more often than birthdays.
-        return (0, Vec::new());
-    }
-    let (x, y) = (&a.name, &b.name);
+/// How alike two names are, given names and family names apart, from 0 to
+/// 1 each; names entered the wrong way round count a little less.
+pub fn name_similarity(x: &NameKey, y: &NameKey) -> (f64, f64) {
     let straight = (
         given_similarity(&x.given, &x.given_sound, &y.given, &y.given_sound),
         word_similarity(&x.family, &x.family_sound, &y.family, &y.family_sound),
@@ -221,11 +215,37 @@ pub fn score(a: &Traits, b: &Traits) -> (u8, Vec<&'static str>) {
         given_similarity(&x.given, &x.given_sound, &y.family, &y.family_sound),
         word_similarity(&x.family, &x.family_sound, &y.given, &y.given_sound),
     );
-    let (given, family) = if straight.0 + straight.1 >= crossed.0 + crossed.1 {
+    if straight.0 + straight.1 >= crossed.0 + crossed.1 {
         straight
     } else {
         (crossed.0 * 0.95, crossed.1 * 0.95)
-    };
+    }
+}
+
+/// Whether a stored name answers a search for `wanted`: both words alike
+/// when two were given, else the one word alike either stored word.
+pub fn answers_search(wanted: &NameKey, stored: &NameKey) -> bool {
+    if wanted.family.is_empty() {
+        let one = |w: &str, s: &Sound| given_similarity(&wanted.given, &wanted.given_sound, w, s);
+        return one(&stored.given, &stored.given_sound) >= SEARCH_ALIKE
+            || one(&stored.family, &stored.family_sound) >= SEARCH_ALIKE;
+    }
+    let (given, family) = name_similarity(wanted, stored);
+    given >= SEARCH_ALIKE && family >= SEARCH_ALIKE
+}
+
+/// How alike each word of a name must be to answer a search.
+const SEARCH_ALIKE: f64 = 0.85;
+
+/// How likely `a` and `b` are one person, from 0 to 100, and why.
+pub fn score(a: &Traits, b: &Traits) -> (u8, Vec<&'static str>) {
+    let dob = date_similarity(a.date_of_birth, b.date_of_birth);
+    if dob == 0.0 {
+        // Without the date of birth agreeing at least nearly, a shared name
+        // is not evidence: names repeat far more often than birthdays.
+        return (0, Vec::new());
+    }
+    let (given, family) = name_similarity(&a.name, &b.name);
     let area = if a.area_id == b.area_id { 1.0 } else { 0.0 };
     let total = 0.30 * given + 0.35 * family + 0.30 * dob + 0.05 * area;
     let mut why = Vec::new();
@@ -286,6 +306,20 @@ mod tests {
         assert!(matches("Zoë O'Neil", "Zoe ONeil"));
         assert!(matches("Katie Thompson", "Katherine Thomson"));
         assert!(matches("Smith Jordan", "Jordan Smith"), "names swapped");
+    }
+
+    #[test]
+    fn a_search_finds_the_name_as_it_may_have_been_typed() {
+        let found =
+            |wanted: &str, stored: &str| answers_search(&NameKey::of(wanted), &NameKey::of(stored));
+        assert!(found("Jordan Smith", "Jordon Smyth"));
+        assert!(found("Alex Brown", "Alexander Brown"));
+        assert!(found("Smith Jordan", "Jordan Smith"), "names swapped");
+        assert!(found("Smyth", "Jordan Smith"), "family name alone");
+        assert!(found("Jordan", "Jordan Smith"), "given name alone");
+        assert!(!found("Jordan Smith", "Casey Smith"), "a sibling");
+        assert!(!found("Jordan Smith", "Jordan Patel"));
+        assert!(!found("Patel", "Jordan Smith"));
     }
 
     #[test]

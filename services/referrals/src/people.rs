@@ -4,7 +4,9 @@
 use crate::matching::{self, NameKey, Traits};
 use chrono::{Datelike, NaiveDate};
 use eip_platform::db::{Tx, now_text, parse_date, parse_time};
-use eip_types::person::{Gender, LinkedPerson, MergeRecord, Person, PersonMatch, Relationship};
+use eip_types::person::{
+    Gender, LinkedPerson, MergeRecord, Person, PersonFound, PersonMatch, Relationship,
+};
 use eip_types::{Principal, Role};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -156,6 +158,60 @@ pub async fn candidates(
         .collect();
     found.sort_by(|a, b| b.score.cmp(&a.score).then(a.person.id.cmp(&b.person.id)));
     found.truncate(limit);
+    Ok(found)
+}
+
+/// Everyone whose name answers a data protection officer's search, in
+/// every area, merged duplicates included, with the referrals about each:
+/// at most `limit`, best first. The SQL narrows by sound keys (and the date
+/// of birth when given); [`matching::answers_search`] decides.
+pub async fn search(
+    pool: &sqlx::AnyPool,
+    name: &str,
+    date_of_birth: Option<NaiveDate>,
+    limit: usize,
+) -> Result<Vec<PersonFound>, sqlx::Error> {
+    let wanted = NameKey::of(name);
+    let (given, family) = (wanted.given_key(), wanted.family_key());
+    let narrowed = sqlx::query(
+        "SELECT * FROM people WHERE (family_key IN ($1, $2) OR given_key IN ($1, $2)) \
+         AND ($3 = '' OR date_of_birth = $3) ORDER BY family_name, given_name, id LIMIT 2000",
+    )
+    .bind(given.to_owned())
+    .bind(if family.is_empty() { given } else { family }.to_owned())
+    .bind(date_of_birth.map(|d| d.to_string()).unwrap_or_default())
+    .fetch_all(pool)
+    .await?;
+    let mut people: Vec<(f64, Person)> = narrowed
+        .iter()
+        .map(person)
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .filter_map(|p| {
+            let stored = NameKey::of(&p.full_name());
+            matching::answers_search(&wanted, &stored).then(|| {
+                let (g, f) = matching::name_similarity(&wanted, &stored);
+                (g + f, p)
+            })
+        })
+        .collect();
+    people.sort_by(|a, b| b.0.total_cmp(&a.0));
+    people.truncate(limit);
+    let mut found = Vec::with_capacity(people.len());
+    for (_, person) in people {
+        let referral_ids =
+            sqlx::query("SELECT id FROM referrals WHERE person_id = $1 ORDER BY created_at, id")
+                .bind(&person.id)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|row| row.try_get("id"))
+                .collect::<Result<Vec<String>, _>>()?;
+        found.push(PersonFound {
+            person,
+            referral_ids,
+        });
+    }
     Ok(found)
 }
 

@@ -3,26 +3,72 @@
 //! disposal leaves behind.
 
 use chrono::{Months, NaiveDate};
-use eip_types::referral::{Outcome, ReferralStatus};
+use eip_types::referral::{Outcome, ReferralStatus, RetentionPeriods};
 
 /// How long after its last change a referral in `status` (closed with
 /// `outcome`) is next reviewed.
-pub fn review_after(status: ReferralStatus, outcome: Option<Outcome>) -> Months {
-    let years = match (status, outcome) {
-        (ReferralStatus::Withdrawn, _) => 1,
-        (ReferralStatus::Closed, Some(Outcome::Escalated)) => 6,
-        (ReferralStatus::Closed, Some(Outcome::PartlyMet | Outcome::Disengaged)) => 3,
-        (ReferralStatus::Closed, _) => 2,
-        // Open work is reviewed if it has gone nowhere in three years.
-        _ => 3,
-    };
-    Months::new(12 * years)
+pub fn review_after(
+    periods: &RetentionPeriods,
+    status: ReferralStatus,
+    outcome: Option<Outcome>,
+) -> Months {
+    Months::new(periods.months_for(status, outcome))
 }
 
 /// The review date for a referral that reached `status` on `on`.
-pub fn review_on(status: ReferralStatus, outcome: Option<Outcome>, on: NaiveDate) -> NaiveDate {
-    on.checked_add_months(review_after(status, outcome))
+pub fn review_on(
+    periods: &RetentionPeriods,
+    status: ReferralStatus,
+    outcome: Option<Outcome>,
+    on: NaiveDate,
+) -> NaiveDate {
+    on.checked_add_months(review_after(periods, status, outcome))
         .unwrap_or(NaiveDate::MAX)
+}
+
+/// The periods in force.
+pub async fn periods<'e, E>(executor: E) -> Result<RetentionPeriods, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    use sqlx::Row;
+    let row = sqlx::query("SELECT * FROM retention_periods WHERE id = 1")
+        .fetch_optional(executor)
+        .await?;
+    let Some(row) = row else {
+        return Ok(RetentionPeriods::default());
+    };
+    let months = |c: &str| -> Result<u32, sqlx::Error> {
+        u32::try_from(row.try_get::<i64, _>(c)?).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+    };
+    Ok(RetentionPeriods {
+        open_months: months("open_months")?,
+        withdrawn_months: months("withdrawn_months")?,
+        support_completed_months: months("support_completed_months")?,
+        partly_met_months: months("partly_met_months")?,
+        disengaged_months: months("disengaged_months")?,
+        escalated_months: months("escalated_months")?,
+        no_longer_needed_months: months("no_longer_needed_months")?,
+    })
+}
+
+pub async fn set_periods(pool: &sqlx::AnyPool, p: &RetentionPeriods) -> Result<(), sqlx::Error> {
+    let fields = p.fields();
+    let sets: Vec<String> = fields
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| format!("{name} = ${}", i + 1))
+        .collect();
+    let sql = format!(
+        "UPDATE retention_periods SET {} WHERE id = 1",
+        sets.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for (_, months) in fields {
+        q = q.bind(i64::from(months));
+    }
+    q.execute(pool).await?;
+    Ok(())
 }
 
 /// What stands in for the child's name once the record is disposed of.
@@ -36,9 +82,14 @@ pub fn anonymised_birth_date(dob: NaiveDate) -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use eip_types::referral::MAX_RETENTION_MONTHS as MAX_RETENTION;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    fn review_on(status: ReferralStatus, outcome: Option<Outcome>, on: NaiveDate) -> NaiveDate {
+        super::review_on(&RetentionPeriods::default(), status, outcome, on)
     }
 
     #[test]
@@ -65,6 +116,37 @@ mod tests {
             review_on(ReferralStatus::Withdrawn, None, d(2028, 2, 29)),
             d(2029, 2, 28)
         );
+    }
+
+    #[test]
+    fn an_administrator_s_periods_decide_the_review_date() {
+        let periods = RetentionPeriods {
+            escalated_months: 18,
+            ..RetentionPeriods::default()
+        };
+        assert_eq!(
+            super::review_on(
+                &periods,
+                ReferralStatus::Closed,
+                Some(Outcome::Escalated),
+                d(2026, 1, 31)
+            ),
+            d(2027, 7, 31)
+        );
+        assert!(periods.validate().is_ok());
+        let none = RetentionPeriods {
+            open_months: 0,
+            withdrawn_months: MAX_RETENTION + 1,
+            ..periods
+        };
+        let fields: Vec<String> = none
+            .validate()
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["open_months", "withdrawn_months"]);
     }
 
     #[test]

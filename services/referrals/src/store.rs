@@ -116,7 +116,8 @@ pub async fn insert(
         ReferralStatus::Draft
     };
     let submitted_at = r.submit.then(|| to_text(now));
-    let review_on = crate::retention::review_on(status, None, now.date_naive());
+    let periods = crate::retention::periods(&mut **tx).await?;
+    let review_on = crate::retention::review_on(&periods, status, None, now.date_naive());
     sqlx::query(
         "INSERT INTO referrals (id, child_name, date_of_birth, area_id, reason, status, \
          created_by, created_at, submitted_at, risk_factors, review_on, person_id, version) \

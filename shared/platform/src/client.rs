@@ -78,6 +78,17 @@ impl ServiceClient {
             .await
     }
 
+    pub async fn put<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        principal: &Principal,
+        body: &B,
+    ) -> Result<T, ClientError> {
+        let token = self.token(Some(principal))?;
+        self.send(self.http.put(self.url(path)).json(body), token)
+            .await
+    }
+
     /// A GET made by the calling service for itself.
     pub async fn get_as_service<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
         let token = self.token(None)?;

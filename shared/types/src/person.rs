@@ -53,6 +53,57 @@ impl Person {
     }
 }
 
+/// The body of `POST /people/search`: a data protection officer looking
+/// for a child by name (and date of birth, when known) to answer "who has
+/// seen this child's record". In a body, not a query string, so the name
+/// never lands in a URL or a request log.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PersonSearch {
+    pub name: String,
+    /// `YYYY-MM-DD`, or empty.
+    #[serde(default)]
+    pub date_of_birth: String,
+}
+
+impl PersonSearch {
+    /// The date of birth to narrow by, if one was given; or what is wrong.
+    pub fn validate(&self, today: NaiveDate) -> Result<Option<NaiveDate>, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let name = self.name.trim();
+        if name.is_empty() {
+            errors.push(FieldError::new("name", "Enter the child's name."));
+        } else if name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
+            errors.push(FieldError::new(
+                "name",
+                format!("Use at most {MAX_NAME_CHARS} characters, without line breaks."),
+            ));
+        }
+        let dob = if self.date_of_birth.trim().is_empty() {
+            None
+        } else {
+            parse_date_of_birth(self.date_of_birth.trim(), today)
+                .map_err(|m| errors.push(FieldError::new("date_of_birth", m)))
+                .ok()
+        };
+        if errors.is_empty() {
+            Ok(dob)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// One person a search found, with the referrals about them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonFound {
+    pub person: Person,
+    /// Ids of the referrals about this person, oldest first.
+    pub referral_ids: Vec<String>,
+}
+
 /// The body of `POST /people/matches`: who the officer is about to enter.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

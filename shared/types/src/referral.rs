@@ -892,6 +892,91 @@ impl TimelinessTargets {
     }
 }
 
+/// How long after its last step a referral is kept before someone must
+/// decide to retain or dispose of it, in months, by where it ended
+/// (administrators set them; new review dates use them at once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RetentionPeriods {
+    /// Work still open (draft to in progress) that has gone nowhere.
+    pub open_months: u32,
+    pub withdrawn_months: u32,
+    pub support_completed_months: u32,
+    pub partly_met_months: u32,
+    pub disengaged_months: u32,
+    pub escalated_months: u32,
+    pub no_longer_needed_months: u32,
+}
+
+impl Default for RetentionPeriods {
+    fn default() -> Self {
+        RetentionPeriods {
+            open_months: 36,
+            withdrawn_months: 12,
+            support_completed_months: 24,
+            partly_met_months: 36,
+            disengaged_months: 36,
+            escalated_months: 72,
+            no_longer_needed_months: 24,
+        }
+    }
+}
+
+/// The longest retention period accepted: twenty-five years.
+pub const MAX_RETENTION_MONTHS: u32 = 300;
+
+impl RetentionPeriods {
+    /// The period for a referral that reached `status` (closed with
+    /// `outcome`).
+    pub fn months_for(&self, status: ReferralStatus, outcome: Option<Outcome>) -> u32 {
+        match (status, outcome) {
+            (ReferralStatus::Withdrawn, _) => self.withdrawn_months,
+            (ReferralStatus::Closed, Some(o)) => match o {
+                Outcome::SupportCompleted => self.support_completed_months,
+                Outcome::PartlyMet => self.partly_met_months,
+                Outcome::Disengaged => self.disengaged_months,
+                Outcome::Escalated => self.escalated_months,
+                Outcome::NoLongerNeeded => self.no_longer_needed_months,
+            },
+            (ReferralStatus::Closed, None) => self.support_completed_months,
+            _ => self.open_months,
+        }
+    }
+
+    /// Each field with its name, for forms and storage.
+    pub fn fields(&self) -> [(&'static str, u32); 7] {
+        [
+            ("open_months", self.open_months),
+            ("withdrawn_months", self.withdrawn_months),
+            ("support_completed_months", self.support_completed_months),
+            ("partly_met_months", self.partly_met_months),
+            ("disengaged_months", self.disengaged_months),
+            ("escalated_months", self.escalated_months),
+            ("no_longer_needed_months", self.no_longer_needed_months),
+        ]
+    }
+
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let errors: Vec<FieldError> = self
+            .fields()
+            .into_iter()
+            .filter(|(_, m)| !(1..=MAX_RETENTION_MONTHS).contains(m))
+            .map(|(field, _)| {
+                FieldError::new(
+                    field,
+                    format!("Use a whole number of months from 1 to {MAX_RETENTION_MONTHS}."),
+                )
+            })
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 /// A line in a referral list: no reason text, to keep lists light.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -3,7 +3,9 @@
 use super::Loaded;
 #[cfg(feature = "ssr")]
 use super::ssr;
+use eip_types::FieldError;
 use eip_types::audit::AccessReport;
+use eip_types::person::PersonFound;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -16,6 +18,32 @@ pub struct AccessReportPage {
     /// Display names of the users in the report, by user id.
     pub names: HashMap<String, String>,
     pub error: Option<String>,
+    /// The last search by name, shown once.
+    pub search: PersonSearchOutcome,
+}
+
+/// Session key for the last search by name. The name travels in a form
+/// body and the session, never in a URL.
+pub const PERSON_SEARCH: &str = "person_search";
+
+/// What a search by name found, or what was wrong with it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonSearchOutcome {
+    pub name: String,
+    pub date_of_birth: String,
+    /// `None` until a search has run.
+    pub found: Option<Vec<PersonFound>>,
+    pub errors: Vec<FieldError>,
+    pub error: Option<String>,
+}
+
+impl PersonSearchOutcome {
+    pub fn error(&self, field: &str) -> Option<String> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.clone())
+    }
 }
 
 #[server]
@@ -38,6 +66,7 @@ pub async fn load_access_report(
         report: None,
         names: HashMap::new(),
         error: None,
+        search: ssr::take(PERSON_SEARCH).await.unwrap_or_default(),
     };
     if query.is_empty() {
         return Ok(Loaded::Ready(page));

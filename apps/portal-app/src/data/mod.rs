@@ -1,6 +1,7 @@
 //! What the pages load, and the server functions that load it for the
 //! signed-in user from the services.
 
+mod admin;
 mod audit;
 mod engagement;
 mod governance;
@@ -8,6 +9,7 @@ mod people;
 mod referrals;
 mod training;
 
+pub use admin::*;
 pub use audit::*;
 pub use engagement::*;
 pub use governance::*;

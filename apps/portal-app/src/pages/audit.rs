@@ -1,7 +1,7 @@
 //! The data protection officer's access report: who has seen a child's
 //! record, when and why.
 
-use super::{failed, show};
+use super::{error_summary, failed, field_error, show};
 use crate::data;
 use eip_types::audit::AccessEntry;
 use eip_types::place::local_authority_name;
@@ -29,10 +29,29 @@ pub fn AccessReportPage() -> impl IntoView {
 }
 
 fn report_page(p: data::AccessReportPage) -> impl IntoView {
+    let s = p.search.clone();
     view! {
+        <section id="person-search" aria-labelledby="person-search-heading">
+            <h2 id="person-search-heading">"Find the child"</h2>
+            {error_summary(&s.errors)}
+            {s.error.clone().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+            <form id="person-search-form" method="post" action="/access-report/search" class="stack" novalidate>
+                <label for="name">"Child's name"</label>
+                {field_error("name", s.error("name"))}
+                <input id="name" name="name" type="text" autocomplete="off" maxlength="100" value=s.name.clone() />
+                <label for="date_of_birth">"Date of birth, if known (YYYY-MM-DD)"</label>
+                {field_error("date_of_birth", s.error("date_of_birth"))}
+                <input id="date_of_birth" name="date_of_birth" type="text" inputmode="numeric"
+                    autocomplete="off" placeholder="2015-04-30" value=s.date_of_birth.clone() />
+                <button id="person-search-submit" type="submit">"Search every area"</button>
+                <p class="hint">"The search, and the records it shows, are kept in the access log."</p>
+            </form>
+            {s.found.map(found_people)}
+        </section>
+        <h2>"Or go straight to a referral"</h2>
         <form id="access-report-form" method="get" class="stack">
             <label for="referral-ref">"Referral reference"</label>
-            {super::field_error("referral", p.error.clone())}
+            {field_error("referral", p.error.clone())}
             <input id="referral-ref" name="referral" value=p.query.clone() required maxlength="64" />
             <button id="access-report-submit" type="submit">"Show who has seen it"</button>
         </form>
@@ -79,6 +98,51 @@ fn report_page(p: data::AccessReportPage) -> impl IntoView {
     }
 }
 
+/// The people a search found, each with their referrals to report on.
+fn found_people(found: Vec<eip_types::person::PersonFound>) -> impl IntoView {
+    if found.is_empty() {
+        return view! { <p id="people-found" class="hint">"No record has a name like that."</p> }
+            .into_any();
+    }
+    view! {
+        <table id="people-found">
+            <caption>{format!("{} found", found.len())}</caption>
+            <thead><tr><th>"Name"</th><th>"Born"</th><th>"Area"</th><th>"Referrals"</th></tr></thead>
+            <tbody>
+                {found.into_iter().map(|f| {
+                    let p = f.person;
+                    view! {
+                        <tr>
+                            <td class="child-name">
+                                {p.full_name()}
+                                {p.merged_into.is_some().then(|| view! { <span class="hint">" (merged into another record)"</span> })}
+                            </td>
+                            <td>{p.date_of_birth.format("%d %B %Y").to_string()}</td>
+                            <td>{local_authority_name(&p.area_id).unwrap_or("Unknown")}</td>
+                            <td>
+                                {if f.referral_ids.is_empty() {
+                                    view! { "None" }.into_any()
+                                } else {
+                                    view! {
+                                        <ul class="plain">
+                                            {f.referral_ids.into_iter().map(|id| view! {
+                                                <li><a class="report-link" href=format!("/access-report?referral={id}")>
+                                                    {format!("Report on referral {}", &id[..id.len().min(8)])}
+                                                </a></li>
+                                            }).collect_view()}
+                                        </ul>
+                                    }.into_any()
+                                }}
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
 fn name_of(names: &HashMap<String, String>, id: &str) -> String {
     names
         .get(id)
@@ -97,6 +161,9 @@ fn what(e: &AccessEntry) -> String {
         }
         "disclose" => format!("Shared with {}", e.detail.as_deref().unwrap_or("an agency")),
         "access_report" => "Made this access report".into(),
+        "search" => "Found in a search by name".into(),
+        "view_person" => "Opened the person record".into(),
+        "match" => "Offered as a possible duplicate".into(),
         other => other.replace('_', " "),
     }
 }

@@ -1,5 +1,6 @@
 //! One component per page.
 
+mod admin;
 mod audit;
 mod people;
 mod places;
@@ -7,6 +8,7 @@ mod referrals;
 mod reports;
 mod training;
 
+pub use admin::*;
 pub use audit::*;
 pub use people::*;
 pub use places::*;
@@ -69,6 +71,9 @@ pub fn nav_links(u: &SessionUser) -> Vec<(&'static str, &'static str)> {
     }
     if any(&[Role::Admin]) {
         links.push(("/retention", "Retention review"));
+    }
+    if any(&[Role::Admin]) {
+        links.push(("/admin/sharing", "Sharing and retention"));
     }
     if any(&[Role::Dpo, Role::Admin]) {
         links.push(("/access-report", "Access report"));
@@ -225,5 +230,32 @@ pub fn SignIn() -> impl IntoView {
 pub(crate) fn field_error(field: &'static str, message: Option<String>) -> impl IntoView {
     message.map(|m| {
         view! { <p id=format!("{field}-error") class="field-error" role="alert">{m}</p> }
+    })
+}
+
+/// The list of what is wrong, above a form, each linking to its field.
+pub(crate) fn error_summary(errors: &[eip_types::FieldError]) -> impl IntoView + use<> {
+    error_summary_for("", errors)
+}
+
+/// An error summary for a form whose inputs' ids start with `prefix`.
+pub(crate) fn error_summary_for(
+    prefix: &str,
+    errors: &[eip_types::FieldError],
+) -> impl IntoView + use<> {
+    (!errors.is_empty()).then(|| {
+        let items = errors
+            .iter()
+            .map(|e| {
+                let target = format!("#{prefix}{}", e.field.replace(['[', ']', '.'], "-"));
+                view! { <li><a href=target>{e.message.clone()}</a></li> }
+            })
+            .collect_view();
+        view! {
+            <div class="error-summary" role="alert" tabindex="-1" id="error-summary">
+                <h2>"There is a problem"</h2>
+                <ul>{items}</ul>
+            </div>
+        }
     })
 }

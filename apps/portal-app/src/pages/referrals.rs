@@ -247,7 +247,7 @@ fn referral_facts(
                 <dt>"Person"</dt><dd><a id="person-link" href=format!("/people/{id}")>"Record, household and other referrals"</a></dd>
             })}
             <dt>"Date of birth"</dt>
-            <dd>{r.date_of_birth.map_or_else(|| NOT_SHARED.to_owned(), |d| d.format("%d %B %Y").to_string())}</dd>
+            <dd id="date-of-birth">{r.date_of_birth.map_or_else(|| NOT_SHARED.to_owned(), |d| d.format("%d %B %Y").to_string())}</dd>
             <dt>"Area"</dt><dd>{local_authority_name(&r.area_id).unwrap_or("Unknown")}</dd>
             <dt>"Raised"</dt><dd>{r.created_at.format("%d %b %Y %H:%M").to_string()}</dd>
             {when(r.submitted_at).map(|t| view! { <dt>"Submitted"</dt><dd>{t}</dd> })}

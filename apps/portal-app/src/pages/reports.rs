@@ -1,7 +1,7 @@
 //! Governance reports: the per-area report, the board dashboard with its
 //! charts and icons, and report packs with their sign-off.
 
-use super::{failed, show};
+use super::{error_summary, failed, show};
 use crate::data;
 use eip_types::governance::{
     Assurance, Cell, FOOTNOTES, MeasureReport, PackStatus, Published, Unit, Variation,
@@ -148,21 +148,6 @@ fn footnotes(up_to: u64) -> impl IntoView {
             <p class="hint">{format!("Counts from 1 to {up_to} are hidden. Points on charts are coloured only by the special-cause rules; targets are drawn as lines.")}</p>
         </section>
     }
-}
-
-fn error_summary(errors: &[eip_types::FieldError]) -> impl IntoView + use<> {
-    (!errors.is_empty()).then(|| {
-        let items = errors
-            .iter()
-            .map(|e| view! { <li><a href=format!("#{}", e.field.replace(['[', ']', '.'], "-"))>{e.message.clone()}</a></li> })
-            .collect_view();
-        view! {
-            <div class="error-summary" role="alert" tabindex="-1" id="error-summary">
-                <h2>"There is a problem"</h2>
-                <ul>{items}</ul>
-            </div>
-        }
-    })
 }
 
 #[component]

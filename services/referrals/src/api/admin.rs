@@ -1,14 +1,14 @@
 //! Reference data administrators keep: agencies and programmes, and the
 //! data-sharing agreements shares rely on.
 
-use crate::{AppState, sharing, timeliness};
+use crate::{AppState, retention, sharing, timeliness};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use eip_platform::error::{ApiError, ApiJson};
 use eip_platform::identity::Authenticated;
 use eip_types::referral::{
-    Agency, AgencyChange, AgreementChange, SharingAgreement, TimelinessTargets,
+    Agency, AgencyChange, AgreementChange, RetentionPeriods, SharingAgreement, TimelinessTargets,
 };
 use eip_types::{FieldError, Problem, Role};
 
@@ -186,5 +186,33 @@ pub(super) async fn set_targets(
     body.validate().map_err(ApiError::Validation)?;
     timeliness::set_targets(state.db.pool(), &body).await?;
     tracing::info!("timeliness targets changed");
+    Ok(Json(body))
+}
+
+/// How long referrals are kept before review, by where they ended.
+#[utoipa::path(get, path = "/retention-periods",
+    responses((status = 200, body = RetentionPeriods), (status = 403, body = Problem)))]
+pub(super) async fn show_periods(
+    State(state): State<AppState>,
+    user: Authenticated,
+) -> Result<Json<RetentionPeriods>, ApiError> {
+    user.require_any(&[Role::Admin, Role::Dpo])?;
+    Ok(Json(retention::periods(state.db.pool()).await?))
+}
+
+/// Set the retention periods (administrators). Review dates set from now
+/// on use them; dates already set stay until the record's next step or
+/// review.
+#[utoipa::path(put, path = "/retention-periods", request_body = RetentionPeriods,
+    responses((status = 200, body = RetentionPeriods), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub(super) async fn set_periods(
+    State(state): State<AppState>,
+    user: Authenticated,
+    ApiJson(body): ApiJson<RetentionPeriods>,
+) -> Result<Json<RetentionPeriods>, ApiError> {
+    user.require_any(&[Role::Admin])?;
+    body.validate().map_err(ApiError::Validation)?;
+    retention::set_periods(state.db.pool(), &body).await?;
+    tracing::info!("retention periods changed");
     Ok(Json(body))
 }

@@ -6,7 +6,7 @@ use crate::{AppState, lifecycle, sharing, store, timeliness};
 use eip_types::audit::AccessReport;
 use eip_types::person::{
     Gender, LinkedPerson, MatchQuery, MergeRecord, MergeRequest, NewLink, Person, PersonDetail,
-    PersonMatch, Relationship, UndoMerge,
+    PersonFound, PersonMatch, PersonSearch, Relationship, UndoMerge,
 };
 
 mod admin;
@@ -22,8 +22,8 @@ use eip_types::events::EventPage;
 use eip_types::referral::{
     Agency, AgencyChange, AgreementChange, ConsentStatus, FollowUpResult, HistoryEntry,
     LawfulBasis, NewReferral, Outcome, Pathway, Priority, Referral, ReferralDetail, ReferralStatus,
-    ReferralSummary, RetentionChoice, RetentionDecision, RetentionDue, ShareRecord, SharedField,
-    SharingAgreement, TimelinessTargets, Transition, TransitionRequest,
+    ReferralSummary, RetentionChoice, RetentionDecision, RetentionDue, RetentionPeriods,
+    ShareRecord, SharedField, SharingAgreement, TimelinessTargets, Transition, TransitionRequest,
 };
 use eip_types::{FieldError, Problem};
 use serde::Deserialize;
@@ -33,13 +33,13 @@ use utoipa::OpenApi;
 #[openapi(
     info(title = "Referrals service", description = "Early-help referrals, area-limited"),
     paths(create_referral, list_referrals, show_referral, transition_referral, referral_history,
-        referral_access_log, access_report, verify_access_log, retention_due, decide_retention, people_api::matches, people_api::show_person, people_api::add_link,
+        referral_access_log, access_report, verify_access_log, retention_due, decide_retention, people_api::matches, people_api::search, people_api::show_person, people_api::add_link,
         people_api::merge, people_api::undo_merge, list_agencies, admin::create_agency, admin::update_agency,
         admin::list_agreements, admin::create_agreement, admin::update_agreement,
-        admin::show_targets, admin::set_targets, event_feed),
+        admin::show_targets, admin::set_targets, admin::show_periods, admin::set_periods, event_feed),
     components(schemas(NewReferral, Referral, ReferralDetail, ReferralSummary, ReferralStatus, Priority, Pathway, Outcome,
-        Transition, TransitionRequest, HistoryEntry, Agency, AgencyChange, SharingAgreement, AgreementChange, TimelinessTargets,
-        ShareRecord, SharedField, Person, PersonMatch, MatchQuery, PersonDetail, LinkedPerson, NewLink,
+        Transition, TransitionRequest, HistoryEntry, Agency, AgencyChange, SharingAgreement, AgreementChange, TimelinessTargets, RetentionPeriods,
+        ShareRecord, SharedField, Person, PersonMatch, MatchQuery, PersonSearch, PersonFound, PersonDetail, LinkedPerson, NewLink,
         MergeRequest, MergeRecord, UndoMerge, Gender, Relationship, LawfulBasis, ConsentStatus, FollowUpResult, AccessEntry, AccessReport, Verification, RetentionDecision, RetentionChoice, RetentionDue,
         EventPage, Problem, FieldError)),
     security(("assertion" = [])),
@@ -59,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .route("/retention/due", get(retention_due))
         .route("/referrals/{id}/retention", post(decide_retention))
         .route("/people/matches", post(people_api::matches))
+        .route("/people/search", post(people_api::search))
         .route("/people/{id}", get(people_api::show_person))
         .route("/people/{id}/links", post(people_api::add_link))
         .route("/people/{id}/merge", post(people_api::merge))
@@ -66,6 +67,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/timeliness-targets",
             get(admin::show_targets).put(admin::set_targets),
+        )
+        .route(
+            "/retention-periods",
+            get(admin::show_periods).put(admin::set_periods),
         )
         .route("/agencies", get(list_agencies).post(admin::create_agency))
         .route("/agencies/{id}", axum::routing::put(admin::update_agency))
@@ -296,7 +301,8 @@ async fn transition_referral(
         sharing_allowed(&mut tx, agency_id.trim(), agreement_id.trim()).await?;
     }
     let now = store::now()?;
-    let mut updated = lifecycle::apply(&current, to, &t, now);
+    let periods = crate::retention::periods(&mut *tx).await?;
+    let mut updated = lifecycle::apply(&current, to, &t, now, &periods);
     if !store::save(&mut tx, &updated, body.version).await? {
         return Err(stale());
     }
@@ -408,7 +414,7 @@ async fn referral_access_log(
 
 /// Who answers for the access log: administrators and the data protection
 /// officer.
-const AUDITORS: [eip_types::Role; 2] = [eip_types::Role::Admin, eip_types::Role::Dpo];
+pub(super) const AUDITORS: [eip_types::Role; 2] = [eip_types::Role::Admin, eip_types::Role::Dpo];
 
 /// The data protection officer's one-page report: who has seen this child's
 /// record, when and why, with the chain checked. Making it is itself

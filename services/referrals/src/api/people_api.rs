@@ -12,8 +12,8 @@ use eip_platform::db::Tx;
 use eip_platform::error::{ApiError, ApiJson};
 use eip_platform::identity::Authenticated;
 use eip_types::person::{
-    MatchQuery, MergeRecord, MergeRequest, NewLink, Person, PersonDetail, PersonMatch, UndoMerge,
-    check_reason,
+    MatchQuery, MergeRecord, MergeRequest, NewLink, Person, PersonDetail, PersonFound, PersonMatch,
+    PersonSearch, UndoMerge, check_reason,
 };
 use eip_types::referral::ValidReferral;
 use eip_types::{FieldError, Principal, Problem, Role};
@@ -86,6 +86,39 @@ pub(super) async fn matches(
     )
     .await?;
     tx.commit().await?;
+    Ok(Json(found))
+}
+
+/// People found at most by one search.
+const MAX_FOUND: usize = 25;
+
+/// Find a child by name, in every area, to answer "who has seen this
+/// child's record" (the data protection officer and administrators). The
+/// search and the people it showed are recorded in the access log.
+#[utoipa::path(post, path = "/people/search", request_body = PersonSearch,
+    responses((status = 200, body = [PersonFound]), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub(super) async fn search(
+    State(state): State<AppState>,
+    user: Authenticated,
+    ApiJson(body): ApiJson<PersonSearch>,
+) -> Result<Json<Vec<PersonFound>>, ApiError> {
+    user.require_any(&super::AUDITORS)?;
+    let dob = body
+        .validate(chrono::Utc::now().date_naive())
+        .map_err(ApiError::Validation)?;
+    let found = people::search(state.db.pool(), body.name.trim(), dob, MAX_FOUND).await?;
+    let ids: Vec<&str> = found.iter().map(|f| f.person.id.as_str()).collect();
+    let mut tx = state.db.begin().await?;
+    audit::record_many(
+        &mut tx,
+        &user.0.user_id,
+        "search",
+        &ids,
+        "Data protection search by name",
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(found = found.len(), "people searched by name");
     Ok(Json(found))
 }
 

@@ -5,7 +5,7 @@ use crate::helpers::{TestApp, admin, spawn_app};
 use crate::on_both_backends;
 use eip_test_support::{Backend, principal};
 use eip_types::audit::AccessReport;
-use eip_types::person::{MergeRecord, PersonDetail, PersonMatch};
+use eip_types::person::{MergeRecord, PersonDetail, PersonFound, PersonMatch};
 use eip_types::referral::Referral;
 use eip_types::{Principal, Problem, Role};
 use serde_json::{Value, json};
@@ -259,7 +259,93 @@ async fn a_coordinator_merges_duplicates_and_an_administrator_can_undo_it(backen
     );
 }
 
+async fn the_dpo_finds_a_child_by_name_in_any_area_and_the_search_is_logged(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let hull = principal(Role::Frontline, &["hull"]);
+    let east = principal(Role::Frontline, &["east-riding"]);
+    let a = raised(&app, &hull, json!({"child_name": "Morgan Fletcher"})).await;
+    let b = raised(
+        &app,
+        &east,
+        json!({"child_name": "Morgan Fletcher", "area_id": "east-riding",
+               "date_of_birth": "2012-11-02"}),
+    )
+    .await;
+    raised(&app, &hull, json!({"child_name": "Casey Fletcher"})).await;
+
+    let dpo = principal(Role::Dpo, &[]);
+    let res = app
+        .post("/people/search", &dpo, &json!({"name": "Morgan Flecher"}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let found: Vec<PersonFound> = res.json().await.expect("found");
+    let mut areas: Vec<&str> = found.iter().map(|f| f.person.area_id.as_str()).collect();
+    areas.sort_unstable();
+    assert_eq!(areas, ["east-riding", "hull"], "both Morgans, not Casey");
+    let hull_found = found
+        .iter()
+        .find(|f| f.person.area_id == "hull")
+        .expect("hull");
+    assert_eq!(hull_found.referral_ids, std::slice::from_ref(&a.id));
+
+    // The date of birth narrows it to one.
+    let found: Vec<PersonFound> = app
+        .post(
+            "/people/search",
+            &dpo,
+            &json!({"name": "Morgan Fletcher", "date_of_birth": "2012-11-02"}),
+        )
+        .await
+        .json()
+        .await
+        .expect("found");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].referral_ids, std::slice::from_ref(&b.id));
+
+    // The search is in the child's access report.
+    let report: AccessReport = app
+        .get(&format!("/referrals/{}/access-report", b.id), &dpo)
+        .await
+        .json()
+        .await
+        .expect("report");
+    assert!(
+        report
+            .entries
+            .iter()
+            .any(|e| e.action == "search" && e.actor == dpo.user_id),
+        "{:?}",
+        report.entries
+    );
+
+    // Bad input gets field-level errors; other roles are refused.
+    let p: Problem = app
+        .post(
+            "/people/search",
+            &dpo,
+            &json!({"name": " ", "date_of_birth": "2090-01-01"}),
+        )
+        .await
+        .json()
+        .await
+        .expect("problem");
+    assert!(p.field("name").is_some() && p.field("date_of_birth").is_some());
+    for role in Role::ALL {
+        let status = app
+            .post(
+                "/people/search",
+                &principal(role, &["hull"]),
+                &json!({"name": "Morgan Fletcher"}),
+            )
+            .await
+            .status();
+        let may = matches!(role, Role::Dpo | Role::Admin);
+        assert_eq!(status, if may { 200 } else { 403 }, "{role}");
+    }
+}
+
 on_both_backends!(
+    the_dpo_finds_a_child_by_name_in_any_area_and_the_search_is_logged,
     each_referral_has_a_person_known_elsewhere_only_by_id,
     a_second_officer_finds_the_child_and_uses_the_record,
     a_coordinator_merges_duplicates_and_an_administrator_can_undo_it,

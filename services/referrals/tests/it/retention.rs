@@ -4,8 +4,8 @@
 use crate::helpers::{TestApp, spawn_app};
 use crate::on_both_backends;
 use eip_test_support::{Backend, principal};
-use eip_types::Role;
-use eip_types::referral::{Referral, RetentionDue};
+use eip_types::referral::{Referral, RetentionDue, RetentionPeriods};
+use eip_types::{Problem, Role};
 use serde_json::json;
 
 async fn raise(app: &TestApp) -> Referral {
@@ -141,8 +141,8 @@ async fn reviews_retain_or_dispose_and_disposal_erases_personal_data(backend: Ba
     );
 }
 
-async fn closing_sets_the_review_date_by_outcome(backend: Backend) {
-    let app = spawn_app(backend).await;
+/// Takes a referral from submitted to closed as `escalated`.
+async fn close_escalated(app: &TestApp, mut r: Referral) -> Referral {
     let coordinator = principal(Role::Coordinator, &["hull"]);
     let partner = eip_types::Principal {
         user_id: "partner".into(),
@@ -150,7 +150,6 @@ async fn closing_sets_the_review_date_by_outcome(backend: Backend) {
         areas: vec!["hull".into()],
         agency: Some("pvpu".into()),
     };
-    let mut r = raise(&app).await;
     for (who, t) in [
         (
             &coordinator,
@@ -171,6 +170,12 @@ async fn closing_sets_the_review_date_by_outcome(backend: Backend) {
         assert_eq!(res.status(), 200);
         r = res.json().await.expect("referral");
     }
+    r
+}
+
+async fn closing_sets_the_review_date_by_outcome(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let r = close_escalated(&app, raise(&app).await).await;
     let today = chrono::Utc::now().date_naive();
     assert_eq!(
         r.review_on,
@@ -178,7 +183,58 @@ async fn closing_sets_the_review_date_by_outcome(backend: Backend) {
     );
 }
 
+async fn an_administrator_sets_the_retention_periods(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = principal(Role::Admin, &[]);
+    let mut periods: RetentionPeriods = app
+        .get("/retention-periods", &admin)
+        .await
+        .json()
+        .await
+        .expect("periods");
+    assert_eq!(periods, RetentionPeriods::default());
+    periods.escalated_months = 18;
+    let res = app.put("/retention-periods", &admin, &periods).await;
+    assert_eq!(res.status(), 200);
+    let r = close_escalated(&app, raise(&app).await).await;
+    let today = chrono::Utc::now().date_naive();
+    assert_eq!(
+        r.review_on,
+        today.checked_add_months(chrono::Months::new(18))
+    );
+
+    // Out of range is refused field by field, and nothing changes.
+    let mut bad = json!(periods);
+    bad["open_months"] = json!(0);
+    bad["withdrawn_months"] = json!(301);
+    let res = app.put("/retention-periods", &admin, &bad).await;
+    assert_eq!(res.status(), 422);
+    let p: Problem = res.json().await.expect("problem");
+    assert!(p.field("open_months").is_some() && p.field("withdrawn_months").is_some());
+    let now: RetentionPeriods = app
+        .get("/retention-periods", &admin)
+        .await
+        .json()
+        .await
+        .expect("periods");
+    assert_eq!(now, periods);
+
+    for role in Role::ALL {
+        let who = principal(role, &["hull"]);
+        let read = app.get("/retention-periods", &who).await.status();
+        let write = app.put("/retention-periods", &who, &periods).await.status();
+        let may_read = matches!(role, Role::Admin | Role::Dpo);
+        assert_eq!(read, if may_read { 200 } else { 403 }, "{role} reads");
+        assert_eq!(
+            write,
+            if role == Role::Admin { 200 } else { 403 },
+            "{role} writes"
+        );
+    }
+}
+
 on_both_backends!(
     reviews_retain_or_dispose_and_disposal_erases_personal_data,
     closing_sets_the_review_date_by_outcome,
+    an_administrator_sets_the_retention_periods,
 );

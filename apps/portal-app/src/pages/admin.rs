@@ -1,0 +1,291 @@
+//! The administrator's page for sharing: agencies and programmes, the
+//! data-sharing agreements shares rely on, the timeliness targets, and how
+//! long referrals are kept before their retention review.
+
+use super::{error_summary_for, failed, show};
+use crate::data::{self, AdminOutcome, SharingAdminPage};
+use eip_types::referral::{
+    Agency, MAX_RETENTION_MONTHS, MAX_TARGET_HOURS, RetentionPeriods, SharingAgreement,
+    TimelinessTargets,
+};
+use leptos::prelude::*;
+
+#[component]
+pub fn SharingAdmin() -> impl IntoView {
+    let page = Resource::new(|| (), |_| data::load_sharing_admin());
+    view! {
+        <h1>"Sharing, timeliness and retention"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(loaded) => show(loaded, |p| sharing_admin(p).into_any()),
+                    Err(e) => failed(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn sharing_admin(p: SharingAdminPage) -> impl IntoView {
+    let o = p.outcome.clone();
+    let prefix = format!("{}-", o.form);
+    view! {
+        {o.done.clone().map(|m| view! { <p id="admin-done" class="flash" role="status">{m}</p> })}
+        {o.error.clone().map(|m| view! { <p id="admin-error" class="error" role="alert">{m}</p> })}
+        {error_summary_for(&prefix, &o.errors).into_any()}
+        {agencies(&p).into_any()}
+        {agreements(&p).into_any()}
+        {targets(&p.targets, &o).into_any()}
+        {retention(&p.periods, &o).into_any()}
+    }
+}
+
+/// A field's message, when its form was the one refused.
+fn error(o: &AdminOutcome, form: &str, field: &'static str) -> impl IntoView + use<> {
+    let id = format!("{form}-{field}-error");
+    o.error(form, field)
+        .map(|m| view! { <p id=id class="field-error" role="alert">{m}</p> })
+}
+
+/// A text input, labelled, keeping what was typed when its form was refused.
+fn text_input(
+    o: &AdminOutcome,
+    form: &str,
+    field: &'static str,
+    label: &'static str,
+    stored: String,
+) -> impl IntoView + use<> {
+    let id = format!("{form}-{field}");
+    let value = o.typed(form, field).unwrap_or(stored);
+    view! {
+        <label for=id.clone()>{label}</label>
+        {error(o, form, field)}
+        <input id=id name=field type="text" autocomplete="off" maxlength="120" value=value />
+    }
+}
+
+fn kind_choice(o: &AdminOutcome, form: &str, stored: &str) -> impl IntoView + use<> {
+    let id = format!("{form}-kind");
+    let chosen = o.typed(form, "kind").unwrap_or_else(|| stored.to_owned());
+    view! {
+        <label for=id.clone()>"Kind"</label>
+        {error(o, form, "kind")}
+        <select id=id name="kind">
+            <option value="agency" selected={chosen == "agency"}>"Agency"</option>
+            <option value="programme" selected={chosen == "programme"}>"Programme"</option>
+        </select>
+    }
+}
+
+fn agencies(p: &SharingAdminPage) -> impl IntoView + use<> {
+    let o = &p.outcome;
+    let rows = p
+        .agencies
+        .iter()
+        .map(|a| {
+            let form = format!("agency-{}", a.id);
+            let cover = match p.agreement_in_force(&a.id) {
+                Some(ag) => view! {
+                    <span>{format!("{} until {}", ag.name, ag.ends_on.format("%d %b %Y"))}</span>
+                }
+                .into_any(),
+                None => view! { <span class="flag">"None in force: shares are refused"</span> }.into_any(),
+            };
+            let open = o.form == form;
+            view! {
+                <tr id=form.clone() class={if a.active { "" } else { "inactive" }}>
+                    <td class="agency-name">{a.name.clone()}</td>
+                    <td>{if a.kind == "programme" { "Programme" } else { "Agency" }}</td>
+                    <td class="agency-status">{if a.active { "Takes new shares" } else { "Stopped: no new shares" }}</td>
+                    <td>{cover}</td>
+                    <td>{agency_change(o, &form, a, open).into_any()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section id="agencies" aria-labelledby="agencies-heading">
+            <h2 id="agencies-heading">"Agencies and programmes"</h2>
+            <table id="agency-table">
+                <thead><tr><th>"Name"</th><th>"Kind"</th><th>"Status"</th><th>"Agreement in force"</th><th>"Change"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+            <h3>"Add an agency or programme"</h3>
+            <form id="agency-new-form" method="post" action="/admin/agencies" class="stack" novalidate>
+                {text_input(o, "agency-new", "name", "Name", String::new())}
+                {kind_choice(o, "agency-new", "agency")}
+                <button id="agency-new-submit" type="submit">"Add"</button>
+            </form>
+        </section>
+    }
+}
+
+fn agency_change(o: &AdminOutcome, form: &str, a: &Agency, open: bool) -> impl IntoView + use<> {
+    let active_id = format!("{form}-active");
+    let active = o.typed(form, "active").map_or(a.active, |v| v == "true");
+    view! {
+        <details open=open>
+            <summary>{format!("Change {}", a.name)}</summary>
+            <form method="post" action=format!("/admin/agencies/{}", a.id) class="stack" novalidate>
+                {text_input(o, form, "name", "Name", a.name.clone())}
+                {kind_choice(o, form, &a.kind)}
+                <label class="check">
+                    <input type="checkbox" id=active_id name="active" value="true" checked=active />
+                    "Takes new shares"
+                </label>
+                <button id=format!("{form}-submit") type="submit">"Save"</button>
+            </form>
+        </details>
+    }
+}
+
+fn agreements(p: &SharingAdminPage) -> impl IntoView + use<> {
+    let o = &p.outcome;
+    let agency_name = |id: &str| {
+        p.agencies
+            .iter()
+            .find(|a| a.id == id)
+            .map_or_else(|| id.to_owned(), |a| a.name.clone())
+    };
+    let rows = p
+        .agreements
+        .iter()
+        .map(|a| {
+            let form = format!("agreement-{}", a.id);
+            let state = if a.in_force_on(p.today) {
+                ("In force", "")
+            } else if a.starts_on > p.today {
+                ("Not yet in force", "")
+            } else {
+                ("Lapsed", "flag")
+            };
+            let open = o.form == form;
+            view! {
+                <tr id=form.clone()>
+                    <td class="agreement-name">{a.name.clone()}</td>
+                    <td>{agency_name(&a.agency_id)}</td>
+                    <td>{a.starts_on.format("%d %b %Y").to_string()}</td>
+                    <td>{a.ends_on.format("%d %b %Y").to_string()}</td>
+                    <td class=format!("agreement-state {}", state.1)>{state.0}</td>
+                    <td>
+                        <details open=open>
+                            <summary>{format!("Renew or correct {}", a.name)}</summary>
+                            {agreement_form(o, &form, &format!("/admin/agreements/{}", a.id), Some(a), &p.agencies).into_any()}
+                        </details>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section id="agreements" aria-labelledby="agreements-heading">
+            <h2 id="agreements-heading">"Data-sharing agreements"</h2>
+            <p class="hint">"A share is refused when its agreement has lapsed, is not yet in force, or covers another agency. Shares already made keep the agreement they relied on."</p>
+            <table id="agreement-table">
+                <thead><tr><th>"Agreement"</th><th>"Agency or programme"</th><th>"From"</th><th>"Until"</th><th>"State"</th><th>"Change"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+            <h3>"Record an agreement"</h3>
+            {agreement_form(o, "agreement-new", "/admin/agreements", None, &p.agencies).into_any()}
+        </section>
+    }
+}
+
+fn agreement_form(
+    o: &AdminOutcome,
+    form: &str,
+    action: &str,
+    stored: Option<&SharingAgreement>,
+    agencies: &[Agency],
+) -> impl IntoView + use<> {
+    let agency_id = format!("{form}-agency_id");
+    let chosen = o
+        .typed(form, "agency_id")
+        .or_else(|| stored.map(|a| a.agency_id.clone()))
+        .unwrap_or_default();
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    view! {
+        <form id=format!("{form}-form") method="post" action=action.to_owned() class="stack" novalidate>
+            {text_input(o, form, "name", "Name", stored.map(|a| a.name.clone()).unwrap_or_default())}
+            <label for=agency_id.clone()>"Agency or programme"</label>
+            {error(o, form, "agency_id")}
+            <select id=agency_id name="agency_id">
+                <option value="">"Choose…"</option>
+                {agencies.iter().map(|a| {
+                    let selected = a.id == chosen;
+                    view! { <option value=a.id.clone() selected=selected>{a.name.clone()}</option> }
+                }).collect_view()}
+            </select>
+            {text_input(o, form, "starts_on", "In force from (YYYY-MM-DD)", date(stored.map(|a| a.starts_on)))}
+            {text_input(o, form, "ends_on", "Last day it can be relied on (YYYY-MM-DD)", date(stored.map(|a| a.ends_on)))}
+            <button id=format!("{form}-submit") type="submit">
+                {if stored.is_some() { "Save" } else { "Record" }}
+            </button>
+        </form>
+    }
+}
+
+fn targets(t: &TimelinessTargets, o: &AdminOutcome) -> impl IntoView + use<> {
+    let hours = |field: &'static str, label: &'static str, stored: u32| {
+        let id = format!("targets-{field}");
+        let value = o
+            .typed("targets", field)
+            .unwrap_or_else(|| stored.to_string());
+        view! {
+            <label for=id.clone()>{label}</label>
+            {error(o, "targets", field)}
+            <input id=id name=field type="number" inputmode="numeric" min="1" max=MAX_TARGET_HOURS.to_string() value=value />
+        }
+    };
+    view! {
+        <section id="targets" aria-labelledby="targets-heading">
+            <h2 id="targets-heading">"Timeliness targets"</h2>
+            <p class="hint">"Worklists flag work as overdue against these at once."</p>
+            <form id="targets-form" method="post" action="/admin/timeliness" class="stack" novalidate>
+                {hours("triage_hours", "Submitted to triaged, in hours", t.triage_hours)}
+                {hours("urgent_hours", "Shared to accepted, urgent, in hours", t.urgent_hours)}
+                {hours("high_hours", "Shared to accepted, high priority, in hours", t.high_hours)}
+                {hours("routine_hours", "Shared to accepted, routine, in hours", t.routine_hours)}
+                <button id="targets-submit" type="submit">"Save targets"</button>
+            </form>
+        </section>
+    }
+}
+
+fn retention(p: &RetentionPeriods, o: &AdminOutcome) -> impl IntoView + use<> {
+    let label = |field: &str| match field {
+        "open_months" => "Still open (draft to in progress) and gone nowhere",
+        "withdrawn_months" => "Withdrawn",
+        "support_completed_months" => "Closed: support completed, needs met",
+        "partly_met_months" => "Closed: needs partly met",
+        "disengaged_months" => "Closed: family disengaged",
+        "escalated_months" => "Closed: escalated to statutory services",
+        _ => "Closed: support no longer needed",
+    };
+    let inputs = p
+        .fields()
+        .into_iter()
+        .map(|(field, stored)| {
+            let id = format!("periods-{field}");
+            let value = o
+                .typed("periods", field)
+                .unwrap_or_else(|| stored.to_string());
+            view! {
+                <label for=id.clone()>{format!("{}, in months", label(field))}</label>
+                {error(o, "periods", field)}
+                <input id=id name=field type="number" inputmode="numeric" min="1"
+                    max=MAX_RETENTION_MONTHS.to_string() value=value />
+            }
+        })
+        .collect_view();
+    view! {
+        <section id="periods" aria-labelledby="periods-heading">
+            <h2 id="periods-heading">"Retention periods"</h2>
+            <p class="hint">"How long after its last step a referral is kept before someone must decide to retain or dispose of it. Review dates set from now on use these."</p>
+            <form id="periods-form" method="post" action="/admin/retention-periods" class="stack" novalidate>
+                {inputs}
+                <button id="periods-submit" type="submit">"Save retention periods"</button>
+            </form>
+        </section>
+    }
+}
