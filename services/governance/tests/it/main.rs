@@ -6,6 +6,8 @@ mod bus_contract;
 mod dashboard;
 mod framework;
 mod helpers;
+mod levels;
 mod openapi;
 mod packs;
+mod pdf;
 mod reports;
