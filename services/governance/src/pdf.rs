@@ -501,7 +501,9 @@ fn chart_figure(l: &mut Layout, pack: &Pack, report: &MeasureReport) -> SNode {
         p.push(text(right as f32 - w, y(t) - 3.0, 7.5, &label, TEXT));
     }
     for seg in &c.segments {
-        let pts = &c.points[seg.start..(seg.start + seg.len).min(c.points.len())];
+        let Some(pts) = c.points.get(seg.start..seg.start + seg.len) else {
+            continue;
+        };
         let (Some(first), Some(last)) = (
             pts.first().and_then(|p| index(&p.period)),
             pts.last().and_then(|p| index(&p.period)),
@@ -581,77 +583,53 @@ fn y_top(frame: &Frame) -> f32 {
 
 /// The variation and assurance icons, each with its words beside it.
 fn icons(l: &mut Layout, report: &MeasureReport) -> SNode {
+    const BLUE: (u8, u8, u8) = (0, 94, 184);
+    const ORANGE: (u8, u8, u8) = (237, 139, 0);
+    const GREY: (u8, u8, u8) = (160, 160, 160);
+    const PURPLE: (u8, u8, u8) = (124, 40, 85);
     let c = &report.chart;
-    let mut items: Vec<(Paint, Paint, String)> = Vec::new();
     let (colour, letter) = match c.variation {
-        Variation::CommonCause => ((160, 160, 160), ""),
-        Variation::ImprovingHigh => ((0, 94, 184), "H"),
-        Variation::ImprovingLow => ((0, 94, 184), "L"),
-        Variation::ConcerningHigh => ((237, 139, 0), "H"),
-        Variation::ConcerningLow => ((237, 139, 0), "L"),
-        Variation::NeitherHigh => ((124, 40, 85), "H"),
-        Variation::NeitherLow => ((124, 40, 85), "L"),
+        Variation::CommonCause => (GREY, "~"),
+        Variation::ImprovingHigh => (BLUE, "H"),
+        Variation::ImprovingLow => (BLUE, "L"),
+        Variation::ConcerningHigh => (ORANGE, "H"),
+        Variation::ConcerningLow => (ORANGE, "L"),
+        Variation::NeitherHigh => (PURPLE, "H"),
+        Variation::NeitherLow => (PURPLE, "L"),
     };
-    items.push((
-        Paint::Circle {
-            cx: 0.0,
-            cy: 0.0,
-            r: 7.0,
-            colour,
-        },
-        text(0.0, 0.0, 8.0, letter, (255, 255, 255)),
-        c.variation.text().to_owned(),
-    ));
+    let mut icons = vec![(colour, letter, c.variation.text())];
     if let Some(a) = c.assurance {
-        let (colour, letter) = match a {
-            Assurance::ConsistentlyPass => ((0, 94, 184), "P"),
-            Assurance::ConsistentlyFail => ((237, 139, 0), "F"),
-            Assurance::HitAndMiss => ((160, 160, 160), "?"),
-        };
-        items.push((
-            Paint::Circle {
-                cx: 0.0,
-                cy: 0.0,
-                r: 7.0,
-                colour,
-            },
-            text(0.0, 0.0, 8.0, letter, (255, 255, 255)),
-            a.text().to_owned(),
-        ));
+        icons.push(match a {
+            Assurance::ConsistentlyPass => (BLUE, "P", a.text()),
+            Assurance::ConsistentlyFail => (ORANGE, "F", a.text()),
+            Assurance::HitAndMiss => (GREY, "?", a.text()),
+        });
     }
     let mut children = Vec::new();
-    for (circle, label, words) in items {
+    for (colour, letter, words) in icons {
         l.ensure(20.0);
         let (cx, cy) = (MARGIN + 8.0, l.y + 8.0);
-        let circle = match circle {
-            Paint::Circle { r, colour, .. } => Paint::Circle { cx, cy, r, colour },
-            other => other,
-        };
-        let label = match label {
-            Paint::Text {
-                size,
-                text: t,
-                colour,
-                ..
-            } => {
-                let w = l.metrics.width(&t, size);
-                Paint::Text {
-                    x: cx - w / 2.0,
-                    y: cy + 3.0,
-                    size,
-                    text: t,
+        let w = l.metrics.width(letter, 8.0);
+        let icon = l.leaf(
+            Mark::Figure,
+            vec![
+                Paint::Circle {
+                    cx,
+                    cy,
+                    r: 7.0,
                     colour,
-                }
-            }
-            other => other,
-        };
-        let icon = l.leaf(Mark::Figure, vec![circle, label]);
-        let words_leaf = l.span(MARGIN + 22.0, cy + 3.5, 10.0, &words, TEXT);
+                },
+                text(cx - w / 2.0, cy + 3.0, 8.0, letter, (255, 255, 255)),
+            ],
+        );
+        // The picture carries its words as alternative text, and the words
+        // are printed beside it too: nothing is said by colour alone.
         children.push(SNode::Group(
-            Tag::Figure(Some(words.clone())).into(),
+            Tag::Figure(Some(words.to_owned())).into(),
             vec![icon],
         ));
-        children.push(SNode::Group(Tag::P.into(), vec![words_leaf]));
+        let said = l.span(MARGIN + 22.0, cy + 3.5, 10.0, words, TEXT);
+        children.push(SNode::Group(Tag::P.into(), vec![said]));
         l.y += 20.0;
     }
     l.y += 4.0;
@@ -680,14 +658,14 @@ fn tables(l: &mut Layout, report: &MeasureReport) -> Vec<SNode> {
             .rows
             .iter()
             .map(|r| {
-                let mut cells = r.cells[start..end.min(r.cells.len())].to_vec();
+                let mut cells = slice(&r.cells, start, end);
                 if with_total {
                     cells.push(r.total);
                 }
                 (r.area_name.clone(), cells)
             })
             .collect();
-        let mut totals = t.month_totals[start..end.min(t.month_totals.len())].to_vec();
+        let mut totals = slice(&t.month_totals, start, end);
         if with_total {
             totals.push(t.grand_total);
         }
@@ -726,6 +704,16 @@ fn tables(l: &mut Layout, report: &MeasureReport) -> Vec<SNode> {
         ));
     }
     out
+}
+
+/// Cells `start..end`, as many as there are.
+fn slice(cells: &[Published], start: usize, end: usize) -> Vec<Published> {
+    cells
+        .iter()
+        .skip(start)
+        .take(end.saturating_sub(start))
+        .copied()
+        .collect()
 }
 
 fn columns(header: &[String]) -> Vec<(f32, f32)> {

@@ -11,3 +11,4 @@ mod openapi;
 mod packs;
 mod pdf;
 mod reports;
+mod seed;
