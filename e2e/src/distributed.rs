@@ -71,6 +71,7 @@ impl DistributedPlatform {
         let mut portal_env: Vec<(&str, String)> = Vec::new();
         let mut referrals_url = None;
         let mut training_url = None;
+        let mut engagement_url = None;
         for (name, portal_var) in SERVICES {
             let url = format!("http://127.0.0.1:{}", free_port());
             let mut env = common.to_vec();
@@ -83,10 +84,17 @@ impl DistributedPlatform {
                     .clone()
                     .context("training starts before governance")?;
                 env.push(("EIP_TRAINING_URL", training));
+                let engagement = engagement_url
+                    .clone()
+                    .context("engagement starts before governance")?;
+                env.push(("EIP_ENGAGEMENT_URL", engagement));
             }
             platform.spawn(&bin_dir, name, &url, env).await?;
             if name == "eip-referrals" {
                 referrals_url = Some(url.clone());
+            }
+            if name == "eip-engagement" {
+                engagement_url = Some(url.clone());
             }
             if name == "eip-training" {
                 training_url = Some(url.clone());

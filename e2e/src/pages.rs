@@ -330,3 +330,65 @@ pub async fn take_step(
     )
     .await
 }
+
+// ---------------------------------------------------------------------------
+// Governance report packs
+// ---------------------------------------------------------------------------
+
+/// A file fetched with the browser's session, as a download would be.
+pub struct Download {
+    pub status: u16,
+    pub content_type: String,
+    pub disposition: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Fetches `path` of the portal with the browser's cookies: the same
+/// request a click on a download link makes, with the response kept.
+pub async fn download(browser: &Browser, path: &str) -> anyhow::Result<Download> {
+    let cookies = browser.driver().get_all_cookies().await?;
+    let cookie = cookies
+        .iter()
+        .map(|c| format!("{}={}", c.name, c.value))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let res = reqwest::Client::new()
+        .get(format!("{}{path}", browser.base_url()))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .with_context(|| format!("cannot fetch {path}"))?;
+    let header = |name: &str| {
+        res.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let status = res.status().as_u16();
+    let content_type = header("content-type");
+    let disposition = header("content-disposition");
+    let bytes = res.bytes().await?.to_vec();
+    Ok(Download {
+        status,
+        content_type,
+        disposition,
+        bytes,
+    })
+}
+
+/// Opens the newest pack listed on the packs page; returns its path.
+pub async fn open_current_pack(browser: &Browser) -> anyhow::Result<String> {
+    browser.open("/governance/packs").await?;
+    let link = browser.element("#packs tbody tr a").await?;
+    let href = link
+        .attr("href")
+        .await?
+        .context("the pack link has no href")?;
+    let path = href
+        .strip_prefix(browser.base_url())
+        .unwrap_or(&href)
+        .to_owned();
+    browser.open(&path).await?;
+    Ok(path)
+}

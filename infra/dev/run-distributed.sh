@@ -39,7 +39,7 @@ start() { # name port [VAR=value ...]
 start engagement 3101
 start referrals 3102
 start training 3103
-start governance 3104 EIP_REFERRALS_URL=http://127.0.0.1:3102 EIP_TRAINING_URL=http://127.0.0.1:3103
+start governance 3104 EIP_REFERRALS_URL=http://127.0.0.1:3102 EIP_TRAINING_URL=http://127.0.0.1:3103 EIP_ENGAGEMENT_URL=http://127.0.0.1:3101
 start portal 3000 EIP_SESSIONS__STORE=redis EIP_SESSIONS__REDIS_URL=redis://127.0.0.1:6379 \
   EIP_SESSIONS__SECURE_COOKIE=false \
   EIP_SERVICES__ENGAGEMENT=http://127.0.0.1:3101 EIP_SERVICES__REFERRALS=http://127.0.0.1:3102 \

@@ -94,6 +94,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         service: service("governance"),
         referrals_url: ref_url.clone(),
         training_url: trn_url.clone(),
+        engagement_url: eng_url.clone(),
         suppress_up_to: config.suppress_up_to,
     };
     let portal = eip_portal::Config {

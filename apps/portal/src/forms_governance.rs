@@ -23,6 +23,7 @@ pub fn routes() -> Router<PortalState> {
         .route("/governance/packs/{id}/review", post(review_pack))
         .route("/governance/packs/{id}/sign", post(sign_pack))
         .route("/governance/packs/{id}/csv/{measure_id}", get(download_csv))
+        .route("/governance/packs/{id}/pdf", get(download_pdf))
 }
 
 fn field(form: &[(String, String)], name: &str) -> String {
@@ -187,6 +188,53 @@ async fn sign_pack(
         "Signed. The figures are now frozen.",
     )
     .await
+}
+
+/// Streams the whole pack as PDF; the governance service renders it (from
+/// the frozen snapshot once signed) and records the download.
+async fn download_pdf(
+    State(state): State<PortalState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(user) = signed_in(&session).await else {
+        return Redirect::to("/sign-in").into_response();
+    };
+    if uuid::Uuid::parse_str(&id).is_err() {
+        return (axum::http::StatusCode::NOT_FOUND, "Not found").into_response();
+    }
+    let result = state
+        .ctx
+        .governance
+        .get_file(&format!("/packs/{id}/pdf"), &user.principal())
+        .await;
+    match result {
+        Ok(file) => {
+            let mut res = file.bytes.into_response();
+            res.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/pdf"),
+            );
+            if let Some(v) = file
+                .disposition
+                .as_deref()
+                .and_then(|d| HeaderValue::from_str(d).ok())
+            {
+                res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+            }
+            res
+        }
+        Err(ClientError::Problem(p)) => (
+            axum::http::StatusCode::from_u16(p.status).unwrap_or(axum::http::StatusCode::FORBIDDEN),
+            p.detail.unwrap_or(p.title),
+        )
+            .into_response(),
+        Err(ClientError::Unavailable(_)) => (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "The governance service is not answering; please try again in a moment.",
+        )
+            .into_response(),
+    }
 }
 
 /// Streams a pack table's CSV; the governance service records the download.

@@ -29,7 +29,7 @@ pub const READERS: [Role; 4] = [Role::Board, Role::Coordinator, Role::Analyst, R
         framework_api::save_measure, framework_api::validate_report, framework_api::rebuild_read_models, dashboard_api::dashboard,
         dashboard_api::record_rebase, packs::list_boards, packs::set_approvers, packs::set_approvers_by_post, packs::list_packs,
         packs::create_pack, packs::show_pack, packs::edit_pack, packs::review_pack, packs::sign_pack,
-        packs::table_csv, packs::table_export, packs::access_log, pilot_api::list_pilots, pilot_api::create_pilot,
+        packs::table_csv, packs::table_export, packs::pack_pdf, packs::access_log, pilot_api::list_pilots, pilot_api::create_pilot,
         pilot_api::evaluate_pilot),
     components(schemas(SubmittedPerArea, AreaCount, Cell, Problem, FieldError, Framework, OutcomeDef,
         Indicator, Measure, Unit, Direction, Scope, MeasureStatus, FactRef, Formula, Target,

@@ -238,6 +238,7 @@ mod tests {
                     "referral.triaged",
                     "referral.accepted",
                     "referral.closed",
+                    "engagement.held",
                 ]
                 .map(|k| row(k, a, "2026-01", "", 1))
             })
@@ -250,11 +251,17 @@ mod tests {
         assert_eq!(
             active_missing,
             [
+                ("calls-for-service", "hull"),
+                ("anti-social-behaviour-calls", "hull"),
                 ("referrals-submitted", "hull"),
                 ("time-to-triage", "hull"),
                 ("acceptance-rate", "hull"),
                 ("outcomes-sustained", "hull"),
-                ("closed-positive", "hull")
+                ("engagement-events", "hull"),
+                ("seldom-heard-reached", "hull"),
+                ("priorities-resolved", "hull"),
+                ("closed-positive", "hull"),
+                ("problem-solving-demand-reduced", "hull"),
             ]
         );
     }

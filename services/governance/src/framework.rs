@@ -100,6 +100,7 @@ pub fn strategy() -> Framework {
     let indicators = vec![
         indicator("frequent-callers", "less-repeat-demand", "Frequent callers"),
         indicator("repeat-incidents", "less-repeat-demand", "Repeat incidents"),
+        indicator("demand", "less-repeat-demand", "Calls for service"),
         indicator("referrals", "earlier-help", "Referrals"),
         indicator("engagement", "engaged-communities", "Community engagement"),
         indicator("problem-solving", "problems-solved", "Problem-solving"),
@@ -115,7 +116,9 @@ pub fn strategy() -> Framework {
             scope: Scope::Core,
             formula: None,
             target: None,
-            awaiting: Some("calls-for-service events from the demand source"),
+            awaiting: Some(
+                "per-caller counts: the demand source publishes calls per ward, month and category only",
+            ),
             unit: Unit::Count,
         }),
         measure(Seed {
@@ -127,7 +130,40 @@ pub fn strategy() -> Framework {
             scope: Scope::Core,
             formula: None,
             target: None,
-            awaiting: Some("incident events from the demand source"),
+            awaiting: Some(
+                "per-location incident events: the demand source publishes calls per ward, month and category only",
+            ),
+            unit: Unit::Count,
+        }),
+        measure(Seed {
+            id: "calls-for-service",
+            indicator: "demand",
+            name: "Calls for service",
+            definition: "Calls for service on record for the area's wards in the month, all NSIR categories, as last imported.",
+            good: Lower,
+            scope: Scope::Core,
+            formula: Some(Formula::Count {
+                of: vec![FactRef::kind("engagement.demand_recorded")],
+            }),
+            target: None,
+            awaiting: None,
+            unit: Unit::Count,
+        }),
+        measure(Seed {
+            id: "anti-social-behaviour-calls",
+            indicator: "demand",
+            name: "Anti-social behaviour calls",
+            definition: "Calls for service about anti-social behaviour on record for the area's wards in the month.",
+            good: Lower,
+            scope: Scope::Core,
+            formula: Some(Formula::Count {
+                of: vec![FactRef::category(
+                    "engagement.demand_recorded",
+                    "anti_social_behaviour",
+                )],
+            }),
+            target: None,
+            awaiting: None,
             unit: Unit::Count,
         }),
         measure(Seed {
@@ -198,9 +234,11 @@ pub fn strategy() -> Framework {
             definition: "Community engagement events held in the month.",
             good: Higher,
             scope: Scope::Core,
-            formula: None,
+            formula: Some(Formula::Count {
+                of: vec![FactRef::kind("engagement.held")],
+            }),
             target: None,
-            awaiting: Some("engagement-event events from the engagement service"),
+            awaiting: None,
             unit: Unit::Count,
         }),
         measure(Seed {
@@ -210,9 +248,11 @@ pub fn strategy() -> Framework {
             definition: "Engagement events reaching a seldom-heard group.",
             good: Higher,
             scope: Scope::Core,
-            formula: None,
+            formula: Some(Formula::Count {
+                of: vec![FactRef::category("engagement.held", "seldom_heard")],
+            }),
             target: None,
-            awaiting: Some("engagement-event events with the groups reached"),
+            awaiting: None,
             unit: Unit::Count,
         }),
         measure(Seed {
@@ -222,9 +262,11 @@ pub fn strategy() -> Framework {
             definition: "Community priorities marked resolved in the month.",
             good: Higher,
             scope: Scope::Core,
-            formula: None,
+            formula: Some(Formula::Count {
+                of: vec![FactRef::kind("engagement.priority_resolved")],
+            }),
             target: None,
-            awaiting: Some("priority events from the engagement service"),
+            awaiting: None,
             unit: Unit::Count,
         }),
         measure(Seed {
@@ -242,6 +284,21 @@ pub fn strategy() -> Framework {
                 denominator: vec![FactRef::kind("referral.closed")],
             }),
             target: Some(70.0),
+            awaiting: None,
+            unit: Unit::Percent,
+        }),
+        measure(Seed {
+            id: "problem-solving-demand-reduced",
+            indicator: "problem-solving",
+            name: "Problem-solving cases that reduced demand",
+            definition: "Problem-solving cases closed in the month whose assessment found calls for service reduced, as a percentage of all closed.",
+            good: Higher,
+            scope: Scope::Core,
+            formula: Some(Formula::Rate {
+                numerator: vec![FactRef::category("engagement.case_closed", "reduced")],
+                denominator: vec![FactRef::kind("engagement.case_closed")],
+            }),
+            target: None,
             awaiting: None,
             unit: Unit::Percent,
         }),
@@ -473,17 +530,19 @@ fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, sqlx::Error> 
     serde_json::from_str(s).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
-/// Stores the strategy's framework if none has been stored yet.
+/// Stores the strategy's framework if none has been stored yet, or
+/// brings an earlier seed up to date.
 pub async fn seed(db: &Db) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
     let existing: i64 = sqlx::query("SELECT COUNT(*) AS n FROM outcomes")
         .fetch_one(&mut *tx)
         .await?
         .try_get("n")?;
-    if existing > 0 {
-        return tx.rollback().await;
-    }
     let f = strategy();
+    if existing > 0 {
+        upgrade(&mut tx, &f).await?;
+        return tx.commit().await;
+    }
     for (i, o) in f.outcomes.iter().enumerate() {
         sqlx::query(
             "INSERT INTO outcomes (id, position, body) VALUES ($1, $2, $3) \
@@ -511,6 +570,50 @@ pub async fn seed(db: &Db) -> Result<(), sqlx::Error> {
         upsert_measure(&mut tx, m, i as i64).await?;
     }
     tx.commit().await
+}
+
+/// Brings a framework seeded by an earlier release up to date without
+/// undoing anyone's edits: indicators and measures the strategy has gained
+/// are added, and seeded measures still planned become active once the
+/// events they wait for are published.
+async fn upgrade(tx: &mut Tx, f: &Framework) -> Result<(), sqlx::Error> {
+    for (i, ind) in f.indicators.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO indicators (id, outcome_id, position, body) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&ind.id)
+        .bind(&ind.outcome_id)
+        .bind(i as i64)
+        .bind(to_json(ind)?)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let stored = sqlx::query("SELECT id, body FROM measures")
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get::<String, _>("id")?,
+                from_json::<Measure>(&r.try_get::<String, _>("body")?)?,
+            ))
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    for (i, m) in f.measures.iter().enumerate() {
+        let now_live = match stored.iter().find(|(id, _)| *id == m.id) {
+            None => true,
+            Some((_, old)) => {
+                old.status == MeasureStatus::Planned
+                    && old.formula.is_none()
+                    && m.status == MeasureStatus::Active
+            }
+        };
+        if now_live {
+            upsert_measure(tx, m, i as i64).await?;
+        }
+    }
+    Ok(())
 }
 
 async fn upsert_measure(tx: &mut Tx, m: &Measure, position: i64) -> Result<(), sqlx::Error> {
@@ -600,15 +703,29 @@ mod tests {
         assert_eq!(
             active,
             [
+                "calls-for-service",
+                "anti-social-behaviour-calls",
                 "referrals-submitted",
                 "time-to-triage",
                 "acceptance-rate",
                 "outcomes-sustained",
+                "engagement-events",
+                "seldom-heard-reached",
+                "priorities-resolved",
                 "closed-positive",
+                "problem-solving-demand-reduced",
                 "restorative-practice-completions",
                 "ace-awareness-completions"
             ]
         );
+        // What no source publishes stays planned, saying what it waits for.
+        let planned: Vec<&str> = f
+            .measures
+            .iter()
+            .filter(|m| m.status == MeasureStatus::Planned && m.awaiting.is_some())
+            .map(|m| m.id.as_str())
+            .collect();
+        assert_eq!(planned, ["frequent-callers", "repeat-incidents"]);
     }
 
     fn base() -> Measure {

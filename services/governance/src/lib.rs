@@ -4,12 +4,14 @@
 mod api;
 pub mod compute;
 mod dashboard_api;
+pub mod demo;
 pub mod disclosure;
 mod export;
 pub mod framework;
 mod framework_api;
 pub mod lp;
 pub mod packs;
+pub mod pdf;
 pub mod pilot;
 mod pilot_api;
 pub mod read_model;
@@ -58,6 +60,8 @@ pub struct Config {
     pub referrals_url: String,
     /// Where the training service's event feed is.
     pub training_url: String,
+    /// Where the engagement service's event feed is.
+    pub engagement_url: String,
     /// Published counts from 1 up to this number are hidden.
     pub suppress_up_to: u64,
 }
@@ -68,6 +72,7 @@ impl Default for Config {
             service: ServiceConfig::defaults(NAME, DEFAULT_PORT),
             referrals_url: format!("http://127.0.0.1:{}", 3102),
             training_url: format!("http://127.0.0.1:{}", 3103),
+            engagement_url: format!("http://127.0.0.1:{}", 3101),
             suppress_up_to: 4,
         }
     }
@@ -123,6 +128,12 @@ pub fn consumers(db: &Db, shared: &Shared, config: &Config) -> Vec<Consumer> {
             eip_types::events::TrainingEvent::SOURCE,
             &config.training_url,
         ),
+        consumer(
+            db.clone(),
+            shared,
+            eip_types::events::EngagementEvent::SOURCE,
+            &config.engagement_url,
+        ),
     ]
 }
 
@@ -135,6 +146,9 @@ pub async fn launch(
 ) -> anyhow::Result<()> {
     let db = Db::connect(&config.service.database_url, &migrations()).await?;
     framework::seed(&db).await?;
+    if config.service.demo {
+        demo::seed(&db, chrono::Utc::now().date_naive()).await?;
+    }
     let consumers = consumers(&db, &shared, &config);
     let running: Vec<_> = consumers
         .iter()

@@ -42,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .route("/packs/{id}/sign", post(sign_pack))
         .route("/packs/{id}/tables/{measure_id}", get(table_csv))
         .route("/packs/{id}/exports/{measure_id}", get(table_export))
+        .route("/packs/{id}/pdf", get(pack_pdf))
         .route("/packs/{id}/access", get(access_log))
 }
 
@@ -275,6 +276,11 @@ async fn live(state: &AppState, input: &PackInput) -> Result<Dashboard, ApiError
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("stored pack with a bad period")))?;
     let mut d = dashboard_api::build(state, &months).await?;
     if !input.measure_ids.is_empty() {
+        // A pack is validated for the measures it reports, not the others.
+        d.validation
+            .missing
+            .retain(|m| input.measure_ids.contains(&m.measure_id));
+        d.validation.valid = d.validation.missing.is_empty();
         d.measures
             .retain(|m| input.measure_ids.contains(&m.measure.id));
         d.measures
@@ -716,6 +722,54 @@ async fn export(
         filename: format!("{}-{}-v{}.csv", measure_id, pack.input.to, pack.version),
         content: body,
     })
+}
+
+/// A PDF file, as OpenAPI describes binary content.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct PdfFile(pub Vec<u8>);
+
+/// The whole pack as a tagged PDF: period, areas and measures printed,
+/// charts as vector graphics, long tables paginated. A signed pack renders
+/// from its frozen snapshot. Recorded as a download.
+#[utoipa::path(get, path = "/packs/{id}/pdf", params(("id" = String, Path, description = "The pack version's id")),
+    responses((status = 200, content_type = "application/pdf", body = PdfFile), (status = 401, body = eip_types::Problem),
+        (status = 403, body = eip_types::Problem), (status = 404, body = eip_types::Problem)))]
+pub async fn pack_pdf(
+    State(state): State<AppState>,
+    user: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let who = user.require_any(&ANALYSTS)?;
+    let pack = load_pack(state.db.pool(), &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let all = boards(state.db.pool()).await?;
+    let board_name = all
+        .iter()
+        .find(|b| b.id == pack.input.board_id)
+        .map_or(pack.input.board_id.clone(), |b| b.name.clone());
+    let (content, _) = content(&state, &pack).await?;
+    let bytes = tokio::task::spawn_blocking(move || {
+        crate::pdf::render(&pack, &board_name, &content).map(|b| (b, pack))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.into()))?
+    .map_err(|e| ApiError::Internal(e.into()))?;
+    let (bytes, pack) = bytes;
+    record_access(state.db.pool(), &pack.id, who, "pdf").await?;
+    let mut res = bytes.into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{}-{}-v{}.pdf\"",
+        pack.input.board_id, pack.input.to, pack.version
+    )) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
 }
 
 /// Who viewed or downloaded a pack (administrators and the data protection

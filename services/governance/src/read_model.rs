@@ -1,7 +1,7 @@
 //! The fact table, updated inside the transaction that marks an event
 //! processed, and the queries reports make of it.
 
-use crate::sources::{self, Clock, Fact};
+use crate::sources::{self, Clock, Count, Fact};
 use async_trait::async_trait;
 use eip_platform::consumer::{Consumer, EventHandler};
 use eip_platform::db::{Db, Tx, parse_date};
@@ -59,11 +59,33 @@ async fn record(tx: &mut Tx, fact: &Fact) -> Result<(), sqlx::Error> {
             elapsed
         }
     };
+    let n = match &fact.count {
+        Count::One => 1,
+        Count::Level { key, value } => {
+            let before: Option<i64> =
+                sqlx::query("SELECT value FROM fact_levels WHERE level_key = $1")
+                    .bind(key)
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .map(|row| row.try_get("value"))
+                    .transpose()?;
+            sqlx::query(
+                "INSERT INTO fact_levels (level_key, source, value) VALUES ($1, $2, $3) \
+                 ON CONFLICT (level_key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(key)
+            .bind(fact.source)
+            .bind(value)
+            .execute(&mut **tx)
+            .await?;
+            value - before.unwrap_or(0)
+        }
+    };
     sqlx::query(
         "INSERT INTO facts (source, kind, area_id, period, category, n, timed, elapsed_seconds) \
-         VALUES ($1, $2, $3, $4, $5, 1, $6, $7) \
+         VALUES ($1, $2, $3, $4, $5, $8, $6, $7) \
          ON CONFLICT (source, kind, area_id, period, category) DO UPDATE SET \
-         n = facts.n + 1, timed = facts.timed + excluded.timed, \
+         n = facts.n + excluded.n, timed = facts.timed + excluded.timed, \
          elapsed_seconds = facts.elapsed_seconds + excluded.elapsed_seconds",
     )
     .bind(fact.source)
@@ -73,6 +95,7 @@ async fn record(tx: &mut Tx, fact: &Fact) -> Result<(), sqlx::Error> {
     .bind(&fact.category)
     .bind(i64::from(elapsed.is_some()))
     .bind(elapsed.unwrap_or(0))
+    .bind(n)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -199,6 +222,7 @@ pub async fn rebuild(db: &Db, consumer: &Consumer) -> anyhow::Result<usize> {
     let mut tx = db.begin().await?;
     for sql in [
         "DELETE FROM facts WHERE source = $1",
+        "DELETE FROM fact_levels WHERE source = $1",
         "DELETE FROM processed_events WHERE source = $1",
         "DELETE FROM feed_cursors WHERE source = $1",
     ] {

@@ -2,11 +2,15 @@
 //!
 //! Every event becomes at most one fact: a count of one in a cell keyed by
 //! source, kind, area, month and category, optionally with the time elapsed
-//! since the referral was submitted. Measures are formulas over these cells,
-//! so a new measure over existing events is data, not code.
+//! since the referral was submitted. A few sources publish a level rather
+//! than an occurrence (the calls on record for a ward and month): such a
+//! fact replaces the level it last set, so the cell holds the sum of the
+//! latest levels. Measures are formulas over these cells, so a new measure
+//! over existing events is data, not code.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use eip_types::events::{EventEnvelope, ReferralEvent, TrainingEvent};
+use eip_types::engagement::AssessmentResult;
+use eip_types::events::{EngagementEvent, EventEnvelope, ReferralEvent, TrainingEvent};
 use eip_types::governance::EventKindInfo;
 
 /// One event's contribution to the fact table.
@@ -22,6 +26,18 @@ pub struct Fact {
     pub category: String,
     /// What else the event does to the case clock.
     pub clock: Clock,
+    /// What the fact adds to its cell.
+    pub count: Count,
+}
+
+/// What a fact adds to its cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Count {
+    /// One occurrence.
+    One,
+    /// The latest level for `key` (a ward, month and category, say): the
+    /// cell moves by the difference from the level `key` last set.
+    Level { key: String, value: i64 },
 }
 
 /// The per-referral state needed to time a step from submission.
@@ -122,6 +138,48 @@ const KINDS: &[KindSpec] = &[
         category: None,
     },
     KindSpec {
+        kind: "engagement.demand_recorded",
+        source: EngagementEvent::SOURCE,
+        has_area: true,
+        has_duration: false,
+        category: Some("NSIR category of the calls for service (a count of calls, not of events)"),
+    },
+    KindSpec {
+        kind: "engagement.held",
+        source: EngagementEvent::SOURCE,
+        has_area: true,
+        has_duration: false,
+        category: Some("groups reached (seldom_heard, general)"),
+    },
+    KindSpec {
+        kind: "engagement.priority_agreed",
+        source: EngagementEvent::SOURCE,
+        has_area: true,
+        has_duration: false,
+        category: None,
+    },
+    KindSpec {
+        kind: "engagement.priority_resolved",
+        source: EngagementEvent::SOURCE,
+        has_area: true,
+        has_duration: false,
+        category: None,
+    },
+    KindSpec {
+        kind: "engagement.case_opened",
+        source: EngagementEvent::SOURCE,
+        has_area: true,
+        has_duration: false,
+        category: Some("how it was opened (repeat_demand_flag, direct)"),
+    },
+    KindSpec {
+        kind: "engagement.case_closed",
+        source: EngagementEvent::SOURCE,
+        has_area: true,
+        has_duration: false,
+        category: Some("assessment of demand after the work (reduced, no_change, increased)"),
+    },
+    KindSpec {
         kind: "training.completion_recorded",
         source: TrainingEvent::SOURCE,
         has_area: false,
@@ -174,13 +232,101 @@ pub fn fact_of(event: &EventEnvelope) -> Option<Fact> {
                 period: period_of(completed_on),
                 category: competency_id,
                 clock: Clock::None,
+                count: Count::One,
             }),
             // Sessions, achievements, renewals, lapses and coverage are not
             // modelled yet: a measure over them is data once they are.
             _ => None,
         });
     }
+    if event.source == EngagementEvent::SOURCE {
+        return EngagementEvent::from_envelope(event).and_then(engagement_fact);
+    }
     None
+}
+
+fn engagement_fact(e: EngagementEvent) -> Option<Fact> {
+    let kind = e.kind();
+    let fact = |area_id: String, period: String, category: &str, count: Count| Fact {
+        source: EngagementEvent::SOURCE,
+        kind,
+        area_id,
+        period,
+        category: category.to_owned(),
+        clock: Clock::None,
+        count,
+    };
+    Some(match e {
+        EngagementEvent::DemandRecorded {
+            place_id,
+            area_id,
+            month,
+            category,
+            calls,
+        } => {
+            // A month that is not `YYYY-MM` cannot be placed in a table.
+            let day = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").ok()?;
+            let key = format!("{kind}:{place_id}:{month}:{}", category.as_str());
+            fact(
+                area_id,
+                period_of(day),
+                category.as_str(),
+                Count::Level {
+                    key,
+                    value: calls.max(0),
+                },
+            )
+        }
+        EngagementEvent::EngagementHeld {
+            area_id,
+            held_on,
+            seldom_heard,
+            ..
+        } => fact(
+            area_id,
+            period_of(held_on),
+            if seldom_heard {
+                "seldom_heard"
+            } else {
+                "general"
+            },
+            Count::One,
+        ),
+        EngagementEvent::PriorityAgreed { area_id, at, .. }
+        | EngagementEvent::PriorityResolved { area_id, at, .. } => {
+            fact(area_id, period_of(at.date_naive()), "", Count::One)
+        }
+        EngagementEvent::CaseOpened {
+            area_id,
+            from_flag,
+            at,
+            ..
+        } => fact(
+            area_id,
+            period_of(at.date_naive()),
+            if from_flag {
+                "repeat_demand_flag"
+            } else {
+                "direct"
+            },
+            Count::One,
+        ),
+        EngagementEvent::CaseClosed {
+            area_id,
+            result,
+            at,
+            ..
+        } => fact(
+            area_id,
+            period_of(at.date_naive()),
+            match result {
+                AssessmentResult::Reduced => "reduced",
+                AssessmentResult::NoChange => "no_change",
+                AssessmentResult::Increased => "increased",
+            },
+            Count::One,
+        ),
+    })
 }
 
 fn referral_fact(e: ReferralEvent) -> Fact {
@@ -192,6 +338,7 @@ fn referral_fact(e: ReferralEvent) -> Fact {
         period: period_of(day),
         category,
         clock,
+        count: Count::One,
     };
     match e {
         ReferralEvent::Submitted {
@@ -354,6 +501,96 @@ mod tests {
                 fact.category.as_str()
             ),
             ("", "2026-03", "ace-awareness")
+        );
+    }
+
+    #[test]
+    fn every_engagement_event_kind_is_known_and_carries_no_names() {
+        use eip_types::engagement::{Category, EngagementKind};
+        let at = DateTime::parse_from_rfc3339("2026-10-31T23:30:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default();
+        let held_on = NaiveDate::from_ymd_opt(2026, 9, 30).unwrap_or_default();
+        let events = [
+            EngagementEvent::DemandRecorded {
+                place_id: "myton".into(),
+                area_id: "hull".into(),
+                month: "2026-08".into(),
+                category: Category::Crime,
+                calls: 41,
+            },
+            EngagementEvent::EngagementHeld {
+                engagement_id: "e1".into(),
+                place_id: "myton".into(),
+                area_id: "hull".into(),
+                engagement_kind: EngagementKind::PublicMeeting,
+                held_on,
+                attendance: 30,
+                seldom_heard: true,
+            },
+            EngagementEvent::PriorityAgreed {
+                priority_id: "p1".into(),
+                place_id: "myton".into(),
+                area_id: "hull".into(),
+                period: "2026-Q4".into(),
+                at,
+            },
+            EngagementEvent::PriorityResolved {
+                priority_id: "p1".into(),
+                place_id: "myton".into(),
+                area_id: "hull".into(),
+                period: "2026-Q4".into(),
+                at,
+            },
+            EngagementEvent::CaseOpened {
+                case_id: "c1".into(),
+                area_id: "hull".into(),
+                place_ids: vec!["myton".into()],
+                from_flag: true,
+                at,
+            },
+            EngagementEvent::CaseClosed {
+                case_id: "c1".into(),
+                area_id: "hull".into(),
+                place_ids: vec!["myton".into()],
+                result: AssessmentResult::Reduced,
+                delivered_as_planned: true,
+                before_calls: 40,
+                after_calls: 20,
+                at,
+            },
+        ];
+        let facts: Vec<(String, String, String, Count)> = events
+            .iter()
+            .map(|e| {
+                let f = fact_of(&envelope("engagement", e.kind(), e.payload()))
+                    .unwrap_or_else(|| panic!("{} is modelled", e.kind()));
+                assert!(kind_info(f.kind).is_some(), "{}", f.kind);
+                assert_eq!((f.area_id.as_str(), &f.clock), ("hull", &Clock::None));
+                (f.kind.to_owned(), f.period, f.category, f.count)
+            })
+            .collect();
+        let plain = |kind: &str, period: &str, category: &str| {
+            (kind.into(), period.into(), category.into(), Count::One)
+        };
+        assert_eq!(
+            facts,
+            [
+                (
+                    "engagement.demand_recorded".into(),
+                    "2026-08".into(),
+                    "crime".into(),
+                    Count::Level {
+                        key: "engagement.demand_recorded:myton:2026-08:crime".into(),
+                        value: 41
+                    }
+                ),
+                plain("engagement.held", "2026-09", "seldom_heard"),
+                plain("engagement.priority_agreed", "2026-10", ""),
+                plain("engagement.priority_resolved", "2026-10", ""),
+                plain("engagement.case_opened", "2026-10", "repeat_demand_flag"),
+                plain("engagement.case_closed", "2026-10", "reduced"),
+            ]
         );
     }
 

@@ -18,7 +18,85 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn fmt(v: f64, unit: Unit) -> String {
+/// Where a chart's values and months fall in a drawing area: shared by
+/// the SVG chart and the PDF pack so both draw the same picture.
+pub(crate) struct Frame {
+    lo: f64,
+    hi: f64,
+    n: usize,
+    pub left: f64,
+    pub top: f64,
+    pub right: f64,
+    pub bottom: f64,
+}
+
+impl Frame {
+    /// The value range of the chart (points, limits, target, and zero),
+    /// laid over the box from (`left`, `top`) to (`right`, `bottom`).
+    pub fn of(report: &MeasureReport, left: f64, top: f64, right: f64, bottom: f64) -> Self {
+        let c = &report.chart;
+        let mut values: Vec<f64> = c.points.iter().map(|p| p.value).collect();
+        for s in &c.segments {
+            values.extend([Some(s.mean), s.upper, s.lower].into_iter().flatten());
+        }
+        values.extend(c.target);
+        let lo = values
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, f64::min)
+            .min(0.0);
+        let mut hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        if !hi.is_finite() || hi <= lo {
+            hi = lo + 1.0;
+        }
+        Self {
+            lo,
+            hi,
+            n: report.table.months.len().max(1),
+            left,
+            top,
+            right,
+            bottom,
+        }
+    }
+
+    /// The horizontal centre of the `i`th month.
+    pub fn x(&self, i: usize) -> f64 {
+        self.left + (self.right - self.left) * (i as f64 + 0.5) / self.n as f64
+    }
+
+    pub fn y(&self, v: f64) -> f64 {
+        self.top + (self.bottom - self.top) * (1.0 - (v - self.lo) / (self.hi - self.lo))
+    }
+
+    /// The values labelled on the vertical axis.
+    pub fn ticks(&self) -> [f64; 3] {
+        [self.lo, (self.lo + self.hi) / 2.0, self.hi]
+    }
+
+    /// Every how many months the horizontal axis is labelled.
+    pub fn month_step(&self) -> usize {
+        self.n.div_ceil(6)
+    }
+}
+
+/// What a chart says, in words: its text alternative.
+pub(crate) fn description(report: &MeasureReport) -> String {
+    let c = &report.chart;
+    let mut desc = format!("{}. {}.", report.measure.name, c.variation.text());
+    if let Some(a) = c.assurance {
+        let _ = write!(desc, " {}.", a.text());
+    }
+    if c.segments.iter().any(|s| s.trial) {
+        desc.push_str(" Trial limits: fewer than twelve points.");
+    }
+    if c.points.is_empty() {
+        desc.push_str(" No published points in this period.");
+    }
+    desc
+}
+
+pub(crate) fn fmt(v: f64, unit: Unit) -> String {
     match unit {
         Unit::Count => format!("{v:.0}"),
         _ => format!("{v:.1}"),
@@ -31,35 +109,11 @@ pub fn chart(report: &MeasureReport, annotations: &[Annotation], id: &str) -> St
     let months = &report.table.months;
     let c = &report.chart;
     let unit = report.measure.unit;
-    let mut values: Vec<f64> = c.points.iter().map(|p| p.value).collect();
-    for s in &c.segments {
-        values.extend([Some(s.mean), s.upper, s.lower].into_iter().flatten());
-    }
-    values.extend(c.target);
-    let lo = values
-        .iter()
-        .copied()
-        .fold(f64::INFINITY, f64::min)
-        .min(0.0);
-    let mut hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if !hi.is_finite() || hi <= lo {
-        hi = lo + 1.0;
-    }
-    let n = months.len().max(1);
-    let x = |i: usize| LEFT + (W - LEFT - RIGHT) * (i as f64 + 0.5) / n as f64;
-    let y = |v: f64| TOP + (H - TOP - BOTTOM) * (1.0 - (v - lo) / (hi - lo));
+    let frame = Frame::of(report, LEFT, TOP, W - RIGHT, H - BOTTOM);
+    let x = |i: usize| frame.x(i);
+    let y = |v: f64| frame.y(v);
     let index = |period: &str| months.iter().position(|m| m == period);
-
-    let mut desc = format!("{}. {}.", report.measure.name, c.variation.text());
-    if let Some(a) = c.assurance {
-        let _ = write!(desc, " {}.", a.text());
-    }
-    if c.segments.iter().any(|s| s.trial) {
-        desc.push_str(" Trial limits: fewer than twelve points.");
-    }
-    if c.points.is_empty() {
-        desc.push_str(" No published points in this period.");
-    }
+    let desc = description(report);
     let mut s = String::new();
     let _ = write!(
         s,
@@ -76,7 +130,7 @@ pub fn chart(report: &MeasureReport, annotations: &[Annotation], id: &str) -> St
         W - RIGHT,
         H - BOTTOM
     );
-    for v in [lo, (lo + hi) / 2.0, hi] {
+    for v in frame.ticks() {
         let _ = write!(
             s,
             r##"<text x="{}" y="{:.1}" font-size="11" text-anchor="end" fill="#0b0c0c">{}</text>"##,
@@ -85,7 +139,7 @@ pub fn chart(report: &MeasureReport, annotations: &[Annotation], id: &str) -> St
             fmt(v, unit)
         );
     }
-    let step = n.div_ceil(6);
+    let step = frame.month_step();
     for (i, m) in months.iter().enumerate().filter(|(i, _)| i % step == 0) {
         let _ = write!(
             s,

@@ -18,6 +18,14 @@ pub enum ClientError {
     Unavailable(String),
 }
 
+/// A file a service answered with.
+#[derive(Debug, Clone)]
+pub struct FileAnswer {
+    pub bytes: Vec<u8>,
+    pub content_type: Option<String>,
+    pub disposition: Option<String>,
+}
+
 #[derive(Clone, Debug)]
 pub struct ServiceClient {
     /// Used in logs and as the caller name of service assertions.
@@ -53,6 +61,33 @@ impl ServiceClient {
     ) -> Result<T, ClientError> {
         let token = self.token(Some(principal))?;
         self.send(self.http.get(self.url(path)), token).await
+    }
+
+    /// A GET whose answer is a file rather than JSON (a PDF, say): its bytes
+    /// and the file name the service suggests.
+    pub async fn get_file(
+        &self,
+        path: &str,
+        principal: &Principal,
+    ) -> Result<FileAnswer, ClientError> {
+        let token = self.token(Some(principal))?;
+        let res = self.send_raw(self.http.get(self.url(path)), token).await?;
+        let header = |name: reqwest::header::HeaderName| {
+            res.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let content_type = header(reqwest::header::CONTENT_TYPE);
+        let disposition = header(reqwest::header::CONTENT_DISPOSITION);
+        let bytes = res.bytes().await.map_err(|e| {
+            ClientError::Unavailable(format!("unreadable answer: {}", e.without_url()))
+        })?;
+        Ok(FileAnswer {
+            bytes: bytes.to_vec(),
+            content_type,
+            disposition,
+        })
     }
 
     /// A GET with query parameters, encoded by the client.
@@ -118,9 +153,21 @@ impl ServiceClient {
 
     async fn send<T: DeserializeOwned>(
         &self,
-        mut req: reqwest::RequestBuilder,
+        req: reqwest::RequestBuilder,
         token: String,
     ) -> Result<T, ClientError> {
+        self.send_raw(req, token).await?.json().await.map_err(|e| {
+            ClientError::Unavailable(format!("unreadable answer: {}", e.without_url()))
+        })
+    }
+
+    /// Sends the request; a success comes back unread, a refusal as its
+    /// problem.
+    async fn send_raw(
+        &self,
+        mut req: reqwest::RequestBuilder,
+        token: String,
+    ) -> Result<reqwest::Response, ClientError> {
         for (k, v) in telemetry::current_context_map() {
             req = req.header(k, v);
         }
@@ -131,9 +178,7 @@ impl ServiceClient {
             .map_err(|e| ClientError::Unavailable(e.without_url().to_string()))?;
         let status = res.status();
         if status.is_success() {
-            return res.json().await.map_err(|e| {
-                ClientError::Unavailable(format!("unreadable answer: {}", e.without_url()))
-            });
+            return Ok(res);
         }
         if status.is_server_error() {
             return Err(ClientError::Unavailable(format!("answered {status}")));

@@ -422,6 +422,7 @@ fn pack_page(p: data::PackPage) -> impl IntoView {
             <dt>"Filters"</dt><dd>{if pack.input.measure_ids.is_empty() { "All active measures".to_owned() } else { pack.input.measure_ids.join(", ") }}</dd>
         </dl>
         {signed}
+        <p><a id="pack-pdf" href=format!("/governance/packs/{}/pdf", pack.id) download="">"Download the whole pack (PDF, tagged for screen readers)"</a></p>
         {(!pack.input.commentary.is_empty()).then(|| view! { <section><h2>"Commentary"</h2><p>{pack.input.commentary.clone()}</p></section> })}
         {(!pack.input.annotations.is_empty()).then(|| view! {
             <section><h2>"Annotations"</h2><ul>

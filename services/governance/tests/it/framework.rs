@@ -35,7 +35,7 @@ async fn admins_edit_the_framework_and_bad_measures_are_refused(backend: Backend
     assert_eq!(res.status(), 200);
     let seeded: Framework = res.json().await.expect("json");
     assert_eq!(seeded.outcomes.len(), 5);
-    assert_eq!(seeded.measures.len(), 12);
+    assert_eq!(seeded.measures.len(), 15);
 
     // Unknown event kinds and a target in the wrong unit, each named by field.
     let mut bad = local_measure();
@@ -76,9 +76,9 @@ async fn admins_edit_the_framework_and_bad_measures_are_refused(backend: Backend
         .json()
         .await
         .expect("json");
-    assert_eq!(after.measures.len(), 13);
+    assert_eq!(after.measures.len(), 16);
     assert_eq!(
-        after.measures[12].target.map(|t| t.value),
+        after.measures[15].target.map(|t| t.value),
         Some(12.0),
         "edited in place, at the end"
     );
@@ -265,6 +265,13 @@ async fn wiping_and_replaying_the_feeds_rebuilds_identical_figures(
         .record_completion(&trainer, "ace-awareness", "2026-11-02")
         .await;
     events += 2;
+    let neighbourhood = principal(Role::Frontline, &["hull"]);
+    for seldom_heard in [true, true, false] {
+        platform
+            .log_engagement(&neighbourhood, "2026-10-14", seldom_heard)
+            .await;
+        events += 1;
+    }
     wait_for_events(&platform, events).await;
 
     let before = eip_governance::read_model::all_facts(platform.read_model.pool())
@@ -281,9 +288,17 @@ async fn wiping_and_replaying_the_feeds_rebuilds_identical_figures(
         "referral.closed",
         "referral.withdrawn",
         "training.completion_recorded",
+        "engagement.held",
     ] {
         assert!(kinds.contains(&kind), "{kind} counted");
     }
+    // Engagements count by whether they reached seldom-heard groups.
+    let held: Vec<(&str, &str, i64)> = before
+        .iter()
+        .filter(|(_, f)| f.kind == "engagement.held")
+        .map(|(_, f)| (f.area_id.as_str(), f.category.as_str(), f.n))
+        .collect();
+    assert_eq!(held, [("hull", "general", 1), ("hull", "seldom_heard", 2)]);
     // Triage and closure were timed from submission.
     assert!(
         before

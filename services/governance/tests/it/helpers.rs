@@ -55,9 +55,11 @@ pub struct Platform {
     pub http: reqwest::Client,
     pub referrals: RunningService,
     pub training: RunningService,
+    pub engagement: RunningService,
     pub governance: Vec<RunningService>,
     pub _referrals_db: TestDb,
     pub _training_db: TestDb,
+    pub _engagement_db: TestDb,
     /// The governance database, read directly to see raw counts.
     pub read_model: Db,
     _governance_db: TestDb,
@@ -83,26 +85,35 @@ pub async fn start_training(db: &TestDb, shared: &Shared) -> RunningService {
     .await
 }
 
+pub async fn start_engagement(db: &TestDb, shared: &Shared) -> RunningService {
+    let mut config = eip_engagement::default_config();
+    config.database_url = db.url.clone();
+    let shared = shared.clone();
+    RunningService::start(|listener, shutdown| {
+        eip_engagement::launch(config, shared, listener, shutdown)
+    })
+    .await
+}
+
+/// Where the sources' event feeds are.
+pub struct Feeds<'a> {
+    pub referrals: &'a str,
+    pub training: &'a str,
+    pub engagement: &'a str,
+}
+
 /// The governance configuration the tests run with.
-pub fn governance_config(
-    db: &TestDb,
-    referrals_url: &str,
-    training_url: &str,
-) -> eip_governance::Config {
+pub fn governance_config(db: &TestDb, feeds: &Feeds<'_>) -> eip_governance::Config {
     let mut config = eip_governance::Config::default();
     config.service.database_url = db.url.clone();
-    config.referrals_url = referrals_url.to_owned();
-    config.training_url = training_url.to_owned();
+    config.referrals_url = feeds.referrals.to_owned();
+    config.training_url = feeds.training.to_owned();
+    config.engagement_url = feeds.engagement.to_owned();
     config
 }
 
-pub async fn start_governance(
-    db: &TestDb,
-    shared: &Shared,
-    referrals_url: &str,
-    training_url: &str,
-) -> RunningService {
-    let config = governance_config(db, referrals_url, training_url);
+pub async fn start_governance(db: &TestDb, shared: &Shared, feeds: &Feeds<'_>) -> RunningService {
+    let config = governance_config(db, feeds);
     let shared = shared.clone();
     RunningService::start(|listener, shutdown| {
         eip_governance::launch(config, shared, listener, shutdown)
@@ -115,6 +126,7 @@ pub fn governance_config_for(platform: &Platform) -> eip_governance::Config {
     eip_governance::Config {
         referrals_url: platform.referrals.base.clone(),
         training_url: platform.training.base.clone(),
+        engagement_url: platform.engagement.base.clone(),
         ..Default::default()
     }
 }
@@ -129,10 +141,17 @@ pub async fn start(backend: Backend, bus: BusChoice, replicas: usize) -> Platfor
     };
     let referrals_db = TestDb::new(backend).await;
     let training_db = TestDb::new(backend).await;
+    let engagement_db = TestDb::new(backend).await;
     let governance_db = TestDb::new(backend).await;
     let http = reqwest::Client::new();
     let referrals = start_referrals(&referrals_db, &shared).await;
     let training = start_training(&training_db, &shared).await;
+    let engagement = start_engagement(&engagement_db, &shared).await;
+    let feeds = Feeds {
+        referrals: &referrals.base,
+        training: &training.base,
+        engagement: &engagement.base,
+    };
     let mut governance = Vec::new();
     for _ in 0..replicas {
         // Each replica gets its own handle on the bus, as separate processes would.
@@ -153,7 +172,7 @@ pub async fn start(backend: Backend, bus: BusChoice, replicas: usize) -> Platfor
             },
             keys: keys.clone(),
         };
-        let g = start_governance(&governance_db, &own, &referrals.base, &training.base).await;
+        let g = start_governance(&governance_db, &own, &feeds).await;
         governance.push(g);
     }
     let read_model = Db::connect(&governance_db.url, &eip_governance::migrations())
@@ -165,9 +184,11 @@ pub async fn start(backend: Backend, bus: BusChoice, replicas: usize) -> Platfor
         http,
         referrals,
         training,
+        engagement,
         governance,
         _referrals_db: referrals_db,
         _training_db: training_db,
+        _engagement_db: engagement_db,
         read_model,
         _governance_db: governance_db,
     }
@@ -248,6 +269,25 @@ impl Platform {
         assert_eq!(res.status(), 201);
     }
 
+    /// Logs one engagement with a community in the Hull ward of Myton.
+    pub async fn log_engagement(&self, p: &Principal, held_on: &str, seldom_heard: bool) {
+        let res = self
+            .http
+            .post(format!("{}/engagements", self.engagement.base))
+            .bearer_auth(self.keys.sign(p).expect("sign"))
+            .json(&serde_json::json!({
+                "kind": "public_meeting",
+                "place_id": "myton",
+                "held_on": held_on,
+                "attendance": 12,
+                "seldom_heard": seldom_heard
+            }))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 201);
+    }
+
     /// Raises and submits one referral in `area` through the referrals API.
     pub async fn submit_referral(&self, p: &Principal, area: &str) {
         self.raise_referral(p, area).await;
@@ -317,6 +357,7 @@ impl Platform {
         }
         let _ = self.referrals.stop().await;
         let _ = self.training.stop().await;
+        let _ = self.engagement.stop().await;
         self.read_model.close().await;
     }
 }

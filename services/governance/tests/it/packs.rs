@@ -174,6 +174,7 @@ async fn a_signed_pack_is_frozen_versioned_and_audited(backend: Backend, bus: Bu
         .expect("json");
     assert_eq!(before.snapshot_verified, Some(true));
     assert!(!before.may_sign);
+    let pdf_before = pdf_of(&platform, &path, &approver).await;
 
     // The sources change; the signed pack does not.
     for _ in 0..5 {
@@ -188,6 +189,29 @@ async fn a_signed_pack_is_frozen_versioned_and_audited(backend: Backend, bus: Bu
         .expect("json");
     assert_eq!(after.content, before.content);
     assert_eq!(after.charts, before.charts);
+    // The PDF renders from the frozen snapshot: the same file.
+    assert_eq!(pdf_of(&platform, &path, &approver).await, pdf_before);
+    let texts = crate::pdf::texts(&pdf_before);
+    let joined = texts.join(" ");
+    assert!(
+        joined.contains(&format!("Period: {month} to {month}")),
+        "{joined}"
+    );
+    assert!(
+        joined.contains("Measures: Referrals submitted, Acceptance by partner agencies"),
+        "{joined}"
+    );
+    assert!(joined.contains("Referrals steady."));
+    assert!(joined.contains(&format!("Signed by {}", approver.user_id)));
+    assert_eq!(
+        crate::pdf::row_after(&texts, "East Riding", 2),
+        ["[c]", "[c]"],
+        "East Riding's two referrals stay hidden"
+    );
+    assert!(
+        joined.contains(&format!("{month}-01: Pilot starts")),
+        "{joined}"
+    );
     assert_eq!(after.pack.snapshot_sha256, Some(hash));
     let live: Dashboard = platform
         .send(
@@ -285,7 +309,8 @@ async fn a_signed_pack_is_frozen_versioned_and_audited(backend: Backend, bus: Bu
     assert!(seen.contains(&(approver.user_id.as_str(), "view")));
     assert!(seen.contains(&(other_member.user_id.as_str(), "view")));
     assert!(seen.contains(&(approver.user_id.as_str(), "csv:referrals-submitted")));
-    assert_eq!(log.len(), 4);
+    assert!(seen.contains(&(approver.user_id.as_str(), "pdf")));
+    assert_eq!(log.len(), 6);
 
     // The snapshot holds aggregates only.
     let snapshot: String = sqlx::query("SELECT snapshot FROM packs WHERE id = $1")
@@ -308,13 +333,49 @@ async fn a_signed_pack_is_frozen_versioned_and_audited(backend: Backend, bus: Bu
         Role::Partner,
         Role::Coordinator,
         Role::Trainer,
+        Role::Dpo,
     ] {
+        let who = principal(role, &["hull"]);
+        if role != Role::Dpo {
+            let res = platform.send(Method::GET, &path, &who, None).await;
+            assert_eq!(res.status(), 403, "{role}");
+        }
         let res = platform
-            .send(Method::GET, &path, &principal(role, &["hull"]), None)
+            .send(Method::GET, &format!("{path}/pdf"), &who, None)
             .await;
-        assert_eq!(res.status(), 403, "{role}");
+        assert_eq!(res.status(), 403, "{role} downloads no PDF");
     }
+    let res = platform
+        .send(
+            Method::GET,
+            "/packs/00000000-0000-0000-0000-000000000000/pdf",
+            &approver,
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), 404);
     platform.stop().await;
+}
+
+/// The pack's PDF, checked to be one.
+async fn pdf_of(
+    platform: &crate::helpers::Platform,
+    path: &str,
+    who: &eip_types::Principal,
+) -> Vec<u8> {
+    let res = platform
+        .send(Method::GET, &format!("{path}/pdf"), who, None)
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .is_ok_and(|d| d.starts_with("attachment; filename=") && d.contains(".pdf"))
+    );
+    let bytes = res.bytes().await.expect("bytes").to_vec();
+    assert!(bytes.starts_with(b"%PDF-"));
+    bytes
 }
 
 macro_rules! matrix {

@@ -1,0 +1,78 @@
+//! Sources that publish a level (the calls on record for a ward, month and
+//! category) move their fact cell by the difference: a re-import replaces
+//! the earlier figure instead of adding to it.
+
+use eip_governance::read_model::{FactEvents, all_facts};
+use eip_platform::consumer::EventHandler;
+use eip_platform::db::Db;
+use eip_test_support::{Backend, TestDb};
+use eip_types::engagement::Category;
+use eip_types::events::{EngagementEvent, EventEnvelope};
+
+fn demand(seq: i64, place: &str, month: &str, calls: i64) -> EventEnvelope {
+    let e = EngagementEvent::DemandRecorded {
+        place_id: place.into(),
+        area_id: "hull".into(),
+        month: month.into(),
+        category: Category::AntiSocialBehaviour,
+        calls,
+    };
+    EventEnvelope {
+        id: uuid::Uuid::new_v4(),
+        source: EngagementEvent::SOURCE.into(),
+        seq,
+        kind: e.kind().into(),
+        occurred_at: chrono::Utc::now(),
+        trace: Default::default(),
+        payload: e.payload(),
+    }
+}
+
+async fn demand_levels_replace_what_they_replaced(backend: Backend) {
+    let test_db = TestDb::new(backend).await;
+    let db = Db::connect(&test_db.url, &eip_governance::migrations())
+        .await
+        .expect("database");
+    let events = [
+        demand(1, "myton", "2026-10", 10),
+        demand(2, "newington", "2026-10", 5),
+        // Myton's October figure is corrected downwards by a later import.
+        demand(3, "myton", "2026-10", 7),
+        demand(4, "myton", "2026-11", 3),
+        // A month that cannot be placed is left out.
+        demand(5, "myton", "October", 9),
+    ];
+    for e in &events {
+        let mut tx = db.begin().await.expect("tx");
+        FactEvents.apply(&mut tx, e).await.expect("applied");
+        tx.commit().await.expect("commit");
+    }
+    let cells: Vec<(String, i64)> = all_facts(db.pool())
+        .await
+        .expect("facts")
+        .into_iter()
+        .map(|(_, f)| (format!("{} {} {}", f.area_id, f.period, f.category), f.n))
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            ("hull 2026-10 anti_social_behaviour".to_owned(), 12),
+            ("hull 2026-11 anti_social_behaviour".to_owned(), 3),
+        ]
+    );
+    db.close().await;
+}
+
+mod sqlite {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn demand_levels_replace_what_they_replaced() {
+        super::demand_levels_replace_what_they_replaced(eip_test_support::Backend::Sqlite).await
+    }
+}
+
+mod postgres {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn demand_levels_replace_what_they_replaced() {
+        super::demand_levels_replace_what_they_replaced(eip_test_support::Backend::Postgres).await
+    }
+}
