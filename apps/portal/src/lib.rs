@@ -3,6 +3,7 @@
 //! services with a short-lived assertion of the user. It holds no domain data.
 
 mod forms;
+mod forms_casework;
 mod forms_engagement;
 mod forms_governance;
 mod forms_training;
@@ -238,6 +239,7 @@ fn router(state: PortalState, config: &Config) -> Router {
         .route("/training/staff/{id}/assess", post(forms_training::assess))
         .merge(forms_governance::routes())
         .route("/engagement/new", post(forms_engagement::log_engagement))
+        .merge(forms_casework::routes())
         .route("/api/{*fn_name}", post(server_fns).get(server_fns))
         .leptos_routes_with_context(
             &state,

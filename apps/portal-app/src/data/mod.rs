@@ -2,6 +2,7 @@
 //! signed-in user from the services.
 
 mod audit;
+mod casework;
 mod engagement;
 mod governance;
 mod people;
@@ -9,6 +10,7 @@ mod referrals;
 mod training;
 
 pub use audit::*;
+pub use casework::*;
 pub use engagement::*;
 pub use governance::*;
 pub use people::*;
