@@ -123,9 +123,6 @@ impl BulkConn {
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("cache_size", "-262144")
                 .pragma("temp_store", "memory")
-                // Checkpoints (each one syncs the disk) wait for the end of
-                // the import rather than coming every few megabytes.
-                .pragma("wal_autocheckpoint", "0")
                 .disable_statement_logging()
                 .connect()
                 .await?;

@@ -33,8 +33,11 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
-/// Rows parsed before a batch is written: one transaction each.
-const BATCH_ROWS: usize = 10_000;
+/// Rows parsed before a batch is written: one transaction each. Large,
+/// because every transaction rewrites the index pages it touched, and
+/// incidents arrive in no order the caller and address indexes follow;
+/// small enough that progress moves every few seconds.
+const BATCH_ROWS: usize = 50_000;
 /// Rejected rows kept per job; the count goes on beyond it.
 const MAX_STORED_ERRORS: i64 = 1_000;
 /// The largest file accepted.

@@ -87,7 +87,8 @@ fn date_field(
     view! {
         <label for=id.clone()>{label}</label>
         {error.map(|m| view! { <p id=format!("{id}-error") class="field-error" role="alert">{m}</p> })}
-        <input id=id.clone() name=name type="date" value=value aria-describedby=described />
+        <input id=id.clone() name=name type="text" inputmode="numeric" autocomplete="off"
+            placeholder="YYYY-MM-DD" value=value aria-describedby=described />
     }
 }
 
@@ -381,7 +382,7 @@ fn case_workspace(w: data::CaseWorkspace) -> impl IntoView {
                     {text_field(&rf, "responses", "action", "Action", true, String::new())}
                     {text_field(&rf, "responses", "owner", "Owner", false, String::new())}
                     {text_field(&rf, "responses", "partner_agencies", "Partner agencies (comma-separated)", false, String::new())}
-                    {date_field(&rf, "responses", "due_on", "Due on", String::new())}
+                    {date_field(&rf, "responses", "due_on", "Due on (YYYY-MM-DD)", String::new())}
                     <button id="responses-submit" type="submit">"Add the action"</button>
                 </form>
             })}
@@ -418,10 +419,10 @@ fn case_workspace(w: data::CaseWorkspace) -> impl IntoView {
             {assessed}
             {error_summary(&xf, "assessment")}
             <form id="assessment-form" method="post" action=action("assessment") class="stack">
-                {date_field(&xf, "assessment", "before_from", "Before: from", a.as_ref().map(|a| a.before_from.clone()).unwrap_or_default())}
-                {date_field(&xf, "assessment", "before_to", "Before: to", a.as_ref().map(|a| a.before_to.clone()).unwrap_or_default())}
-                {date_field(&xf, "assessment", "after_from", "After: from", a.as_ref().map(|a| a.after_from.clone()).unwrap_or_default())}
-                {date_field(&xf, "assessment", "after_to", "After: to", a.as_ref().map(|a| a.after_to.clone()).unwrap_or_default())}
+                {date_field(&xf, "assessment", "before_from", "Before: from (YYYY-MM-DD)", a.as_ref().map(|a| a.before_from.clone()).unwrap_or_default())}
+                {date_field(&xf, "assessment", "before_to", "Before: to (YYYY-MM-DD)", a.as_ref().map(|a| a.before_to.clone()).unwrap_or_default())}
+                {date_field(&xf, "assessment", "after_from", "After: from (YYYY-MM-DD)", a.as_ref().map(|a| a.after_from.clone()).unwrap_or_default())}
+                {date_field(&xf, "assessment", "after_to", "After: to (YYYY-MM-DD)", a.as_ref().map(|a| a.after_to.clone()).unwrap_or_default())}
                 <div class="check">
                     <input id="assessment-delivered_as_planned" name="delivered_as_planned" type="checkbox" value="yes" checked=delivered />
                     <label for="assessment-delivered_as_planned">"The response was delivered as planned"</label>
