@@ -660,7 +660,7 @@ type Cell = (Arc<str>, Arc<str>, u32, Category);
 
 impl Writer {
     /// The refused rows still to keep: the first thousand of a job.
-    fn to_store(&mut self, errors: &mut [RowError]) -> usize {
+    fn errors_to_keep(&mut self, errors: &mut [RowError]) -> usize {
         errors.sort_by_key(|e| e.line);
         let keep = usize::try_from(MAX_STORED_ERRORS - self.stored_errors)
             .unwrap_or(0)
@@ -684,7 +684,7 @@ impl Writer {
                 Parsed::Ward(_) | Parsed::Lookup(_) => None,
             })
             .collect();
-        let keep = self.to_store(&mut errors);
+        let keep = self.errors_to_keep(&mut errors);
         conn.write_batch(
             &self.job_id,
             &incidents,
@@ -746,7 +746,7 @@ impl Writer {
                 Parsed::Incident(_) => {}
             }
         }
-        let keep = self.to_store(&mut errors);
+        let keep = self.errors_to_keep(&mut errors);
         let rejected = errors.len() as i64;
         for e in &errors[..keep] {
             sqlx::query(
