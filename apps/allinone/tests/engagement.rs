@@ -1,6 +1,7 @@
 //! The engagement pages through the portal, without a browser: a place
 //! profile over the demo demand data, and the engagement log form's
-//! refusal and success without JavaScript.
+//! refusal and success without JavaScript, the priority board, a case
+//! refused closing before its assessment, and the partner directory.
 
 use eip_platform::Shared;
 use eip_platform::bus::{Bus, InProcessBus};
@@ -184,5 +185,151 @@ async fn the_engagement_form_refuses_with_field_errors_then_logs() {
     let (_, denied) = s.page("/engagement/new", &analyst).await;
     assert!(denied.contains("id=\"denied\""));
     assert!(!denied.contains("id=\"engagement-form\""));
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_priority_is_refused_with_field_errors_then_agreed() {
+    let s = Stack::start().await;
+    let coordinator = s.sign_in("coordinator.hull").await;
+    let (status, board) = s.page("/priorities", &coordinator).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(board.contains("id=\"priority-form\""));
+    assert!(board.contains("<label for=\"priority-period\""));
+
+    let res = s
+        .post(
+            "/priorities",
+            &coordinator,
+            &[
+                ("place_id", "myton"),
+                ("period", "soon"),
+                ("title", "Speeding on Hessle Road"),
+                ("you_said", "Cars race at night"),
+            ],
+        )
+        .await;
+    assert_eq!(res.headers()[LOCATION], "/priorities");
+    let (_, refused) = s.page("/priorities", &coordinator).await;
+    assert!(refused.contains("id=\"priority-errors\""), "{refused}");
+    assert!(
+        refused.contains("id=\"priority-period-error\""),
+        "{refused}"
+    );
+    assert!(
+        refused.contains("Speeding on Hessle Road"),
+        "what was typed is kept"
+    );
+
+    let res = s
+        .post(
+            "/priorities",
+            &coordinator,
+            &[
+                ("place_id", "myton"),
+                ("period", "2026-q4"),
+                ("title", "Speeding on Hessle Road"),
+                ("you_said", "Cars race at night"),
+            ],
+        )
+        .await;
+    assert_eq!(res.headers()[LOCATION], "/priorities");
+    let (_, board) = s.page("/priorities", &coordinator).await;
+    assert!(board.contains("id=\"flash\""));
+    assert!(board.contains("2026-Q4"), "{board}");
+    assert!(!board.contains("id=\"priority-errors\""));
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_case_cannot_close_before_its_assessment() {
+    let s = Stack::start().await;
+    let coordinator = s.sign_in("coordinator.hull").await;
+    let res = s
+        .post(
+            "/cases",
+            &coordinator,
+            &[
+                ("title", "Repeat calls near the shops"),
+                ("place_ids", "myton"),
+                ("objective", "Fewer repeat calls"),
+            ],
+        )
+        .await;
+    let location = res.headers()[LOCATION].to_str().expect("text").to_owned();
+    assert!(location.starts_with("/cases/"), "{location}");
+    let (status, case) = s.page(&location, &coordinator).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(case.contains("id=\"stage-checklist\""));
+    assert!(
+        case.contains("data-stage=\"assessment\" data-done=\"no\""),
+        "{case}"
+    );
+
+    let res = s
+        .post(&format!("{location}/close"), &coordinator, &[])
+        .await;
+    assert_eq!(res.headers()[LOCATION], location.as_str());
+    let (_, refused) = s.page(&location, &coordinator).await;
+    assert!(refused.contains("id=\"close-errors\""), "{refused}");
+    assert!(refused.contains("cannot close without its assessment"));
+    assert_eq!(case_status(&refused), "Open");
+
+    // A period that ends before it starts is named on its field.
+    let assessment = |before_to: &'static str| {
+        [
+            ("before_from", "2026-01-01"),
+            ("before_to", before_to),
+            ("after_from", "2026-04-01"),
+            ("after_to", "2026-06-30"),
+            ("delivered_as_planned", "yes"),
+            ("learning", "Joint patrols worked"),
+        ]
+    };
+    s.post(
+        &format!("{location}/assessment"),
+        &coordinator,
+        &assessment("2025-12-01"),
+    )
+    .await;
+    let (_, refused) = s.page(&location, &coordinator).await;
+    assert!(
+        refused.contains("id=\"assessment-before_to-error\""),
+        "{refused}"
+    );
+
+    s.post(
+        &format!("{location}/assessment"),
+        &coordinator,
+        &assessment("2026-03-31"),
+    )
+    .await;
+    s.post(&format!("{location}/close"), &coordinator, &[])
+        .await;
+    let (_, closed) = s.page(&location, &coordinator).await;
+    assert_eq!(case_status(&closed), "Closed");
+    assert!(closed.contains("id=\"assessment-result\""));
+    s.stop().await;
+}
+
+/// The text of the case's status element.
+fn case_status(page: &str) -> String {
+    let at = page.find("id=\"case-status\"").expect("a case status");
+    let rest = &page[at..];
+    let start = rest.find('>').map_or(0, |i| i + 1);
+    let end = rest.find("</strong>").unwrap_or(rest.len());
+    rest[start..end].replace("<!>", "").trim().to_owned()
+}
+
+#[tokio::test]
+async fn partners_read_the_directory() {
+    let s = Stack::start().await;
+    let partner = s.sign_in("partner.cfs").await;
+    let (status, page) = s.page("/directory", &partner).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<h1>Partner directory</h1>"), "{page}");
+    let board = s.sign_in("board").await;
+    let (status, _) = s.page("/directory", &board).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
     s.stop().await;
 }

@@ -67,6 +67,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/engagement/new") view=EngagementNewPage ssr=SsrMode::Async />
                     <Route path=path!("/demand") view=DemandPage ssr=SsrMode::Async />
                     <Route path=path!("/imports") view=ImportsPage ssr=SsrMode::Async />
+                    <Route path=path!("/priorities") view=PriorityBoardPage ssr=SsrMode::Async />
+                    <Route path=path!("/cases") view=CasesPage ssr=SsrMode::Async />
+                    <Route path=path!("/cases/:id") view=CaseWorkspacePage ssr=SsrMode::Async />
+                    <Route path=path!("/directory") view=DirectoryPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <Footer />

@@ -4,6 +4,7 @@
 
 mod forms;
 mod forms_admin;
+mod forms_casework;
 mod forms_engagement;
 mod forms_governance;
 mod forms_training;
@@ -240,6 +241,7 @@ fn router(state: PortalState, config: &Config) -> Router {
         .merge(forms_governance::routes())
         .merge(forms_admin::routes())
         .route("/engagement/new", post(forms_engagement::log_engagement))
+        .merge(forms_casework::routes())
         .route("/api/{*fn_name}", post(server_fns).get(server_fns))
         .leptos_routes_with_context(
             &state,

@@ -9,6 +9,7 @@
 //! (wards by code, incidents by number), so importing a file again updates
 //! rather than duplicates.
 
+use crate::bulk::{BatchCounts, BulkConn};
 use crate::rows::{self, Columns, IncidentRow, LookupRow, WardIndex, WardRow};
 use crate::{AppState, store};
 use axum::body::Body;
@@ -17,7 +18,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
-use eip_platform::db::{Backend, Tx, now_text};
+use eip_platform::db::{Tx, now_text};
 use eip_platform::error::{ApiError, ApiJson, ApiQuery, problem_response};
 use eip_platform::identity::Authenticated;
 use eip_types::engagement::{Category, ImportJob, ImportKind, ImportStatus, NewImport, RowError};
@@ -29,20 +30,14 @@ use serde::Deserialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 use tokio::sync::mpsc;
 
-/// Rows parsed before a batch is written: one transaction each.
-const BATCH_ROWS: usize = 5_000;
-/// Rows per multi-row `INSERT` statement. Measured with the import
-/// benchmark: SQLite through sqlx slows sharply as statements grow (500
-/// rows a statement ran four times slower than 16), PostgreSQL gains from
-/// fewer round trips up to about 100.
-fn statement_rows(backend: Backend) -> usize {
-    match backend {
-        Backend::Sqlite => 16,
-        Backend::Postgres => 100,
-    }
-}
+/// Rows parsed before a batch is written: one transaction each. Large,
+/// because every transaction rewrites the index pages it touched, and
+/// incidents arrive in no order the caller and address indexes follow;
+/// small enough that progress moves every few seconds.
+const BATCH_ROWS: usize = 50_000;
 /// Rejected rows kept per job; the count goes on beyond it.
 const MAX_STORED_ERRORS: i64 = 1_000;
 /// The largest file accepted.
@@ -430,7 +425,10 @@ async fn write_all(
     let places = store::list(state.db.pool(), &Default::default()).await?;
     let mut wards = WardIndex::new();
     for w in places.iter().filter(|p| p.kind == PlaceKind::Ward) {
-        let entry = (w.id.clone(), w.parent_id.clone().unwrap_or_default());
+        let entry: (Arc<str>, Arc<str>) = (
+            w.id.as_str().into(),
+            w.parent_id.as_deref().unwrap_or_default().into(),
+        );
         wards.insert(w.id.clone(), entry.clone());
         if let Some(code) = &w.code {
             wards.insert(code.clone(), entry);
@@ -476,25 +474,37 @@ async fn write_all(
             .collect(),
         stored_errors: 0,
         touched: HashSet::new(),
-        statement_rows: statement_rows(state.db.backend()),
+    };
+    let bulk_kind = matches!(job.kind, ImportKind::Incidents | ImportKind::StreetCrime);
+    let mut bulk = match job.kind {
+        ImportKind::Incidents | ImportKind::StreetCrime => {
+            Some(BulkConn::open(&state.database_url).await?)
+        }
+        ImportKind::Wards | ImportKind::AreaLookup => None,
     };
     let mut fatal = None;
     while let Some(msg) = rx.recv().await {
-        match msg {
-            Msg::Batch { rows, errors, read } => {
+        match (msg, bulk.as_mut()) {
+            (Msg::Batch { rows, errors, read }, Some(conn)) => {
+                writer.write_incidents(conn, rows, errors, read).await?;
+            }
+            (Msg::Batch { rows, errors, read }, None) => {
                 let mut dbtx = state.db.begin().await?;
                 writer.write(&mut dbtx, rows, errors, read).await?;
                 dbtx.commit().await?;
             }
-            Msg::Fatal(why) => fatal = Some(why),
+            (Msg::Fatal(why), _) => fatal = Some(why),
         }
+    }
+    if let Some(conn) = bulk {
+        conn.close().await;
     }
     if parser.await.is_err() {
         fatal.get_or_insert_with(|| "The file could not be read.".into());
     }
-    if !writer.touched.is_empty() {
+    if !writer.touched.is_empty() || bulk_kind {
         let mut dbtx = state.db.begin().await?;
-        record_demand(state, &mut dbtx, &writer.touched).await?;
+        record_demand(state, &mut dbtx, &job.id, &writer.touched).await?;
         dbtx.commit().await?;
         state.outbox.wake();
     }
@@ -527,9 +537,11 @@ async fn load_lookup(state: &AppState, version: Option<&str>) -> Result<WardInde
             Ok((
                 r.try_get::<String, _>("area_code")?,
                 (
-                    r.try_get::<String, _>("place_id")?,
-                    r.try_get::<Option<String>, _>("parent_id")?
-                        .unwrap_or_default(),
+                    Arc::from(r.try_get::<String, _>("place_id")?),
+                    Arc::from(
+                        r.try_get::<Option<String>, _>("parent_id")?
+                            .unwrap_or_default(),
+                    ),
                 ),
             ))
         })
@@ -639,12 +651,67 @@ struct Writer {
     /// Wards as they stand, updated as ward rows are written.
     places: Vec<Place>,
     stored_errors: i64,
-    /// `(ward, authority, month, category)` cells incidents were written to.
-    touched: HashSet<(String, String, String, Category)>,
-    statement_rows: usize,
+    /// `(ward, authority, month as 202610, category)` cells incidents were
+    /// written to.
+    touched: HashSet<Cell>,
 }
 
+type Cell = (Arc<str>, Arc<str>, u32, Category);
+
 impl Writer {
+    /// The refused rows still to keep: the first thousand of a job.
+    fn errors_to_keep(&mut self, errors: &mut [RowError]) -> usize {
+        errors.sort_by_key(|e| e.line);
+        let keep = usize::try_from(MAX_STORED_ERRORS - self.stored_errors)
+            .unwrap_or(0)
+            .min(errors.len());
+        self.stored_errors += keep as i64;
+        keep
+    }
+
+    /// Writes a batch of incidents through the import's own connection.
+    async fn write_incidents(
+        &mut self,
+        conn: &mut BulkConn,
+        rows: Vec<(u64, Parsed)>,
+        mut errors: Vec<RowError>,
+        read: i64,
+    ) -> Result<(), sqlx::Error> {
+        let incidents: Vec<IncidentRow> = rows
+            .into_iter()
+            .filter_map(|(_, row)| match row {
+                Parsed::Incident(r) => Some(*r),
+                Parsed::Ward(_) | Parsed::Lookup(_) => None,
+            })
+            .collect();
+        let keep = self.errors_to_keep(&mut errors);
+        conn.write_batch(
+            &self.job_id,
+            &incidents,
+            BatchCounts {
+                read,
+                imported: incidents.len() as i64,
+                rejected: errors.len() as i64,
+                errors: &errors[..keep],
+            },
+        )
+        .await?;
+        for r in incidents
+            .iter()
+            .filter(|r| r.source == rows::SOURCE_INCIDENTS)
+        {
+            let cell = (
+                r.place_id.clone(),
+                r.area_id.clone(),
+                r.month_key(),
+                r.category(),
+            );
+            self.touched.insert(cell);
+        }
+        Ok(())
+    }
+
+    /// Writes a batch of wards or census area lookups.
     async fn write(
         &mut self,
         tx: &mut Tx,
@@ -652,7 +719,6 @@ impl Writer {
         mut errors: Vec<RowError>,
         read: i64,
     ) -> Result<(), sqlx::Error> {
-        let mut incidents = Vec::new();
         let mut imported = 0i64;
         for (line, row) in rows {
             match row {
@@ -676,29 +742,13 @@ impl Writer {
                     .await?;
                     imported += 1;
                 }
-                Parsed::Incident(r) => {
-                    if r.source == rows::SOURCE_INCIDENTS {
-                        self.touched.insert((
-                            r.place_id.clone(),
-                            r.area_id.clone(),
-                            r.month(),
-                            r.category(),
-                        ));
-                    }
-                    incidents.push(*r);
-                }
+                // Incidents go through `write_incidents`.
+                Parsed::Incident(_) => {}
             }
         }
-        for chunk in incidents.chunks(self.statement_rows) {
-            upsert_incidents(tx, &self.job_id, chunk).await?;
-            imported += chunk.len() as i64;
-        }
-        errors.sort_by_key(|e| e.line);
+        let keep = self.errors_to_keep(&mut errors);
         let rejected = errors.len() as i64;
-        for e in errors
-            .iter()
-            .take(usize::try_from(MAX_STORED_ERRORS - self.stored_errors).unwrap_or(0))
-        {
+        for e in &errors[..keep] {
             sqlx::query(
                 "INSERT INTO import_errors (import_id, line, field, message) VALUES ($1, $2, $3, $4)",
             )
@@ -708,7 +758,6 @@ impl Writer {
             .bind(&e.message)
             .execute(&mut **tx)
             .await?;
-            self.stored_errors += 1;
         }
         sqlx::query(
             "UPDATE imports SET rows_read = rows_read + $1, rows_imported = rows_imported + $2, \
@@ -782,125 +831,66 @@ impl Writer {
     }
 }
 
-const INCIDENT_FIELDS: [&str; 16] = [
-    "incident_number",
-    "source",
-    "opened_at",
-    "closed_at",
-    "opened_on",
-    "month",
-    "opening_category",
-    "closing_category",
-    "category",
-    "qualifiers",
-    "grade",
-    "place_id",
-    "area_id",
-    "caller_ref",
-    "address_ref",
-    "import_id",
-];
-
-/// Writes incidents, replacing any with the same number: one statement for
-/// a chunk of rows.
-async fn upsert_incidents(
-    tx: &mut Tx,
-    job_id: &str,
-    rows: &[IncidentRow],
-) -> Result<(), sqlx::Error> {
-    use std::fmt::Write as _;
-    let mut sql = format!(
-        "INSERT INTO incidents ({}) VALUES ",
-        INCIDENT_FIELDS.join(", ")
-    );
-    let width = INCIDENT_FIELDS.len();
-    for i in 0..rows.len() {
-        sql.push_str(if i == 0 { "(" } else { ", (" });
-        for c in 0..width {
-            let _ = write!(
-                sql,
-                "{}${}",
-                if c == 0 { "" } else { ", " },
-                i * width + c + 1
-            );
-        }
-        sql.push(')');
-    }
-    sql.push_str(" ON CONFLICT (incident_number) DO UPDATE SET ");
-    let updates: Vec<String> = INCIDENT_FIELDS[1..]
-        .iter()
-        .map(|f| format!("{f} = excluded.{f}"))
-        .collect();
-    sql.push_str(&updates.join(", "));
-    let mut q = sqlx::query(&sql);
-    for r in rows {
-        q = q
-            .bind(&r.incident_number)
-            .bind(r.source)
-            .bind(&r.opened_at)
-            .bind(r.closed_at.as_deref())
-            .bind(r.opened_on.format("%Y-%m-%d").to_string())
-            .bind(r.month())
-            .bind(r.opening_category.as_str())
-            .bind(r.closing_category.map(Category::as_str))
-            .bind(r.category().as_str())
-            .bind(&r.qualifiers)
-            .bind(r.grade.map(|g| g.as_str()))
-            .bind(&r.place_id)
-            .bind(&r.area_id)
-            .bind(r.caller_ref.as_deref())
-            .bind(r.address_ref.as_deref())
-            .bind(job_id);
-    }
-    q.execute(&mut **tx).await?;
-    Ok(())
-}
-
 /// Records the calls now on record for each ward, month and category an
-/// import touched: the aggregate governance reads, with no reference in it.
+/// import touched, including the cells re-imported incidents moved out of
+/// (noted by a trigger in `demand_moves`): the aggregate governance reads,
+/// with no reference in it.
 async fn record_demand(
     state: &AppState,
     tx: &mut Tx,
-    touched: &HashSet<(String, String, String, Category)>,
+    job_id: &str,
+    touched: &HashSet<Cell>,
 ) -> Result<(), sqlx::Error> {
-    let months: BTreeSet<&str> = touched.iter().map(|(_, _, m, _)| m.as_str()).collect();
-    let mut counts: HashMap<(String, String, String), i64> = HashMap::new();
-    for month in months {
-        let rows = sqlx::query(
-            "SELECT place_id, month, category, COUNT(*) AS calls FROM incidents \
-             WHERE source = $1 AND month = $2 GROUP BY place_id, month, category",
-        )
-        .bind(rows::SOURCE_INCIDENTS)
-        .bind(month)
-        .fetch_all(&mut **tx)
-        .await?;
-        for r in rows {
-            counts.insert(
-                (
-                    r.try_get("place_id")?,
-                    r.try_get("month")?,
-                    r.try_get("category")?,
-                ),
-                r.try_get("calls")?,
-            );
-        }
+    let mut cells: BTreeSet<(String, String, String, Category)> = touched
+        .iter()
+        .map(|(place, area, month, category)| {
+            (
+                place.to_string(),
+                area.to_string(),
+                format!("{:04}-{:02}", month / 100, month % 100),
+                *category,
+            )
+        })
+        .collect();
+    let moved = sqlx::query(
+        "SELECT place_id, area_id, month, category FROM demand_moves WHERE import_id = $1",
+    )
+    .bind(job_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    for r in moved {
+        let category: String = r.try_get("category")?;
+        let Some(category) = Category::parse(&category) else {
+            continue;
+        };
+        cells.insert((
+            r.try_get("place_id")?,
+            r.try_get("area_id")?,
+            r.try_get("month")?,
+            category,
+        ));
     }
-    let mut cells: Vec<_> = touched.iter().collect();
-    cells.sort();
+    sqlx::query("DELETE FROM demand_moves WHERE import_id = $1")
+        .bind(job_id)
+        .execute(&mut **tx)
+        .await?;
     for (place_id, area_id, month, category) in cells {
-        let calls = counts
-            .get(&(
-                place_id.clone(),
-                month.clone(),
-                category.as_str().to_owned(),
-            ))
-            .copied()
-            .unwrap_or(0);
+        let calls: i64 = sqlx::query(
+            "SELECT COUNT(*) AS calls FROM incidents \
+             WHERE place_id = $1 AND month = $2 AND category = $3 AND source = $4",
+        )
+        .bind(&place_id)
+        .bind(&month)
+        .bind(category.as_str())
+        .bind(rows::SOURCE_INCIDENTS)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("calls")?;
         let event = EngagementEvent::DemandRecorded {
-            place_id: place_id.clone(),
-            area_id: area_id.clone(),
-            month: month.clone(),
-            category: *category,
+            place_id,
+            area_id,
+            month,
+            category,
             calls,
         };
         state

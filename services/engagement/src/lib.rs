@@ -8,6 +8,7 @@
 
 mod analysis;
 mod api;
+mod bulk;
 mod cases;
 mod community;
 mod demo;
@@ -50,6 +51,8 @@ pub struct AppState {
     /// Where this service's events go.
     pub outbox: Outbox,
     pub keys: IdentityKeys,
+    /// Imports open a connection of their own for bulk writes.
+    pub database_url: eip_platform::config::DatabaseUrl,
 }
 
 impl FromRef<AppState> for IdentityKeys {
@@ -73,6 +76,7 @@ pub async fn launch(
         db: db.clone(),
         outbox,
         keys: shared.keys,
+        database_url: config.database_url.clone(),
     };
     if config.demo {
         demo::seed(&state).await?;

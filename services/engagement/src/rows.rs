@@ -5,28 +5,37 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use eip_types::engagement::{Category, Grade, Pseudonym, RowError, parse_qualifiers};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Where each named column sits in a file, found from its header row, so
 /// exports may order their columns as they like.
 #[derive(Debug, Clone)]
 pub struct Columns {
-    index: HashMap<String, usize>,
+    /// `(column as the code names it, position in the file)`: a short list
+    /// searched without allocating, since every field of every row looks here.
+    index: Vec<(&'static str, usize)>,
     pub count: usize,
 }
 
 impl Columns {
     /// Reads a header, refusing it when a required column is missing.
-    pub fn from_header(header: &csv::StringRecord, required: &[&str]) -> Result<Self, String> {
-        let index: HashMap<String, usize> = header
+    pub fn from_header(
+        header: &csv::StringRecord,
+        required: &[&'static str],
+    ) -> Result<Self, String> {
+        let in_file: HashMap<String, usize> = header
             .iter()
             .enumerate()
             .map(|(i, h)| (normalise(h), i))
             .collect();
-        let missing: Vec<&str> = required
-            .iter()
-            .filter(|c| !index.contains_key(&normalise(c)))
-            .copied()
-            .collect();
+        let mut index = Vec::with_capacity(required.len());
+        let mut missing = Vec::new();
+        for c in required {
+            match in_file.get(&normalise(c)) {
+                Some(i) => index.push((*c, *i)),
+                None => missing.push(*c),
+            }
+        }
         if missing.is_empty() {
             Ok(Self {
                 index,
@@ -44,8 +53,9 @@ impl Columns {
     /// The trimmed value of `column`, empty when the column is optional and absent.
     pub fn get<'r>(&self, record: &'r csv::StringRecord, column: &str) -> &'r str {
         self.index
-            .get(&normalise(column))
-            .and_then(|i| record.get(*i))
+            .iter()
+            .find(|(c, _)| *c == column)
+            .and_then(|(_, i)| record.get(*i))
             .map_or("", str::trim)
     }
 }
@@ -138,10 +148,11 @@ pub struct LookupRow {
 
 pub const LOOKUP_COLUMNS: [&str; 2] = ["area_code", "ward"];
 
-/// A ward found by id or code: `(ward id, authority id)`.
-pub type WardIndex = HashMap<String, (String, String)>;
+/// A ward found by id or code: `(ward id, authority id)`, shared by every
+/// row that names it.
+pub type WardIndex = HashMap<String, (Arc<str>, Arc<str>)>;
 
-fn find_ward<'w>(wards: &'w WardIndex, key: &str) -> Option<&'w (String, String)> {
+fn find_ward<'w>(wards: &'w WardIndex, key: &str) -> Option<&'w (Arc<str>, Arc<str>)> {
     wards
         .get(key)
         .or_else(|| wards.get(&key.to_ascii_uppercase()))
@@ -163,7 +174,7 @@ pub fn lookup(
         .ok_or_else(|| err(line, "ward", format!("`{ward}` is not a known ward.")))?;
     Ok(LookupRow {
         area_code: area_code.to_ascii_uppercase(),
-        place_id: place_id.clone(),
+        place_id: place_id.to_string(),
     })
 }
 
@@ -179,8 +190,8 @@ pub struct IncidentRow {
     pub closing_category: Option<Category>,
     pub qualifiers: String,
     pub grade: Option<Grade>,
-    pub place_id: String,
-    pub area_id: String,
+    pub place_id: Arc<str>,
+    pub area_id: Arc<str>,
     pub caller_ref: Option<String>,
     pub address_ref: Option<String>,
 }
@@ -191,8 +202,21 @@ impl IncidentRow {
         self.closing_category.unwrap_or(self.opening_category)
     }
 
-    pub fn month(&self) -> String {
-        self.opened_on.format("%Y-%m").to_string()
+    /// `2026-10`: the start of the stored opening time, whose year always
+    /// has four digits (see [`plausible`]).
+    pub fn month(&self) -> &str {
+        self.opened_at.get(..7).unwrap_or_default()
+    }
+
+    /// `2026-10-01`, as [`IncidentRow::month`].
+    pub fn day(&self) -> &str {
+        self.opened_at.get(..10).unwrap_or_default()
+    }
+
+    /// The month as a number (`202610`), for grouping without text.
+    pub fn month_key(&self) -> u32 {
+        use chrono::Datelike as _;
+        u32::try_from(self.opened_on.year()).unwrap_or(0) * 100 + self.opened_on.month()
     }
 }
 
@@ -231,6 +255,13 @@ pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     .map(|t| t.and_utc())
 }
 
+/// Dates a call for service can carry: this also keeps every stored time
+/// in the fixed-width form that month and day are read from.
+fn plausible(t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    use chrono::Datelike as _;
+    (1900..=2999).contains(&t.year()).then_some(t)
+}
+
 pub fn incident(
     cols: &Columns,
     r: &csv::StringRecord,
@@ -247,7 +278,7 @@ pub fn incident(
         ));
     }
     let opened = cols.get(r, "opened_at");
-    let opened = parse_time(opened).ok_or_else(|| {
+    let opened = parse_time(opened).and_then(plausible).ok_or_else(|| {
         err(
             line,
             "opened_at",
@@ -257,7 +288,7 @@ pub fn incident(
     let closed = match cols.get(r, "closed_at") {
         "" => None,
         s => {
-            let t = parse_time(s).ok_or_else(|| {
+            let t = parse_time(s).and_then(plausible).ok_or_else(|| {
                 err(
                     line,
                     "closed_at",
@@ -370,8 +401,10 @@ pub fn street_crime(
 ) -> Result<IncidentRow, RowError> {
     check_width(cols, r, line)?;
     let month = cols.get(r, "Month");
-    let opened_on =
-        NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").map_err(|_| {
+    let opened_on = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .ok()
+        .filter(|d| plausible(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()).is_some())
+        .ok_or_else(|| {
             err(
                 line,
                 "Month",
@@ -511,8 +544,8 @@ mod tests {
             &wards(),
         )
         .expect("row");
-        assert_eq!(row.place_id, "myton");
-        assert_eq!(row.area_id, "hull");
+        assert_eq!(&*row.place_id, "myton");
+        assert_eq!(&*row.area_id, "hull");
         assert_eq!(row.category(), Category::Crime);
         assert_eq!(row.qualifiers, "domestic;mental_health");
         assert_eq!(row.grade, Some(Grade::Priority));

@@ -124,6 +124,26 @@ impl ServiceClient {
             .await
     }
 
+    /// A PUT whose body is a file (such as CSV for an import), given up to
+    /// `timeout` since the service may work through it before answering.
+    pub async fn put_file<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        principal: &Principal,
+        content_type: &str,
+        body: Vec<u8>,
+        timeout: Duration,
+    ) -> Result<T, ClientError> {
+        let token = self.token(Some(principal))?;
+        let req = self
+            .http
+            .put(self.url(path))
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .timeout(timeout)
+            .body(body);
+        self.send(req, token).await
+    }
+
     /// A GET made by the calling service for itself.
     pub async fn get_as_service<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
         let token = self.token(None)?;

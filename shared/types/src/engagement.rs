@@ -81,8 +81,17 @@ pub fn parse_qualifiers(s: &str) -> Result<Vec<&'static str>, String> {
         if part.is_empty() {
             continue;
         }
-        let norm = part.to_ascii_lowercase().replace([' ', '-'], "_");
-        match QUALIFIERS.iter().find(|q| **q == norm) {
+        // `Mental Health`, `mental-health` and `mental_health` are one qualifier.
+        let same = |q: &str| {
+            q.len() == part.len()
+                && q.bytes().zip(part.bytes()).all(|(a, b)| {
+                    a == match b {
+                        b' ' | b'-' => b'_',
+                        b => b.to_ascii_lowercase(),
+                    }
+                })
+        };
+        match QUALIFIERS.iter().find(|q| same(q)) {
             Some(q) if !out.contains(q) => out.push(*q),
             Some(_) => {}
             None => return Err(part.to_owned()),

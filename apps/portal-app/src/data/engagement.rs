@@ -277,6 +277,8 @@ pub struct ImportsPage {
     pub jobs: Vec<ImportJob>,
     pub selected: Option<ImportJob>,
     pub errors: Vec<RowError>,
+    /// The file upload form.
+    pub upload: super::ImportUpload,
 }
 
 #[server]
@@ -303,5 +305,6 @@ pub async fn load_imports(job: Option<String>) -> Result<Loaded<ImportsPage>, Se
         jobs,
         selected,
         errors,
+        upload: super::import_upload(&user).await,
     }))
 }

@@ -3,6 +3,7 @@
 
 mod admin;
 mod audit;
+mod casework;
 mod engagement;
 mod governance;
 mod people;
@@ -11,6 +12,7 @@ mod training;
 
 pub use admin::*;
 pub use audit::*;
+pub use casework::*;
 pub use engagement::*;
 pub use governance::*;
 pub use people::*;

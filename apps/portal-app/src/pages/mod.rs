@@ -2,6 +2,7 @@
 
 mod admin;
 mod audit;
+mod casework;
 mod people;
 mod places;
 mod referrals;
@@ -10,6 +11,7 @@ mod training;
 
 pub use admin::*;
 pub use audit::*;
+pub use casework::*;
 pub use people::*;
 pub use places::*;
 pub use referrals::*;
@@ -65,6 +67,19 @@ pub fn nav_links(u: &SessionUser) -> Vec<(&'static str, &'static str)> {
     }
     if any(&[Role::Analyst, Role::Coordinator]) {
         links.push(("/demand", "Repeat demand"));
+    }
+    if any(&[Role::Frontline, Role::Coordinator, Role::Analyst]) {
+        links.push(("/priorities", "Priority board"));
+        links.push(("/cases", "Problem solving"));
+    }
+    if any(&[
+        Role::Frontline,
+        Role::Coordinator,
+        Role::Partner,
+        Role::Analyst,
+        Role::Admin,
+    ]) {
+        links.push(("/directory", "Partner directory"));
     }
     if any(&[Role::Analyst, Role::Admin]) {
         links.push(("/imports", "Imports"));

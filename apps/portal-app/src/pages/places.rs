@@ -378,28 +378,22 @@ pub fn ImportsPage() -> impl IntoView {
     let page = Resource::new(move || query.read().get("job"), data::load_imports);
     view! {
         <h1>"Imports"</h1>
-        <p class="hint">
-            "Files are sent to the engagement service's import API (see the README); "
-            "this page shows each job's progress and the rows it refused. "
-            <a href="/imports">"Refresh"</a>" to see progress."
-        </p>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(loaded) => show(loaded, |p| view! {
+                        {upload_form(p.upload)}
+                        {p.selected.map(|j| import_progress(j, p.errors))}
+                        <h2>"Recent imports"</h2>
                         <table id="imports">
+                            <caption class="visually-hidden">"Recent imports, newest first"</caption>
                             <thead><tr><th>"Started"</th><th>"Kind"</th><th>"Status"</th><th>"Read"</th><th>"Imported"</th><th>"Refused"</th></tr></thead>
                             <tbody>
                                 {p.jobs.into_iter().map(|j| view! {
                                     <tr>
                                         <td><a href=format!("/imports?job={}", j.id)>{j.created_at.get(..16).unwrap_or("").replace('T', " ")}</a></td>
                                         <td>{j.kind.label()}</td>
-                                        <td>{match j.status {
-                                            ImportStatus::AwaitingData => "Waiting for the file",
-                                            ImportStatus::Running => "Running",
-                                            ImportStatus::Completed => "Completed",
-                                            ImportStatus::Failed => "Failed",
-                                        }}</td>
+                                        <td>{status_label(j.status)}</td>
                                         <td>{j.rows_read}</td>
                                         <td>{j.rows_imported}</td>
                                         <td>{j.rows_rejected}</td>
@@ -407,24 +401,110 @@ pub fn ImportsPage() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
-                        {p.selected.map(|j| view! {
-                            <section id="import-errors">
-                                <h2>"Refused rows"</h2>
-                                {j.failure.map(|f| view! { <p class="error" role="alert">{f}</p> })}
-                                <table>
-                                    <thead><tr><th>"Line"</th><th>"Column"</th><th>"Problem"</th></tr></thead>
-                                    <tbody>
-                                        {p.errors.into_iter().map(|e| view! {
-                                            <tr><td>{e.line}</td><td>{e.field.unwrap_or_default()}</td><td>{e.message}</td></tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </section>
-                        })}
                     }.into_any()),
                     Err(e) => failed(e),
                 }
             })}
         </Suspense>
+    }
+}
+
+fn status_label(s: ImportStatus) -> &'static str {
+    match s {
+        ImportStatus::AwaitingData => "Waiting for the file",
+        ImportStatus::Running => "Running",
+        ImportStatus::Completed => "Completed",
+        ImportStatus::Failed => "Failed",
+    }
+}
+
+/// Sends a file from the browser: a plain multipart form, so it works
+/// without JavaScript; the portal hands the file to the engagement service
+/// and shows the job's progress.
+fn upload_form(u: data::ImportUpload) -> impl IntoView {
+    let f = u.form;
+    let kind = f.value("kind");
+    let has_errors = !f.errors.is_empty();
+    view! {
+        <section id="import-upload" aria-labelledby="import-upload-title">
+            <h2 id="import-upload-title">"Import a file"</h2>
+            {f.message.clone().map(|m| view! { <p id="import-upload-message" class="error" role="alert">{m}</p> })}
+            {has_errors.then(|| view! {
+                <div class="error-summary" role="alert" aria-labelledby="import-error-summary-title">
+                    <h3 id="import-error-summary-title">"The file was not sent"</h3>
+                    <ul>
+                        {f.errors.iter().map(|e| view! {
+                            <li><a href=format!("#import-{}", e.field)>{e.message.clone()}</a></li>
+                        }).collect_view()}
+                    </ul>
+                </div>
+            })}
+            <form id="import-form" method="post" action="/imports" enctype="multipart/form-data" class="stack">
+                <label for="import-kind">"Kind of file"</label>
+                {field_error("import-kind", f.error("kind"))}
+                <select id="import-kind" name="kind" required
+                    aria-describedby=f.error("kind").map(|_| "import-kind-error")>
+                    {u.kinds.into_iter().map(|(value, label)| {
+                        let selected = value == kind;
+                        view! { <option value=value selected=selected>{label}</option> }
+                    }).collect_view()}
+                </select>
+                <label for="import-lookup_version">"Lookup version (census area lookups and street-level crime only)"</label>
+                {field_error("import-lookup_version", f.error("lookup_version"))}
+                <input id="import-lookup_version" name="lookup_version" type="text" maxlength="40"
+                    value=f.value("lookup_version")
+                    aria-describedby=f.error("lookup_version").map(|_| "import-lookup_version-error") />
+                <label for="import-file">"CSV file"</label>
+                <p class="hint" id="import-file-hint">
+                    "Incidents: incident_number, opened_at, closed_at, opening_category, closing_category, "
+                    "qualifiers, grade, place, caller_ref, address_ref. Caller and address references must "
+                    "be the force's pseudonyms (c: or a: and 16 to 64 hexadecimal digits). Up to 64 MB here; "
+                    "larger files go through the import API."
+                </p>
+                {field_error("import-file", f.error("file"))}
+                <input id="import-file" name="file" type="file" accept=".csv,text/csv" required
+                    aria-describedby="import-file-hint" />
+                <button id="import-submit" type="submit">"Import"</button>
+            </form>
+        </section>
+    }
+}
+
+/// One job: its progress while it runs (the page refreshes itself every two
+/// seconds until it ends) and the rows it refused, by line.
+fn import_progress(
+    j: eip_types::engagement::ImportJob,
+    errors: Vec<eip_types::engagement::RowError>,
+) -> impl IntoView {
+    let running = matches!(j.status, ImportStatus::AwaitingData | ImportStatus::Running);
+    view! {
+        {running.then(|| view! { <leptos_meta::Meta http_equiv="refresh" content="2" /> })}
+        <section id="import-progress" aria-labelledby="import-progress-title">
+            <h2 id="import-progress-title">{j.kind.label()}</h2>
+            <p id="import-status" role="status" aria-live="polite" data-status=j.status.as_str()>
+                <strong>{status_label(j.status)}</strong>
+                {format!(": {} rows read, {} imported, {} refused.", j.rows_read, j.rows_imported, j.rows_rejected)}
+                {running.then(|| view! { " This page updates itself every two seconds; " <a href=format!("/imports?job={}", j.id)>"refresh now"</a> "." })}
+            </p>
+            {j.failure.map(|f| view! { <p class="error" role="alert">{f}</p> })}
+        </section>
+        <section id="import-errors" aria-labelledby="import-errors-title">
+            <h2 id="import-errors-title">"Refused rows"</h2>
+            {if errors.is_empty() {
+                view! { <p>"No rows refused so far."</p> }.into_any()
+            } else {
+                view! {
+                    <table>
+                        <caption class="visually-hidden">"Rows the import refused, by line of the file"</caption>
+                        <thead><tr><th scope="col">"Line"</th><th scope="col">"Column"</th><th scope="col">"Problem"</th></tr></thead>
+                        <tbody>
+                            {errors.into_iter().map(|e| view! {
+                                <tr><td>{e.line}</td><td>{e.field.unwrap_or_default()}</td><td>{e.message}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
     }
 }

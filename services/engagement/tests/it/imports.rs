@@ -17,6 +17,7 @@ on_both_backends!(
     a_job_takes_one_file_of_csv,
     a_file_with_a_wrong_header_fails_the_job,
     imports_record_demand_aggregates_without_references,
+    a_reimport_that_moves_an_incident_re_records_its_old_cell,
 );
 
 const WARDS: &str = "code,name,authority\n\
@@ -443,4 +444,76 @@ async fn imports_record_demand_aggregates_without_references(app: &TestApp) {
         category: eip_types::engagement::Category::Crime,
         calls: 2,
     }));
+}
+
+async fn a_reimport_that_moves_an_incident_re_records_its_old_cell(app: &TestApp) {
+    load_wards(app).await;
+    let analyst = user(Role::Analyst);
+    let first = format!(
+        "{HEADER}\
+         M-1,2026-09-01 10:00,,crime,,,1,myton,,\n\
+         M-2,2026-09-02 10:00,,crime,,,1,myton,,\n\
+         M-3,2026-10-02 10:00,,transport,,,1,avenue,,\n"
+    );
+    app.import(&analyst, ImportKind::Incidents, None, first)
+        .await;
+    // A corrected export naming only the incident that changed: another
+    // ward, month and category. Its old cell has one call fewer.
+    let second = format!("{HEADER}M-1,2026-10-05 10:00,,crime,transport,,1,avenue,,\n");
+    let job = app
+        .import(&analyst, ImportKind::Incidents, None, second)
+        .await;
+    assert_eq!(job.rows_imported, 1);
+    let demand: Vec<EngagementEvent> = app
+        .events()
+        .await
+        .iter()
+        .filter_map(EngagementEvent::from_envelope)
+        .collect();
+    let latest = |place: &str, month: &str, category: &str| {
+        demand.iter().rev().find_map(|e| match e {
+            EngagementEvent::DemandRecorded {
+                place_id,
+                month: m,
+                category: c,
+                calls,
+                ..
+            } if place_id == place && m == month && c.as_str() == category => Some(*calls),
+            _ => None,
+        })
+    };
+    assert_eq!(latest("myton", "2026-09", "crime"), Some(1), "{demand:?}");
+    assert_eq!(
+        latest("avenue", "2026-10", "transport"),
+        Some(2),
+        "{demand:?}"
+    );
+    // Moving it back empties the new cell again, and says so.
+    let back = format!("{HEADER}M-1,2026-09-01 10:00,,crime,,,1,myton,,\n");
+    app.import(&analyst, ImportKind::Incidents, None, back)
+        .await;
+    let demand: Vec<EngagementEvent> = app
+        .events()
+        .await
+        .iter()
+        .filter_map(EngagementEvent::from_envelope)
+        .collect();
+    let latest = |place: &str, month: &str, category: &str| {
+        demand.iter().rev().find_map(|e| match e {
+            EngagementEvent::DemandRecorded {
+                place_id,
+                month: m,
+                category: c,
+                calls,
+                ..
+            } if place_id == place && m == month && c.as_str() == category => Some(*calls),
+            _ => None,
+        })
+    };
+    assert_eq!(latest("myton", "2026-09", "crime"), Some(2), "{demand:?}");
+    assert_eq!(
+        latest("avenue", "2026-10", "transport"),
+        Some(1),
+        "{demand:?}"
+    );
 }

@@ -1,0 +1,506 @@
+//! Engagement work pages: the priority board, problem-solving cases with
+//! their stage checklist, and the partner directory. Every form is a plain
+//! POST that works without JavaScript, with field-level errors.
+
+use super::{failed, show};
+use crate::data::{self, KeptForm};
+use eip_types::engagement::{CaseStatus, PriorityStatus, ProblemCase};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+fn flash_view(flash: Option<String>) -> impl IntoView {
+    flash.map(|m| view! { <p id="flash" class="flash" role="status">{m}</p> })
+}
+
+/// The error summary at the top of a refused form, each entry linking to
+/// its field (`{prefix}-{field}`).
+fn error_summary(f: &KeptForm, prefix: &'static str) -> impl IntoView + use<> {
+    let message = f
+        .message
+        .clone()
+        .map(|m| view! { <p id=format!("{prefix}-message") class="error" role="alert">{m}</p> });
+    let summary = (!f.errors.is_empty()).then(|| {
+        let items = f
+            .errors
+            .iter()
+            .map(|e| {
+                let field = e.field.split('[').next().unwrap_or_default().to_owned();
+                view! { <li><a href=format!("#{prefix}-{field}")>{e.message.clone()}</a></li> }
+            })
+            .collect_view();
+        view! {
+            <div id=format!("{prefix}-errors") class="error-summary" role="alert">
+                <h3>"There is a problem"</h3>
+                <ul>{items}</ul>
+            </div>
+        }
+    });
+    view! { {message} {summary} }
+}
+
+/// A labelled text input or textarea with its error, described by it.
+fn text_field(
+    f: &KeptForm,
+    prefix: &'static str,
+    name: &'static str,
+    label: &'static str,
+    area: bool,
+    value: String,
+) -> impl IntoView + use<> {
+    let id = format!("{prefix}-{name}");
+    let error = f.error(name);
+    let described = error.as_ref().map(|_| format!("{id}-error"));
+    let value = if f.fields.is_empty() {
+        value
+    } else {
+        f.value(name)
+    };
+    let input = if area {
+        view! { <textarea id=id.clone() name=name rows="3" aria-describedby=described>{value}</textarea> }
+            .into_any()
+    } else {
+        view! { <input id=id.clone() name=name type="text" value=value aria-describedby=described /> }
+            .into_any()
+    };
+    view! {
+        <label for=id.clone()>{label}</label>
+        {error.map(|m| view! { <p id=format!("{id}-error") class="field-error" role="alert">{m}</p> })}
+        {input}
+    }
+}
+
+fn date_field(
+    f: &KeptForm,
+    prefix: &'static str,
+    name: &'static str,
+    label: &'static str,
+    value: String,
+) -> impl IntoView + use<> {
+    let id = format!("{prefix}-{name}");
+    let error = f.error(name);
+    let described = error.as_ref().map(|_| format!("{id}-error"));
+    let value = if f.fields.is_empty() {
+        value
+    } else {
+        f.value(name)
+    };
+    view! {
+        <label for=id.clone()>{label}</label>
+        {error.map(|m| view! { <p id=format!("{id}-error") class="field-error" role="alert">{m}</p> })}
+        <input id=id.clone() name=name type="text" inputmode="numeric" autocomplete="off"
+            placeholder="YYYY-MM-DD" value=value aria-describedby=described />
+    }
+}
+
+fn place_select(
+    f: &KeptForm,
+    prefix: &'static str,
+    name: &'static str,
+    places: &[(String, String)],
+    multiple: bool,
+) -> impl IntoView + use<> {
+    let id = format!("{prefix}-{name}");
+    let chosen: Vec<String> = f
+        .fields
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .collect();
+    let error = f.error(name);
+    let described = error.as_ref().map(|_| format!("{id}-error"));
+    let options = places
+        .iter()
+        .map(|(value, label)| {
+            let selected = chosen.contains(value);
+            view! { <option value=value.clone() selected=selected>{label.clone()}</option> }
+        })
+        .collect_view();
+    view! {
+        {error.map(|m| view! { <p id=format!("{id}-error") class="field-error" role="alert">{m}</p> })}
+        <select id=id.clone() name=name multiple=multiple size=if multiple { "6" } else { "1" }
+            aria-describedby=described>
+            {(!multiple).then(|| view! { <option value="">"Choose a place"</option> })}
+            {options}
+        </select>
+    }
+}
+
+#[component]
+pub fn PriorityBoardPage() -> impl IntoView {
+    let page = Resource::new(|| (), |_| data::load_priority_board());
+    view! {
+        <h1>"Community priorities"</h1>
+        <p class="hint">
+            "At most three priorities are agreed with each community per place and quarter. "
+            "Each shows what people said and what was done about it."
+        </p>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(loaded) => show(loaded, |b| priority_board(b).into_any()),
+                    Err(e) => failed(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn priority_board(b: data::PriorityBoard) -> impl IntoView {
+    let f = b.form;
+    let form = b.can_agree.then(|| {
+        view! {
+            <section id="agree-priority" aria-labelledby="agree-priority-title">
+                <h2 id="agree-priority-title">"Agree a priority"</h2>
+                {error_summary(&f, "priority")}
+                <form id="priority-form" method="post" action="/priorities" class="stack">
+                    <label for="priority-place_id">"Place"</label>
+                    {place_select(&f, "priority", "place_id", &b.places, false)}
+                    {text_field(&f, "priority", "period", "Quarter (such as 2026-Q4)", false, String::new())}
+                    {text_field(&f, "priority", "title", "Priority", false, String::new())}
+                    {text_field(&f, "priority", "you_said", "You said: what people told us, in their words", true, String::new())}
+                    <button id="priority-submit" type="submit">"Agree the priority"</button>
+                </form>
+            </section>
+        }
+    });
+    let rows = b
+        .priorities
+        .into_iter()
+        .map(|(place, p)| {
+            let status = match p.status {
+                PriorityStatus::Agreed => "Agreed",
+                PriorityStatus::Resolved => "Resolved",
+            };
+            let did = if p.responses.is_empty() {
+                view! { <p class="hint">"Nothing recorded yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ul>
+                        {p.responses.into_iter().map(|r| view! {
+                            <li>{r.we_did}" ("{r.status.as_str().replace('_', " ")}")"</li>
+                        }).collect_view()}
+                    </ul>
+                }
+                .into_any()
+            };
+            view! {
+                <article class="card priority" data-priority=p.id.clone()>
+                    <h3>{p.title}</h3>
+                    <p class="hint">{place}" · "{p.period}" · "<strong>{status}</strong></p>
+                    <h4>"You said"</h4>
+                    <p>{p.you_said}</p>
+                    <h4>"We did"</h4>
+                    {did}
+                </article>
+            }
+        })
+        .collect_view();
+    view! {
+        {flash_view(b.flash)}
+        {form}
+        <section id="priorities" aria-labelledby="priorities-title">
+            <h2 id="priorities-title">"Agreed priorities"</h2>
+            {rows}
+        </section>
+    }
+}
+
+#[component]
+pub fn CasesPage() -> impl IntoView {
+    let page = Resource::new(|| (), |_| data::load_cases());
+    view! {
+        <h1>"Problem-solving cases"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(loaded) => show(loaded, |l| case_list(l).into_any()),
+                    Err(e) => failed(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn case_list(l: data::CaseList) -> impl IntoView {
+    let f = l.form;
+    view! {
+        {flash_view(l.flash)}
+        <table id="cases">
+            <caption class="visually-hidden">"Problem-solving cases in your areas, newest first"</caption>
+            <thead><tr><th scope="col">"Case"</th><th scope="col">"Stage"</th><th scope="col">"Status"</th><th scope="col">"Opened"</th></tr></thead>
+            <tbody>
+                {l.cases.into_iter().map(|c| {
+                    let stage = current_stage(&c);
+                    view! {
+                        <tr>
+                            <td><a href=format!("/cases/{}", c.id)>{c.title.clone()}</a></td>
+                            <td>{stage}</td>
+                            <td>{match c.status { CaseStatus::Open => "Open", CaseStatus::Closed => "Closed" }}</td>
+                            <td>{c.opened_at.get(..10).unwrap_or("").to_owned()}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        <section id="open-case" aria-labelledby="open-case-title">
+            <h2 id="open-case-title">"Open a case"</h2>
+            {error_summary(&f, "case")}
+            <form id="case-form" method="post" action="/cases" class="stack">
+                {text_field(&f, "case", "title", "Title", false, String::new())}
+                <label for="case-place_ids">"Wards (one or more, in one local authority area)"</label>
+                {place_select(&f, "case", "place_ids", &l.places, true)}
+                {text_field(&f, "case", "objective", "Objective: what the case should achieve", true, String::new())}
+                <button id="case-submit" type="submit">"Open the case"</button>
+            </form>
+        </section>
+    }
+}
+
+/// The SARA stages with whether each is done.
+fn stages(c: &ProblemCase) -> [(&'static str, &'static str, bool); 4] {
+    [
+        (
+            "scanning",
+            "Scanning",
+            !c.scanning.community_view.trim().is_empty() || !c.scanning.data_view.trim().is_empty(),
+        ),
+        (
+            "analysis",
+            "Analysis",
+            !c.analysis.victim_guardian.trim().is_empty()
+                || !c.analysis.offender_handler.trim().is_empty()
+                || !c.analysis.place_manager.trim().is_empty(),
+        ),
+        ("responses", "Response", !c.responses.is_empty()),
+        ("assessment", "Assessment", c.assessment.is_some()),
+    ]
+}
+
+fn current_stage(c: &ProblemCase) -> &'static str {
+    if c.status == CaseStatus::Closed {
+        return "Closed";
+    }
+    stages(c)
+        .into_iter()
+        .find(|(_, _, done)| !done)
+        .map_or("Ready to close", |(_, label, _)| label)
+}
+
+#[component]
+pub fn CaseWorkspacePage() -> impl IntoView {
+    let params = use_params_map();
+    let page = Resource::new(
+        move || params.read().get("id").unwrap_or_default(),
+        data::load_case,
+    );
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(loaded) => show(loaded, |w| case_workspace(w).into_any()),
+                    Err(e) => failed(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn case_workspace(w: data::CaseWorkspace) -> impl IntoView {
+    let c = w.case;
+    let open = c.status == CaseStatus::Open;
+    let kept = |form: &str| {
+        w.form
+            .clone()
+            .filter(|k| k.form == form)
+            .unwrap_or_else(|| KeptForm {
+                form: form.into(),
+                case_id: c.id.clone(),
+                ..KeptForm::default()
+            })
+    };
+    let checklist = stages(&c)
+        .into_iter()
+        .map(|(id, label, done)| {
+            view! {
+                <li data-stage=id data-done=if done { "yes" } else { "no" }>
+                    <a href=format!("#stage-{id}")>{label}</a>
+                    {if done { " — done" } else { " — to do" }}
+                </li>
+            }
+        })
+        .collect_view();
+    let action = |stage: &str| format!("/cases/{}/{stage}", c.id);
+
+    let sf = kept("scanning");
+    let scanning = view! {
+        <section id="stage-scanning" class="stage" aria-labelledby="stage-scanning-title">
+            <h2 id="stage-scanning-title">"1. Scanning"</h2>
+            {error_summary(&sf, "scanning")}
+            <form id="scanning-form" method="post" action=action("scanning") class="stack">
+                {text_field(&sf, "scanning", "community_view", "The problem in the community's words", true, c.scanning.community_view.clone())}
+                {text_field(&sf, "scanning", "data_view", "The problem in the data's words", true, c.scanning.data_view.clone())}
+                {open.then(|| view! { <button id="scanning-submit" type="submit">"Save scanning"</button> })}
+            </form>
+        </section>
+    };
+    let af = kept("analysis");
+    let analysis = view! {
+        <section id="stage-analysis" class="stage" aria-labelledby="stage-analysis-title">
+            <h2 id="stage-analysis-title">"2. Analysis: the problem analysis triangle"</h2>
+            {error_summary(&af, "analysis")}
+            <form id="analysis-form" method="post" action=action("analysis") class="stack">
+                {text_field(&af, "analysis", "victim_guardian", "Victim, and the guardian who could protect them", true, c.analysis.victim_guardian.clone())}
+                {text_field(&af, "analysis", "offender_handler", "Offender, and the handler who could influence them", true, c.analysis.offender_handler.clone())}
+                {text_field(&af, "analysis", "place_manager", "Place, and the manager responsible for it", true, c.analysis.place_manager.clone())}
+                {open.then(|| view! { <button id="analysis-submit" type="submit">"Save analysis"</button> })}
+            </form>
+        </section>
+    };
+    let rf = kept("responses");
+    let responses = view! {
+        <section id="stage-responses" class="stage" aria-labelledby="stage-responses-title">
+            <h2 id="stage-responses-title">"3. Response"</h2>
+            {if c.responses.is_empty() {
+                view! { <p>"No actions yet."</p> }.into_any()
+            } else {
+                view! {
+                    <table id="case-responses">
+                        <caption class="visually-hidden">"Actions agreed"</caption>
+                        <thead><tr><th scope="col">"Action"</th><th scope="col">"Owner"</th><th scope="col">"Partners"</th><th scope="col">"Due"</th></tr></thead>
+                        <tbody>
+                            {c.responses.iter().map(|r| view! {
+                                <tr><td>{r.action.clone()}</td><td>{r.owner.clone()}</td><td>{r.partner_agencies.join(", ")}</td><td>{r.due_on.clone()}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+            {open.then(|| view! {
+                {error_summary(&rf, "responses")}
+                <form id="responses-form" method="post" action=action("responses") class="stack">
+                    <h3>"Add an action"</h3>
+                    {text_field(&rf, "responses", "action", "Action", true, String::new())}
+                    {text_field(&rf, "responses", "owner", "Owner", false, String::new())}
+                    {text_field(&rf, "responses", "partner_agencies", "Partner agencies (comma-separated)", false, String::new())}
+                    {date_field(&rf, "responses", "due_on", "Due on (YYYY-MM-DD)", String::new())}
+                    <button id="responses-submit" type="submit">"Add the action"</button>
+                </form>
+            })}
+        </section>
+    };
+    let xf = kept("assessment");
+    let a = c.assessment.clone();
+    let assessed = a.clone().map(|a| {
+        view! {
+            <p id="assessment-result">
+                {format!(
+                    "Calls for service: {} before ({:.2} a day), {} after ({:.2} a day): {}.",
+                    a.before_calls,
+                    a.before_rate,
+                    a.after_calls,
+                    a.after_rate,
+                    match a.result {
+                        eip_types::engagement::AssessmentResult::Reduced => "reduced",
+                        eip_types::engagement::AssessmentResult::NoChange => "no change",
+                        eip_types::engagement::AssessmentResult::Increased => "increased",
+                    }
+                )}
+            </p>
+        }
+    });
+    let delivered = if xf.fields.is_empty() {
+        a.as_ref().is_some_and(|a| a.delivered_as_planned)
+    } else {
+        xf.value("delivered_as_planned") == "yes"
+    };
+    let assessment = view! {
+        <section id="stage-assessment" class="stage" aria-labelledby="stage-assessment-title">
+            <h2 id="stage-assessment-title">"4. Assessment"</h2>
+            {assessed}
+            {error_summary(&xf, "assessment")}
+            <form id="assessment-form" method="post" action=action("assessment") class="stack">
+                {date_field(&xf, "assessment", "before_from", "Before: from (YYYY-MM-DD)", a.as_ref().map(|a| a.before_from.clone()).unwrap_or_default())}
+                {date_field(&xf, "assessment", "before_to", "Before: to (YYYY-MM-DD)", a.as_ref().map(|a| a.before_to.clone()).unwrap_or_default())}
+                {date_field(&xf, "assessment", "after_from", "After: from (YYYY-MM-DD)", a.as_ref().map(|a| a.after_from.clone()).unwrap_or_default())}
+                {date_field(&xf, "assessment", "after_to", "After: to (YYYY-MM-DD)", a.as_ref().map(|a| a.after_to.clone()).unwrap_or_default())}
+                <div class="check">
+                    <input id="assessment-delivered_as_planned" name="delivered_as_planned" type="checkbox" value="yes" checked=delivered />
+                    <label for="assessment-delivered_as_planned">"The response was delivered as planned"</label>
+                </div>
+                {text_field(&xf, "assessment", "process_notes", "Process notes", true, a.as_ref().map(|a| a.process_notes.clone()).unwrap_or_default())}
+                {text_field(&xf, "assessment", "learning", "Learning", true, a.as_ref().map(|a| a.learning.clone()).unwrap_or_default())}
+                {open.then(|| view! { <button id="assessment-submit" type="submit">"Save the assessment"</button> })}
+            </form>
+        </section>
+    };
+    let cf = kept("close");
+    let close = open.then(|| {
+        view! {
+            <section id="close-case" aria-labelledby="close-case-title">
+                <h2 id="close-case-title">"Close the case"</h2>
+                {error_summary(&cf, "close")}
+                <form id="close-form" method="post" action=action("close")>
+                    <button id="close-submit" type="submit">"Close the case"</button>
+                </form>
+            </section>
+        }
+    });
+    view! {
+        <h1 id="case-title">{c.title.clone()}</h1>
+        {flash_view(w.flash)}
+        <p class="lead">{c.objective.clone()}</p>
+        <p class="hint">
+            {w.place_names.join(", ")} " · opened " {c.opened_at.get(..10).unwrap_or("").to_owned()}
+            " · " <strong id="case-status">{match c.status { CaseStatus::Open => "Open", CaseStatus::Closed => "Closed" }}</strong>
+        </p>
+        <nav aria-label="Stages">
+            <h2>"Stage checklist"</h2>
+            <ol id="stage-checklist" class="checklist">{checklist}</ol>
+        </nav>
+        {scanning}
+        {analysis}
+        {responses}
+        {assessment}
+        {close}
+    }
+}
+
+#[component]
+pub fn DirectoryPage() -> impl IntoView {
+    let page = Resource::new(|| (), |_| data::load_directory());
+    view! {
+        <h1>"Partner directory"</h1>
+        <p class="hint">
+            "Services offered by statutory, voluntary, business and community organisations. "
+            "Entries not reviewed within the review period are marked for review."
+        </p>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(loaded) => show(loaded, |entries| view! {
+                        {entries.is_empty().then(|| view! { <p>"The directory is empty: an administrator imports it in Open Referral UK format."</p> })}
+                        <table id="directory">
+                            <caption class="visually-hidden">"Services in the partner directory"</caption>
+                            <thead><tr><th scope="col">"Service"</th><th scope="col">"Organisation"</th><th scope="col">"Sector"</th><th scope="col">"Status"</th><th scope="col">"Last reviewed"</th></tr></thead>
+                            <tbody>
+                                {entries.into_iter().map(|e| view! {
+                                    <tr data-stale=if e.stale { "yes" } else { "no" }>
+                                        <td>{e.name}</td>
+                                        <td>{e.organization_name}</td>
+                                        <td>{format!("{:?}", e.sector)}</td>
+                                        <td>{e.status}</td>
+                                        <td>
+                                            {e.reviewed_at.get(..10).unwrap_or("").to_owned()}
+                                            {e.stale.then(|| view! { " " <strong class="badge-warn">"Needs review"</strong> })}
+                                        </td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any()),
+                    Err(e) => failed(e),
+                }
+            })}
+        </Suspense>
+    }
+}

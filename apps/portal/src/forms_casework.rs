@@ -1,0 +1,356 @@
+//! Form posts of the engagement work pages: a CSV file sent for import, a
+//! community priority agreed, and a problem-solving case opened, worked
+//! through its stages and closed. Each answers with a redirect; what was
+//! typed and what was wrong stay in the session for the page to show.
+
+use crate::PortalState;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use axum::{Form, Router};
+use eip_platform::client::ClientError;
+use eip_portal_app::data::{CASE_FORM, IMPORT_FORM, KeptForm, PRIORITY_FORM, SessionUser, keys};
+use eip_types::FieldError;
+use eip_types::engagement::{
+    AssessmentInput, CaseResponse, CommunityPriority, ImportJob, ImportKind, NewCase, NewImport,
+    NewPriority, ProblemCase, Scanning, TriangleAnalysis,
+};
+use std::time::Duration;
+use tower_sessions::Session;
+
+/// The largest file the portal takes in; larger ones go through the API.
+pub const MAX_PORTAL_UPLOAD: usize = 64 * 1024 * 1024;
+
+pub fn routes() -> Router<PortalState> {
+    Router::new()
+        .route(
+            "/imports",
+            post(upload).layer(DefaultBodyLimit::max(MAX_PORTAL_UPLOAD + 64 * 1024)),
+        )
+        .route("/priorities", post(agree_priority))
+        .route("/cases", post(open_case))
+        .route("/cases/{id}/{stage}", post(case_stage))
+}
+
+type Fields = Vec<(String, String)>;
+
+fn field(form: &Fields, name: &str) -> String {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_default()
+}
+
+async fn signed_in(session: &Session) -> Option<SessionUser> {
+    session.get::<SessionUser>(keys::USER).await.ok().flatten()
+}
+
+/// Keeps a refused form and sends the user back to it.
+async fn refused(session: &Session, key: &str, kept: KeptForm, to: &str) -> Response {
+    let _ = session.insert(key, kept).await;
+    Redirect::to(to).into_response()
+}
+
+/// Puts a service's refusal on the kept form: field errors on their
+/// fields, anything else as the form's message.
+fn explain(kept: &mut KeptForm, e: ClientError) {
+    match e {
+        ClientError::Problem(p) if p.status == 422 && !p.errors.is_empty() => {
+            kept.errors = p.errors
+        }
+        ClientError::Problem(p) => kept.message = Some(p.detail.unwrap_or(p.title)),
+        ClientError::Unavailable(why) => {
+            tracing::warn!(error = %why, "engagement service unavailable");
+            kept.message = Some(
+                "The engagement service is not answering. Nothing was saved; please try again in a moment."
+                    .into(),
+            );
+        }
+    }
+}
+
+/// Takes a CSV file from the imports page, starts a job for it and hands
+/// the file to the engagement service in the background, then shows the
+/// job's page, which follows its progress.
+async fn upload(
+    State(state): State<PortalState>,
+    session: Session,
+    mut form: Multipart,
+) -> Response {
+    let Some(user) = signed_in(&session).await else {
+        return Redirect::to("/sign-in").into_response();
+    };
+    let mut kept = KeptForm {
+        form: "import".into(),
+        ..KeptForm::default()
+    };
+    let mut file: Option<Vec<u8>> = None;
+    loop {
+        match form.next_field().await {
+            Ok(Some(f)) => {
+                let name = f.name().unwrap_or_default().to_owned();
+                if name == "file" {
+                    match f.bytes().await {
+                        Ok(b) => file = Some(b.to_vec()),
+                        Err(_) => {
+                            kept.errors.push(FieldError::new(
+                                "file",
+                                "The file could not be received whole (files up to 64 MB are taken here).",
+                            ));
+                        }
+                    }
+                } else if let Ok(text) = f.text().await {
+                    kept.fields.push((name, text.trim().to_owned()));
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                kept.errors.push(FieldError::new(
+                    "file",
+                    "The file could not be received whole (files up to 64 MB are taken here).",
+                ));
+                break;
+            }
+        }
+    }
+    let kind = ImportKind::parse(&kept.value("kind"));
+    if kind.is_none() {
+        kept.errors
+            .push(FieldError::new("kind", "Choose the kind of file."));
+    }
+    let file = file.filter(|f| !f.is_empty());
+    if file.is_none() && kept.error("file").is_none() {
+        kept.errors.push(FieldError::new(
+            "file",
+            "Choose a CSV file with a header row.",
+        ));
+    }
+    let (Some(kind), Some(file), true) = (kind, file, kept.errors.is_empty()) else {
+        return refused(&session, IMPORT_FORM, kept, "/imports").await;
+    };
+    let version = kept.value("lookup_version");
+    let me = user.principal();
+    let new = NewImport {
+        kind,
+        lookup_version: (!version.is_empty()).then_some(version),
+    };
+    let job = match state
+        .ctx
+        .engagement
+        .post::<_, ImportJob>("/imports", &me, &new)
+        .await
+    {
+        Ok(job) => job,
+        Err(e) => {
+            explain(&mut kept, e);
+            return refused(&session, IMPORT_FORM, kept, "/imports").await;
+        }
+    };
+    let client = state.ctx.engagement.clone();
+    let path = format!("/imports/{}/data", job.id);
+    tokio::spawn(async move {
+        let sent = client
+            .put_file::<ImportJob>(&path, &me, "text/csv", file, Duration::from_secs(3_600))
+            .await;
+        if let Err(e) = sent {
+            tracing::warn!(error = %e, "an import file could not be handed over");
+        }
+    });
+    Redirect::to(&format!("/imports?job={}", job.id)).into_response()
+}
+
+async fn agree_priority(
+    State(state): State<PortalState>,
+    session: Session,
+    Form(form): Form<Fields>,
+) -> Response {
+    let Some(user) = signed_in(&session).await else {
+        return Redirect::to("/sign-in").into_response();
+    };
+    let mut kept = KeptForm {
+        form: "priority".into(),
+        fields: form.clone(),
+        ..KeptForm::default()
+    };
+    let body = NewPriority {
+        place_id: field(&form, "place_id"),
+        period: field(&form, "period").to_ascii_uppercase(),
+        title: field(&form, "title"),
+        you_said: field(&form, "you_said"),
+        engagement_ids: Vec::new(),
+    };
+    match state
+        .ctx
+        .engagement
+        .post::<_, CommunityPriority>("/priorities", &user.principal(), &body)
+        .await
+    {
+        Ok(_) => {
+            let _ = session.insert(keys::FLASH, "Priority agreed.").await;
+            Redirect::to("/priorities").into_response()
+        }
+        Err(e) => {
+            explain(&mut kept, e);
+            refused(&session, PRIORITY_FORM, kept, "/priorities").await
+        }
+    }
+}
+
+async fn open_case(
+    State(state): State<PortalState>,
+    session: Session,
+    Form(form): Form<Fields>,
+) -> Response {
+    let Some(user) = signed_in(&session).await else {
+        return Redirect::to("/sign-in").into_response();
+    };
+    let mut kept = KeptForm {
+        form: "new".into(),
+        fields: form.clone(),
+        ..KeptForm::default()
+    };
+    let body = NewCase {
+        title: field(&form, "title"),
+        place_ids: form
+            .iter()
+            .filter(|(k, v)| k == "place_ids" && !v.is_empty())
+            .map(|(_, v)| v.clone())
+            .collect(),
+        objective: field(&form, "objective"),
+    };
+    match state
+        .ctx
+        .engagement
+        .post::<_, ProblemCase>("/cases", &user.principal(), &body)
+        .await
+    {
+        Ok(case) => {
+            let _ = session
+                .insert(keys::FLASH, "Case opened. Work through its stages below.")
+                .await;
+            Redirect::to(&format!("/cases/{}", case.id)).into_response()
+        }
+        Err(e) => {
+            explain(&mut kept, e);
+            refused(&session, CASE_FORM, kept, "/cases").await
+        }
+    }
+}
+
+/// Saves one stage of a case, or closes it.
+async fn case_stage(
+    State(state): State<PortalState>,
+    session: Session,
+    Path((id, stage)): Path<(String, String)>,
+    Form(form): Form<Fields>,
+) -> Response {
+    let Some(user) = signed_in(&session).await else {
+        return Redirect::to("/sign-in").into_response();
+    };
+    let id: String = id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    let back = format!("/cases/{id}");
+    let mut kept = KeptForm {
+        form: stage.clone(),
+        case_id: id.clone(),
+        fields: form.clone(),
+        ..KeptForm::default()
+    };
+    let me = user.principal();
+    let svc = &state.ctx.engagement;
+    let path = format!("/cases/{id}/{stage}");
+    let result = match stage.as_str() {
+        "scanning" => {
+            let current = match svc.get::<ProblemCase>(&back, &me).await {
+                Ok(c) => c,
+                Err(e) => {
+                    explain(&mut kept, e);
+                    return refused(&session, CASE_FORM, kept, &back).await;
+                }
+            };
+            let body = Scanning {
+                community_view: field(&form, "community_view"),
+                data_view: field(&form, "data_view"),
+                ..current.scanning
+            };
+            svc.put::<_, ProblemCase>(&path, &me, &body).await
+        }
+        "analysis" => {
+            let body = TriangleAnalysis {
+                victim_guardian: field(&form, "victim_guardian"),
+                offender_handler: field(&form, "offender_handler"),
+                place_manager: field(&form, "place_manager"),
+            };
+            svc.put::<_, ProblemCase>(&path, &me, &body).await
+        }
+        "responses" => {
+            let current = match svc.get::<ProblemCase>(&back, &me).await {
+                Ok(c) => c,
+                Err(e) => {
+                    explain(&mut kept, e);
+                    return refused(&session, CASE_FORM, kept, &back).await;
+                }
+            };
+            let index = current.responses.len();
+            let mut responses = current.responses;
+            responses.push(CaseResponse {
+                action: field(&form, "action"),
+                owner: field(&form, "owner"),
+                partner_agencies: field(&form, "partner_agencies")
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                due_on: field(&form, "due_on"),
+                done_on: None,
+            });
+            svc.put::<_, ProblemCase>(&path, &me, &responses)
+                .await
+                .map_err(|e| match e {
+                    // The new action's errors, on the form's own fields.
+                    ClientError::Problem(mut p) => {
+                        let prefix = format!("responses[{index}].");
+                        for err in &mut p.errors {
+                            if let Some(f) = err.field.strip_prefix(&prefix) {
+                                err.field = f.to_owned();
+                            }
+                        }
+                        ClientError::Problem(p)
+                    }
+                    other => other,
+                })
+        }
+        "assessment" => {
+            let body = AssessmentInput {
+                before_from: field(&form, "before_from"),
+                before_to: field(&form, "before_to"),
+                after_from: field(&form, "after_from"),
+                after_to: field(&form, "after_to"),
+                delivered_as_planned: field(&form, "delivered_as_planned") == "yes",
+                process_notes: field(&form, "process_notes"),
+                learning: field(&form, "learning"),
+            };
+            svc.put::<_, ProblemCase>(&path, &me, &body).await
+        }
+        "close" => svc.post::<_, ProblemCase>(&path, &me, &()).await,
+        _ => return Redirect::to(&back).into_response(),
+    };
+    match result {
+        Ok(_) => {
+            let done = if stage == "close" {
+                "Case closed."
+            } else {
+                "Saved."
+            };
+            let _ = session.insert(keys::FLASH, done).await;
+            Redirect::to(&back).into_response()
+        }
+        Err(e) => {
+            explain(&mut kept, e);
+            refused(&session, CASE_FORM, kept, &back).await
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! Engagement and place in a real browser: an analyst imports a small
+//! incident file through the portal (without JavaScript) and sees its
+//! progress and the rows it refused; a coordinator works a problem-solving
+//! case through its stages and is refused closing it before the
+//! assessment; a priority ward's profile shows its demand.
+
+use eip_e2e::{Browser, EmbeddedPlatform, JavaScript, TempDir, pages, poll_until};
+use std::time::Duration;
+
+fn must<T>(result: anyhow::Result<T>) -> T {
+    result.unwrap_or_else(|e| panic!("{e:#}"))
+}
+
+async fn embedded() -> EmbeddedPlatform {
+    must(EmbeddedPlatform::start().await)
+}
+
+async fn browser(base_url: &str, javascript: JavaScript) -> Browser {
+    must(Browser::start(base_url, javascript).await)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_analyst_uploads_incidents_and_sees_progress_and_refused_rows() {
+    let platform = embedded().await;
+    let browser = browser(platform.base_url(), JavaScript::Disabled).await;
+    must(upload_incidents(&browser).await);
+    must(browser.quit().await);
+}
+
+async fn upload_incidents(browser: &Browser) -> anyhow::Result<()> {
+    let folder = TempDir::new("eip-e2e-import")?;
+    let file = folder.path().join("incidents.csv");
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    std::fs::write(
+        &file,
+        format!(
+            "incident_number,opened_at,closed_at,opening_category,closing_category,qualifiers,grade,place,caller_ref,address_ref\n\
+             E2E-{run}-1,2026-10-01 10:00,,crime,,,1,myton,,\n\
+             E2E-{run}-2,not a time,,crime,,,1,myton,,\n\
+             E2E-{run}-3,2026-10-02 11:00,,anti-social behaviour,,domestic,2,myton,c:0123456789abcdef,\n\
+             E2E-{run}-4,2026-10-03 12:00,,crime,,,1,atlantis,,\n"
+        ),
+    )?;
+    pages::sign_in_as(browser, "analyst").await?;
+    browser.open("/imports").await?;
+    browser.choose("import-kind", "incidents").await?;
+    let input = browser.element("#import-file").await?;
+    input.send_keys(file.to_string_lossy().as_ref()).await?;
+    browser.click("import-submit").await?;
+    // The job's page follows the import until it ends.
+    let status = poll_until(
+        "the import to finish",
+        Duration::from_secs(60),
+        Duration::from_millis(500),
+        || async {
+            let status = browser.element("#import-status").await?;
+            let done = status.attr("data-status").await?.unwrap_or_default();
+            Ok((done == "completed" || done == "failed").then_some(status.text().await?))
+        },
+    )
+    .await?;
+    anyhow::ensure!(
+        status.contains("4 rows read, 2 imported, 2 refused"),
+        "the import's progress says {status:?}"
+    );
+    let refused = browser.text("#import-errors table").await?;
+    anyhow::ensure!(
+        refused.contains("opened_at") && refused.contains("place"),
+        "the refused rows read {refused:?}"
+    );
+    let lines: Vec<String> = {
+        let cells = browser
+            .driver()
+            .find_all(thirtyfour::By::Css(
+                "#import-errors tbody tr td:first-child",
+            ))
+            .await?;
+        let mut out = Vec::new();
+        for c in cells {
+            out.push(c.text().await?);
+        }
+        out
+    };
+    anyhow::ensure!(lines == ["3", "5"], "refused lines {lines:?}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_cannot_close_a_case_before_its_assessment() {
+    let platform = embedded().await;
+    let browser = browser(platform.base_url(), JavaScript::Disabled).await;
+    must(work_a_case(&browser).await);
+    must(browser.quit().await);
+}
+
+async fn work_a_case(browser: &Browser) -> anyhow::Result<()> {
+    pages::sign_in_as(browser, "coordinator.hull").await?;
+    browser.open("/cases").await?;
+    browser
+        .fill("case-title", "Repeat calls near the shops")
+        .await?;
+    browser.choose("case-place_ids", "myton").await?;
+    browser
+        .fill(
+            "case-objective",
+            "Fewer repeat calls about young people at the shops",
+        )
+        .await?;
+    browser.click("case-submit").await?;
+    let title = browser.text("#case-title").await?;
+    anyhow::ensure!(
+        title == "Repeat calls near the shops",
+        "case page titled {title:?}"
+    );
+
+    browser
+        .fill(
+            "scanning-community_view",
+            "Residents feel unsafe after dark",
+        )
+        .await?;
+    browser
+        .fill(
+            "scanning-data_view",
+            "Anti-social behaviour calls peak on Fridays",
+        )
+        .await?;
+    browser.click("scanning-submit").await?;
+    stage_done(browser, "scanning").await?;
+
+    // Closing now is refused, with the reason given.
+    browser.click("close-submit").await?;
+    let refusal = browser.text("#close-errors").await?;
+    anyhow::ensure!(
+        refusal.contains("cannot close without its assessment"),
+        "closing early said {refusal:?}"
+    );
+    let status = browser.text("#case-status").await?;
+    anyhow::ensure!(
+        status == "Open",
+        "the case is {status:?} after a refused close"
+    );
+
+    browser.fill("assessment-before_from", "2026-01-01").await?;
+    browser.fill("assessment-before_to", "2026-03-31").await?;
+    browser.fill("assessment-after_from", "2026-04-01").await?;
+    browser.fill("assessment-after_to", "2026-06-30").await?;
+    browser.click("assessment-delivered_as_planned").await?;
+    browser
+        .fill(
+            "assessment-learning",
+            "Joint patrols with the youth service worked",
+        )
+        .await?;
+    browser.click("assessment-submit").await?;
+    stage_done(browser, "assessment").await?;
+    let result = browser.text("#assessment-result").await?;
+    anyhow::ensure!(result.contains("before"), "assessment shows {result:?}");
+
+    browser.click("close-submit").await?;
+    poll_until(
+        "the case to close",
+        Duration::from_secs(10),
+        Duration::from_millis(250),
+        || async { Ok((browser.text("#case-status").await? == "Closed").then_some(())) },
+    )
+    .await
+}
+
+async fn stage_done(browser: &Browser, stage: &str) -> anyhow::Result<()> {
+    poll_until(
+        &format!("the {stage} stage to show as done"),
+        Duration::from_secs(10),
+        Duration::from_millis(250),
+        || async {
+            let item = browser
+                .element(&format!("#stage-checklist li[data-stage='{stage}']"))
+                .await?;
+            Ok((item.attr("data-done").await?.as_deref() == Some("yes")).then_some(()))
+        },
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_priority_wards_profile_shows_its_demand() {
+    let platform = embedded().await;
+    let browser = browser(platform.base_url(), JavaScript::Disabled).await;
+    must(profile_demand(&browser).await);
+    must(browser.quit().await);
+}
+
+async fn profile_demand(browser: &Browser) -> anyhow::Result<()> {
+    pages::sign_in_as(browser, "analyst").await?;
+    browser.open("/places/myton").await?;
+    let chart = browser.element("#demand-chart").await?;
+    let label = chart.attr("aria-label").await?.unwrap_or_default();
+    anyhow::ensure!(
+        label.starts_with("Calls for service by month:") && !label.contains(": 0 in all"),
+        "the demand chart says {label:?}"
+    );
+    let rows = browser
+        .driver()
+        .find_all(thirtyfour::By::Css("#demand-table tbody tr"))
+        .await?;
+    anyhow::ensure!(!rows.is_empty(), "the demand table is empty");
+    Ok(())
+}

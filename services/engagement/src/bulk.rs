@@ -1,0 +1,313 @@
+//! Writing calls for service in bulk. An incident import opens a connection
+//! of its own on the service's backend (not through the `Any` pool), so it
+//! can use what each database does best: on PostgreSQL, `COPY … FROM STDIN`
+//! into a temporary staging table and one `INSERT … SELECT … ON CONFLICT`
+//! merge per batch; on SQLite, multi-row prepared inserts in a large cache.
+//! Each batch (its rows, its refused rows and the job's counts) is one
+//! transaction, so a failure leaves nothing of that batch behind, and the
+//! job's progress, read through the pool, moves batch by batch.
+
+use crate::rows::IncidentRow;
+use eip_platform::config::DatabaseUrl;
+use eip_types::engagement::{Category, RowError};
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous};
+use sqlx::{ConnectOptions, Connection};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// The columns written, in order, by both paths.
+const FIELDS: [&str; 16] = [
+    "incident_number",
+    "source",
+    "opened_at",
+    "closed_at",
+    "opened_on",
+    "month",
+    "opening_category",
+    "closing_category",
+    "category",
+    "qualifiers",
+    "grade",
+    "place_id",
+    "area_id",
+    "caller_ref",
+    "address_ref",
+    "import_id",
+];
+
+/// Rows per SQLite `INSERT` statement (16 values each).
+const SQLITE_ROWS: usize = 2_000;
+
+/// An import's own connection.
+pub enum BulkConn {
+    Sqlite {
+        conn: Box<SqliteConnection>,
+        /// The statement for a full chunk of rows, built once.
+        full: String,
+    },
+    Postgres(Box<PgConnection>),
+}
+
+/// What a batch adds to the job's counts, and the refused rows to keep.
+pub struct BatchCounts<'a> {
+    pub read: i64,
+    pub imported: i64,
+    pub rejected: i64,
+    pub errors: &'a [RowError],
+}
+
+fn upsert_tail() -> String {
+    let updates: Vec<String> = FIELDS[1..]
+        .iter()
+        .map(|f| format!("{f} = excluded.{f}"))
+        .collect();
+    format!(
+        " ON CONFLICT (incident_number) DO UPDATE SET {}",
+        updates.join(", ")
+    )
+}
+
+fn sqlite_insert(rows: usize) -> String {
+    use std::fmt::Write as _;
+    let width = FIELDS.len();
+    let mut sql = format!("INSERT INTO incidents ({}) VALUES ", FIELDS.join(", "));
+    // Anonymous `?` placeholders: sqlx asks SQLite each parameter's name,
+    // which costs a search of all named ones, so numbered placeholders
+    // make binding a large statement quadratic.
+    let row = format!("({})", vec!["?"; width].join(", "));
+    let _ = write!(sql, "{}", vec![row; rows].join(", "));
+    sql.push_str(&upsert_tail());
+    sql
+}
+
+const ERROR_SQL: &str =
+    "INSERT INTO import_errors (import_id, line, field, message) VALUES ($1, $2, $3, $4)";
+const COUNTS_SQL: &str = "UPDATE imports SET rows_read = rows_read + $1, \
+     rows_imported = rows_imported + $2, rows_rejected = rows_rejected + $3 WHERE id = $4";
+
+/// Stores a batch's refused rows and adds its counts, inside its transaction.
+macro_rules! finish_batch {
+    ($tx:expr, $job:expr, $counts:expr) => {{
+        for e in $counts.errors {
+            sqlx::query(ERROR_SQL)
+                .bind($job)
+                .bind(i64::try_from(e.line).unwrap_or(i64::MAX))
+                .bind(e.field.as_deref())
+                .bind(&e.message)
+                .execute(&mut *$tx)
+                .await?;
+        }
+        sqlx::query(COUNTS_SQL)
+            .bind($counts.read)
+            .bind($counts.imported)
+            .bind($counts.rejected)
+            .bind($job)
+            .execute(&mut *$tx)
+            .await?;
+    }};
+}
+
+impl BulkConn {
+    /// Opens the import's connection to the service's database.
+    pub async fn open(url: &DatabaseUrl) -> Result<Self, sqlx::Error> {
+        let raw = url.expose();
+        if raw.starts_with("sqlite:") {
+            // WAL with `synchronous = NORMAL` cannot corrupt the file on a
+            // crash; a large page cache keeps the incident indexes in memory
+            // while rows arrive in no particular order.
+            let conn = SqliteConnectOptions::from_str(raw)?
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .pragma("cache_size", "-262144")
+                .pragma("temp_store", "memory")
+                .disable_statement_logging()
+                .connect()
+                .await?;
+            Ok(Self::Sqlite {
+                conn: Box::new(conn),
+                full: sqlite_insert(SQLITE_ROWS),
+            })
+        } else {
+            let mut conn = PgConnectOptions::from_str(raw)?
+                .disable_statement_logging()
+                .connect()
+                .await?;
+            sqlx::query(
+                "CREATE TEMPORARY TABLE import_stage (LIKE incidents) ON COMMIT DELETE ROWS",
+            )
+            .execute(&mut conn)
+            .await?;
+            Ok(Self::Postgres(Box::new(conn)))
+        }
+    }
+
+    /// Writes one batch of incidents (no incident number twice), replacing
+    /// any already on record, with its refused rows and counts, in one
+    /// transaction.
+    pub async fn write_batch(
+        &mut self,
+        job_id: &str,
+        rows: &[IncidentRow],
+        counts: BatchCounts<'_>,
+    ) -> Result<(), sqlx::Error> {
+        match self {
+            Self::Sqlite { conn, full } => {
+                let mut tx = conn.begin().await?;
+                for chunk in rows.chunks(SQLITE_ROWS) {
+                    let partial;
+                    let sql = if chunk.len() == SQLITE_ROWS {
+                        full.as_str()
+                    } else {
+                        partial = sqlite_insert(chunk.len());
+                        partial.as_str()
+                    };
+                    let mut q = sqlx::query(sql);
+                    for r in chunk {
+                        q = q
+                            .bind(r.incident_number.as_str())
+                            .bind(r.source)
+                            .bind(r.opened_at.as_str())
+                            .bind(r.closed_at.as_deref())
+                            .bind(r.day())
+                            .bind(r.month())
+                            .bind(r.opening_category.as_str())
+                            .bind(r.closing_category.map(Category::as_str))
+                            .bind(r.category().as_str())
+                            .bind(r.qualifiers.as_str())
+                            .bind(r.grade.map(|g| g.as_str()))
+                            .bind(&*r.place_id)
+                            .bind(&*r.area_id)
+                            .bind(r.caller_ref.as_deref())
+                            .bind(r.address_ref.as_deref())
+                            .bind(job_id);
+                    }
+                    q.execute(&mut *tx).await?;
+                }
+                finish_batch!(tx, job_id, counts);
+                tx.commit().await
+            }
+            Self::Postgres(conn) => {
+                let mut data = Vec::with_capacity(rows.len() * 256);
+                for r in rows {
+                    copy_row(&mut data, r, job_id);
+                }
+                let mut tx = conn.begin().await?;
+                if !rows.is_empty() {
+                    let mut copy = tx
+                        .copy_in_raw(&format!(
+                            "COPY import_stage ({}) FROM STDIN",
+                            FIELDS.join(", ")
+                        ))
+                        .await?;
+                    if let Err(e) = copy.send(data).await {
+                        let _ = copy.abort("the batch could not be sent").await;
+                        return Err(e);
+                    }
+                    copy.finish().await?;
+                    let fields = FIELDS.join(", ");
+                    sqlx::query(&format!(
+                        "INSERT INTO incidents ({fields}) SELECT {fields} FROM import_stage{}",
+                        upsert_tail()
+                    ))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                finish_batch!(tx, job_id, counts);
+                // The staging table empties itself at commit.
+                tx.commit().await
+            }
+        }
+    }
+
+    pub async fn close(self) {
+        let _ = match self {
+            Self::Sqlite { mut conn, .. } => {
+                // Moves the import's pages into the database file now, in
+                // one go, and lets the log be reused.
+                let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .execute(&mut *conn)
+                    .await;
+                conn.close().await
+            }
+            Self::Postgres(conn) => conn.close().await,
+        };
+    }
+}
+
+/// Appends one row in `COPY`'s text format: tab-separated, `\N` for null,
+/// backslash escapes for the characters the format gives meaning to.
+fn copy_row(out: &mut Vec<u8>, r: &IncidentRow, job_id: &str) {
+    let fields: [Option<&str>; 16] = [
+        Some(&r.incident_number),
+        Some(r.source),
+        Some(&r.opened_at),
+        r.closed_at.as_deref(),
+        Some(r.day()),
+        Some(r.month()),
+        Some(r.opening_category.as_str()),
+        r.closing_category.map(Category::as_str),
+        Some(r.category().as_str()),
+        Some(&r.qualifiers),
+        r.grade.map(|g| g.as_str()),
+        Some(&r.place_id),
+        Some(&r.area_id),
+        r.caller_ref.as_deref(),
+        r.address_ref.as_deref(),
+        Some(job_id),
+    ];
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(b'\t');
+        }
+        match f {
+            None => out.extend_from_slice(b"\\N"),
+            Some(s) => copy_escape(out, s),
+        }
+    }
+    out.push(b'\n');
+}
+
+fn copy_escape(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    if !bytes
+        .iter()
+        .any(|b| matches!(b, b'\\' | b'\t' | b'\n' | b'\r'))
+    {
+        out.extend_from_slice(bytes);
+        return;
+    }
+    for &b in bytes {
+        match b {
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b => out.push(b),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_text_escapes_what_the_format_reads() {
+        let mut out = Vec::new();
+        copy_escape(&mut out, "a\\b\tc\nd\re");
+        assert_eq!(out, b"a\\\\b\\tc\\nd\\re");
+        let mut plain = Vec::new();
+        copy_escape(&mut plain, "HUM-1");
+        assert_eq!(plain, b"HUM-1");
+    }
+
+    #[test]
+    fn sqlite_statements_number_every_value() {
+        let sql = sqlite_insert(2);
+        assert_eq!(sql.matches('?').count(), 32, "{sql}");
+        assert!(sql.contains("(?, ?, "), "{sql}");
+    }
+}
