@@ -568,8 +568,20 @@ async fn import_staff(
         if let Some(manager) = c.manager.as_ref().and_then(|m| keys.get(m)) {
             records::set_manager(&mut tx, id, manager).await?;
         }
+        // Services that gate work on a competency learn whose it is.
+        if c.user_id.is_some() {
+            let event = TrainingEvent::StaffLinked {
+                staff_id: id.clone(),
+                user_id: c.user_id.clone(),
+            };
+            state
+                .outbox
+                .record(&mut tx, event.kind(), &event.payload())
+                .await?;
+        }
     }
     tx.commit().await?;
+    state.outbox.wake();
     errors.sort_by_key(|e| e.line);
     tracing::info!(
         imported = good.len(),
@@ -858,6 +870,7 @@ pub(crate) async fn append_evidence(
                 competency_id: row.competency_id.into(),
                 level: after.held_level,
                 on: row.occurred_on,
+                lapses_on: after.lapses_on,
             })
         } else if now_held && after.lapses_on > before.lapses_on {
             Some(TrainingEvent::CompetencyRenewed {
