@@ -580,6 +580,10 @@ pub struct JobReport {
     pub reminders: u32,
     pub lapsed: u32,
     pub coverage_published: u32,
+    /// Reminders sent by email by this run (none without an SMTP server,
+    /// and none twice).
+    #[serde(default)]
+    pub emailed: u32,
 }
 
 #[cfg(test)]
