@@ -236,6 +236,7 @@ fn router(state: PortalState, config: &Config) -> Router {
             post(forms_training::register),
         )
         .route("/training/staff/{id}/assess", post(forms_training::assess))
+        .route("/training/matrix.csv", get(forms_training::matrix_csv))
         .merge(forms_governance::routes())
         .route("/engagement/new", post(forms_engagement::log_engagement))
         .route("/api/{*fn_name}", post(server_fns).get(server_fns))

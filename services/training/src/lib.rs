@@ -167,6 +167,12 @@ pub async fn launch_with(
         clock,
         mailer,
     };
+    if config.demo {
+        // Reminders show from the first page view, not an hour in.
+        workforce::daily(&state, clock.today())
+            .await
+            .map_err(|e| anyhow::anyhow!("the demo's daily job failed: {e}"))?;
+    }
     let job = tokio::spawn(run_daily_job(state.clone(), shutdown.clone()));
     let uploads = workforce::import_router(state.clone())
         .layer(axum::middleware::from_fn(

@@ -592,7 +592,7 @@ async fn import_staff(
         if c.user_id.is_some() {
             let event = TrainingEvent::StaffLinked {
                 staff_id: id.clone(),
-                user_id: c.user_id.clone(),
+                account: c.user_id.as_deref().map(eip_skills::account_key),
             };
             state
                 .outbox

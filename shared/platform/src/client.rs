@@ -78,6 +78,22 @@ impl ServiceClient {
             .await
     }
 
+    /// A GET of a text answer (a CSV file, say) for `principal`.
+    pub async fn get_text(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+        principal: &Principal,
+    ) -> Result<String, ClientError> {
+        let token = self.token(Some(principal))?;
+        let res = self
+            .answer(self.http.get(self.url(path)).query(query), token)
+            .await?;
+        res.text().await.map_err(|e| {
+            ClientError::Unavailable(format!("unreadable answer: {}", e.without_url()))
+        })
+    }
+
     /// A GET made by the calling service for itself.
     pub async fn get_as_service<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
         let token = self.token(None)?;
@@ -107,9 +123,20 @@ impl ServiceClient {
 
     async fn send<T: DeserializeOwned>(
         &self,
-        mut req: reqwest::RequestBuilder,
+        req: reqwest::RequestBuilder,
         token: String,
     ) -> Result<T, ClientError> {
+        self.answer(req, token).await?.json().await.map_err(|e| {
+            ClientError::Unavailable(format!("unreadable answer: {}", e.without_url()))
+        })
+    }
+
+    /// Sends `req`; a success answer as it came, else the problem.
+    async fn answer(
+        &self,
+        mut req: reqwest::RequestBuilder,
+        token: String,
+    ) -> Result<reqwest::Response, ClientError> {
         for (k, v) in telemetry::current_context_map() {
             req = req.header(k, v);
         }
@@ -120,9 +147,7 @@ impl ServiceClient {
             .map_err(|e| ClientError::Unavailable(e.without_url().to_string()))?;
         let status = res.status();
         if status.is_success() {
-            return res.json().await.map_err(|e| {
-                ClientError::Unavailable(format!("unreadable answer: {}", e.without_url()))
-            });
+            return Ok(res);
         }
         if status.is_server_error() {
             return Err(ClientError::Unavailable(format!("answered {status}")));

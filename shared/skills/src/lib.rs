@@ -6,8 +6,9 @@
 //! its own read model of competency states, kept current by the training
 //! service's events through the platform's consumer: no service reads the
 //! training database, and the events carry staff ids, competency ids,
-//! states and dates only (plus the account a staff record is linked to, so
-//! a signed-in user can be matched to their record).
+//! states and dates only (plus a key derived from the account a staff
+//! record is linked to, so a signed-in user can be matched to their record
+//! without the account id travelling).
 //!
 //! Someone refused is told why (never held, or lapsed on a date) and who
 //! can help, not silently blocked.
@@ -34,6 +35,19 @@ use eip_platform::identity::IdentityKeys;
 use eip_types::Principal;
 use eip_types::training::{GatedAction, SkillRequirement};
 use sqlx::Row;
+
+/// The key training's link events name an account by: the hex SHA-256
+/// digest of the account id under a fixed label, so the event stream
+/// carries no account id. (A pseudonym, not anonymity: anyone holding a
+/// candidate id can compute its key.)
+pub fn account_key(user_id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(b"eip-skills-account:")
+        .chain_update(user_id.as_bytes())
+        .finalize();
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
 
 /// An action a service can gate: its id and what it is, in words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,8 +157,8 @@ impl SkillGate {
             return Ok(());
         };
         let staff: Option<String> =
-            sqlx::query("SELECT staff_id FROM skill_accounts WHERE user_id = $1")
-                .bind(&who.user_id)
+            sqlx::query("SELECT staff_id FROM skill_accounts WHERE account = $1")
+                .bind(account_key(&who.user_id))
                 .fetch_optional(&mut *conn)
                 .await?
                 .map(|r| r.try_get("staff_id"))

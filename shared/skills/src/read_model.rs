@@ -36,8 +36,8 @@ impl EventHandler for TrainingEvents {
                 competency_id,
                 lapsed_on,
             } => (staff_id, competency_id, "lapsed", Some(lapsed_on)),
-            TrainingEvent::StaffLinked { staff_id, user_id } => {
-                link(tx, &staff_id, user_id.as_deref(), event.seq).await?;
+            TrainingEvent::StaffLinked { staff_id, account } => {
+                link(tx, &staff_id, account.as_deref(), event.seq).await?;
                 return Ok(());
             }
             _ => return Ok(()),
@@ -60,7 +60,7 @@ impl EventHandler for TrainingEvents {
     }
 }
 
-async fn link(tx: &mut Tx, staff_id: &str, user_id: Option<&str>, seq: i64) -> anyhow::Result<()> {
+async fn link(tx: &mut Tx, staff_id: &str, account: Option<&str>, seq: i64) -> anyhow::Result<()> {
     let newer: Option<i64> =
         sqlx::query_scalar("SELECT seq FROM skill_accounts WHERE staff_id = $1 AND seq >= $2")
             .bind(staff_id)
@@ -74,15 +74,15 @@ async fn link(tx: &mut Tx, staff_id: &str, user_id: Option<&str>, seq: i64) -> a
         .bind(staff_id)
         .execute(&mut **tx)
         .await?;
-    if let Some(user_id) = user_id {
+    if let Some(account) = account {
         // An account belongs to one staff record: the latest link wins.
-        sqlx::query("DELETE FROM skill_accounts WHERE user_id = $1")
-            .bind(user_id)
+        sqlx::query("DELETE FROM skill_accounts WHERE account = $1")
+            .bind(account)
             .execute(&mut **tx)
             .await?;
-        sqlx::query("INSERT INTO skill_accounts (staff_id, user_id, seq) VALUES ($1, $2, $3)")
+        sqlx::query("INSERT INTO skill_accounts (staff_id, account, seq) VALUES ($1, $2, $3)")
             .bind(staff_id)
-            .bind(user_id)
+            .bind(account)
             .bind(seq)
             .execute(&mut **tx)
             .await?;

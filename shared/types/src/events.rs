@@ -217,11 +217,12 @@ pub enum TrainingEvent {
     /// A staff record was linked to (or unlinked from) the account its
     /// holder signs in with, so that services which gate work on a current
     /// competency can tell whose competency a signed-in user holds. The
-    /// account id is a system identifier, never a name.
+    /// account is named by a key derived from its id (a SHA-256 digest, see
+    /// `eip-skills`), never by the id itself or a name.
     #[serde(rename = "training.staff_linked")]
     StaffLinked {
         staff_id: String,
-        user_id: Option<String>,
+        account: Option<String>,
     },
     /// Coverage of one team or area for a month (`YYYY-MM`), all required
     /// competencies together.
@@ -538,7 +539,7 @@ mod tests {
     fn the_account_link_carries_two_ids_and_nothing_else() {
         let event = TrainingEvent::StaffLinked {
             staff_id: "st1".into(),
-            user_id: Some("u-1".into()),
+            account: Some("5e1f".into()),
         };
         let payload = event.payload();
         let mut keys: Vec<&String> = payload
@@ -546,7 +547,7 @@ mod tests {
             .map(|m| m.keys().collect())
             .unwrap_or_default();
         keys.sort();
-        assert_eq!(keys, ["staff_id", "user_id"]);
+        assert_eq!(keys, ["account", "staff_id"]);
         assert_eq!(event.kind(), "training.staff_linked");
     }
 

@@ -22,10 +22,11 @@ CREATE TABLE skill_states (
     PRIMARY KEY (staff_id, competency_id)
 );
 
--- The account each staff record is linked to.
+-- The account each staff record is linked to, by the key training's
+-- events name it with (a digest of the account id).
 CREATE TABLE skill_accounts (
     staff_id TEXT PRIMARY KEY NOT NULL,
-    user_id TEXT NOT NULL UNIQUE,
+    account TEXT NOT NULL UNIQUE,
     seq BIGINT NOT NULL
 );
 

@@ -87,7 +87,7 @@ async fn scenario(backend: Backend) {
     for event in [
         TrainingEvent::StaffLinked {
             staff_id: "st-9".into(),
-            user_id: Some(pcso.user_id.clone()),
+            account: Some(eip_skills::account_key(&pcso.user_id)),
         },
         TrainingEvent::CompetencyAchieved {
             staff_id: "st-9".into(),

@@ -88,7 +88,7 @@ async fn triage_needs_a_current_competency(backend: Backend) {
             &db_url,
             &TrainingEvent::StaffLinked {
                 staff_id: "st-1".into(),
-                user_id: Some(coordinator.user_id.clone()),
+                account: Some(eip_skills::account_key(&coordinator.user_id)),
             },
         )
         .await

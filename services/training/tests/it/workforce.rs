@@ -373,7 +373,7 @@ async fn ten_thousand_rows_import_in_one_file(app: &TestApp) {
             matches!(
                 e,
                 TrainingEvent::StaffLinked {
-                    user_id: Some(_),
+                    account: Some(_),
                     ..
                 }
             )
@@ -1192,6 +1192,19 @@ mod demo_force {
             .get("/me", &user_with_id(Role::Trainer, "trainer"))
             .await;
         assert_eq!(res.status(), StatusCode::OK);
+        // Their own restorative practice has lapsed: the reminder is there
+        // from the start.
+        let mine: Vec<Reminder> = app
+            .get("/reminders", &user_with_id(Role::Trainer, "trainer"))
+            .await
+            .json()
+            .await
+            .expect("reminders");
+        assert!(
+            mine.iter()
+                .any(|r| r.stage == "lapsed" && r.competency_id == "restorative-practice"),
+            "{mine:?}"
+        );
         // No names in the events the demo left.
         let raw = app
             .get_as_service("/events")
