@@ -69,36 +69,33 @@ impl DistributedPlatform {
         };
 
         let mut portal_env: Vec<(&str, String)> = Vec::new();
-        let mut referrals_url = None;
-        let mut training_url = None;
-        let mut engagement_url = None;
-        for (name, portal_var) in SERVICES {
-            let url = format!("http://127.0.0.1:{}", free_port());
+        // Every service's address is chosen first: referrals and engagement
+        // read training's event feed, governance reads referrals',
+        // training's and engagement's.
+        let urls: Vec<String> = SERVICES
+            .iter()
+            .map(|_| format!("http://127.0.0.1:{}", free_port()))
+            .collect();
+        let url_of = |service: &str| {
+            SERVICES
+                .iter()
+                .position(|(name, _)| *name == service)
+                .map(|i| urls[i].clone())
+                .with_context(|| format!("{service} is not among the services"))
+        };
+        let referrals_url = url_of("eip-referrals")?;
+        let training_url = url_of("eip-training")?;
+        let engagement_url = url_of("eip-engagement")?;
+        for ((name, portal_var), url) in SERVICES.into_iter().zip(urls.iter().cloned()) {
             let mut env = common.to_vec();
             if name == "eip-governance" {
-                let referrals = referrals_url
-                    .clone()
-                    .context("referrals starts before governance")?;
-                env.push(("EIP_REFERRALS_URL", referrals));
-                let training = training_url
-                    .clone()
-                    .context("training starts before governance")?;
-                env.push(("EIP_TRAINING_URL", training));
-                let engagement = engagement_url
-                    .clone()
-                    .context("engagement starts before governance")?;
-                env.push(("EIP_ENGAGEMENT_URL", engagement));
+                env.push(("EIP_REFERRALS_URL", referrals_url.clone()));
+                env.push(("EIP_ENGAGEMENT_URL", engagement_url.clone()));
+            }
+            if matches!(name, "eip-governance" | "eip-referrals" | "eip-engagement") {
+                env.push(("EIP_TRAINING_URL", training_url.clone()));
             }
             platform.spawn(&bin_dir, name, &url, env).await?;
-            if name == "eip-referrals" {
-                referrals_url = Some(url.clone());
-            }
-            if name == "eip-engagement" {
-                engagement_url = Some(url.clone());
-            }
-            if name == "eip-training" {
-                training_url = Some(url.clone());
-            }
             portal_env.push((portal_var, url));
         }
 

@@ -109,7 +109,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         services: eip_portal::ServiceUrls {
             engagement: eng_url,
             referrals: ref_url,
-            training: trn_url,
+            training: trn_url.clone(),
             governance: gov_url,
         },
         identity: identity.clone(),
@@ -118,11 +118,16 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         demo_password: config.demo_password.clone(),
     };
 
+    // Referrals and engagement gate work on competencies from training's events.
+    let gated = |name: &str| ServiceConfig {
+        training_url: trn_url.clone(),
+        ..service(name)
+    };
     let tasks: Vec<(&str, Task)> = vec![
         (
             "engagement",
             Box::pin(eip_engagement::launch(
-                service("engagement"),
+                gated("engagement"),
                 shared.clone(),
                 l_eng,
                 shutdown.clone(),
@@ -131,7 +136,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         (
             "referrals",
             Box::pin(eip_referrals::launch(
-                service("referrals"),
+                gated("referrals"),
                 shared.clone(),
                 l_ref,
                 shutdown.clone(),

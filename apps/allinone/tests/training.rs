@@ -6,7 +6,7 @@ use eip_platform::Shared;
 use eip_platform::bus::{Bus, InProcessBus};
 use eip_platform::identity::IdentityKeys;
 use eip_test_support::{RunningService, TestDb, keys};
-use eip_types::training::Matrix;
+use eip_types::training::{Matrix, Status};
 use eip_types::{Principal, Role};
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
@@ -302,4 +302,83 @@ async fn a_trainer_takes_the_register_and_assesses_without_javascript() {
     .await;
     let (status, _) = p.page("/training/sessions/demo-session-1", &officer).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_matrix_downloads_as_csv_and_the_renewal_list_prints() {
+    let p = platform().await;
+    let cookie = p.sign_in("trainer").await;
+    // The download is the service's CSV, with the page's filters.
+    let res = p
+        .http
+        .get(format!(
+            "{}/training/matrix.csv?team=hull-north-eh",
+            p.portal.base
+        ))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), StatusCode::OK);
+    let disposition = res
+        .headers()
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(disposition.starts_with("attachment"), "{disposition}");
+    let csv = res.text().await.expect("csv");
+    let trainer = Principal {
+        user_id: "api-reader".into(),
+        roles: vec![Role::Trainer],
+        areas: vec![],
+        agency: None,
+    };
+    let direct = p
+        .http
+        .get(format!("{}/matrix.csv?team=hull-north-eh", p.training.base))
+        .bearer_auth(p.keys.sign(&trainer).expect("signs"))
+        .send()
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("csv");
+    assert_eq!(csv, direct);
+    assert!(csv.lines().count() > 2, "{csv}");
+
+    // Who is due a refresher: the amber and red cells of the team, counted.
+    let m = p.api_matrix("?team=hull-north-eh").await;
+    let due = m
+        .rows
+        .iter()
+        .flat_map(|r| &r.cells)
+        .filter(|c| matches!(c.status, Status::Amber | Status::Red))
+        .count();
+    assert!(due > 0);
+    let (status, html) = p
+        .page("/training/renewals?team=hull-north-eh", &cookie)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Due a refresher"), "{html}");
+    let shown: String = html
+        .split("id=\"renewals-count\">")
+        .nth(1)
+        .unwrap_or_default()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    assert_eq!(shown, due.to_string(), "{html}");
+    assert!(html.contains("data-team=\"hull-north-eh\""), "{html}");
+    // The trainer's own lapsed competency is reminded on the matrix page.
+    let (_, matrix) = p.page("/training", &cookie).await;
+    assert!(matrix.contains("data-stage=\"lapsed\""), "{matrix}");
+    // Signed out: to the sign-in page, never the file.
+    let res = p
+        .http
+        .get(format!("{}/training/matrix.csv", p.portal.base))
+        .send()
+        .await
+        .expect("request");
+    assert_ne!(res.status(), StatusCode::OK);
 }

@@ -59,6 +59,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/governance/packs") view=Packs ssr=SsrMode::Async />
                     <Route path=path!("/governance/packs/:id") view=PackDetail ssr=SsrMode::Async />
                     <Route path=path!("/training") view=Training ssr=SsrMode::Async />
+                    <Route path=path!("/training/renewals") view=TrainingRenewals ssr=SsrMode::Async />
                     <Route path=path!("/training/staff/:id") view=TrainingRecord ssr=SsrMode::Async />
                     <Route path=path!("/training/sessions") view=TrainingSessions ssr=SsrMode::Async />
                     <Route path=path!("/training/sessions/:id") view=TrainingSession ssr=SsrMode::Async />

@@ -306,6 +306,8 @@ async fn case_stage(
                     .collect(),
                 due_on: field(&form, "due_on"),
                 done_on: None,
+                restorative_outcome: Some(field(&form, "restorative_outcome"))
+                    .filter(|o| !o.trim().is_empty()),
             });
             svc.put::<_, ProblemCase>(&path, &me, &responses)
                 .await

@@ -4,7 +4,8 @@
 
 use crate::PortalState;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use eip_platform::client::ClientError;
 use eip_portal_app::data::{SessionUser, TRAINING_OUTCOME, TrainingOutcome, keys};
@@ -133,4 +134,55 @@ pub async fn assess(
     }
     let _ = session.insert(TRAINING_OUTCOME, outcome).await;
     Redirect::to(&format!("/training/staff/{id}")).into_response()
+}
+
+/// `GET /training/matrix.csv`: the skills matrix as the training service
+/// writes it (statuses and coverage agree with the page), with the page's
+/// filters.
+pub async fn matrix_csv(
+    State(state): State<PortalState>,
+    session: Session,
+    Query(query): Query<FormFields>,
+) -> Response {
+    let Ok(Some(user)) = session.get::<SessionUser>(keys::USER).await else {
+        return Redirect::to("/sign-in").into_response();
+    };
+    let filters: Vec<(&str, &str)> = query
+        .iter()
+        .filter(|(k, v)| {
+            ["team", "area", "role", "agency", "manager", "as_of"].contains(&k.as_str())
+                && !v.trim().is_empty()
+                && v.len() <= 64
+        })
+        .map(|(k, v)| (k.as_str(), v.trim()))
+        .collect();
+    match state
+        .ctx
+        .training
+        .get_text("/matrix.csv", &filters, &user.principal())
+        .await
+    {
+        Ok(csv) => {
+            let mut res = csv.into_response();
+            res.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            );
+            res.headers_mut().insert(
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment; filename=\"skills-matrix.csv\""),
+            );
+            res
+        }
+        Err(ClientError::Problem(p)) => (
+            axum::http::StatusCode::from_u16(p.status).unwrap_or(axum::http::StatusCode::FORBIDDEN),
+            p.detail.unwrap_or(p.title),
+        )
+            .into_response(),
+        Err(ClientError::Unavailable(_)) => (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "The training service is not answering; please try again in a moment.",
+        )
+            .into_response(),
+    }
 }

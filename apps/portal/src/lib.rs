@@ -238,6 +238,7 @@ fn router(state: PortalState, config: &Config) -> Router {
             post(forms_training::register),
         )
         .route("/training/staff/{id}/assess", post(forms_training::assess))
+        .route("/training/matrix.csv", get(forms_training::matrix_csv))
         .merge(forms_governance::routes())
         .merge(forms_admin::routes())
         .route("/engagement/new", post(forms_engagement::log_engagement))

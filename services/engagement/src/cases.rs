@@ -412,9 +412,12 @@ fn date(errors: &mut Vec<FieldError>, field: &str, value: &str) -> Option<NaiveD
     d
 }
 
-/// The responses: actions, owners, partner agencies and dates.
+/// The responses: actions, owners, partner agencies and dates, and the
+/// outcome of a restorative process once held. Recording a restorative
+/// outcome may need a current competency: without it the user is told why
+/// and who can help (403).
 #[utoipa::path(put, path = "/cases/{id}/responses", params(("id" = String, Path)), request_body = Vec<CaseResponse>,
-    responses((status = 200, body = ProblemCase), (status = 404, body = Problem),
+    responses((status = 200, body = ProblemCase), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn put_responses(
     State(state): State<AppState>,
@@ -422,9 +425,18 @@ async fn put_responses(
     Path(id): Path<String>,
     ApiJson(responses): ApiJson<Vec<CaseResponse>>,
 ) -> Result<Json<ProblemCase>, ApiError> {
-    open_case(&state, &user, &id).await?;
+    let case = open_case(&state, &user, &id).await?;
     let mut errors = Vec::new();
     for (i, r) in responses.iter().enumerate() {
+        if let Some(outcome) = &r.restorative_outcome {
+            text(
+                &mut errors,
+                &format!("responses[{i}].restorative_outcome"),
+                outcome,
+                1_000,
+                false,
+            );
+        }
         text(
             &mut errors,
             &format!("responses[{i}].action"),
@@ -449,6 +461,18 @@ async fn put_responses(
     }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
+    }
+    if crate::skills::records_restorative_outcome(&case.responses, &responses) {
+        let mut conn = state.db.pool().acquire().await?;
+        let today = chrono::Utc::now().date_naive();
+        (state.skills)
+            .require(
+                &mut conn,
+                crate::skills::RESTORATIVE_OUTCOME,
+                &user.0,
+                today,
+            )
+            .await?;
     }
     set_column(&state, &id, "responses", encode(&responses)?).await?;
     Ok(Json(visible(&state, &user, &id).await?))

@@ -16,6 +16,7 @@ mod directory;
 mod imports;
 mod repeat;
 mod rows;
+pub mod skills;
 mod store;
 
 use axum::extract::FromRef;
@@ -53,6 +54,8 @@ pub struct AppState {
     pub keys: IdentityKeys,
     /// Imports open a connection of their own for bulk writes.
     pub database_url: eip_platform::config::DatabaseUrl,
+    /// Actions gated on a current competency, from training's events.
+    pub skills: eip_skills::SkillGate,
 }
 
 impl FromRef<AppState> for IdentityKeys {
@@ -72,11 +75,15 @@ pub async fn launch(
     let db = Db::connect(&config.database_url, &migrations()).await?;
     let outbox = Outbox::new(SOURCE);
     let relay = outbox.spawn_relay(db.clone(), shared.bus.clone(), shutdown.clone());
+    let skills = eip_skills::SkillGate::new(db.clone(), shared.keys.clone(), skills::ACTIONS);
+    let competencies = eip_skills::consumer(db.clone(), &shared, SOURCE, &config.training_url)
+        .spawn(shutdown.clone());
     let state = AppState {
         db: db.clone(),
         outbox,
         keys: shared.keys,
         database_url: config.database_url.clone(),
+        skills: skills.clone(),
     };
     if config.demo {
         demo::seed(&state).await?;
@@ -92,7 +99,7 @@ pub async fn launch(
         ))
         .layer(eip_platform::http::trace_layer());
     let app = service_app(
-        api::router(state),
+        api::router(state).merge(skills.router()),
         Readiness {
             db: db.clone(),
             bus: shared.bus,
@@ -102,6 +109,7 @@ pub async fn launch(
     tracing::info!(addr = %listener.local_addr()?, "engagement service listening");
     serve(listener, app, shutdown).await?;
     let _ = relay.await;
+    let _ = competencies.await;
     db.close().await;
     Ok(())
 }

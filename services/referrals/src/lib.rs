@@ -15,6 +15,7 @@ pub mod matching;
 pub mod people;
 pub mod retention;
 pub mod sharing;
+pub mod skills;
 mod store;
 pub mod timeliness;
 
@@ -50,6 +51,8 @@ pub struct AppState {
     pub db: Db,
     pub outbox: Outbox,
     pub keys: IdentityKeys,
+    /// Actions gated on a current competency, from training's events.
+    pub skills: eip_skills::SkillGate,
 }
 
 impl FromRef<AppState> for IdentityKeys {
@@ -79,13 +82,17 @@ pub async fn launch(
         demo::seed(&db, &outbox).await?;
     }
     let relay = outbox.spawn_relay(db.clone(), shared.bus.clone(), shutdown.clone());
+    let skills = eip_skills::SkillGate::new(db.clone(), shared.keys.clone(), skills::ACTIONS);
+    let competencies = eip_skills::consumer(db.clone(), &shared, SOURCE, &config.training_url)
+        .spawn(shutdown.clone());
     let state = AppState {
         db: db.clone(),
         outbox,
         keys: shared.keys,
+        skills: skills.clone(),
     };
     let app = service_app(
-        api::router(state),
+        api::router(state).merge(skills.router()),
         Readiness {
             db: db.clone(),
             bus: shared.bus,
@@ -94,6 +101,7 @@ pub async fn launch(
     tracing::info!(addr = %listener.local_addr()?, "referrals service listening");
     serve(listener, app, shutdown).await?;
     let _ = relay.await;
+    let _ = competencies.await;
     db.close().await;
     Ok(())
 }

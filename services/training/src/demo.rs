@@ -1,6 +1,7 @@
 //! A small demonstration force for an empty database: four teams across two
 //! areas, about thirty people (the demo trainer among them) and evidence
-//! spread so the matrix shows every status. Every name is invented.
+//! spread so the matrix shows every status (the trainer's own restorative
+//! practice has lapsed). Every name is invented.
 
 use crate::records::{self, NewEvidenceRow};
 use chrono::{Days, NaiveDate};
@@ -42,6 +43,27 @@ pub async fn seed(db: &Db, _outbox: &Outbox, today: NaiveDate) -> anyhow::Result
         agency: None,
     };
     records::insert_staff(&mut tx, &lead).await?;
+    // The trainer's own restorative practice has lapsed, so their reminder
+    // shows when they sign in.
+    records::insert_evidence(
+        &mut tx,
+        &NewEvidenceRow {
+            staff_id: &lead.id,
+            competency_id: "restorative-practice",
+            kind: "completed",
+            activity: "training",
+            level: Some(Level::Foundation),
+            source: "external",
+            occurred_on: days_before(today, 400),
+            hours: None,
+            approved: false,
+            note: None,
+            corrects: None,
+            actor: "demo-seed",
+            session_id: None,
+        },
+    )
+    .await?;
     let mut n = 0usize;
     for (t, (team, area, members)) in TEAMS.iter().enumerate() {
         let mut manager: Option<String> = None;

@@ -2,8 +2,9 @@
 //! bad rows imports the rest and reports the bad ones by line number.
 //!
 //! Columns (header required, any order): `staff_number`, `user_id`, `name`,
-//! `team`, `area`, `role`, `manager`, `agency`. `manager` names another
-//! person's staff number or user id, in the file or already imported.
+//! `team`, `area`, `role`, `manager`, `agency`, and optionally `email` (where
+//! reminders are sent when an SMTP server is configured). `manager` names
+//! another person's staff number or user id, in the file or already imported.
 
 use eip_types::place::LOCAL_AUTHORITIES;
 use eip_types::training::ImportError;
@@ -24,6 +25,8 @@ struct RawRow {
     manager: Option<String>,
     #[serde(default)]
     agency: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
 }
 
 /// A row that passed its own checks.
@@ -38,6 +41,7 @@ pub struct Candidate {
     pub role_id: String,
     pub manager: Option<String>,
     pub agency: Option<String>,
+    pub email: Option<String>,
 }
 
 fn blank_to_none(s: Option<String>) -> Option<String> {
@@ -97,6 +101,14 @@ fn check(line: u64, raw: RawRow, roles: &[String]) -> Result<Candidate, ImportEr
             "Use a user id of at most 128 characters.",
         ));
     }
+    let email = blank_to_none(raw.email);
+    if email.as_deref().is_some_and(|e| !email_ok(e)) {
+        return Err(err(
+            line,
+            "email",
+            "Enter an email address such as name@example.org, or leave it blank.",
+        ));
+    }
     let team = raw.team.trim().to_lowercase();
     if !slug_ok(&team, 64) {
         return Err(err(
@@ -131,7 +143,20 @@ fn check(line: u64, raw: RawRow, roles: &[String]) -> Result<Candidate, ImportEr
         role_id,
         manager: blank_to_none(raw.manager),
         agency,
+        email,
     })
+}
+
+/// A plausible mailbox: one `@` with something either side, no spaces or
+/// angle brackets, at most 254 characters.
+fn email_ok(e: &str) -> bool {
+    e.len() <= 254
+        && !e
+            .chars()
+            .any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',')
+        && e.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.contains('@')
+        })
 }
 
 /// Reads every row, checking each on its own and against the rows before

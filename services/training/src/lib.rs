@@ -11,6 +11,7 @@ mod api;
 pub mod currency;
 mod demo;
 pub mod import;
+pub mod mail;
 mod records;
 pub mod rules;
 pub mod standing;
@@ -72,6 +73,8 @@ pub struct AppState {
     pub outbox: Outbox,
     pub keys: IdentityKeys,
     pub clock: Clock,
+    /// Sends reminders by email; `None` without an SMTP server.
+    pub mailer: Option<mail::Mailer>,
 }
 
 impl FromRef<AppState> for IdentityKeys {
@@ -110,7 +113,15 @@ pub async fn launch(
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
-    launch_with_clock(config, shared, listener, shutdown, Clock::system()).await
+    launch_with(
+        config,
+        mail::MailConfig::default(),
+        shared,
+        listener,
+        shutdown,
+        Clock::system(),
+    )
+    .await
 }
 
 /// [`launch`] with the day taken from `clock`.
@@ -121,6 +132,28 @@ pub async fn launch_with_clock(
     shutdown: CancellationToken,
     clock: Clock,
 ) -> anyhow::Result<()> {
+    launch_with(
+        config,
+        mail::MailConfig::default(),
+        shared,
+        listener,
+        shutdown,
+        clock,
+    )
+    .await
+}
+
+/// [`launch_with_clock`] that also emails reminders when `mail` names an
+/// SMTP server.
+pub async fn launch_with(
+    config: Config,
+    mail: mail::MailConfig,
+    shared: Shared,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+    clock: Clock,
+) -> anyhow::Result<()> {
+    let mailer = mail::Mailer::from_config(&mail)?;
     let db = Db::connect(&config.database_url, &migrations()).await?;
     let outbox = Outbox::new(SOURCE);
     if config.demo {
@@ -132,15 +165,32 @@ pub async fn launch_with_clock(
         outbox,
         keys: shared.keys,
         clock,
+        mailer,
     };
+    if config.demo {
+        // Reminders show from the first page view, not an hour in.
+        workforce::daily(&state, clock.today())
+            .await
+            .map_err(|e| anyhow::anyhow!("the demo's daily job failed: {e}"))?;
+    }
     let job = tokio::spawn(run_daily_job(state.clone(), shutdown.clone()));
+    let uploads = workforce::import_router(state.clone())
+        .layer(axum::middleware::from_fn(
+            eip_platform::http::same_origin_only,
+        ))
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            workforce::MAX_IMPORT_BYTES,
+        ))
+        .layer(eip_platform::http::trace_layer());
     let app = service_app(
         api::router(state),
         Readiness {
             db: db.clone(),
             bus: shared.bus,
         },
-    );
+    )
+    .merge(uploads);
     tracing::info!(addr = %listener.local_addr()?, "training service listening");
     serve(listener, app, shutdown).await?;
     let _ = job.await;

@@ -339,6 +339,81 @@ pub async fn insert_staff(tx: &mut Tx, s: &Staff) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// Rows per statement in the batched import writes: few round trips, and
+/// well under either backend's limit on bound parameters.
+const BATCH: usize = 400;
+
+/// Inserts many people (without managers, as [`insert_staff`]) and their
+/// email addresses, a few hundred rows a statement.
+pub async fn insert_staff_batch(
+    tx: &mut Tx,
+    people: &[(Staff, Option<String>)],
+) -> Result<(), sqlx::Error> {
+    let now = now_text();
+    for chunk in people.chunks(BATCH) {
+        let mut sql = String::from(
+            "INSERT INTO staff (id, staff_number, user_id, name, team, area, role_id, manager_id, \
+             agency, created_at, email) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * 10;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, NULL, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7,
+                b + 8,
+                b + 9,
+                b + 10
+            ));
+        }
+        let mut q = sqlx::query(&sql);
+        for (s, email) in chunk {
+            q = q
+                .bind(&s.id)
+                .bind(&s.staff_number)
+                .bind(&s.user_id)
+                .bind(&s.name)
+                .bind(&s.team)
+                .bind(&s.area)
+                .bind(&s.role_id)
+                .bind(&s.agency)
+                .bind(&now)
+                .bind(email);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Sets many `(person, manager)` pairs, a few hundred a statement.
+pub async fn set_managers(tx: &mut Tx, pairs: &[(&str, &str)]) -> Result<(), sqlx::Error> {
+    for chunk in pairs.chunks(BATCH) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+            .collect();
+        // VALUES columns are `column1`, `column2` on both backends.
+        let sql = format!(
+            "UPDATE staff SET manager_id = v.column2 FROM (VALUES {}) AS v \
+             WHERE staff.id = v.column1",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (id, manager) in chunk {
+            q = q.bind(*id).bind(*manager);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 pub async fn set_manager(tx: &mut Tx, id: &str, manager_id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE staff SET manager_id = $1 WHERE id = $2")
         .bind(manager_id)

@@ -91,7 +91,6 @@ pub fn router() -> Router<AppState> {
         .route("/competencies", post(create_competency))
         .route("/competencies/{id}", put(update_competency))
         .route("/job-roles/{id}/requirements", put(set_requirements))
-        .route("/staff/import", post(import_staff))
         .route("/staff/{id}/role", put(change_role))
         .route("/staff/{id}/record", get(staff_record))
         .route("/staff/{id}/evidence", post(add_evidence))
@@ -108,6 +107,19 @@ pub fn router() -> Router<AppState> {
         .route("/coverage.csv", get(coverage_csv))
         .route("/reminders", get(my_reminders))
         .route("/jobs/daily", post(run_daily))
+}
+
+/// Largest staff file accepted: 8 MiB, some 100,000 rows of the usual
+/// width, well above a force's workforce. Other requests keep the
+/// platform's 64 KiB limit.
+pub const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
+
+/// `POST /staff/import`, with its own body limit; the caller adds the
+/// platform's other layers.
+pub fn import_router(state: AppState) -> Router {
+    Router::new()
+        .route("/staff/import", post(import_staff))
+        .with_state(state)
 }
 
 fn field(name: &str, message: impl Into<String>) -> FieldError {
@@ -547,29 +559,49 @@ async fn import_staff(
             break;
         }
     }
+    let people: Vec<(Staff, Option<String>)> = good
+        .iter()
+        .map(|(id, c)| {
+            (
+                Staff {
+                    id: id.clone(),
+                    staff_number: c.staff_number.clone(),
+                    user_id: c.user_id.clone(),
+                    name: c.name.clone(),
+                    team: c.team.clone(),
+                    area: c.area.clone(),
+                    role_id: c.role_id.clone(),
+                    manager_id: None,
+                    agency: c.agency.clone(),
+                },
+                c.email.clone(),
+            )
+        })
+        .collect();
+    records::insert_staff_batch(&mut tx, &people).await?;
+    let managed: Vec<(&str, &str)> = good
+        .iter()
+        .filter_map(|(id, c)| {
+            let manager = c.manager.as_ref().and_then(|m| keys.get(m))?;
+            Some((id.as_str(), manager.as_str()))
+        })
+        .collect();
+    records::set_managers(&mut tx, &managed).await?;
     for (id, c) in &good {
-        records::insert_staff(
-            &mut tx,
-            &Staff {
-                id: id.clone(),
-                staff_number: c.staff_number.clone(),
-                user_id: c.user_id.clone(),
-                name: c.name.clone(),
-                team: c.team.clone(),
-                area: c.area.clone(),
-                role_id: c.role_id.clone(),
-                manager_id: None,
-                agency: c.agency.clone(),
-            },
-        )
-        .await?;
-    }
-    for (id, c) in &good {
-        if let Some(manager) = c.manager.as_ref().and_then(|m| keys.get(m)) {
-            records::set_manager(&mut tx, id, manager).await?;
+        // Services that gate work on a competency learn whose it is.
+        if c.user_id.is_some() {
+            let event = TrainingEvent::StaffLinked {
+                staff_id: id.clone(),
+                account: c.user_id.as_deref().map(eip_skills::account_key),
+            };
+            state
+                .outbox
+                .record(&mut tx, event.kind(), &event.payload())
+                .await?;
         }
     }
     tx.commit().await?;
+    state.outbox.wake();
     errors.sort_by_key(|e| e.line);
     tracing::info!(
         imported = good.len(),
@@ -858,6 +890,7 @@ pub(crate) async fn append_evidence(
                 competency_id: row.competency_id.into(),
                 level: after.held_level,
                 on: row.occurred_on,
+                lapses_on: after.lapses_on,
             })
         } else if now_held && after.lapses_on > before.lapses_on {
             Some(TrainingEvent::CompetencyRenewed {
@@ -1808,8 +1841,12 @@ pub async fn daily(state: &AppState, today: NaiveDate) -> Result<JobReport, ApiE
     }
     tx.commit().await?;
     state.outbox.wake();
+    if let Some(mailer) = &state.mailer {
+        report.emailed = mailer.send_due(&state.db, today).await?;
+    }
     tracing::info!(
         reminders = report.reminders,
+        emailed = report.emailed,
         lapsed = report.lapsed,
         "daily training job ran"
     );

@@ -144,6 +144,22 @@ impl ServiceClient {
         self.send(req, token).await
     }
 
+    /// A GET of a text answer (a CSV file, say) for `principal`.
+    pub async fn get_text(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+        principal: &Principal,
+    ) -> Result<String, ClientError> {
+        let token = self.token(Some(principal))?;
+        let res = self
+            .send_raw(self.http.get(self.url(path)).query(query), token)
+            .await?;
+        res.text().await.map_err(|e| {
+            ClientError::Unavailable(format!("unreadable answer: {}", e.without_url()))
+        })
+    }
+
     /// A GET made by the calling service for itself.
     pub async fn get_as_service<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
         let token = self.token(None)?;

@@ -194,6 +194,9 @@ pub struct ServiceConfig {
     pub telemetry: TelemetryConfig,
     /// Load demonstration data into an empty database.
     pub demo: bool,
+    /// The training service, whose event feed services that gate work on
+    /// a current competency catch up from when the bus lost events.
+    pub training_url: String,
 }
 
 impl ServiceConfig {
@@ -206,6 +209,7 @@ impl ServiceConfig {
             identity: IdentityConfig::default(),
             telemetry: TelemetryConfig::default(),
             demo: false,
+            training_url: "http://127.0.0.1:3103".into(),
         }
     }
 }

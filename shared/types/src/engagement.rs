@@ -631,6 +631,10 @@ pub struct CaseResponse {
     pub due_on: String,
     #[serde(default)]
     pub done_on: Option<String>,
+    /// What a restorative process in this response achieved, once held.
+    /// Recording it may need a current restorative-practice competency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restorative_outcome: Option<String>,
 }
 
 /// The assessment a person gives; the demand measure is computed.

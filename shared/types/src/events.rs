@@ -196,6 +196,9 @@ pub enum TrainingEvent {
         competency_id: String,
         level: Option<crate::training::Level>,
         on: NaiveDate,
+        /// When it lapses unless renewed (`None`: it does not expire).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lapses_on: Option<NaiveDate>,
     },
     /// New evidence moved a held competency's lapse date.
     #[serde(rename = "training.competency_renewed")]
@@ -210,6 +213,16 @@ pub enum TrainingEvent {
         staff_id: String,
         competency_id: String,
         lapsed_on: NaiveDate,
+    },
+    /// A staff record was linked to (or unlinked from) the account its
+    /// holder signs in with, so that services which gate work on a current
+    /// competency can tell whose competency a signed-in user holds. The
+    /// account is named by a key derived from its id (a SHA-256 digest, see
+    /// `eip-skills`), never by the id itself or a name.
+    #[serde(rename = "training.staff_linked")]
+    StaffLinked {
+        staff_id: String,
+        account: Option<String>,
     },
     /// Coverage of one team or area for a month (`YYYY-MM`), all required
     /// competencies together.
@@ -234,6 +247,7 @@ impl TrainingEvent {
             TrainingEvent::CompetencyAchieved { .. } => "training.competency_achieved",
             TrainingEvent::CompetencyRenewed { .. } => "training.competency_renewed",
             TrainingEvent::CompetencyLapsed { .. } => "training.competency_lapsed",
+            TrainingEvent::StaffLinked { .. } => "training.staff_linked",
             TrainingEvent::CoverageMeasured { .. } => "training.coverage_measured",
         }
     }
@@ -475,6 +489,7 @@ mod tests {
                 competency_id: "restorative-practice".into(),
                 level: Some(crate::training::Level::Intermediate),
                 on: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default(),
+                lapses_on: NaiveDate::from_ymd_opt(2027, 11, 1),
             },
             TrainingEvent::CompetencyRenewed {
                 staff_id: "st1".into(),
@@ -518,5 +533,42 @@ mod tests {
             }
             assert_eq!(TrainingEvent::from_envelope(&env), Some(event));
         }
+    }
+
+    #[test]
+    fn the_account_link_carries_two_ids_and_nothing_else() {
+        let event = TrainingEvent::StaffLinked {
+            staff_id: "st1".into(),
+            account: Some("5e1f".into()),
+        };
+        let payload = event.payload();
+        let mut keys: Vec<&String> = payload
+            .as_object()
+            .map(|m| m.keys().collect())
+            .unwrap_or_default();
+        keys.sort();
+        assert_eq!(keys, ["account", "staff_id"]);
+        assert_eq!(event.kind(), "training.staff_linked");
+    }
+
+    #[test]
+    fn an_achievement_from_before_lapse_dates_still_reads() {
+        let env = EventEnvelope {
+            id: Uuid::nil(),
+            source: TrainingEvent::SOURCE.into(),
+            seq: 1,
+            kind: "training.competency_achieved".into(),
+            occurred_at: DateTime::<Utc>::MIN_UTC,
+            trace: BTreeMap::new(),
+            payload: serde_json::json!({"staff_id": "st1", "competency_id": "ace-awareness",
+                "level": null, "on": "2026-11-01"}),
+        };
+        assert!(matches!(
+            TrainingEvent::from_envelope(&env),
+            Some(TrainingEvent::CompetencyAchieved {
+                lapses_on: None,
+                ..
+            })
+        ));
     }
 }

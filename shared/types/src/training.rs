@@ -580,6 +580,10 @@ pub struct JobReport {
     pub reminders: u32,
     pub lapsed: u32,
     pub coverage_published: u32,
+    /// Reminders sent by email by this run (none without an SMTP server,
+    /// and none twice).
+    #[serde(default)]
+    pub emailed: u32,
 }
 
 #[cfg(test)]
@@ -611,4 +615,44 @@ mod tests {
             .collect();
         assert_eq!(fields, ["staff_ref", "competency_id", "completed_on"]);
     }
+}
+
+// ---- skills that unlock work ----
+
+/// An action a service may gate on a current competency, and the
+/// competency it needs now (none: anyone allowed may do it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GatedAction {
+    /// Such as `referral.triage`.
+    pub action: String,
+    /// What the action is, in words: "Lead a referral's triage".
+    pub label: String,
+    pub requirement: Option<SkillRequirement>,
+}
+
+/// What an administrator set: the competency an action needs, and who can
+/// help someone whose competency has lapsed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SkillRequirement {
+    pub competency_id: String,
+    /// Shown to the person refused, as the framework names it.
+    pub competency_name: String,
+    /// Who can help, shown to the person refused.
+    pub help: String,
+    pub set_by: String,
+    pub set_at: DateTime<Utc>,
+}
+
+/// The body of `PUT /skill-requirements/{action}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SkillRequirementChange {
+    pub competency_id: String,
+    pub competency_name: String,
+    /// Who can help; blank for the standard text (line manager or trainer).
+    #[serde(default)]
+    pub help: String,
 }

@@ -383,6 +383,7 @@ fn case_workspace(w: data::CaseWorkspace) -> impl IntoView {
                     {text_field(&rf, "responses", "owner", "Owner", false, String::new())}
                     {text_field(&rf, "responses", "partner_agencies", "Partner agencies (comma-separated)", false, String::new())}
                     {date_field(&rf, "responses", "due_on", "Due on (YYYY-MM-DD)", String::new())}
+                    {text_field(&rf, "responses", "restorative_outcome", "Restorative outcome, if a restorative process was held", false, String::new())}
                     <button id="responses-submit" type="submit">"Add the action"</button>
                 </form>
             })}

@@ -171,7 +171,12 @@ fn matrix_page(p: data::MatrixPage) -> impl IntoView {
             <button id="filter-submit" type="submit">"Show"</button>
         </form>
         {coverage_table(&m.coverage)}
-        <p><a href="/training/sessions">"Sessions and registers"</a> " · " <a href="/training/staff/me">"My training record"</a></p>
+        <p>
+            <a href="/training/sessions">"Sessions and registers"</a> " · "
+            <a href="/training/staff/me">"My training record"</a> " · "
+            <a id="renewals-link" href=filtered("/training/renewals", &f)>"Who is due a refresher (printable)"</a> " · "
+            <a id="matrix-csv" href=filtered("/training/matrix.csv", &f) download="skills-matrix.csv">"Download the matrix (CSV)"</a>
+        </p>
         <div class="matrix-scroll">
             <table id="matrix" class="matrix">
                 <caption>"People × competencies"</caption>
@@ -203,6 +208,126 @@ fn matrix_page(p: data::MatrixPage) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+    }
+}
+
+/// `path` with the matrix filters in force as its query.
+fn filtered(path: &str, f: &MatrixFilters) -> String {
+    let query: Vec<String> = f
+        .query()
+        .into_iter()
+        .map(|(k, v)| {
+            let v: String = v
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                .collect();
+            format!("{k}={v}")
+        })
+        .collect();
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", query.join("&"))
+    }
+}
+
+/// Who is due a refresher (due soon or lapsed), team by team, with the
+/// matrix's filters (a manager's reports, one area): printable, one team to
+/// a page.
+#[component]
+pub fn TrainingRenewals() -> impl IntoView {
+    let query = use_query_map();
+    let page = Resource::new(
+        move || {
+            let q = query.read();
+            let get = |k: &str| q.get(k).unwrap_or_default();
+            MatrixFilters {
+                team: get("team"),
+                area: get("area"),
+                role: get("role"),
+                agency: get("agency"),
+                manager: get("manager"),
+                as_of: get("as_of"),
+            }
+        },
+        data::load_matrix,
+    );
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(loaded) => show(loaded, |p| renewals_page(p).into_any()),
+                    Err(e) => failed(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn renewals_page(p: data::MatrixPage) -> impl IntoView {
+    let m = p.matrix;
+    let names: Vec<(String, String)> = m
+        .competencies
+        .iter()
+        .map(|c| (c.id.clone(), c.name.clone()))
+        .collect();
+    let name_of = move |id: &str| {
+        names
+            .iter()
+            .find(|(c, _)| c == id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| id.to_owned())
+    };
+    // (team, [(person, competency, status, lapses on)]), teams in order.
+    let mut teams: std::collections::BTreeMap<String, Vec<(String, String, Status, String)>> =
+        std::collections::BTreeMap::new();
+    for r in &m.rows {
+        for c in &r.cells {
+            if matches!(c.status, Status::Amber | Status::Red) {
+                teams.entry(r.team.clone()).or_default().push((
+                    r.name.clone(),
+                    name_of(&c.competency_id),
+                    c.status,
+                    date(c.lapses_on),
+                ));
+            }
+        }
+    }
+    let due: usize = teams.values().map(Vec::len).sum();
+    view! {
+        <h1>"Due a refresher"</h1>
+        <p class="lead">
+            "Standing on " {m.as_of.format("%d %B %Y").to_string()} ": "
+            <span id="renewals-count">{due}</span> " competencies due soon or lapsed."
+        </p>
+        <p class="no-print">
+            <a href=filtered("/training", &p.filters)>"Back to the matrix"</a>
+            " · Print this page for a team briefing: each team starts a new page."
+        </p>
+        {(due == 0).then(|| view! { <p id="renewals-none">"No one is due a refresher."</p> })}
+        {teams.into_iter().map(|(team, lines)| view! {
+            <section class="renewal-team" data-team=team.clone()>
+                <table class="renewals">
+                    <caption>"Team: " {team.clone()}</caption>
+                    <thead><tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Competency"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Lapses on"</th>
+                    </tr></thead>
+                    <tbody>
+                        {lines.into_iter().map(|(person, competency, status, on)| view! {
+                            <tr data-status=status.as_str()>
+                                <th scope="row">{person}</th>
+                                <td>{competency}</td>
+                                <td class=format!("status-{}", status.as_str())>{status_label(status)}</td>
+                                <td>{on}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+        }).collect_view()}
     }
 }
 

@@ -121,6 +121,7 @@ async fn a_case_closes_only_after_its_assessment(app: &TestApp) {
         partner_agencies: vec!["Hull City Council".into()],
         due_on: "2026-10-01".into(),
         done_on: Some("2026-09-29".into()),
+        restorative_outcome: None,
     }];
     assert_eq!(
         put(app, &path("/responses"), &who, &responses)
@@ -291,6 +292,7 @@ async fn bad_case_input_is_named(app: &TestApp) {
                 partner_agencies: vec![],
                 due_on: "soon".into(),
                 done_on: None,
+                restorative_outcome: None,
             }],
         )
         .await,

@@ -53,6 +53,43 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     }
 }
 
+/// The service with a stand-in training service beside it on the same bus,
+/// for the actions gated on a current competency; also the database's URL.
+pub async fn spawn_gated_app(
+    backend: Backend,
+) -> (TestApp, eip_skills::testing::FakeTraining, String) {
+    let db = TestDb::new(backend).await;
+    let bus = Bus::InProcess(Default::default());
+    let training = eip_skills::testing::FakeTraining::start(bus.clone())
+        .await
+        .expect("stand-in training service");
+    let mut config = eip_engagement::default_config();
+    config.database_url = db.url.clone();
+    config.training_url = training.url.clone();
+    let keys = eip_test_support::keys();
+    let shared = Shared {
+        bus,
+        keys: keys.clone(),
+    };
+    let service = RunningService::start(|listener, shutdown| {
+        eip_engagement::launch(config, shared, listener, shutdown)
+    })
+    .await;
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("builds a client");
+    let url = db.url.expose().to_owned();
+    let app = TestApp {
+        base: service.base.clone(),
+        client,
+        keys,
+        service,
+        _db: db,
+    };
+    (app, training, url)
+}
+
 impl TestApp {
     pub async fn stop(self) {
         self.service

@@ -33,3 +33,4 @@ mod openapi;
 mod places;
 mod repeat;
 mod service;
+mod skills;

@@ -36,12 +36,15 @@ use utoipa::OpenApi;
         referral_access_log, access_report, verify_access_log, retention_due, decide_retention, people_api::matches, people_api::search, people_api::show_person, people_api::add_link,
         people_api::merge, people_api::undo_merge, list_agencies, admin::create_agency, admin::update_agency,
         admin::list_agreements, admin::create_agreement, admin::update_agreement,
-        admin::show_targets, admin::set_targets, admin::show_periods, admin::set_periods, event_feed),
+        admin::show_targets, admin::set_targets, admin::show_periods, admin::set_periods, event_feed,
+        eip_skills::list_requirements, eip_skills::set_requirement, eip_skills::clear_requirement),
     components(schemas(NewReferral, Referral, ReferralDetail, ReferralSummary, ReferralStatus, Priority, Pathway, Outcome,
         Transition, TransitionRequest, HistoryEntry, Agency, AgencyChange, SharingAgreement, AgreementChange, TimelinessTargets, RetentionPeriods,
         ShareRecord, SharedField, Person, PersonMatch, MatchQuery, PersonSearch, PersonFound, PersonDetail, LinkedPerson, NewLink,
         MergeRequest, MergeRecord, UndoMerge, Gender, Relationship, LawfulBasis, ConsentStatus, FollowUpResult, AccessEntry, AccessReport, Verification, RetentionDecision, RetentionChoice, RetentionDue,
-        EventPage, Problem, FieldError)),
+        EventPage, Problem, FieldError,
+        eip_types::training::GatedAction, eip_types::training::SkillRequirement,
+        eip_types::training::SkillRequirementChange)),
     security(("assertion" = [])),
     modifiers(&AssertionSecurity)
 )]
@@ -272,7 +275,7 @@ async fn show_referral(
 /// must still be current; the step must suit the user's role, their relation
 /// to the referral and its state.
 #[utoipa::path(post, path = "/referrals/{id}/transitions", request_body = TransitionRequest,
-    responses((status = 200, body = Referral), (status = 403, body = Problem),
+    responses((status = 200, body = Referral), (status = 403, description = "Not allowed; or the step needs a competency the user does not hold current (the detail says why and who can help)", body = Problem),
         (status = 404, body = Problem),
         (status = 409, description = "Not allowed in this state, or changed meanwhile", body = Problem),
         (status = 422, body = Problem)))]
@@ -291,6 +294,12 @@ async fn transition_referral(
     let to = lifecycle::next_status(&user.0, &current, &t).map_err(denied)?;
     if current.version != body.version {
         return Err(stale());
+    }
+    if let Transition::Triage { .. } = &t {
+        let today = chrono::Utc::now().date_naive();
+        (state.skills)
+            .require(&mut tx, crate::skills::TRIAGE, &user.0, today)
+            .await?;
     }
     if let Transition::Share {
         agency_id,

@@ -167,6 +167,36 @@ impl TestApp {
     }
 }
 
+/// The service with a stand-in training service beside it on the same bus,
+/// for the actions gated on a current competency.
+pub async fn spawn_gated_app(backend: Backend) -> (TestApp, eip_skills::testing::FakeTraining) {
+    let db = TestDb::new(backend).await;
+    let bus = Bus::InProcess(InProcessBus::default());
+    let training = eip_skills::testing::FakeTraining::start(bus.clone())
+        .await
+        .expect("stand-in training service");
+    let mut config = eip_referrals::default_config();
+    config.database_url = db.url.clone();
+    config.training_url = training.url.clone();
+    let keys = keys();
+    let shared = Shared {
+        bus,
+        keys: keys.clone(),
+    };
+    let service = RunningService::start(|listener, shutdown| {
+        eip_referrals::launch(config, shared, listener, shutdown)
+    })
+    .await;
+    let app = TestApp {
+        url: service.base.clone(),
+        keys,
+        http: reqwest::Client::new(),
+        _service: service,
+        db,
+    };
+    (app, training)
+}
+
 /// Runs each scenario once per backend.
 #[macro_export]
 macro_rules! on_both_backends {

@@ -10,3 +10,4 @@ mod people;
 mod referrals;
 mod retention;
 mod sharing;
+mod skills;

@@ -33,6 +33,15 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 
 /// [`spawn_app`], loading the demonstration data when `demo` is set.
 pub async fn spawn_app_with(backend: Backend, demo: bool) -> TestApp {
+    spawn_app_mailing(backend, demo, eip_training::mail::MailConfig::default()).await
+}
+
+/// [`spawn_app_with`], emailing reminders as `mail` says.
+pub async fn spawn_app_mailing(
+    backend: Backend,
+    demo: bool,
+    mail: eip_training::mail::MailConfig,
+) -> TestApp {
     let db = TestDb::new(backend).await;
     let mut config = eip_training::default_config();
     config.database_url = db.url.clone();
@@ -44,7 +53,14 @@ pub async fn spawn_app_with(backend: Backend, demo: bool) -> TestApp {
         keys: keys.clone(),
     };
     let service = RunningService::start(|listener, shutdown| {
-        eip_training::launch(config, shared, listener, shutdown)
+        eip_training::launch_with(
+            config,
+            mail,
+            shared,
+            listener,
+            shutdown,
+            eip_training::Clock::system(),
+        )
     })
     .await;
     let client = reqwest::Client::builder()

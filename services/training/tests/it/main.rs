@@ -26,6 +26,7 @@ macro_rules! on_both_backends {
 mod competencies;
 mod completions;
 mod helpers;
+mod mail;
 mod openapi;
 mod service;
 mod workforce;

@@ -103,6 +103,7 @@ async fn events(app: &TestApp) -> Vec<TrainingEvent> {
 on_both_backends!(
     the_framework_is_seeded_and_administrators_edit_it,
     a_thousand_rows_with_three_bad_import_997,
+    ten_thousand_rows_import_in_one_file,
     currency_follows_the_golden_dates,
     coverage_agrees_in_json_and_csv,
     the_evidence_log_is_append_only_and_checked,
@@ -342,6 +343,63 @@ async fn the_framework_is_seeded_and_administrators_edit_it(app: &TestApp) {
         pcso.requirements[0].level,
         Some(eip_types::training::Level::Advanced)
     );
+}
+
+async fn ten_thousand_rows_import_in_one_file(app: &TestApp) {
+    let mut csv = HEADER.to_owned();
+    for i in 1..=10_000 {
+        // Every hundredth person signs in: their record is linked.
+        let user = if i % 100 == 0 {
+            format!("u-{i}")
+        } else {
+            String::new()
+        };
+        let manager = if i == 1 { "" } else { "P1" };
+        csv.push_str(&format!(
+            "P{i},{user},Person {i},team-{},hull,police-constable,{manager},\n",
+            i % 40
+        ));
+    }
+    assert!(csv.len() > 64 * 1024, "{}", csv.len());
+    let report = import(app, &csv).await;
+    assert_eq!((report.imported, report.errors.len()), (10_000, 0));
+    assert_eq!(matrix(app, "?team=team-7").await.rows.len(), 250);
+    // Linked records are announced (ids only) for the services that gate
+    // work on a current competency.
+    let linked = events(app)
+        .await
+        .into_iter()
+        .filter(|e| {
+            matches!(
+                e,
+                TrainingEvent::StaffLinked {
+                    account: Some(_),
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(linked, 100);
+
+    // Beyond the import's cap: refused whole, nothing imported.
+    let huge = format!(
+        "{HEADER}{}",
+        "X1,,Someone,t0,hull,pcso,,\n".repeat(workforce_cap() / 24 + 1)
+    );
+    let res = app
+        .post_raw("/staff/import", &user(Role::Admin), "text/csv", &huge)
+        .await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    // Other routes keep the platform's small limit.
+    let big_json = json!({"id": "x", "name": "x".repeat(70 * 1024)});
+    let res = app
+        .post_json("/competencies", &user(Role::Admin), &big_json)
+        .await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+fn workforce_cap() -> usize {
+    eip_training::workforce::MAX_IMPORT_BYTES
 }
 
 async fn a_thousand_rows_with_three_bad_import_997(app: &TestApp) {
@@ -1134,6 +1192,19 @@ mod demo_force {
             .get("/me", &user_with_id(Role::Trainer, "trainer"))
             .await;
         assert_eq!(res.status(), StatusCode::OK);
+        // Their own restorative practice has lapsed: the reminder is there
+        // from the start.
+        let mine: Vec<Reminder> = app
+            .get("/reminders", &user_with_id(Role::Trainer, "trainer"))
+            .await
+            .json()
+            .await
+            .expect("reminders");
+        assert!(
+            mine.iter()
+                .any(|r| r.stage == "lapsed" && r.competency_id == "restorative-practice"),
+            "{mine:?}"
+        );
         // No names in the events the demo left.
         let raw = app
             .get_as_service("/events")

@@ -1,0 +1,78 @@
+//! Training in a real browser: a trainer takes a session's register, the
+//! attendee's restorative practice turns current in the matrix, a lapsed
+//! person's reminder shows, and the renewal list and CSV are one click away.
+
+use eip_e2e::pages;
+use eip_e2e::{Browser, EmbeddedPlatform, JavaScript};
+
+/// Unwraps a step's result, panicking with the whole error chain.
+fn must<T>(result: anyhow::Result<T>) -> T {
+    result.unwrap_or_else(|e| panic!("{e:#}"))
+}
+
+/// A demo Hull constable who has never been trained in restorative practice.
+const NEVER_TRAINED: &str = "demo-staff-06";
+
+fn rp_cell(staff_id: &str) -> String {
+    format!("#matrix tr[data-staff='{staff_id}'] td[data-competency='restorative-practice']")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_register_makes_a_competency_current_and_a_lapse_is_reminded() {
+    let platform = must(EmbeddedPlatform::start().await);
+    let browser = must(Browser::start(platform.base_url(), JavaScript::Enabled).await);
+    must(register_then_matrix(&browser).await);
+    must(browser.quit().await);
+}
+
+async fn status_of(browser: &Browser, staff_id: &str) -> anyhow::Result<String> {
+    let cell = browser.element(&rp_cell(staff_id)).await?;
+    Ok(cell.attr("data-status").await?.unwrap_or_default())
+}
+
+async fn register_then_matrix(browser: &Browser) -> anyhow::Result<()> {
+    pages::sign_in_as(browser, "trainer").await?;
+    browser.open("/training?team=hull-north-eh").await?;
+    // The trainer's own restorative practice lapsed: their reminder shows.
+    let reminder = browser.text("#reminders li[data-stage='lapsed']").await?;
+    anyhow::ensure!(
+        reminder.contains("Restorative practice") && reminder.contains("has lapsed"),
+        "the lapse reminder reads {reminder:?}"
+    );
+    let before = status_of(browser, NEVER_TRAINED).await?;
+    anyhow::ensure!(before == "grey", "before the session: {before:?}");
+
+    // The register: one attendee marked, saved with a plain form post.
+    browser.open("/training/sessions/demo-session-1").await?;
+    browser.click(&format!("att-{NEVER_TRAINED}-yes")).await?;
+    browser.click("register-submit").await?;
+    browser.element("#flash").await?;
+    let line = browser
+        .element(&format!("#register li[data-staff='{NEVER_TRAINED}']"))
+        .await?;
+    anyhow::ensure!(
+        line.attr("data-attended").await?.as_deref() == Some("true"),
+        "the register does not show the attendance"
+    );
+
+    // The matrix turns that person green.
+    browser.open("/training?team=hull-north-eh").await?;
+    let after = status_of(browser, NEVER_TRAINED).await?;
+    anyhow::ensure!(after == "green", "after the session: {after:?}");
+
+    // Who is due a refresher, and the CSV, from the matrix page.
+    let csv = browser.element("#matrix-csv").await?;
+    let href = csv.attr("href").await?.unwrap_or_default();
+    anyhow::ensure!(
+        href == "/training/matrix.csv?team=hull-north-eh",
+        "the CSV link is {href:?}"
+    );
+    browser.click("renewals-link").await?;
+    browser.wait_for_path("/training/renewals").await?;
+    let due: usize = browser.text("#renewals-count").await?.parse()?;
+    anyhow::ensure!(due > 0, "no one is due a refresher in the demo team");
+    browser
+        .element(".renewal-team[data-team='hull-north-eh'] tr[data-status='red']")
+        .await?;
+    Ok(())
+}
