@@ -19,11 +19,21 @@ pub(crate) type FormFields = Vec<(String, String)>;
 pub(crate) type Fields = Form<FormFields>;
 
 /// The first value of field `name`, or empty when absent.
-pub(crate) fn field(form: &FormFields, name: &str) -> String {
+pub(crate) fn field(form: &[(String, String)], name: &str) -> String {
     form.iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.clone())
         .unwrap_or_default()
+}
+
+/// The first value of field `name` without surrounding spaces, or empty.
+pub(crate) fn trimmed(form: &[(String, String)], name: &str) -> String {
+    field(form, name).trim().to_owned()
+}
+
+/// The signed-in user, if any.
+pub(crate) async fn signed_in(session: &Session) -> Option<SessionUser> {
+    session.get::<SessionUser>(keys::USER).await.ok().flatten()
 }
 
 /// Every value of field `name`, such as the ticked boxes of a group.
@@ -107,7 +117,7 @@ pub async fn create_referral(
     session: Session,
     Form(form): Fields,
 ) -> Response {
-    let Ok(Some(user)) = session.get::<SessionUser>(keys::USER).await else {
+    let Some(user) = signed_in(&session).await else {
         return see_other("/sign-in");
     };
     let submit = field(&form, "action") == "submit";
@@ -203,7 +213,7 @@ pub async fn referral_action(
     axum::extract::Path(id): axum::extract::Path<String>,
     Form(form): Fields,
 ) -> Response {
-    let Ok(Some(user)) = session.get::<SessionUser>(keys::USER).await else {
+    let Some(user) = signed_in(&session).await else {
         return see_other("/sign-in");
     };
     if !is_reference(&id) {
@@ -330,7 +340,7 @@ pub async fn retention_decision(
     axum::extract::Path(id): axum::extract::Path<String>,
     Form(form): Fields,
 ) -> Response {
-    let Ok(Some(user)) = session.get::<SessionUser>(keys::USER).await else {
+    let Some(user) = signed_in(&session).await else {
         return see_other("/sign-in");
     };
     let outcome = match RetentionChoice::parse(&field(&form, "decision")) {
@@ -401,7 +411,7 @@ pub async fn merge_person(
     axum::extract::Path(id): axum::extract::Path<String>,
     Form(form): Fields,
 ) -> Response {
-    let Ok(Some(user)) = session.get::<SessionUser>(keys::USER).await else {
+    let Some(user) = signed_in(&session).await else {
         return see_other("/sign-in");
     };
     if !is_reference(&id) {
@@ -434,7 +444,7 @@ pub async fn undo_merge(
     axum::extract::Query(back): axum::extract::Query<BackTo>,
     Form(form): Fields,
 ) -> Response {
-    let Ok(Some(user)) = session.get::<SessionUser>(keys::USER).await else {
+    let Some(user) = signed_in(&session).await else {
         return see_other("/sign-in");
     };
     if !is_reference(&id) || !is_reference(&back.person) {

@@ -5,16 +5,14 @@
 //! session.
 
 use crate::PortalState;
-use crate::forms::{Fields, FormFields, field, see_other};
+use crate::forms::{Fields, FormFields, field, see_other, signed_in};
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::post;
 use eip_platform::client::ClientError;
-use eip_portal_app::data::{
-    ADMIN_OUTCOME, AdminOutcome, PERSON_SEARCH, PersonSearchOutcome, SessionUser, keys,
-};
+use eip_portal_app::data::{ADMIN_OUTCOME, AdminOutcome, PERSON_SEARCH, PersonSearchOutcome};
 use eip_types::FieldError;
 use eip_types::person::{PersonFound, PersonSearch};
 use eip_types::referral::{
@@ -36,10 +34,6 @@ pub fn routes() -> Router<PortalState> {
 }
 
 const BACK: &str = "/admin/sharing";
-
-async fn signed_in(session: &Session) -> Option<SessionUser> {
-    session.get::<SessionUser>(keys::USER).await.ok().flatten()
-}
 
 /// Ids the referrals service makes: lower-case letters, digits, hyphens.
 fn is_id(id: &str) -> bool {

@@ -4,12 +4,13 @@
 //! typed and what was wrong stay in the session for the page to show.
 
 use crate::PortalState;
+use crate::forms::{signed_in, trimmed as field};
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::{Form, Router};
 use eip_platform::client::ClientError;
-use eip_portal_app::data::{CASE_FORM, IMPORT_FORM, KeptForm, PRIORITY_FORM, SessionUser, keys};
+use eip_portal_app::data::{CASE_FORM, IMPORT_FORM, KeptForm, PRIORITY_FORM, keys};
 use eip_types::FieldError;
 use eip_types::engagement::{
     AssessmentInput, CaseResponse, CommunityPriority, ImportJob, ImportKind, NewCase, NewImport,
@@ -33,17 +34,6 @@ pub fn routes() -> Router<PortalState> {
 }
 
 type Fields = Vec<(String, String)>;
-
-fn field(form: &Fields, name: &str) -> String {
-    form.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.trim().to_owned())
-        .unwrap_or_default()
-}
-
-async fn signed_in(session: &Session) -> Option<SessionUser> {
-    session.get::<SessionUser>(keys::USER).await.ok().flatten()
-}
 
 /// Keeps a refused form and sends the user back to it.
 async fn refused(session: &Session, key: &str, kept: KeptForm, to: &str) -> Response {

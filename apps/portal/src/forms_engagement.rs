@@ -3,23 +3,17 @@
 //! what was wrong in the session.
 
 use crate::PortalState;
+use crate::forms::{field, signed_in};
 use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use eip_platform::client::ClientError;
-use eip_portal_app::data::{ENGAGEMENT_FORM, EngagementForm, SessionUser, keys};
+use eip_portal_app::data::{ENGAGEMENT_FORM, EngagementForm, keys};
 use eip_types::FieldError;
 use eip_types::engagement::{Engagement, EngagementKind, NewEngagement};
 use tower_sessions::Session;
 
 type FormFields = Vec<(String, String)>;
-
-fn field(form: &FormFields, name: &str) -> String {
-    form.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
-}
 
 /// Non-empty lines of a textarea, trimmed.
 fn lines(text: &str) -> Vec<String> {
@@ -36,7 +30,7 @@ pub async fn log_engagement(
     session: Session,
     Form(form): Form<FormFields>,
 ) -> Response {
-    let Ok(Some(user)) = session.get::<SessionUser>(keys::USER).await else {
+    let Some(user) = signed_in(&session).await else {
         return Redirect::to("/sign-in").into_response();
     };
     let mut kept = EngagementForm {

@@ -3,6 +3,7 @@
 //! what happened (or what was wrong) in the session.
 
 use crate::PortalState;
+use crate::forms::{signed_in, trimmed as field};
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -10,7 +11,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use eip_platform::client::ClientError;
-use eip_portal_app::data::{PACK_OUTCOME, PackOutcome, SessionUser, keys};
+use eip_portal_app::data::{PACK_OUTCOME, PackOutcome};
 use eip_types::governance::{Approvers, Board, CsvExport, Pack, PackInput};
 use tower_sessions::Session;
 
@@ -24,17 +25,6 @@ pub fn routes() -> Router<PortalState> {
         .route("/governance/packs/{id}/sign", post(sign_pack))
         .route("/governance/packs/{id}/csv/{measure_id}", get(download_csv))
         .route("/governance/packs/{id}/pdf", get(download_pdf))
-}
-
-fn field(form: &[(String, String)], name: &str) -> String {
-    form.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.trim().to_owned())
-        .unwrap_or_default()
-}
-
-async fn signed_in(session: &Session) -> Option<SessionUser> {
-    session.get::<SessionUser>(keys::USER).await.ok().flatten()
 }
 
 fn refused(outcome: &mut PackOutcome, err: ClientError) {

@@ -3,23 +3,17 @@
 //! what happened (or what to correct, with what was typed) in the session.
 
 use crate::PortalState;
+use crate::forms::{field, signed_in};
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use eip_platform::client::ClientError;
-use eip_portal_app::data::{SessionUser, TRAINING_OUTCOME, TrainingOutcome, keys};
+use eip_portal_app::data::{TRAINING_OUTCOME, TrainingOutcome};
 use eip_types::training::{Assessed, Attendance, NewAssessment, RegisterLine, Session as Course};
 use tower_sessions::Session;
 
 type FormFields = Vec<(String, String)>;
-
-fn field(form: &FormFields, name: &str) -> String {
-    form.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
-}
 
 /// A path segment as the services name records: no slashes or dots.
 fn safe_id(id: &str) -> bool {
@@ -55,7 +49,7 @@ pub async fn register(
     Path(id): Path<String>,
     Form(form): Form<FormFields>,
 ) -> Response {
-    let Ok(Some(user)) = session.get::<SessionUser>(keys::USER).await else {
+    let Some(user) = signed_in(&session).await else {
         return Redirect::to("/sign-in").into_response();
     };
     if !safe_id(&id) {
@@ -97,7 +91,7 @@ pub async fn assess(
     Path(id): Path<String>,
     Form(form): Form<FormFields>,
 ) -> Response {
-    let Ok(Some(user)) = session.get::<SessionUser>(keys::USER).await else {
+    let Some(user) = signed_in(&session).await else {
         return Redirect::to("/sign-in").into_response();
     };
     if !safe_id(&id) {
@@ -144,7 +138,7 @@ pub async fn matrix_csv(
     session: Session,
     Query(query): Query<FormFields>,
 ) -> Response {
-    let Ok(Some(user)) = session.get::<SessionUser>(keys::USER).await else {
+    let Some(user) = signed_in(&session).await else {
         return Redirect::to("/sign-in").into_response();
     };
     let filters: Vec<(&str, &str)> = query

@@ -197,21 +197,33 @@ pub async fn search(
         .collect();
     people.sort_by(|a, b| b.0.total_cmp(&a.0));
     people.truncate(limit);
-    let mut found = Vec::with_capacity(people.len());
-    for (_, person) in people {
-        let referral_ids =
-            sqlx::query("SELECT id FROM referrals WHERE person_id = $1 ORDER BY created_at, id")
-                .bind(&person.id)
-                .fetch_all(pool)
-                .await?
-                .iter()
-                .map(|row| row.try_get("id"))
-                .collect::<Result<Vec<String>, _>>()?;
-        found.push(PersonFound {
-            person,
-            referral_ids,
-        });
+    if people.is_empty() {
+        return Ok(Vec::new());
     }
+    // Every found person's referrals in one query.
+    let placeholders: Vec<String> = (1..=people.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT id, person_id FROM referrals WHERE person_id IN ({}) ORDER BY created_at, id",
+        placeholders.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for (_, p) in &people {
+        q = q.bind(&p.id);
+    }
+    let mut by_person: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for row in q.fetch_all(pool).await? {
+        by_person
+            .entry(row.try_get("person_id")?)
+            .or_default()
+            .push(row.try_get("id")?);
+    }
+    let found = people
+        .into_iter()
+        .map(|(_, person)| PersonFound {
+            referral_ids: by_person.remove(&person.id).unwrap_or_default(),
+            person,
+        })
+        .collect();
     Ok(found)
 }
 
