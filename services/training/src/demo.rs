@@ -14,6 +14,51 @@ const FIRST: [&str; 8] = [
 ];
 const LAST: [&str; 4] = ["Demo", "Example", "Sample", "Specimen"];
 
+/// Records linked to the portal's demo accounts: `(id, account, name, team,
+/// area, role, restorative practice trained days ago, level)`.
+type Linked = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    u64,
+    Level,
+);
+const LINKED: [Linked; 3] = [
+    (
+        "demo-frontline-hull",
+        "frontline.hull",
+        "PC Demo Frontline",
+        "hull-north-eh",
+        "hull",
+        "police-constable",
+        90,
+        Level::Foundation,
+    ),
+    (
+        "demo-coordinator-hull",
+        "coordinator.hull",
+        "Hull Hub Coordinator",
+        "hull-hub",
+        "hull",
+        "police-staff",
+        60,
+        Level::Intermediate,
+    ),
+    (
+        "demo-coordinator-east-riding",
+        "coordinator.eastriding",
+        "East Riding Hub Coordinator",
+        "east-riding-hub",
+        "east-riding",
+        "police-staff",
+        380,
+        Level::Intermediate,
+    ),
+];
+
 /// `(team, area, members)`; the first member manages the rest.
 const TEAMS: [(&str, &str, usize); 4] = [
     ("hull-north-eh", "hull", 9),
@@ -26,7 +71,7 @@ fn days_before(today: NaiveDate, days: u64) -> NaiveDate {
     today.checked_sub_days(Days::new(days)).unwrap_or(today)
 }
 
-pub async fn seed(db: &Db, _outbox: &Outbox, today: NaiveDate) -> anyhow::Result<()> {
+pub async fn seed(db: &Db, outbox: &Outbox, today: NaiveDate) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
     if records::staff_count(&mut tx).await? > 0 {
         return Ok(());
@@ -64,6 +109,43 @@ pub async fn seed(db: &Db, _outbox: &Outbox, today: NaiveDate) -> anyhow::Result
         },
     )
     .await?;
+    // The portal's demo officer and hub coordinators have records linked to
+    // their accounts, so a skill an administrator makes required for triage
+    // or a restorative outcome is checked against them: the officer and the
+    // Hull coordinator are current, East Riding's coordinator has lapsed.
+    for (id, user_id, name, team, area, role, trained_days_ago, level) in LINKED {
+        let s = Staff {
+            id: id.into(),
+            staff_number: None,
+            user_id: Some(user_id.into()),
+            name: name.into(),
+            team: team.into(),
+            area: area.into(),
+            role_id: role.into(),
+            manager_id: None,
+            agency: None,
+        };
+        records::insert_staff(&mut tx, &s).await?;
+        records::insert_evidence(
+            &mut tx,
+            &NewEvidenceRow {
+                staff_id: &s.id,
+                competency_id: "restorative-practice",
+                kind: "completed",
+                activity: "training",
+                level: Some(level),
+                source: "external",
+                occurred_on: days_before(today, trained_days_ago),
+                hours: None,
+                approved: false,
+                note: None,
+                corrects: None,
+                actor: "demo-seed",
+                session_id: None,
+            },
+        )
+        .await?;
+    }
     let mut n = 0usize;
     for (t, (team, area, members)) in TEAMS.iter().enumerate() {
         let mut manager: Option<String> = None;
@@ -175,7 +257,11 @@ pub async fn seed(db: &Db, _outbox: &Outbox, today: NaiveDate) -> anyhow::Result
         },
     )
     .await?;
+    crate::workforce::publish_held(outbox, &mut tx, today).await?;
     tx.commit().await?;
-    tracing::info!(staff = n + 1, "demo training records created");
+    tracing::info!(
+        staff = n + 1 + LINKED.len(),
+        "demo training records created"
+    );
     Ok(())
 }

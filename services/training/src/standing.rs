@@ -32,7 +32,7 @@ pub struct Fact {
 impl Fact {
     /// Completed training, a passed assessment or an override: the
     /// competency is held at this level.
-    fn achieves(&self) -> bool {
+    pub fn achieves(&self) -> bool {
         self.kind == "completed" || self.kind == "override"
     }
 }

@@ -911,6 +911,57 @@ pub(crate) async fn append_evidence(
     Ok(evidence)
 }
 
+/// Publishes what gating services and governance would have heard had
+/// every record been entered through the API: each competency held (with
+/// the day it was last achieved and its lapse date) and each link to a
+/// sign-in account. The demo seed writes its records directly, then calls
+/// this; the daily job that follows publishes the lapses.
+pub(crate) async fn publish_held(
+    outbox: &eip_platform::outbox::Outbox,
+    tx: &mut eip_platform::db::Tx,
+    today: NaiveDate,
+) -> Result<(), ApiError> {
+    let all = records::all_staff(tx).await?;
+    let facts = Facts::load(tx, today, None).await?;
+    let mut events = Vec::new();
+    for s in &all {
+        if let Some(user_id) = &s.user_id {
+            events.push(TrainingEvent::StaffLinked {
+                staff_id: s.id.clone(),
+                account: Some(eip_skills::account_key(user_id)),
+            });
+        }
+        let mine = facts
+            .facts
+            .get(&s.id)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        for rule in &facts.rules {
+            let Some(held) = facts.held(today, &s.id, &rule.id) else {
+                continue;
+            };
+            let achieved_on = mine
+                .iter()
+                .filter(|f| f.competency_id == rule.id && f.achieves() && f.last <= today)
+                .map(|f| f.last)
+                .max();
+            if let (Some(on), true) = (achieved_on, held.status != Status::None) {
+                events.push(TrainingEvent::CompetencyAchieved {
+                    staff_id: s.id.clone(),
+                    competency_id: rule.id.clone(),
+                    level: held.held_level,
+                    on,
+                    lapses_on: held.lapses_on,
+                });
+            }
+        }
+    }
+    for event in events {
+        outbox.record(tx, event.kind(), &event.payload()).await?;
+    }
+    Ok(())
+}
+
 /// Adds an entry to a person's evidence log. Trainers and administrators
 /// record any kind; staff log their own delivered processes, supervision
 /// and CPD. The log is append-only: a correction is a new entry.
@@ -1094,6 +1145,8 @@ async fn add_pause(
     if records::staff(&mut tx, &id).await?.is_none() {
         return Err(ApiError::NotFound);
     }
+    let today = state.clock.today();
+    let before = Facts::load(&mut tx, today, Some(&id)).await?;
     let pause = Pause {
         starts_on,
         ends_on,
@@ -1101,7 +1154,27 @@ async fn add_pause(
         actor: who.user_id.clone(),
     };
     records::insert_pause(&mut tx, &id, &pause).await?;
+    // Services that gate work on a competency learn the later lapse date,
+    // so a paused record is not refused on the date it no longer lapses.
+    let after = Facts::load(&mut tx, today, Some(&id)).await?;
+    for rule in &after.rules {
+        let lapse = |f: &Facts| f.held(today, &id, &rule.id).and_then(|s| s.lapses_on);
+        if let (Some(old), Some(new)) = (lapse(&before), lapse(&after))
+            && new > old
+        {
+            let event = TrainingEvent::LapseDeferred {
+                staff_id: id.clone(),
+                competency_id: rule.id.clone(),
+                lapses_on: new,
+            };
+            state
+                .outbox
+                .record(&mut tx, event.kind(), &event.payload())
+                .await?;
+        }
+    }
     tx.commit().await?;
+    state.outbox.wake();
     tracing::info!(staff.id = %id, "record paused");
     Ok((StatusCode::CREATED, Json(pause)))
 }

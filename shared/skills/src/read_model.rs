@@ -31,6 +31,11 @@ impl EventHandler for TrainingEvents {
                 competency_id,
                 lapses_on,
             } => (staff_id, competency_id, "current", lapses_on),
+            TrainingEvent::LapseDeferred {
+                staff_id,
+                competency_id,
+                lapses_on,
+            } => (staff_id, competency_id, "current", Some(lapses_on)),
             TrainingEvent::CompetencyLapsed {
                 staff_id,
                 competency_id,

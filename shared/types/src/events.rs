@@ -207,6 +207,14 @@ pub enum TrainingEvent {
         competency_id: String,
         lapses_on: Option<NaiveDate>,
     },
+    /// A pause for long leave moved a held competency's lapse date on: a
+    /// paused record does not lapse. Not a renewal, so no evidence is implied.
+    #[serde(rename = "training.lapse_deferred")]
+    LapseDeferred {
+        staff_id: String,
+        competency_id: String,
+        lapses_on: NaiveDate,
+    },
     /// A competency reached its lapse date.
     #[serde(rename = "training.competency_lapsed")]
     CompetencyLapsed {
@@ -246,6 +254,7 @@ impl TrainingEvent {
             TrainingEvent::SessionHeld { .. } => "training.session_held",
             TrainingEvent::CompetencyAchieved { .. } => "training.competency_achieved",
             TrainingEvent::CompetencyRenewed { .. } => "training.competency_renewed",
+            TrainingEvent::LapseDeferred { .. } => "training.lapse_deferred",
             TrainingEvent::CompetencyLapsed { .. } => "training.competency_lapsed",
             TrainingEvent::StaffLinked { .. } => "training.staff_linked",
             TrainingEvent::CoverageMeasured { .. } => "training.coverage_measured",
@@ -495,6 +504,11 @@ mod tests {
                 staff_id: "st1".into(),
                 competency_id: "restorative-practice".into(),
                 lapses_on: NaiveDate::from_ymd_opt(2027, 11, 1),
+            },
+            TrainingEvent::LapseDeferred {
+                staff_id: "st1".into(),
+                competency_id: "restorative-practice".into(),
+                lapses_on: NaiveDate::from_ymd_opt(2028, 1, 31).unwrap_or_default(),
             },
             TrainingEvent::CompetencyLapsed {
                 staff_id: "st1".into(),

@@ -145,14 +145,15 @@ async fn triage_needs_a_current_competency(backend: Backend) {
     assert!(detail.contains("line manager or a trainer"), "{detail}");
     assert_eq!(app.events().await.events.len(), events_before);
 
-    // A renewal arrives: allowed again.
+    // A pause for long leave defers the lapse (renewals are the
+    // engagement service's test): allowed again.
     training
         .deliver(
             &db_url,
-            &TrainingEvent::CompetencyRenewed {
+            &TrainingEvent::LapseDeferred {
                 staff_id: "st-1".into(),
                 competency_id: "restorative-practice".into(),
-                lapses_on: today.checked_add_days(Days::new(365)),
+                lapses_on: today.checked_add_days(Days::new(90)).unwrap_or(today),
             },
         )
         .await

@@ -1090,6 +1090,15 @@ async fn pauses_and_role_changes_take_effect_at_once(app: &TestApp) {
     assert_eq!(cell(&m, &other, "ace-awareness"), Status::Grey);
     assert_eq!(m.coverage[0].required, 2);
 
+    // Restorative practice held since 2025-03-15, so lapsing on 2026-03-15.
+    evidence(
+        app,
+        &other,
+        json!({"competency_id": "restorative-practice", "kind": "completed",
+               "activity": "training", "level": "foundation", "occurred_on": "2025-03-15"}),
+    )
+    .await;
+
     let pause = json!({"starts_on": "2026-01-01", "ends_on": "2026-12-31", "reason": "Long leave"});
     problem(
         app.post_json(
@@ -1129,6 +1138,21 @@ async fn pauses_and_role_changes_take_effect_at_once(app: &TestApp) {
         .expect("record");
     assert_eq!(record.pauses.len(), 1);
     assert_eq!(record.pauses[0].reason, "Long leave");
+    // Gating services hear that the lapse moved on by the pause's 365 days
+    // (ACE awareness never expires, so nothing moves there).
+    let deferred: Vec<TrainingEvent> = events(app)
+        .await
+        .into_iter()
+        .filter(|e| matches!(e, TrainingEvent::LapseDeferred { .. }))
+        .collect();
+    assert_eq!(
+        deferred,
+        [TrainingEvent::LapseDeferred {
+            staff_id: other.clone(),
+            competency_id: "restorative-practice".into(),
+            lapses_on: "2027-03-15".parse().expect("a date"),
+        }]
+    );
 
     // A role change changes what is required at once.
     let admin = user(Role::Admin);
