@@ -1,6 +1,9 @@
 //! Training in a real browser: a trainer takes a session's register, the
 //! attendee's restorative practice turns current in the matrix, a lapsed
 //! person's reminder shows, and the renewal list and CSV are one click away.
+//! And a skill that unlocks work: once an administrator makes triage need a
+//! current restorative practice, a coordinator whose practice lapsed is told
+//! why and who can help, while one who is current triages.
 
 use eip_e2e::pages;
 use eip_e2e::{Browser, EmbeddedPlatform, JavaScript};
@@ -74,5 +77,83 @@ async fn register_then_matrix(browser: &Browser) -> anyhow::Result<()> {
     browser
         .element(".renewal-team[data-team='hull-north-eh'] tr[data-status='red']")
         .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lapsed_coordinator_is_told_why_triage_is_refused() {
+    let platform = must(EmbeddedPlatform::start().await);
+    let browser = must(Browser::start(platform.base_url(), JavaScript::Enabled).await);
+    must(gate_triage(&browser).await);
+    must(browser.quit().await);
+}
+
+/// Opens the first submitted referral the signed-in coordinator can see.
+async fn open_a_submitted_referral(browser: &Browser) -> anyhow::Result<()> {
+    let rows = pages::list_referrals(browser).await?;
+    let row = rows
+        .iter()
+        .find(|r| r.status == "Submitted")
+        .ok_or_else(|| anyhow::anyhow!("no submitted referral among {rows:?}"))?;
+    pages::open_referral(browser, &row.child_name).await?;
+    Ok(())
+}
+
+const TRIAGE_CHOICES: [(&str, &str); 2] = [
+    ("priority-choice", "routine"),
+    ("pathway-choice", "early_help"),
+];
+
+async fn gate_triage(browser: &Browser) -> anyhow::Result<()> {
+    pages::sign_in_as(browser, "admin").await?;
+    browser.open("/admin/skills").await?;
+    let before = browser.text("#skill-referral-triage .skill-needs").await?;
+    anyhow::ensure!(before.starts_with("Nothing"), "triage needs {before:?}");
+    // Saved without a choice: refused at the field, the form left open.
+    browser.click("skill-referral-triage-open").await?;
+    browser.click("skill-referral-triage-submit").await?;
+    let error = browser
+        .text("#skill-referral-triage-competency_id-error")
+        .await?;
+    anyhow::ensure!(error.contains("Choose a competency"), "{error:?}");
+    browser
+        .choose(
+            "skill-referral-triage-competency_id",
+            "restorative-practice",
+        )
+        .await?;
+    browser.click("skill-referral-triage-submit").await?;
+    let done = browser.text("#admin-done").await?;
+    anyhow::ensure!(
+        done.contains("now needs a current Restorative practice"),
+        "{done:?}"
+    );
+    pages::sign_out(browser).await?;
+
+    // East Riding's coordinator trained 380 days ago: lapsed, and told so.
+    pages::sign_in_as(browser, "coordinator.eastriding").await?;
+    open_a_submitted_referral(browser).await?;
+    for (select, value) in TRIAGE_CHOICES {
+        browser.choose(select, value).await?;
+    }
+    browser.click("triage-submit").await?;
+    let refused = browser.text("#action-error").await?;
+    anyhow::ensure!(
+        refused.starts_with("Leading a referral's triage needs a current Restorative practice.")
+            && refused.contains("lapsed on")
+            && refused.contains("line manager or a trainer"),
+        "the refusal reads {refused:?}"
+    );
+    let status = browser.text("#status").await?;
+    anyhow::ensure!(
+        status == "Submitted",
+        "refused, yet the status is {status:?}"
+    );
+    pages::sign_out(browser).await?;
+
+    // Hull's coordinator is current: triage goes ahead.
+    pages::sign_in_as(browser, "coordinator.hull").await?;
+    open_a_submitted_referral(browser).await?;
+    pages::take_step(browser, "triage", &TRIAGE_CHOICES, "Triaged").await?;
     Ok(())
 }

@@ -50,6 +50,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/worklist") view=Worklist ssr=SsrMode::Async />
                     <Route path=path!("/retention") view=Retention ssr=SsrMode::Async />
                     <Route path=path!("/admin/sharing") view=SharingAdmin ssr=SsrMode::Async />
+                    <Route path=path!("/admin/skills") view=SkillsAdmin ssr=SsrMode::Async />
                     <Route path=path!("/access-report") view=AccessReportPage ssr=SsrMode::Async />
                     <Route path=path!("/people/:id") view=PersonPage ssr=SsrMode::Async />
                     <Route path=path!("/referrals/new") view=NewReferralPage ssr=SsrMode::Async />

@@ -1,6 +1,7 @@
 //! Administration and data-protection form posts: agencies and programmes,
-//! data-sharing agreements, timeliness targets, retention periods, and the
-//! data protection officer's search by name. Each answers with a redirect,
+//! data-sharing agreements, timeliness targets, retention periods, the
+//! competency a gated action needs, and the data protection officer's
+//! search by name. Each answers with a redirect,
 //! carrying what happened (or what was wrong, and what was typed) in the
 //! session.
 
@@ -11,13 +12,16 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::post;
-use eip_platform::client::ClientError;
-use eip_portal_app::data::{ADMIN_OUTCOME, AdminOutcome, PERSON_SEARCH, PersonSearchOutcome};
+use eip_platform::client::{ClientError, ServiceClient};
+use eip_portal_app::data::{
+    ADMIN_OUTCOME, AdminOutcome, GATING_SERVICES, PERSON_SEARCH, PersonSearchOutcome,
+};
 use eip_types::FieldError;
 use eip_types::person::{PersonFound, PersonSearch};
 use eip_types::referral::{
     Agency, AgencyChange, AgreementChange, RetentionPeriods, SharingAgreement, TimelinessTargets,
 };
+use eip_types::training::{GatedAction, SkillRequirementChange};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tower_sessions::Session;
@@ -31,6 +35,8 @@ pub fn routes() -> Router<PortalState> {
         .route("/admin/timeliness", post(set_targets))
         .route("/admin/retention-periods", post(set_periods))
         .route("/access-report/search", post(search_people))
+        .route("/admin/skills/{service}/{action}", post(set_skill))
+        .route("/admin/skills/{service}/{action}/clear", post(clear_skill))
 }
 
 const BACK: &str = "/admin/sharing";
@@ -50,11 +56,9 @@ fn refusal(err: ClientError) -> (Option<String>, Vec<FieldError>) {
         ClientError::Problem(p) if !p.errors.is_empty() => (None, p.errors),
         ClientError::Problem(p) => (Some(p.detail.unwrap_or(p.title)), Vec::new()),
         ClientError::Unavailable(why) => {
-            tracing::warn!(error = %why, "referrals service unavailable");
+            tracing::warn!(error = %why, "service unavailable");
             (
-                Some(
-                    "The referrals service is not answering; please try again in a moment.".into(),
-                ),
+                Some("The service is not answering; please try again in a moment.".into()),
                 Vec::new(),
             )
         }
@@ -62,9 +66,23 @@ fn refusal(err: ClientError) -> (Option<String>, Vec<FieldError>) {
 }
 
 /// Sends `body` to the referrals service and keeps the outcome for the
-/// administration page.
+/// sharing administration page.
 async fn send<B: Serialize, T: DeserializeOwned>(
     state: &PortalState,
+    session: &Session,
+    form: &str,
+    typed: FormFields,
+    call: Call<'_, B>,
+    done: impl FnOnce(T) -> String,
+) -> Response {
+    send_to(&state.ctx.referrals, BACK, session, form, typed, call, done).await
+}
+
+/// Sends `body` to the service behind `client` and keeps the outcome for
+/// the administration page at `back`.
+async fn send_to<B: Serialize, T: DeserializeOwned>(
+    client: &ServiceClient,
+    back: &str,
     session: &Session,
     form: &str,
     typed: FormFields,
@@ -74,7 +92,6 @@ async fn send<B: Serialize, T: DeserializeOwned>(
     let Some(user) = signed_in(session).await else {
         return see_other("/sign-in");
     };
-    let client = &state.ctx.referrals;
     let who = user.principal();
     let result = match call {
         Call::Post(path, body) => client.post::<B, T>(path, &who, body).await,
@@ -97,7 +114,7 @@ async fn send<B: Serialize, T: DeserializeOwned>(
         }
     };
     let _ = session.insert(ADMIN_OUTCOME, outcome).await;
-    see_other(BACK)
+    see_other(back)
 }
 
 enum Call<'a, B> {
@@ -239,6 +256,17 @@ async fn refuse(
     errors: Vec<FieldError>,
     typed: FormFields,
 ) -> Response {
+    refuse_at(session, BACK, form, errors, typed).await
+}
+
+/// [`refuse`] for the administration page at `back`.
+async fn refuse_at(
+    session: &Session,
+    back: &str,
+    form: &str,
+    errors: Vec<FieldError>,
+    typed: FormFields,
+) -> Response {
     if signed_in(session).await.is_none() {
         return see_other("/sign-in");
     }
@@ -249,7 +277,7 @@ async fn refuse(
         ..AdminOutcome::default()
     };
     let _ = session.insert(ADMIN_OUTCOME, outcome).await;
-    see_other(BACK)
+    see_other(back)
 }
 
 async fn set_targets(
@@ -368,4 +396,131 @@ async fn search_people(
     }
     let _ = session.insert(PERSON_SEARCH, outcome).await;
     see_other("/access-report")
+}
+
+const SKILLS: &str = "/admin/skills";
+
+/// The gating service `service` names, and the action id when it looks
+/// like one (`referral.triage`).
+fn gate<'a>(state: &'a PortalState, service: &str, action: &str) -> Option<&'a ServiceClient> {
+    let well_formed = !action.is_empty()
+        && action.len() <= 80
+        && action
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_');
+    if !well_formed || !GATING_SERVICES.contains(&service) {
+        return None;
+    }
+    Some(match service {
+        "referrals" => &state.ctx.referrals,
+        _ => &state.ctx.engagement,
+    })
+}
+
+/// The form's key on the page for `action`.
+fn skill_form(action: &str) -> String {
+    format!("skill-{}", action.replace('.', "-"))
+}
+
+async fn set_skill(
+    State(state): State<PortalState>,
+    session: Session,
+    Path((service, action)): Path<(String, String)>,
+    Form(form): Fields,
+) -> Response {
+    let Some(client) = gate(&state, &service, &action) else {
+        return see_other(SKILLS);
+    };
+    let Some(user) = signed_in(&session).await else {
+        return see_other("/sign-in");
+    };
+    let key = skill_form(&action);
+    let competency_id = field(&form, "competency_id");
+    // The name shown to someone refused is the framework's, looked up here
+    // so the form only chooses.
+    let framework = match state
+        .ctx
+        .training
+        .get::<eip_types::training::Framework>("/framework", &user.principal())
+        .await
+    {
+        Ok(f) => f,
+        Err(e) => {
+            let (error, errors) = refusal(e);
+            let outcome = AdminOutcome {
+                error,
+                errors,
+                form: key,
+                values: form,
+                ..AdminOutcome::default()
+            };
+            let _ = session.insert(ADMIN_OUTCOME, outcome).await;
+            return see_other(SKILLS);
+        }
+    };
+    let Some(competency_name) = framework
+        .competencies
+        .into_iter()
+        .find(|c| c.id == competency_id)
+        .map(|c| c.name)
+    else {
+        let errors = vec![FieldError::new(
+            "competency_id",
+            "Choose a competency from the training framework.",
+        )];
+        return refuse_at(&session, SKILLS, &key, errors, form).await;
+    };
+    let body = SkillRequirementChange {
+        competency_id,
+        competency_name,
+        help: field(&form, "help"),
+    };
+    let path = format!("/skill-requirements/{action}");
+    let call = Call::Put(&path, &body);
+    send_to(
+        client,
+        SKILLS,
+        &session,
+        &key,
+        form,
+        call,
+        |g: GatedAction| {
+            let needs = g.requirement.map(|r| r.competency_name).unwrap_or_default();
+            format!("{} now needs a current {needs}.", g.label)
+        },
+    )
+    .await
+}
+
+async fn clear_skill(
+    State(state): State<PortalState>,
+    session: Session,
+    Path((service, action)): Path<(String, String)>,
+) -> Response {
+    let Some(user) = signed_in(&session).await else {
+        return see_other("/sign-in");
+    };
+    let Some(client) = gate(&state, &service, &action) else {
+        return see_other(SKILLS);
+    };
+    let outcome = match client
+        .delete(&format!("/skill-requirements/{action}"), &user.principal())
+        .await
+    {
+        Ok(()) => AdminOutcome {
+            done: Some("Requirement removed: anyone allowed may do it again.".into()),
+            ..AdminOutcome::default()
+        },
+        Err(e) => {
+            let (error, errors) = refusal(e);
+            AdminOutcome {
+                error,
+                errors,
+                form: skill_form(&action),
+                ..AdminOutcome::default()
+            }
+        }
+    };
+    let _ = session.insert(ADMIN_OUTCOME, outcome).await;
+    see_other(SKILLS)
 }

@@ -124,6 +124,14 @@ impl ServiceClient {
             .await
     }
 
+    /// A DELETE, whose success has no body.
+    pub async fn delete(&self, path: &str, principal: &Principal) -> Result<(), ClientError> {
+        let token = self.token(Some(principal))?;
+        self.send_raw(self.http.delete(self.url(path)), token)
+            .await
+            .map(drop)
+    }
+
     /// A PUT whose body is a file (such as CSV for an import), given up to
     /// `timeout` since the service may work through it before answering.
     pub async fn put_file<T: DeserializeOwned>(

@@ -8,6 +8,7 @@ use super::ssr;
 use chrono::NaiveDate;
 use eip_types::FieldError;
 use eip_types::referral::{Agency, RetentionPeriods, SharingAgreement, TimelinessTargets};
+use eip_types::training::GatedAction;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -22,7 +23,7 @@ pub struct AdminOutcome {
     pub error: Option<String>,
     pub errors: Vec<FieldError>,
     /// Which form was sent: `agency-new`, `agency-<id>`, `agreement-new`,
-    /// `agreement-<id>`, `targets` or `periods`.
+    /// `agreement-<id>`, `targets`, `periods` or `skill-<action>`.
     pub form: String,
     pub values: Vec<(String, String)>,
 }
@@ -86,6 +87,71 @@ pub async fn load_sharing_admin() -> Result<Loaded<SharingAdminPage>, ServerFnEr
             periods: ctx.referrals.get("/retention-periods", &who).await?,
             outcome: AdminOutcome::default(),
             today: chrono::Utc::now().date_naive(),
+        })
+    }
+    .await;
+    let mut loaded = ssr::loaded(page);
+    if let Loaded::Ready(page) = &mut loaded {
+        page.outcome = ssr::take(ADMIN_OUTCOME).await.unwrap_or_default();
+    }
+    Ok(loaded)
+}
+
+/// One action a service gates on a current competency, with the service
+/// that owns it (`referrals` or `engagement`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GatedActionRow {
+    pub service: String,
+    pub gated: GatedAction,
+}
+
+/// The administrator's page for skills that unlock work.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkillsAdminPage {
+    pub actions: Vec<GatedActionRow>,
+    /// `(id, name)` of each competency in the training framework.
+    pub competencies: Vec<(String, String)>,
+    pub outcome: AdminOutcome,
+}
+
+/// The services whose actions can be gated, as the portal routes name them.
+pub const GATING_SERVICES: [&str; 2] = ["referrals", "engagement"];
+
+#[server]
+pub async fn load_skills_admin() -> Result<Loaded<SkillsAdminPage>, ServerFnError> {
+    use eip_types::Role;
+    use eip_types::training::Framework;
+    let Some(user) = ssr::user().await else {
+        return Ok(Loaded::SignedOut);
+    };
+    if !user.has_role(Role::Admin) {
+        return Ok(ssr::denied(
+            "What an action requires is set by administrators.",
+        ));
+    }
+    let ctx = ssr::ctx()?;
+    let who = user.principal();
+    let page = async {
+        let framework: Framework = ctx.training.get("/framework", &who).await?;
+        let mut actions = Vec::new();
+        for (service, client) in [
+            ("referrals", &ctx.referrals),
+            ("engagement", &ctx.engagement),
+        ] {
+            let gated: Vec<GatedAction> = client.get("/skill-requirements", &who).await?;
+            actions.extend(gated.into_iter().map(|gated| GatedActionRow {
+                service: service.into(),
+                gated,
+            }));
+        }
+        Ok(SkillsAdminPage {
+            actions,
+            competencies: framework
+                .competencies
+                .into_iter()
+                .map(|c| (c.id, c.name))
+                .collect(),
+            outcome: AdminOutcome::default(),
         })
     }
     .await;

@@ -1,9 +1,10 @@
-//! The administrator's page for sharing: agencies and programmes, the
+//! The administrator's pages: for sharing (agencies and programmes, the
 //! data-sharing agreements shares rely on, the timeliness targets, and how
-//! long referrals are kept before their retention review.
+//! long referrals are kept before their retention review), and for the
+//! skills that unlock work (the competency a gated action needs).
 
 use super::{error_summary_for, failed, show};
-use crate::data::{self, AdminOutcome, SharingAdminPage};
+use crate::data::{self, AdminOutcome, GatedActionRow, SharingAdminPage, SkillsAdminPage};
 use eip_types::referral::{
     Agency, MAX_RETENTION_MONTHS, MAX_TARGET_HOURS, RetentionPeriods, SharingAgreement,
     TimelinessTargets,
@@ -288,4 +289,113 @@ fn retention(p: &RetentionPeriods, o: &AdminOutcome) -> impl IntoView + use<> {
             </form>
         </section>
     }
+}
+
+#[component]
+pub fn SkillsAdmin() -> impl IntoView {
+    let page = Resource::new(|| (), |_| data::load_skills_admin());
+    view! {
+        <h1>"Skills that unlock work"</h1>
+        <p class="hint">"Make an action need a current competency. Someone whose competency has lapsed, or who never held it, is refused with the reason and with who can help; the training record decides, through the training service's events."</p>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(loaded) => show(loaded, |p| skills_admin(p).into_any()),
+                    Err(e) => failed(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn skills_admin(p: SkillsAdminPage) -> impl IntoView {
+    let o = &p.outcome;
+    let prefix = format!("{}-", o.form);
+    let rows = p
+        .actions
+        .iter()
+        .map(|row| skill_row(o, row, &p.competencies))
+        .collect_view();
+    view! {
+        {o.done.clone().map(|m| view! { <p id="admin-done" class="flash" role="status">{m}</p> })}
+        {o.error.clone().map(|m| view! { <p id="admin-error" class="error" role="alert">{m}</p> })}
+        {error_summary_for(&prefix, &o.errors).into_any()}
+        <table id="skill-table">
+            <thead><tr><th>"Action"</th><th>"Needs"</th><th>"Change"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
+fn skill_row(o: &AdminOutcome, row: &GatedActionRow, competencies: &[(String, String)]) -> AnyView {
+    let a = &row.gated;
+    let form = format!("skill-{}", a.action.replace('.', "-"));
+    let action_path = format!("/admin/skills/{}/{}", row.service, a.action);
+    let needs = match &a.requirement {
+        Some(r) => view! {
+            <span class="skill-needs">{format!("A current {}", r.competency_name)}</span>
+            <span class="hint">{format!(" (set by {} on {})", r.set_by, r.set_at.format("%d %b %Y"))}</span>
+        }
+        .into_any(),
+        None => view! { <span class="skill-needs">"Nothing: anyone allowed may do it"</span> }.into_any(),
+    };
+    let chosen = o
+        .typed(&form, "competency_id")
+        .or_else(|| a.requirement.as_ref().map(|r| r.competency_id.clone()))
+        .unwrap_or_default();
+    let help = o
+        .typed(&form, "help")
+        .or_else(|| a.requirement.as_ref().map(|r| r.help.clone()))
+        .unwrap_or_default();
+    let clear = a.requirement.is_some().then(|| {
+        view! {
+            <form method="post" action=format!("{action_path}/clear")>
+                <button id=format!("{form}-clear") type="submit" class="secondary">"Remove the requirement"</button>
+            </form>
+        }
+    });
+    view! {
+        <tr id=form.clone()>
+            <td class="skill-action">{a.label.clone()}</td>
+            <td>{needs}</td>
+            <td>
+                <details open={o.form == form}>
+                    <summary id=format!("{form}-open")>{format!("Change what {} needs", a.label.to_lowercase())}</summary>
+                    {skill_form(o, &form, &action_path, competencies, &chosen, help)}
+                    {clear}
+                </details>
+            </td>
+        </tr>
+    }
+    .into_any()
+}
+
+fn skill_form(
+    o: &AdminOutcome,
+    form: &str,
+    action_path: &str,
+    competencies: &[(String, String)],
+    chosen: &str,
+    help: String,
+) -> AnyView {
+    let select_id = format!("{form}-competency_id");
+    let help_id = format!("{form}-help");
+    view! {
+        <form id=format!("{form}-form") method="post" action=action_path.to_owned() class="stack" novalidate>
+            <label for=select_id.clone()>"Competency needed, current"</label>
+            {error(o, form, "competency_id")}
+            <select id=select_id name="competency_id">
+                <option value="">"Choose…"</option>
+                {competencies.iter().map(|(id, name)| {
+                    let selected = id == chosen;
+                    view! { <option value=id.clone() selected=selected>{name.clone()}</option> }
+                }).collect_view()}
+            </select>
+            <label for=help_id.clone()>"Who can help (leave blank for: the line manager or a trainer)"</label>
+            {error(o, form, "help")}
+            <textarea id=help_id name="help" maxlength="500" rows="3">{help}</textarea>
+            <button id=format!("{form}-submit") type="submit">"Save"</button>
+        </form>
+    }
+    .into_any()
 }

@@ -89,6 +89,7 @@ pub fn nav_links(u: &SessionUser) -> Vec<(&'static str, &'static str)> {
     }
     if any(&[Role::Admin]) {
         links.push(("/admin/sharing", "Sharing and retention"));
+        links.push(("/admin/skills", "Skills for work"));
     }
     if any(&[Role::Dpo, Role::Admin]) {
         links.push(("/access-report", "Access report"));
