@@ -420,7 +420,7 @@ async fn add_response(
     Path(id): Path<String>,
     ApiJson(mut response): ApiJson<WeDid>,
 ) -> Result<Json<CommunityPriority>, ApiError> {
-    let mut priority = workable(&state, &user, &id).await?;
+    workable(&state, &user, &id).await?;
     if response.we_did.trim().is_empty() || response.we_did.len() > 2_000 {
         return Err(ApiError::Validation(vec![FieldError::new(
             "we_did",
@@ -429,12 +429,28 @@ async fn add_response(
     }
     response.we_did = response.we_did.trim().into();
     response.at = Some(now_text());
-    priority.responses.push(response);
-    sqlx::query("UPDATE priorities SET responses = $2 WHERE id = $1")
+    let before: String = sqlx::query_scalar("SELECT responses FROM priorities WHERE id = $1")
         .bind(&id)
-        .bind(to_json(&priority.responses)?)
-        .execute(state.db.pool())
+        .fetch_one(state.db.pool())
         .await?;
+    let mut responses: Vec<WeDid> =
+        serde_json::from_str(&before).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    responses.push(response);
+    // Written only over the list read, so a response someone else added
+    // meanwhile is never lost, nor one added to a priority just resolved.
+    let written = sqlx::query(
+        "UPDATE priorities SET responses = $2 WHERE id = $1 AND responses = $3 AND status = 'agreed'",
+    )
+    .bind(&id)
+    .bind(to_json(&responses)?)
+    .bind(before)
+    .execute(state.db.pool())
+    .await?;
+    if written.rows_affected() == 0 {
+        return Err(ApiError::Conflict(
+            "The priority changed while you were writing; reload it and try again.".into(),
+        ));
+    }
     Ok(Json(
         find_priority(&state, &id)
             .await?

@@ -518,7 +518,7 @@ async fn open_support(
         }
         SupportPath::ReferralSuggestion => None,
     };
-    sqlx::query(
+    let opened = sqlx::query(
         "UPDATE repeat_flags SET support_path = $2, case_id = $3 WHERE id = $1 AND support_path IS NULL",
     )
     .bind(&id)
@@ -526,6 +526,12 @@ async fn open_support(
     .bind(case_id.as_deref())
     .execute(&mut *tx)
     .await?;
+    if opened.rows_affected() == 0 {
+        // Someone opened one meanwhile: the case made here is rolled back.
+        return Err(ApiError::Conflict(
+            "A support path is already open from this flag.".into(),
+        ));
+    }
     tx.commit().await?;
     state.outbox.wake();
     find_flag(&state, &id)

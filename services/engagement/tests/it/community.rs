@@ -14,6 +14,7 @@ on_both_backends!(
     at_most_three_priorities_per_place_and_period,
     the_log_and_board_are_for_neighbourhood_teams,
     bad_engagement_input_is_named,
+    responses_sent_together_are_never_lost,
 );
 
 fn meeting() -> NewEngagement {
@@ -259,4 +260,45 @@ async fn bad_engagement_input_is_named(app: &TestApp) {
     )
     .await;
     assert!(p.field("period").is_some() && p.field("engagement_ids").is_some());
+}
+
+/// Eight "we did" responses sent at once: each is kept, or refused with a
+/// conflict to send again. None is silently overwritten.
+async fn responses_sent_together_are_never_lost(app: &TestApp) {
+    let coordinator = user(Role::Coordinator);
+    let res = app
+        .post("/priorities", &coordinator, &priority("Lighting", vec![]))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let agreed: CommunityPriority = res.json().await.expect("a priority");
+    let path = format!("/priorities/{}/responses", agreed.id);
+    let sends = (0..8).map(|n| {
+        let body = WeDid {
+            we_did: format!("Response {n}"),
+            status: ActionStatus::Planned,
+            at: None,
+        };
+        let (path, who) = (path.clone(), coordinator.clone());
+        async move { app.post(&path, &who, &body).await.status() }
+    });
+    let statuses = futures::future::join_all(sends).await;
+    let kept = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::OK || *s == StatusCode::CONFLICT),
+        "{statuses:?}"
+    );
+    assert!(kept >= 1);
+    let board: Vec<CommunityPriority> = app
+        .get("/priorities?place=myton", &coordinator)
+        .await
+        .json()
+        .await
+        .expect("board");
+    let mine = board
+        .iter()
+        .find(|p| p.id == agreed.id)
+        .expect("the priority");
+    assert_eq!(mine.responses.len(), kept, "{statuses:?}");
 }
