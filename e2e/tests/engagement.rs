@@ -1,8 +1,10 @@
 //! Engagement and place in a real browser: an analyst imports a small
 //! incident file through the portal (without JavaScript) and sees its
-//! progress and the rows it refused; a coordinator works a problem-solving
-//! case through its stages and is refused closing it before the
-//! assessment; a priority ward's profile shows its demand.
+//! progress and the rows it refused; a coordinator logs an engagement,
+//! agrees a priority and says what was done about it, opens a
+//! problem-solving case from a repeat-demand flag, is refused closing it
+//! before the assessment, closes it and downloads its summary; a priority
+//! ward's profile shows its demand.
 
 use eip_e2e::{Browser, EmbeddedPlatform, JavaScript, TempDir, pages, poll_until};
 use std::time::Duration;
@@ -86,32 +88,139 @@ async fn upload_incidents(browser: &Browser) -> anyhow::Result<()> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_coordinator_cannot_close_a_case_before_its_assessment() {
+async fn a_coordinator_engages_agrees_a_priority_and_closes_a_case_from_a_flag() {
     let platform = embedded().await;
     let browser = browser(platform.base_url(), JavaScript::Disabled).await;
     must(work_a_case(&browser).await);
     must(browser.quit().await);
 }
 
-async fn work_a_case(browser: &Browser) -> anyhow::Result<()> {
-    pages::sign_in_as(browser, "coordinator.hull").await?;
-    browser.open("/cases").await?;
-    browser
-        .fill("case-title", "Repeat calls near the shops")
-        .await?;
-    browser.choose("case-place_ids", "myton").await?;
-    browser
-        .fill(
-            "case-objective",
-            "Fewer repeat calls about young people at the shops",
-        )
-        .await?;
-    browser.click("case-submit").await?;
-    let title = browser.text("#case-title").await?;
-    anyhow::ensure!(
-        title == "Repeat calls near the shops",
-        "case page titled {title:?}"
+/// A caller who rang about Myton six times in the last fortnight: more than
+/// five contacts in 30 days.
+async fn import_a_frequent_caller(browser: &Browser, caller: &str) -> anyhow::Result<()> {
+    let folder = TempDir::new("eip-e2e-repeat")?;
+    let file = folder.path().join("incidents.csv");
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    let today = chrono::Utc::now().date_naive();
+    let mut csv = String::from(
+        "incident_number,opened_at,closed_at,opening_category,closing_category,qualifiers,grade,place,caller_ref,address_ref\n",
     );
+    for day in 1..=6u64 {
+        let on = today - chrono::Days::new(day * 2);
+        csv.push_str(&format!(
+            "E2E-{run}-{day},{on} 21:00,,anti-social behaviour,,youth,3,myton,{caller},\n"
+        ));
+    }
+    std::fs::write(&file, csv)?;
+    pages::sign_in_as(browser, "analyst").await?;
+    browser.open("/imports").await?;
+    browser.choose("import-kind", "incidents").await?;
+    let input = browser.element("#import-file").await?;
+    input.send_keys(file.to_string_lossy().as_ref()).await?;
+    browser.click("import-submit").await?;
+    let status = poll_until(
+        "the import to finish",
+        Duration::from_secs(60),
+        Duration::from_millis(500),
+        || async {
+            let status = browser.element("#import-status").await?;
+            let done = status.attr("data-status").await?.unwrap_or_default();
+            Ok((done == "completed" || done == "failed").then_some(status.text().await?))
+        },
+    )
+    .await?;
+    anyhow::ensure!(status.contains("6 imported"), "the import says {status:?}");
+    pages::sign_out(browser).await
+}
+
+/// Logs an engagement in Myton, agrees a priority from it and records
+/// what was done, refused first without saying what.
+async fn engage_and_agree(browser: &Browser) -> anyhow::Result<()> {
+    browser.open("/engagement/new").await?;
+    browser.choose("kind", "youth_session").await?;
+    browser.choose("place_id", "myton").await?;
+    browser.fill("attendance", "18").await?;
+    browser
+        .fill("groups_reached", "Young people at the youth club")
+        .await?;
+    browser.click("seldom_heard").await?;
+    browser
+        .fill("issues_raised", "Nowhere to go in the evenings")
+        .await?;
+    browser.click("engagement-submit").await?;
+    let flash = browser.text("#flash").await?;
+    anyhow::ensure!(flash.contains("Engagement logged"), "{flash:?}");
+
+    browser.open("/priorities").await?;
+    let title = format!("Somewhere to go, {}", uuid::Uuid::new_v4().simple());
+    browser.choose("priority-place_id", "myton").await?;
+    browser.fill("priority-period", "2026-Q4").await?;
+    browser.fill("priority-title", &title).await?;
+    browser
+        .fill("priority-you_said", "Nowhere to go in the evenings")
+        .await?;
+    browser.click("priority-submit").await?;
+    let card = browser
+        .driver()
+        .find(thirtyfour::By::XPath(format!(
+            "//article[contains(@class,'priority')][h3[normalize-space()='{title}']]"
+        )))
+        .await?;
+    let id = card.attr("data-priority").await?.unwrap_or_default();
+    let prefix = format!("wedid-{id}");
+    browser.click(&format!("{prefix}-open")).await?;
+    browser.click(&format!("{prefix}-submit")).await?;
+    let error = browser.text(&format!("#{prefix}-we_did-error")).await?;
+    anyhow::ensure!(error.contains("Say what was done"), "{error:?}");
+    browser
+        .fill(&format!("{prefix}-we_did"), "Friday youth club reopened")
+        .await?;
+    browser.choose(&format!("{prefix}-status"), "done").await?;
+    browser.click(&format!("{prefix}-submit")).await?;
+    let flash = browser.text("#flash").await?;
+    anyhow::ensure!(flash.starts_with("Recorded against"), "{flash:?}");
+    let card = browser
+        .text(&format!("article[data-priority='{id}']"))
+        .await?;
+    anyhow::ensure!(card.contains("Friday youth club reopened"), "{card:?}");
+    browser.click(&format!("resolve-{id}")).await?;
+    poll_until(
+        "the priority to show as resolved",
+        Duration::from_secs(10),
+        Duration::from_millis(250),
+        || async {
+            let card = browser
+                .text(&format!("article[data-priority='{id}']"))
+                .await?;
+            Ok(card.contains("Resolved").then_some(()))
+        },
+    )
+    .await
+}
+
+async fn work_a_case(browser: &Browser) -> anyhow::Result<()> {
+    let caller = format!("c:{:016x}", rand_suffix());
+    import_a_frequent_caller(browser, &caller).await?;
+    pages::sign_in_as(browser, "coordinator.hull").await?;
+    engage_and_agree(browser).await?;
+
+    // The flag, then a case opened from it.
+    browser.open("/demand").await?;
+    browser.choose("run-rule", "more-than-5-in-30-days").await?;
+    browser.click("run-rule-submit").await?;
+    let flash = browser.text("#flash").await?;
+    anyhow::ensure!(flash.contains("flagged"), "running the rule said {flash:?}");
+    let row = browser
+        .driver()
+        .find(thirtyfour::By::XPath(format!(
+            "//table[@id='repeat-flags']//tr[td/code[normalize-space()='{caller}']]"
+        )))
+        .await?;
+    let flag = row.attr("data-flag").await?.unwrap_or_default();
+    browser.click(&format!("case-from-{flag}")).await?;
+    let title = browser.text("#case-title").await?;
+    anyhow::ensure!(title.contains("myton"), "case page titled {title:?}");
+    let case_path = browser.path().await?;
 
     browser
         .fill(
@@ -164,7 +273,26 @@ async fn work_a_case(browser: &Browser) -> anyhow::Result<()> {
         Duration::from_millis(250),
         || async { Ok((browser.text("#case-status").await? == "Closed").then_some(())) },
     )
-    .await
+    .await?;
+
+    // The one-page summary, to share good practice.
+    let summary = pages::download(browser, &format!("{case_path}/summary.md")).await?;
+    anyhow::ensure!(summary.status == 200, "summary answered {}", summary.status);
+    let text = String::from_utf8(summary.bytes)?;
+    anyhow::ensure!(
+        text.contains("Joint patrols with the youth service worked") && !text.contains(&caller),
+        "the summary reads {text:?}"
+    );
+    Ok(())
+}
+
+/// A random 64-bit number, so each run's caller pseudonym is its own.
+fn rand_suffix() -> u64 {
+    let id = uuid::Uuid::new_v4();
+    let bytes = id.as_bytes();
+    u64::from_le_bytes([
+        bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+    ])
 }
 
 async fn stage_done(browser: &Browser, stage: &str) -> anyhow::Result<()> {

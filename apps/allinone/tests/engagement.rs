@@ -1,7 +1,8 @@
 //! The engagement pages through the portal, without a browser: a place
 //! profile over the demo demand data, and the engagement log form's
 //! refusal and success without JavaScript, the priority board, a case
-//! refused closing before its assessment, and the partner directory.
+//! refused closing before its assessment, and the partner directory with
+//! a stale entry marked reviewed.
 
 use eip_platform::Shared;
 use eip_platform::bus::{Bus, InProcessBus};
@@ -10,6 +11,7 @@ use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 
 struct Stack {
+    keys: eip_platform::identity::IdentityKeys,
     portal: RunningService,
     engagement: RunningService,
     http: reqwest::Client,
@@ -40,7 +42,7 @@ impl Stack {
         pc.sessions.secure_cookie = false;
         pc.services.engagement = engagement.base.clone();
         let portal = RunningService::start(|listener, shutdown| {
-            eip_portal::launch(pc, keys, listener, shutdown)
+            eip_portal::launch(pc, keys.clone(), listener, shutdown)
         })
         .await;
         let http = reqwest::Client::builder()
@@ -48,6 +50,7 @@ impl Stack {
             .build()
             .expect("client");
         Stack {
+            keys,
             portal,
             engagement,
             http,
@@ -331,5 +334,59 @@ async fn partners_read_the_directory() {
     let board = s.sign_in("board").await;
     let (status, _) = s.page("/directory", &board).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn coordinators_mark_a_stale_directory_entry_reviewed() {
+    let s = Stack::start().await;
+    // One service last assured in 2020: past any review period.
+    let client =
+        eip_platform::client::ServiceClient::new("test", &s.engagement.base, s.keys.clone());
+    let imported: Vec<eip_types::engagement::DirectoryEntry> = client
+        .post(
+            "/directory/import",
+            &eip_test_support::principal(eip_types::Role::Coordinator, &["hull"]),
+            &serde_json::json!([{
+                "id": "svc-old-club",
+                "name": "Old youth club",
+                "status": "active",
+                "assured_date": "2020-01-01",
+                "organization": {"id": "org-old", "name": "Old Club CIC", "legal_status": "Community interest company"}
+            }]),
+        )
+        .await
+        .expect("imported");
+    assert!(imported.iter().any(|e| e.id == "svc-old-club" && e.stale));
+
+    // Partners read it, and may not mark it reviewed.
+    let partner = s.sign_in("partner.cfs").await;
+    let (_, page) = s.page("/directory", &partner).await;
+    assert!(page.contains("Old youth club") && page.contains("Needs review"));
+    assert!(!page.contains("id=\"review-svc-old-club\""), "{page}");
+    let res = s
+        .post("/directory/svc-old-club/review", &partner, &[])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, page) = s.page("/directory", &partner).await;
+    assert!(
+        page.contains("Needs review"),
+        "a partner's post changed nothing"
+    );
+
+    let coordinator = s.sign_in("coordinator.hull").await;
+    let (_, page) = s.page("/directory", &coordinator).await;
+    assert!(page.contains("id=\"review-svc-old-club\""), "{page}");
+    let res = s
+        .post("/directory/svc-old-club/review", &coordinator, &[])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[LOCATION], "/directory");
+    let (_, page) = s.page("/directory", &coordinator).await;
+    assert!(
+        page.contains("Old youth club marked reviewed today."),
+        "{page}"
+    );
+    assert!(!page.contains("Needs review"), "{page}");
     s.stop().await;
 }

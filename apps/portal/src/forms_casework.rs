@@ -1,20 +1,24 @@
 //! Form posts of the engagement work pages: a CSV file sent for import, a
-//! community priority agreed, and a problem-solving case opened, worked
-//! through its stages and closed. Each answers with a redirect; what was
-//! typed and what was wrong stay in the session for the page to show.
+//! community priority agreed, answered ("we did") and resolved, a
+//! problem-solving case opened, worked through its stages and closed (and
+//! its one-page summary downloaded), and a directory entry marked reviewed.
+//! Each answers with a redirect; what was typed and what was wrong stay in
+//! the session for the page to show.
 
 use crate::PortalState;
 use crate::forms::{signed_in, trimmed as field};
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Form, Router};
 use eip_platform::client::ClientError;
 use eip_portal_app::data::{CASE_FORM, IMPORT_FORM, KeptForm, PRIORITY_FORM, keys};
 use eip_types::FieldError;
 use eip_types::engagement::{
-    AssessmentInput, CaseResponse, CommunityPriority, ImportJob, ImportKind, NewCase, NewImport,
-    NewPriority, ProblemCase, Scanning, TriangleAnalysis,
+    ActionStatus, AssessmentInput, CaseResponse, CommunityPriority, DirectoryEntry, ImportJob,
+    ImportKind, NewCase, NewImport, NewPriority, OpenSupport, ProblemCase, RepeatFlag, RunRule,
+    Scanning, SupportPath, TriangleAnalysis, WeDid,
 };
 use std::time::Duration;
 use tower_sessions::Session;
@@ -29,8 +33,23 @@ pub fn routes() -> Router<PortalState> {
             post(upload).layer(DefaultBodyLimit::max(MAX_PORTAL_UPLOAD + 64 * 1024)),
         )
         .route("/priorities", post(agree_priority))
+        .route("/priorities/{id}/responses", post(we_did))
+        .route("/priorities/{id}/resolve", post(resolve_priority))
         .route("/cases", post(open_case))
+        .route("/cases/{id}/summary.md", get(case_summary))
         .route("/cases/{id}/{stage}", post(case_stage))
+        .route("/directory/{id}/review", post(review_entry))
+        .route("/demand/run", post(run_rule))
+        .route("/demand/flags/{id}/case", post(case_from_flag))
+}
+
+/// An id from a path, kept to the characters the engagement service makes
+/// ids of.
+fn clean_id(id: &str) -> String {
+    id.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(80)
+        .collect()
 }
 
 type Fields = Vec<(String, String)>;
@@ -237,10 +256,7 @@ async fn case_stage(
     let Some(user) = signed_in(&session).await else {
         return Redirect::to("/sign-in").into_response();
     };
-    let id: String = id
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect();
+    let id = clean_id(&id);
     let back = format!("/cases/{id}");
     let mut kept = KeptForm {
         form: stage.clone(),
@@ -343,6 +359,259 @@ async fn case_stage(
         Err(e) => {
             explain(&mut kept, e);
             refused(&session, CASE_FORM, kept, &back).await
+        }
+    }
+}
+
+/// "You said, we did": records what was done about a priority.
+async fn we_did(
+    State(state): State<PortalState>,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<Fields>,
+) -> Response {
+    let Some(user) = signed_in(&session).await else {
+        return Redirect::to("/sign-in").into_response();
+    };
+    let id = clean_id(&id);
+    let mut kept = KeptForm {
+        form: "wedid".into(),
+        case_id: id.clone(),
+        fields: form.clone(),
+        ..KeptForm::default()
+    };
+    let status = match field(&form, "status").as_str() {
+        "planned" => Some(ActionStatus::Planned),
+        "in_progress" => Some(ActionStatus::InProgress),
+        "done" => Some(ActionStatus::Done),
+        _ => None,
+    };
+    let Some(status) = status else {
+        kept.errors.push(FieldError::new(
+            "status",
+            "Choose planned, in progress or done.",
+        ));
+        return refused(&session, PRIORITY_FORM, kept, "/priorities").await;
+    };
+    let body = WeDid {
+        we_did: field(&form, "we_did"),
+        status,
+        at: None,
+    };
+    let path = format!("/priorities/{id}/responses");
+    match state
+        .ctx
+        .engagement
+        .post::<_, CommunityPriority>(&path, &user.principal(), &body)
+        .await
+    {
+        Ok(p) => {
+            let _ = session
+                .insert(
+                    keys::FLASH,
+                    format!("Recorded against \u{201c}{}\u{201d}.", p.title),
+                )
+                .await;
+            Redirect::to("/priorities").into_response()
+        }
+        Err(e) => {
+            explain(&mut kept, e);
+            refused(&session, PRIORITY_FORM, kept, "/priorities").await
+        }
+    }
+}
+
+async fn resolve_priority(
+    State(state): State<PortalState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(user) = signed_in(&session).await else {
+        return Redirect::to("/sign-in").into_response();
+    };
+    let id = clean_id(&id);
+    let path = format!("/priorities/{id}/resolve");
+    match state
+        .ctx
+        .engagement
+        .post::<_, CommunityPriority>(&path, &user.principal(), &())
+        .await
+    {
+        Ok(p) => {
+            let _ = session
+                .insert(
+                    keys::FLASH,
+                    format!("\u{201c}{}\u{201d} is resolved.", p.title),
+                )
+                .await;
+            Redirect::to("/priorities").into_response()
+        }
+        Err(e) => {
+            let mut kept = KeptForm {
+                form: "wedid".into(),
+                case_id: id,
+                ..KeptForm::default()
+            };
+            explain(&mut kept, e);
+            refused(&session, PRIORITY_FORM, kept, "/priorities").await
+        }
+    }
+}
+
+/// Marks a directory entry reviewed (coordinators and administrators).
+async fn review_entry(
+    State(state): State<PortalState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(user) = signed_in(&session).await else {
+        return Redirect::to("/sign-in").into_response();
+    };
+    let path = format!("/directory/services/{}/review", clean_id(&id));
+    let flash = match state
+        .ctx
+        .engagement
+        .post::<_, DirectoryEntry>(&path, &user.principal(), &())
+        .await
+    {
+        Ok(e) => format!("{} marked reviewed today.", e.name),
+        Err(e) => {
+            let mut kept = KeptForm::default();
+            explain(&mut kept, e);
+            kept.message
+                .unwrap_or_else(|| "Nothing was changed.".into())
+        }
+    };
+    let _ = session.insert(keys::FLASH, flash).await;
+    Redirect::to("/directory").into_response()
+}
+
+/// The case's one-page summary, as a Markdown file to share good practice.
+async fn case_summary(
+    State(state): State<PortalState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(user) = signed_in(&session).await else {
+        return Redirect::to("/sign-in").into_response();
+    };
+    let id = clean_id(&id);
+    match state
+        .ctx
+        .engagement
+        .get_text(&format!("/cases/{id}/summary"), &[], &user.principal())
+        .await
+    {
+        Ok(text) => {
+            let mut res = text.into_response();
+            res.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/markdown; charset=utf-8"),
+            );
+            if let Ok(v) =
+                HeaderValue::from_str(&format!("attachment; filename=\"case-{id}-summary.md\""))
+            {
+                res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+            }
+            res
+        }
+        Err(ClientError::Problem(p)) => (
+            axum::http::StatusCode::from_u16(p.status).unwrap_or(axum::http::StatusCode::FORBIDDEN),
+            p.detail.unwrap_or(p.title),
+        )
+            .into_response(),
+        Err(ClientError::Unavailable(why)) => {
+            tracing::warn!(error = %why, "engagement service unavailable");
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "The engagement service is not answering; please try again in a moment.",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Why a call to the engagement service failed, for a flash message.
+fn failure(e: ClientError) -> String {
+    let mut kept = KeptForm::default();
+    explain(&mut kept, e);
+    kept.message.unwrap_or_else(|| {
+        kept.errors
+            .into_iter()
+            .map(|e| e.message)
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
+
+/// Runs a repeat-demand rule over the user's areas, today.
+async fn run_rule(
+    State(state): State<PortalState>,
+    session: Session,
+    Form(form): Form<Fields>,
+) -> Response {
+    let Some(user) = signed_in(&session).await else {
+        return Redirect::to("/sign-in").into_response();
+    };
+    let path = format!("/repeat-rules/{}/run", clean_id(&field(&form, "rule_id")));
+    let body = RunRule {
+        as_of: None,
+        area: None,
+    };
+    let flash = match state
+        .ctx
+        .engagement
+        .post::<_, Vec<RepeatFlag>>(&path, &user.principal(), &body)
+        .await
+    {
+        Ok(flags) if flags.is_empty() => "The rule raised no flags today.".to_owned(),
+        Ok(flags) => format!(
+            "The rule flagged {} reference{} for review.",
+            flags.len(),
+            if flags.len() == 1 { "" } else { "s" }
+        ),
+        Err(e) => failure(e),
+    };
+    let _ = session.insert(keys::FLASH, flash).await;
+    Redirect::to("/demand").into_response()
+}
+
+/// Opens a problem-solving case from a repeat-demand flag: the support path
+/// a flag can lead to, never a marker.
+async fn case_from_flag(
+    State(state): State<PortalState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(user) = signed_in(&session).await else {
+        return Redirect::to("/sign-in").into_response();
+    };
+    let path = format!("/repeat-flags/{}/support", clean_id(&id));
+    let body = OpenSupport {
+        path: SupportPath::ProblemSolvingCase,
+    };
+    match state
+        .ctx
+        .engagement
+        .post::<_, RepeatFlag>(&path, &user.principal(), &body)
+        .await
+    {
+        Ok(RepeatFlag {
+            case_id: Some(case),
+            ..
+        }) => {
+            let _ = session
+                .insert(
+                    keys::FLASH,
+                    "Case opened from the flag, with its demand in the scanning stage.",
+                )
+                .await;
+            Redirect::to(&format!("/cases/{case}")).into_response()
+        }
+        Ok(_) => Redirect::to("/demand").into_response(),
+        Err(e) => {
+            let _ = session.insert(keys::FLASH, failure(e)).await;
+            Redirect::to("/demand").into_response()
         }
     }
 }

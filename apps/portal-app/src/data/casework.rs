@@ -120,6 +120,8 @@ pub struct PriorityBoard {
     pub places: Vec<(String, String)>,
     pub can_agree: bool,
     pub form: KeptForm,
+    /// A refused "we did" or resolve form; its `case_id` names the priority.
+    pub we_did: Option<KeptForm>,
     pub flash: Option<String>,
 }
 
@@ -165,7 +167,8 @@ pub async fn load_priority_board() -> Result<Loaded<PriorityBoard>, ServerFnErro
         priorities,
         can_agree: user.has_role(Role::Frontline) || user.has_role(Role::Coordinator),
         places,
-        form: KeptForm::for_form(kept, "priority", ""),
+        form: KeptForm::for_form(kept.clone(), "priority", ""),
+        we_did: kept.filter(|k| k.form == "wedid"),
         flash: ssr::take(super::keys::FLASH).await,
     }))
 }
@@ -273,15 +276,32 @@ pub async fn load_case(id: String) -> Result<Loaded<CaseWorkspace>, ServerFnErro
     }))
 }
 
+/// The partner directory, and whether the reader may mark entries reviewed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Directory {
+    pub entries: Vec<DirectoryEntry>,
+    pub can_review: bool,
+    pub flash: Option<String>,
+}
+
 #[server]
-pub async fn load_directory() -> Result<Loaded<Vec<DirectoryEntry>>, ServerFnError> {
+pub async fn load_directory() -> Result<Loaded<Directory>, ServerFnError> {
+    use eip_types::Role;
     let Some(user) = ssr::user().await else {
         return Ok(Loaded::SignedOut);
     };
     let ctx = ssr::ctx()?;
-    Ok(ssr::loaded(
-        ctx.engagement
-            .get::<Vec<DirectoryEntry>>("/directory/services", &user.principal())
-            .await,
-    ))
+    let entries = ctx
+        .engagement
+        .get::<Vec<DirectoryEntry>>("/directory/services", &user.principal())
+        .await;
+    let mut loaded = ssr::loaded(entries.map(|entries| Directory {
+        entries,
+        can_review: user.has_role(Role::Coordinator) || user.has_role(Role::Admin),
+        flash: None,
+    }));
+    if let Loaded::Ready(d) = &mut loaded {
+        d.flash = ssr::take(super::keys::FLASH).await;
+    }
+    Ok(loaded)
 }

@@ -246,6 +246,9 @@ pub async fn load_engagement_form() -> Result<Loaded<EngagementFormPage>, Server
 pub struct DemandLists {
     pub flags: Vec<RepeatFlag>,
     pub hidden: Vec<HiddenDemand>,
+    /// `(id, name)` of each repeat-demand rule at its latest version.
+    pub rules: Vec<(String, String)>,
+    pub flash: Option<String>,
 }
 
 #[server]
@@ -263,12 +266,29 @@ pub async fn load_demand_lists() -> Result<Loaded<DemandLists>, ServerFnError> {
         Ok(f) => f,
         Err(e) => return Ok(ssr::loaded(Err(e))),
     };
-    Ok(ssr::loaded(
+    let rules = match ctx
+        .engagement
+        .get::<Vec<eip_types::engagement::RepeatRule>>("/repeat-rules", &me)
+        .await
+    {
+        Ok(r) => r.into_iter().map(|r| (r.id, r.name)).collect(),
+        Err(e) => return Ok(ssr::loaded(Err(e))),
+    };
+    let mut loaded = ssr::loaded(
         ctx.engagement
             .get::<Vec<HiddenDemand>>("/hidden-demand", &me)
             .await
-            .map(|hidden| DemandLists { flags, hidden }),
-    ))
+            .map(|hidden| DemandLists {
+                flags,
+                hidden,
+                rules,
+                flash: None,
+            }),
+    );
+    if let Loaded::Ready(d) = &mut loaded {
+        d.flash = ssr::take(super::keys::FLASH).await;
+    }
+    Ok(loaded)
 }
 
 /// Import jobs, and the refused rows of one of them.

@@ -163,6 +163,8 @@ fn priority_board(b: data::PriorityBoard) -> impl IntoView {
             </section>
         }
     });
+    let can_work = b.can_agree;
+    let refused = b.we_did;
     let rows = b
         .priorities
         .into_iter()
@@ -171,6 +173,8 @@ fn priority_board(b: data::PriorityBoard) -> impl IntoView {
                 PriorityStatus::Agreed => "Agreed",
                 PriorityStatus::Resolved => "Resolved",
             };
+            let work = (can_work && p.status == PriorityStatus::Agreed)
+                .then(|| we_did_forms(&p.id, refused.clone().filter(|k| k.case_id == p.id)));
             let did = if p.responses.is_empty() {
                 view! { <p class="hint">"Nothing recorded yet."</p> }.into_any()
             } else {
@@ -191,6 +195,7 @@ fn priority_board(b: data::PriorityBoard) -> impl IntoView {
                     <p>{p.you_said}</p>
                     <h4>"We did"</h4>
                     {did}
+                    {work}
                 </article>
             }
         })
@@ -203,6 +208,53 @@ fn priority_board(b: data::PriorityBoard) -> impl IntoView {
             {rows}
         </section>
     }
+}
+
+/// The forms under an agreed priority: what we did, and marking it
+/// resolved. `kept` is the form as typed when it was refused.
+fn we_did_forms(id: &str, kept: Option<KeptForm>) -> AnyView {
+    let open = kept.is_some();
+    let f = kept.unwrap_or_default();
+    let prefix = format!("wedid-{id}");
+    let field_error = |name: &str| {
+        f.error(name).map(|m| {
+            view! { <p id=format!("{prefix}-{name}-error") class="field-error" role="alert">{m}</p> }
+        })
+    };
+    let message = f
+        .message
+        .clone()
+        .map(|m| view! { <p id=format!("{prefix}-message") class="error" role="alert">{m}</p> });
+    let status = f.value("status");
+    let options = [
+        ("planned", "Planned"),
+        ("in_progress", "In progress"),
+        ("done", "Done"),
+    ]
+    .into_iter()
+    .map(|(value, label)| {
+        view! { <option value=value selected={status == value}>{label}</option> }
+    })
+    .collect_view();
+    view! {
+        {message}
+        <details open=open>
+            <summary id=format!("{prefix}-open")>"Record what we did"</summary>
+            <form id=format!("{prefix}-form") method="post" action=format!("/priorities/{id}/responses") class="stack" novalidate>
+                <label for=format!("{prefix}-we_did")>"We did: what was done, in plain words"</label>
+                {field_error("we_did")}
+                <textarea id=format!("{prefix}-we_did") name="we_did" rows="3" maxlength="2000">{f.value("we_did")}</textarea>
+                <label for=format!("{prefix}-status")>"Status"</label>
+                {field_error("status")}
+                <select id=format!("{prefix}-status") name="status">{options}</select>
+                <button id=format!("{prefix}-submit") type="submit">"Record"</button>
+            </form>
+        </details>
+        <form method="post" action=format!("/priorities/{id}/resolve")>
+            <button id=format!("resolve-{id}") type="submit" class="secondary">"Mark resolved"</button>
+        </form>
+    }
+    .into_any()
 }
 
 #[component]
@@ -458,6 +510,12 @@ fn case_workspace(w: data::CaseWorkspace) -> impl IntoView {
             <h2>"Stage checklist"</h2>
             <ol id="stage-checklist" class="checklist">{checklist}</ol>
         </nav>
+        <p>
+            <a id="case-summary" href=format!("/cases/{}/summary.md", c.id) download>
+                "Download the one-page summary"
+            </a>
+            " (Markdown, to share good practice; no personal data)"
+        </p>
         {scanning}
         {analysis}
         {responses}
@@ -478,30 +536,53 @@ pub fn DirectoryPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(loaded) => show(loaded, |entries| view! {
-                        {entries.is_empty().then(|| view! { <p>"The directory is empty: an administrator imports it in Open Referral UK format."</p> })}
-                        <table id="directory">
-                            <caption class="visually-hidden">"Services in the partner directory"</caption>
-                            <thead><tr><th scope="col">"Service"</th><th scope="col">"Organisation"</th><th scope="col">"Sector"</th><th scope="col">"Status"</th><th scope="col">"Last reviewed"</th></tr></thead>
-                            <tbody>
-                                {entries.into_iter().map(|e| view! {
-                                    <tr data-stale=if e.stale { "yes" } else { "no" }>
-                                        <td>{e.name}</td>
-                                        <td>{e.organization_name}</td>
-                                        <td>{format!("{:?}", e.sector)}</td>
-                                        <td>{e.status}</td>
-                                        <td>
-                                            {e.reviewed_at.get(..10).unwrap_or("").to_owned()}
-                                            {e.stale.then(|| view! { " " <strong class="badge-warn">"Needs review"</strong> })}
-                                        </td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any()),
+                    Ok(loaded) => show(loaded, |d| directory(d).into_any()),
                     Err(e) => failed(e),
                 }
             })}
         </Suspense>
+    }
+}
+
+fn directory(d: data::Directory) -> impl IntoView {
+    let can_review = d.can_review;
+    view! {
+        {flash_view(d.flash)}
+        {d.entries.is_empty().then(|| view! { <p>"The directory is empty: an administrator imports it in Open Referral UK format."</p> })}
+        <table id="directory">
+            <caption class="visually-hidden">"Services in the partner directory"</caption>
+            <thead><tr>
+                <th scope="col">"Service"</th><th scope="col">"Organisation"</th><th scope="col">"Sector"</th>
+                <th scope="col">"Status"</th><th scope="col">"Last reviewed"</th>
+                {can_review.then(|| view! { <th scope="col">"Review"</th> })}
+            </tr></thead>
+            <tbody>
+                {d.entries.into_iter().map(|e| {
+                    let review = can_review.then(|| view! {
+                        <td>
+                            <form method="post" action=format!("/directory/{}/review", e.id)>
+                                <button id=format!("review-{}", e.id) type="submit" class="secondary">
+                                    "Mark reviewed"<span class="visually-hidden">{format!(": {}", e.name)}</span>
+                                </button>
+                            </form>
+                        </td>
+                    });
+                    view! {
+                        <tr data-entry=e.id.clone() data-stale=if e.stale { "yes" } else { "no" }>
+                            <td>{e.name}</td>
+                            <td>{e.organization_name}</td>
+                            <td>{format!("{:?}", e.sector)}</td>
+                            <td>{e.status}</td>
+                            <td>
+                                {e.reviewed_at.get(..10).unwrap_or("").to_owned()}
+                                {e.stale.then(|| view! { " " <strong class="badge-warn">"Needs review"</strong> })}
+                            </td>
+                            {review}
+                        </tr>
+                    }
+                    .into_any()
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }

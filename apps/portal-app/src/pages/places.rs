@@ -334,41 +334,82 @@ pub fn DemandPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(loaded) => show(loaded, |d| view! {
-                        <h2>"Repeat demand (top flags)"</h2>
-                        <table id="repeat-flags">
-                            <thead><tr><th>"Reference"</th><th>"Ward"</th><th>"Contacts"</th><th>"Between"</th><th>"Rule"</th></tr></thead>
-                            <tbody>
-                                {d.flags.into_iter().map(|f| view! {
-                                    <tr>
-                                        <td><code>{f.subject_ref}</code></td>
-                                        <td><a href=format!("/places/{}", f.place_id)>{f.place_id.clone()}</a></td>
-                                        <td>{f.contacts}</td>
-                                        <td>{f.first_contact}" – "{f.last_contact}</td>
-                                        <td>{f.rule_id}" v"{f.rule_version}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                        <h2>"Hidden demand (no support path open)"</h2>
-                        <table id="hidden-demand">
-                            <thead><tr><th>"Reference"</th><th>"Qualifier"</th><th>"Incidents"</th><th>"Between"</th></tr></thead>
-                            <tbody>
-                                {d.hidden.into_iter().map(|h| view! {
-                                    <tr>
-                                        <td><code>{h.subject_ref}</code></td>
-                                        <td>{h.qualifier.replace('_', " ")}</td>
-                                        <td>{h.incidents}</td>
-                                        <td>{h.first_contact}" – "{h.last_contact}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any()),
+                    Ok(loaded) => show(loaded, |d| demand_lists(d).into_any()),
                     Err(e) => failed(e),
                 }
             })}
         </Suspense>
+    }
+}
+
+fn demand_lists(d: data::DemandLists) -> impl IntoView {
+    let rules = d
+        .rules
+        .into_iter()
+        .map(|(id, name)| view! { <option value=id>{name}</option> })
+        .collect_view();
+    let flags = d
+        .flags
+        .into_iter()
+        .map(|f| {
+            let path = match (&f.support_path, &f.case_id) {
+                (_, Some(case)) => {
+                    view! { <a href=format!("/cases/{case}")>"Problem-solving case"</a> }.into_any()
+                }
+                (Some(_), None) => view! { <span>"Referral suggested"</span> }.into_any(),
+                (None, None) => view! {
+                    <form method="post" action=format!("/demand/flags/{}/case", f.id)>
+                        <button id=format!("case-from-{}", f.id) type="submit" class="secondary">
+                            "Open a problem-solving case"
+                        </button>
+                    </form>
+                }
+                .into_any(),
+            };
+            view! {
+                <tr data-flag=f.id.clone() data-place=f.place_id.clone()>
+                    <td><code>{f.subject_ref}</code></td>
+                    <td><a href=format!("/places/{}", f.place_id)>{f.place_id.clone()}</a></td>
+                    <td>{f.contacts}</td>
+                    <td>{f.first_contact}" – "{f.last_contact}</td>
+                    <td>{f.rule_id}" v"{f.rule_version}</td>
+                    <td>{path}</td>
+                </tr>
+            }
+            .into_any()
+        })
+        .collect_view();
+    let hidden = d
+        .hidden
+        .into_iter()
+        .map(|h| {
+            view! {
+                <tr>
+                    <td><code>{h.subject_ref}</code></td>
+                    <td>{h.qualifier.replace('_', " ")}</td>
+                    <td>{h.incidents}</td>
+                    <td>{h.first_contact}" – "{h.last_contact}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        {d.flash.map(|m| view! { <p id="flash" class="flash" role="status">{m}</p> })}
+        <form id="run-rule-form" method="post" action="/demand/run" class="inline">
+            <label for="run-rule">"Run a rule over your areas now"</label>
+            <select id="run-rule" name="rule_id">{rules}</select>
+            <button id="run-rule-submit" type="submit">"Run"</button>
+        </form>
+        <h2>"Repeat demand (top flags)"</h2>
+        <table id="repeat-flags">
+            <thead><tr><th>"Reference"</th><th>"Ward"</th><th>"Contacts"</th><th>"Between"</th><th>"Rule"</th><th>"Support path"</th></tr></thead>
+            <tbody>{flags}</tbody>
+        </table>
+        <h2>"Hidden demand (no support path open)"</h2>
+        <table id="hidden-demand">
+            <thead><tr><th>"Reference"</th><th>"Qualifier"</th><th>"Incidents"</th><th>"Between"</th></tr></thead>
+            <tbody>{hidden}</tbody>
+        </table>
     }
 }
 
