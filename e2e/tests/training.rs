@@ -1,6 +1,8 @@
 //! Training in a real browser: a trainer takes a session's register, the
-//! attendee's restorative practice turns current in the matrix, a lapsed
-//! person's reminder shows, and the renewal list and CSV are one click away.
+//! attendee's restorative practice turns current in the matrix, the trainer
+//! assesses them, the matrix looked at on later days turns amber then red,
+//! a lapsed person's reminder shows, the renewal list and CSV are one click
+//! away, and a line manager sees the reminder about their report.
 //! And a skill that unlocks work: once an administrator makes triage need a
 //! current restorative practice, a coordinator whose practice lapsed is told
 //! why and who can help, while one who is current triages.
@@ -63,6 +65,44 @@ async fn register_then_matrix(browser: &Browser) -> anyhow::Result<()> {
     let after = status_of(browser, NEVER_TRAINED).await?;
     anyhow::ensure!(after == "green", "after the session: {after:?}");
 
+    // The trainer assesses the attendee's observed practice.
+    browser
+        .open(&format!("/training/staff/{NEVER_TRAINED}"))
+        .await?;
+    browser
+        .choose("competency_id", "restorative-practice")
+        .await?;
+    let today = chrono::Utc::now().date_naive();
+    browser
+        .driver()
+        .execute(
+            &format!("document.getElementById('assessed_on').value = '{today}';"),
+            Vec::new(),
+        )
+        .await?;
+    browser.choose("level", "foundation").await?;
+    browser.click("standard-0").await?;
+    browser
+        .fill("notes", "Balanced, calm restorative conversation")
+        .await?;
+    browser.click("assessment-submit").await?;
+    browser.element("#flash").await?;
+
+    // Moving the clock (the matrix looks ahead from any day): green until
+    // 60 days before the lapse a year on, amber from then, red on the day.
+    let lapse = today
+        .checked_add_months(chrono::Months::new(12))
+        .ok_or_else(|| anyhow::anyhow!("no date a year on"))?;
+    for (days_before, expected) in [(61, "green"), (60, "amber"), (1, "amber"), (0, "red")] {
+        let day = lapse - chrono::Days::new(days_before);
+        browser
+            .open(&format!("/training?team=hull-north-eh&as_of={day}"))
+            .await?;
+        let status = status_of(browser, NEVER_TRAINED).await?;
+        anyhow::ensure!(status == expected, "on {day}: {status:?}, not {expected}");
+    }
+    browser.open("/training?team=hull-north-eh").await?;
+
     // Who is due a refresher, and the CSV, from the matrix page.
     let csv = browser.element("#matrix-csv").await?;
     let href = csv.attr("href").await?.unwrap_or_default();
@@ -77,6 +117,19 @@ async fn register_then_matrix(browser: &Browser) -> anyhow::Result<()> {
     browser
         .element(".renewal-team[data-team='hull-north-eh'] tr[data-status='red']")
         .await?;
+    pages::sign_out(browser).await?;
+
+    // A line manager sees the reminder about their report, who lapses
+    // within the month.
+    pages::sign_in_as(browser, "coordinator.hull").await?;
+    browser.open("/training").await?;
+    let reminder = browser
+        .text("#reminders li[data-subject='demo-frontline-hull']")
+        .await?;
+    anyhow::ensure!(
+        reminder.contains("Restorative practice") && reminder.contains("lapses within 30 days"),
+        "the manager's reminder reads {reminder:?}"
+    );
     Ok(())
 }
 

@@ -34,7 +34,7 @@ const LINKED: [Linked; 3] = [
         "hull-north-eh",
         "hull",
         "police-constable",
-        90,
+        340,
         Level::Foundation,
     ),
     (
@@ -111,8 +111,9 @@ pub async fn seed(db: &Db, outbox: &Outbox, today: NaiveDate) -> anyhow::Result<
     .await?;
     // The portal's demo officer and hub coordinators have records linked to
     // their accounts, so a skill an administrator makes required for triage
-    // or a restorative outcome is checked against them: the officer and the
-    // Hull coordinator are current, East Riding's coordinator has lapsed.
+    // or a restorative outcome is checked against them: the Hull coordinator
+    // is current, the officer (who reports to them) lapses within a month,
+    // so both are reminded, and East Riding's coordinator has lapsed.
     for (id, user_id, name, team, area, role, trained_days_ago, level) in LINKED {
         let s = Staff {
             id: id.into(),
@@ -146,6 +147,7 @@ pub async fn seed(db: &Db, outbox: &Outbox, today: NaiveDate) -> anyhow::Result<
         )
         .await?;
     }
+    records::set_manager(&mut tx, LINKED[0].0, LINKED[1].0).await?;
     let mut n = 0usize;
     for (t, (team, area, members)) in TEAMS.iter().enumerate() {
         let mut manager: Option<String> = None;
