@@ -18,10 +18,14 @@ if [ -x "$wasm_opt" ]; then
     "$site/pkg.new/eip_portal_bg.wasm" -o "$site/pkg.new/eip_portal_bg.wasm"
 fi
 cp apps/portal/style/portal.css "$site/pkg.new/eip_portal.css"
+# Precompressed copies, served to browsers that accept gzip.
+for f in "$site"/pkg.new/eip_portal_bg.wasm "$site"/pkg.new/eip_portal.js "$site"/pkg.new/eip_portal.css; do
+  gzip -9 -k -n "$f"
+done
 # Swap in one step so a running portal never serves half a bundle.
 rm -rf "$site/pkg.old"
 [ -d "$site/pkg" ] && mv "$site/pkg" "$site/pkg.old"
 mv "$site/pkg.new" "$site/pkg"
 rm -rf "$site/pkg.old"
 wasm="$site/pkg/eip_portal_bg.wasm"
-echo "browser bundle: $site/pkg ($(wc -c <"$wasm") bytes wasm, $(gzip -9c "$wasm" | wc -c) gzipped)"
+echo "browser bundle: $site/pkg ($(wc -c <"$wasm") bytes wasm, $(wc -c <"$wasm.gz") gzipped)"
