@@ -387,6 +387,32 @@ mod tests {
     }
 
     #[test]
+    fn the_demo_calls_have_frequent_callers_to_show() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default();
+        let csv = crate::demo::incidents_csv(today, 3_000);
+        let all: Vec<Contacts> = csv
+            .lines()
+            .skip(1)
+            .filter_map(|line| {
+                let f: Vec<&str> = line.split(',').collect();
+                Some(contact(
+                    f.get(8)?,
+                    parse_date(f.get(1)?.get(..10)?).ok()?,
+                    f.get(7)?,
+                    1,
+                ))
+            })
+            .collect();
+        assert_eq!(all.len(), 3_000);
+        let frequent = levels(&all, 6, 30, None);
+        let callers: i64 = frequent.values().map(|l| l.subjects).sum();
+        let repeats: i64 = frequent.values().map(|l| l.incidents).sum();
+        assert!(callers >= 5 && repeats > callers, "{callers} {repeats}");
+        let yearly = levels(&all, 21, 365, None);
+        assert!(yearly.values().map(|l| l.subjects).sum::<i64>() >= 12);
+    }
+
+    #[test]
     fn levels_agree_with_running_the_rule_on_each_day() {
         // A subject has a repeat on a day exactly when the rule run as of
         // that day flags it.
