@@ -128,10 +128,16 @@ async fn contacts(
         RepeatSubject::Address => "address_ref",
         RepeatSubject::Place => "place_id",
     };
+    // Only subjects with at least N contacts in all can ever meet the rule:
+    // most callers call once, so the rest are never read.
+    let filter = format!(
+        "source = $1 AND opened_on >= $2 AND {column} IS NOT NULL \
+         AND ($3 IS NULL OR category = $3) AND ($4 IS NULL OR qualifiers LIKE $4)"
+    );
     let sql = format!(
         "SELECT {column} AS subject, opened_on, place_id, area_id, COUNT(*) AS n FROM incidents \
-         WHERE source = $1 AND opened_on >= $2 AND {column} IS NOT NULL \
-           AND ($3 IS NULL OR category = $3) AND ($4 IS NULL OR qualifiers LIKE $4) \
+         WHERE {filter} AND {column} IN (SELECT {column} FROM incidents WHERE {filter} \
+                                         GROUP BY {column} HAVING COUNT(*) >= $5) \
          GROUP BY {column}, opened_on, place_id, area_id"
     );
     sqlx::query(&sql)
@@ -139,6 +145,7 @@ async fn contacts(
         .bind(from.format("%Y-%m-%d").to_string())
         .bind(rule.category.map(|c| c.as_str()))
         .bind(rule.qualifier.as_ref().map(|q| format!("%{q}%")))
+        .bind(rule.min_contacts)
         .fetch_all(&mut **tx)
         .await?
         .iter()
