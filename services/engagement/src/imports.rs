@@ -504,6 +504,8 @@ async fn write_all(
     }
     if !writer.touched.is_empty() || bulk_kind {
         let mut dbtx = state.db.begin().await?;
+        let months = writer.touched.iter().map(|cell| cell.2);
+        crate::repeat_levels::publish_after_import(state, &mut dbtx, &job.id, months).await?;
         record_demand(state, &mut dbtx, &job.id, &writer.touched).await?;
         dbtx.commit().await?;
         state.outbox.wake();

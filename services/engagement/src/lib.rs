@@ -15,6 +15,7 @@ mod demo;
 mod directory;
 mod imports;
 mod repeat;
+mod repeat_levels;
 mod rows;
 pub mod skills;
 mod store;

@@ -115,10 +115,10 @@ pub fn evaluate(contacts: &[Contacts], as_of: NaiveDate, n: i64, m: i64) -> Vec<
     hits
 }
 
-const RULE_COLUMNS: &str = "id, version, name, subject, min_contacts, window_days, category, \
+pub(crate) const RULE_COLUMNS: &str = "id, version, name, subject, min_contacts, window_days, category, \
                             qualifier, lawful_basis, preset, created_at";
 
-fn rule(row: &AnyRow) -> Result<RepeatRule, sqlx::Error> {
+pub(crate) fn rule(row: &AnyRow) -> Result<RepeatRule, sqlx::Error> {
     let subject: String = row.try_get("subject")?;
     let category: Option<String> = row.try_get("category")?;
     Ok(RepeatRule {
@@ -335,7 +335,9 @@ async fn run_rule(
     for hit in &hits {
         ids.push(record_flag(&mut tx, &rule, hit, as_of, &p.user_id).await?);
     }
+    crate::repeat_levels::publish_after_run(&state, &mut tx, &rule).await?;
     tx.commit().await?;
+    state.outbox.wake();
     let mut flags = Vec::new();
     for id in ids {
         if let Some(f) = find_flag(&state, &id).await? {

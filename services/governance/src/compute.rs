@@ -251,6 +251,8 @@ mod tests {
         assert_eq!(
             active_missing,
             [
+                ("frequent-callers", "hull"),
+                ("repeat-incidents", "hull"),
                 ("calls-for-service", "hull"),
                 ("anti-social-behaviour-calls", "hull"),
                 ("referrals-submitted", "hull"),

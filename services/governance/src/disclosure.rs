@@ -62,8 +62,46 @@ fn totals(values: &[Vec<u64>]) -> (Vec<u64>, Vec<u64>, u64) {
     (area, month, grand)
 }
 
+/// The linear programmes of a pattern: one variable per hidden cell and
+/// margin, one equality per published sum.
+struct Programme {
+    vars: Vec<Place>,
+    a_rows: Vec<Vec<f64>>,
+    b: Vec<f64>,
+}
+
+impl Programme {
+    /// The feasible range of variable `i`.
+    fn range(&self, i: usize) -> Range {
+        let mut c = vec![0.0; self.vars.len()];
+        c[i] = 1.0;
+        let high = match maximise(&self.a_rows, &self.b, &c) {
+            Lp::Optimal(v) => v,
+            Lp::Unbounded | Lp::Infeasible => f64::INFINITY,
+        };
+        c[i] = -1.0;
+        let low = match maximise(&self.a_rows, &self.b, &c) {
+            Lp::Optimal(v) => -v,
+            Lp::Unbounded | Lp::Infeasible => 0.0,
+        };
+        Range {
+            place: self.vars[i],
+            low,
+            high,
+        }
+    }
+
+    fn ranges(&self) -> impl Iterator<Item = Range> + '_ {
+        (0..self.vars.len()).map(|i| self.range(i))
+    }
+}
+
 /// The feasible range of every hidden cell and margin.
 pub fn ranges(values: &[Vec<u64>], p: &Pattern) -> Vec<Range> {
+    programme(values, p).ranges().collect()
+}
+
+fn programme(values: &[Vec<u64>], p: &Pattern) -> Programme {
     let (area_tot, month_tot, grand) = totals(values);
     // Variables: hidden cells, then hidden area totals, hidden month totals,
     // and the grand total if hidden.
@@ -89,7 +127,11 @@ pub fn ranges(values: &[Vec<u64>], p: &Pattern) -> Vec<Range> {
         vars.push(Place::Grand);
     }
     if vars.is_empty() {
-        return Vec::new();
+        return Programme {
+            vars,
+            a_rows: Vec::new(),
+            b: Vec::new(),
+        };
     }
     let index = |place: Place| vars.iter().position(|v| *v == place);
     let mut a_rows: Vec<Vec<f64>> = Vec::new();
@@ -138,35 +180,25 @@ pub fn ranges(values: &[Vec<u64>], p: &Pattern) -> Vec<Range> {
             .collect(),
         (Place::Grand, grand),
     );
-    vars.iter()
-        .enumerate()
-        .map(|(i, place)| {
-            let mut c = vec![0.0; vars.len()];
-            c[i] = 1.0;
-            let high = match maximise(&a_rows, &b, &c) {
-                Lp::Optimal(v) => v,
-                Lp::Unbounded | Lp::Infeasible => f64::INFINITY,
-            };
-            c[i] = -1.0;
-            let low = match maximise(&a_rows, &b, &c) {
-                Lp::Optimal(v) => -v,
-                Lp::Unbounded | Lp::Infeasible => 0.0,
-            };
-            Range {
-                place: *place,
-                low,
-                high,
-            }
-        })
-        .collect()
+    Programme { vars, a_rows, b }
+}
+
+fn fails(r: &Range, up_to: u64) -> bool {
+    r.width() <= up_to as f64 + 1e-6
 }
 
 /// Hidden cells an attacker could narrow to within `up_to` of the truth.
 pub fn audit(values: &[Vec<u64>], p: &Pattern, up_to: u64) -> Vec<Range> {
     ranges(values, p)
         .into_iter()
-        .filter(|r| r.width() <= up_to as f64 + 1e-6)
+        .filter(|r| fails(r, up_to))
         .collect()
+}
+
+/// The first hidden cell `audit` would name, solving no more programmes
+/// than it takes to find it.
+fn first_failing(values: &[Vec<u64>], p: &Pattern, up_to: u64) -> Option<Range> {
+    programme(values, p).ranges().find(|r| fails(r, up_to))
 }
 
 /// Chooses what to hide so that no small count is shown and every hidden
@@ -230,8 +262,7 @@ fn protect_with(values: &[Vec<u64>], up_to: u64, margins_first: bool) -> Pattern
         if values.len() == 1 {
             p.month_totals.clone_from(&p.cells[0]);
         }
-        let failing = audit(values, &p, up_to);
-        let Some(worst) = failing.first() else {
+        let Some(worst) = first_failing(values, &p, up_to) else {
             return p;
         };
         rounds = rounds.saturating_sub(1);

@@ -111,28 +111,41 @@ pub fn strategy() -> Framework {
             id: "frequent-callers",
             indicator: "frequent-callers",
             name: "Frequent callers",
-            definition: "People calling five or more times in a month.",
+            definition: "Callers who made more than five contacts in 30 days on some day in the month \
+                (the repeat-demand preset 'more than 5 in 30 days' at its current version, \
+                counting that day's contacts), each counted once, in the ward with most of their \
+                repeat contacts that month. Callers are known only by the force's pseudonymous \
+                reference; the figure is a count.",
             good: Lower,
             scope: Scope::Core,
-            formula: None,
+            formula: Some(Formula::Count {
+                of: vec![FactRef::category(
+                    "engagement.repeat_flagged",
+                    "more-than-5-in-30-days",
+                )],
+            }),
             target: None,
-            awaiting: Some(
-                "per-caller counts: the demand source publishes calls per ward, month and category only",
-            ),
+            awaiting: None,
             unit: Unit::Count,
         }),
         measure(Seed {
             id: "repeat-incidents",
             indicator: "repeat-incidents",
             name: "Repeat incidents",
-            definition: "Incidents at a location with another incident in the previous 90 days.",
+            definition: "Incidents opened in the month on a day when their caller had made more than \
+                five contacts in the 30 days ending that day (the repeat-demand preset 'more than 5 \
+                in 30 days', counting that day's contacts): a frequent caller's sixth and later \
+                contacts, counted in the ward of each incident.",
             good: Lower,
             scope: Scope::Core,
-            formula: None,
+            formula: Some(Formula::Count {
+                of: vec![FactRef::category(
+                    "engagement.repeat_incidents",
+                    "more-than-5-in-30-days",
+                )],
+            }),
             target: None,
-            awaiting: Some(
-                "per-location incident events: the demand source publishes calls per ward, month and category only",
-            ),
+            awaiting: None,
             unit: Unit::Count,
         }),
         measure(Seed {
@@ -703,6 +716,8 @@ mod tests {
         assert_eq!(
             active,
             [
+                "frequent-callers",
+                "repeat-incidents",
                 "calls-for-service",
                 "anti-social-behaviour-calls",
                 "referrals-submitted",
@@ -718,14 +733,14 @@ mod tests {
                 "ace-awareness-completions"
             ]
         );
-        // What no source publishes stays planned, saying what it waits for.
+        // Every seeded measure now has a source: none waits as planned.
         let planned: Vec<&str> = f
             .measures
             .iter()
-            .filter(|m| m.status == MeasureStatus::Planned && m.awaiting.is_some())
+            .filter(|m| m.status == MeasureStatus::Planned)
             .map(|m| m.id.as_str())
             .collect();
-        assert_eq!(planned, ["frequent-callers", "repeat-incidents"]);
+        assert_eq!(planned, Vec::<&str>::new());
     }
 
     fn base() -> Measure {

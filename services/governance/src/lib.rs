@@ -48,6 +48,29 @@ pub async fn render_dashboard(state: &AppState, months: &[String]) -> anyhow::Re
     Ok(serde_json::to_string(&d)?)
 }
 
+/// The snapshot signing a pack freezes (its figures, as canonical JSON) and
+/// its SHA-256. For the benchmark, which measures signing and the PDF.
+pub async fn seal_pack(
+    state: &AppState,
+    input: &eip_types::governance::PackInput,
+) -> anyhow::Result<(String, String)> {
+    let content = packs::live(state, input)
+        .await
+        .map_err(|e| anyhow::anyhow!("pack content: {e:?}"))?;
+    Ok(packs::seal(&content)?)
+}
+
+/// A signed pack's PDF as `/packs/{id}/pdf` renders it: the frozen snapshot
+/// read back and typeset. For the benchmark.
+pub fn render_signed_pdf(
+    pack: &eip_types::governance::Pack,
+    board_name: &str,
+    snapshot: &str,
+) -> anyhow::Result<Vec<u8>> {
+    let content: eip_types::governance::Dashboard = serde_json::from_str(snapshot)?;
+    Ok(pdf::render(pack, board_name, &content)?)
+}
+
 pub const NAME: &str = "governance";
 pub const DEFAULT_PORT: u16 = 3104;
 

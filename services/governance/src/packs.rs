@@ -271,7 +271,7 @@ async fn content(state: &AppState, pack: &Pack) -> Result<(Dashboard, Option<boo
     Ok((live(state, &pack.input).await?, None))
 }
 
-async fn live(state: &AppState, input: &PackInput) -> Result<Dashboard, ApiError> {
+pub(crate) async fn live(state: &AppState, input: &PackInput) -> Result<Dashboard, ApiError> {
     let months = compute::months(&input.from, &input.to)
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("stored pack with a bad period")))?;
     let mut d = dashboard_api::build(state, &months).await?;

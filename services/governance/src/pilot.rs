@@ -381,10 +381,7 @@ mod tests {
         assert!(validate(&input(), &f).is_ok());
         let mut bad = input();
         bad.comparison_areas = vec!["hull".into(), "atlantis".into()];
-        bad.measure_ids = vec![
-            "frequent-callers".into(),
-            "ace-awareness-completions".into(),
-        ];
+        bad.measure_ids = vec!["no-such-measure".into(), "ace-awareness-completions".into()];
         bad.post_from = "2026-03".into();
         let fields: Vec<String> = validate(&bad, &f)
             .err()

@@ -14,10 +14,13 @@ pub struct FactEvents;
 #[async_trait]
 impl EventHandler for FactEvents {
     async fn apply(&self, tx: &mut Tx, event: &EventEnvelope) -> anyhow::Result<()> {
-        match sources::fact_of(event) {
-            Some(fact) => record(tx, &fact).await?,
+        let facts = sources::facts_of(event);
+        if facts.is_empty() {
             // Kinds this service does not model yet are recorded and skipped.
-            None => tracing::debug!(kind = %event.kind, "event not modelled"),
+            tracing::debug!(kind = %event.kind, "event not modelled");
+        }
+        for fact in &facts {
+            record(tx, fact).await?;
         }
         Ok(())
     }

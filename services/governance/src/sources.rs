@@ -1,11 +1,12 @@
 //! The event kinds governance reads and the facts each one contributes.
 //!
-//! Every event becomes at most one fact: a count of one in a cell keyed by
-//! source, kind, area, month and category, optionally with the time elapsed
-//! since the referral was submitted. A few sources publish a level rather
-//! than an occurrence (the calls on record for a ward and month): such a
-//! fact replaces the level it last set, so the cell holds the sum of the
-//! latest levels. Measures are formulas over these cells, so a new measure
+//! Almost every event becomes at most one fact: a count of one in a cell
+//! keyed by source, kind, area, month and category, optionally with the time
+//! elapsed since the referral was submitted. A few sources publish a level
+//! rather than an occurrence (the calls on record for a ward and month): such
+//! a fact replaces the level it last set, so the cell holds the sum of the
+//! latest levels. The repeat-demand aggregate carries two levels (subjects
+//! flagged and repeat incidents) and so becomes two facts of two kinds. Measures are formulas over these cells, so a new measure
 //! over existing events is data, not code.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -145,6 +146,27 @@ const KINDS: &[KindSpec] = &[
         category: Some("NSIR category of the calls for service (a count of calls, not of events)"),
     },
     KindSpec {
+        kind: "engagement.repeat_flagged",
+        source: EngagementEvent::SOURCE,
+        has_area: true,
+        has_duration: false,
+        category: Some(
+            "preset repeat-demand rule (more-than-5-in-30-days, more-than-20-in-365-days, \
+             asb-case-review): callers, addresses or wards that met it on a day in the month, \
+             each once, in its busiest ward (a count of subjects, not of events)",
+        ),
+    },
+    KindSpec {
+        kind: "engagement.repeat_incidents",
+        source: EngagementEvent::SOURCE,
+        has_area: true,
+        has_duration: false,
+        category: Some(
+            "preset repeat-demand rule: incidents opened on a day their subject met it \
+             (a count of incidents, not of events)",
+        ),
+    },
+    KindSpec {
         kind: "engagement.held",
         source: EngagementEvent::SOURCE,
         has_area: true,
@@ -214,8 +236,48 @@ pub fn case_key(referral_id: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The fact one event contributes, if governance models its kind.
-pub fn fact_of(event: &EventEnvelope) -> Option<Fact> {
+/// The facts one event contributes: none when governance does not model
+/// its kind.
+pub fn facts_of(event: &EventEnvelope) -> Vec<Fact> {
+    if event.source == EngagementEvent::SOURCE
+        && let Some(EngagementEvent::RepeatDemandRecorded {
+            place_id,
+            area_id,
+            month,
+            rule_id,
+            subjects,
+            incidents,
+            ..
+        }) = EngagementEvent::from_envelope(event)
+    {
+        // A month that is not `YYYY-MM` cannot be placed in a table.
+        let Ok(day) = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d") else {
+            return Vec::new();
+        };
+        return [
+            ("engagement.repeat_flagged", subjects),
+            ("engagement.repeat_incidents", incidents),
+        ]
+        .into_iter()
+        .map(|(kind, value)| Fact {
+            source: EngagementEvent::SOURCE,
+            kind,
+            area_id: area_id.clone(),
+            period: period_of(day),
+            category: rule_id.clone(),
+            clock: Clock::None,
+            count: Count::Level {
+                key: format!("{kind}:{place_id}:{month}:{rule_id}"),
+                value: value.max(0),
+            },
+        })
+        .collect();
+    }
+    fact_of(event).into_iter().collect()
+}
+
+/// The fact an event of a single-fact kind contributes.
+fn fact_of(event: &EventEnvelope) -> Option<Fact> {
     if event.source == ReferralEvent::SOURCE {
         return ReferralEvent::from_envelope(event).map(referral_fact);
     }
@@ -277,6 +339,8 @@ fn engagement_fact(e: EngagementEvent) -> Option<Fact> {
                 },
             )
         }
+        // Two facts: see `facts_of`.
+        EngagementEvent::RepeatDemandRecorded { .. } => return None,
         EngagementEvent::EngagementHeld {
             area_id,
             held_on,
@@ -591,6 +655,70 @@ mod tests {
                 plain("engagement.case_opened", "2026-10", "repeat_demand_flag"),
                 plain("engagement.case_closed", "2026-10", "reduced"),
             ]
+        );
+    }
+
+    #[test]
+    fn repeat_demand_becomes_two_levels_by_rule_for_the_ward_and_month() {
+        use eip_types::engagement::RepeatSubject;
+        let e = EngagementEvent::RepeatDemandRecorded {
+            place_id: "myton".into(),
+            area_id: "hull".into(),
+            month: "2026-08".into(),
+            rule_id: "more-than-5-in-30-days".into(),
+            rule_version: 1,
+            subject: RepeatSubject::Caller,
+            subjects: 3,
+            incidents: 22,
+        };
+        let facts = facts_of(&envelope("engagement", e.kind(), e.payload()));
+        let got: Vec<(&str, &str, &str, &str, Count)> = facts
+            .iter()
+            .map(|f| {
+                assert!(kind_info(f.kind).is_some(), "{}", f.kind);
+                (
+                    f.kind,
+                    f.area_id.as_str(),
+                    f.period.as_str(),
+                    f.category.as_str(),
+                    f.count.clone(),
+                )
+            })
+            .collect();
+        let level = |kind: &str, value| Count::Level {
+            key: format!("{kind}:myton:2026-08:more-than-5-in-30-days"),
+            value,
+        };
+        assert_eq!(
+            got,
+            [
+                (
+                    "engagement.repeat_flagged",
+                    "hull",
+                    "2026-08",
+                    "more-than-5-in-30-days",
+                    level("engagement.repeat_flagged", 3)
+                ),
+                (
+                    "engagement.repeat_incidents",
+                    "hull",
+                    "2026-08",
+                    "more-than-5-in-30-days",
+                    level("engagement.repeat_incidents", 22)
+                ),
+            ]
+        );
+        // Single-fact kinds still give one fact.
+        let held = EngagementEvent::PriorityAgreed {
+            priority_id: "p1".into(),
+            place_id: "myton".into(),
+            area_id: "hull".into(),
+            period: "2026-Q4".into(),
+            at: Utc::now(),
+        };
+        assert_eq!(
+            facts_of(&envelope("engagement", held.kind(), held.payload())).len(),
+            1
         );
     }
 

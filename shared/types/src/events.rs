@@ -297,6 +297,34 @@ pub enum EngagementEvent {
         category: crate::engagement::Category,
         calls: i64,
     },
+    /// Repeat demand now on record for one ward, month and preset
+    /// repeat-demand rule, written after each import and each run of a rule
+    /// that changed it. Like `DemandRecorded` it is a level: it replaces any
+    /// earlier one for the same ward, month and rule.
+    ///
+    /// An incident is a *repeat* under a rule when, on the day it was
+    /// opened, its subject (caller, address or ward) met the rule counting
+    /// that day's contacts: the rule run as of that day would have flagged
+    /// it. `subjects` is the number of distinct subjects with at least one
+    /// repeat incident in the month, each counted once, in the ward that
+    /// had most of its repeat incidents that month (the ward a flag names),
+    /// so a sum over wards counts no one twice. `incidents` is the number
+    /// of repeat incidents opened in the ward in the month. Counts only:
+    /// never a caller or address reference.
+    #[serde(rename = "engagement.repeat_demand_recorded")]
+    RepeatDemandRecorded {
+        place_id: String,
+        area_id: String,
+        /// `YYYY-MM`.
+        month: String,
+        /// The preset rule's id, such as `more-than-5-in-30-days`.
+        rule_id: String,
+        /// The version of the rule the figures were evaluated with.
+        rule_version: i64,
+        subject: crate::engagement::RepeatSubject,
+        subjects: i64,
+        incidents: i64,
+    },
     /// An engagement with a community was held.
     #[serde(rename = "engagement.held")]
     EngagementHeld {
@@ -353,6 +381,7 @@ impl EngagementEvent {
     pub fn kind(&self) -> &'static str {
         match self {
             EngagementEvent::DemandRecorded { .. } => "engagement.demand_recorded",
+            EngagementEvent::RepeatDemandRecorded { .. } => "engagement.repeat_demand_recorded",
             EngagementEvent::EngagementHeld { .. } => "engagement.held",
             EngagementEvent::PriorityAgreed { .. } => "engagement.priority_agreed",
             EngagementEvent::PriorityResolved { .. } => "engagement.priority_resolved",
@@ -455,6 +484,50 @@ mod tests {
             .unwrap_or_default();
         keys.sort();
         assert_eq!(keys, ["area_id", "calls", "category", "month", "place_id"]);
+        assert_eq!(EngagementEvent::from_envelope(&env), Some(event));
+    }
+
+    #[test]
+    fn repeat_demand_carries_counts_per_ward_and_rule_not_references() {
+        let event = EngagementEvent::RepeatDemandRecorded {
+            place_id: "myton".into(),
+            area_id: "hull".into(),
+            month: "2026-10".into(),
+            rule_id: "more-than-5-in-30-days".into(),
+            rule_version: 2,
+            subject: crate::engagement::RepeatSubject::Caller,
+            subjects: 3,
+            incidents: 27,
+        };
+        let env = EventEnvelope {
+            id: Uuid::nil(),
+            source: EngagementEvent::SOURCE.into(),
+            seq: 1,
+            kind: event.kind().into(),
+            occurred_at: DateTime::<Utc>::MIN_UTC,
+            trace: BTreeMap::new(),
+            payload: event.payload(),
+        };
+        let mut keys: Vec<&String> = env
+            .payload
+            .as_object()
+            .map(|m| m.keys().collect())
+            .unwrap_or_default();
+        keys.sort();
+        assert_eq!(
+            keys,
+            [
+                "area_id",
+                "incidents",
+                "month",
+                "place_id",
+                "rule_id",
+                "rule_version",
+                "subject",
+                "subjects"
+            ]
+        );
+        assert_eq!(env.kind, "engagement.repeat_demand_recorded");
         assert_eq!(EngagementEvent::from_envelope(&env), Some(event));
     }
 

@@ -7,6 +7,7 @@ use eip_types::engagement::{
     HiddenDemand, ImportKind, OpenSupport, ProblemCase, RepeatFlag, RepeatRule, RepeatSubject,
     RuleInput, RunRule, SupportPath,
 };
+use eip_types::events::EngagementEvent;
 use reqwest::StatusCode;
 
 on_both_backends!(
@@ -15,6 +16,7 @@ on_both_backends!(
     flags_open_one_support_path,
     hidden_demand_lists_recurring_need_without_support,
     repeat_demand_is_for_analysts_and_coordinators,
+    repeat_demand_is_published_as_levels_per_ward_month_and_rule,
 );
 
 /// Incidents for caller `n` on each of `days` (days of October 2026).
@@ -381,4 +383,133 @@ async fn repeat_demand_is_for_analysts_and_coordinators(app: &TestApp) {
         StatusCode::NOT_FOUND,
     )
     .await;
+}
+
+/// The latest repeat-demand level per ward, month and rule in the feed, and
+/// how many such events there are in all.
+async fn repeat_levels(app: &TestApp) -> (Vec<(String, String, String, i64, i64, i64)>, usize) {
+    let events = app.events().await;
+    let mut latest = std::collections::BTreeMap::new();
+    let mut n = 0;
+    for env in &events {
+        if env.kind != "engagement.repeat_demand_recorded" {
+            continue;
+        }
+        // Counts, never a caller or address reference.
+        let text = env.payload.to_string();
+        assert!(!text.contains("c:") && !text.contains("a:"), "{text}");
+        n += 1;
+        match EngagementEvent::from_envelope(env) {
+            Some(EngagementEvent::RepeatDemandRecorded {
+                place_id,
+                area_id,
+                month,
+                rule_id,
+                rule_version,
+                subject,
+                subjects,
+                incidents,
+            }) => {
+                assert_eq!(area_id, "hull");
+                assert_eq!(subject, RepeatSubject::Caller);
+                latest.insert(
+                    (place_id, month, rule_id),
+                    (rule_version, subjects, incidents),
+                );
+            }
+            other => panic!("unreadable repeat demand event {other:?}"),
+        }
+    }
+    let levels = latest
+        .into_iter()
+        .map(|((place, month, rule), (v, s, i))| (place, month, rule, v, s, i))
+        .collect();
+    (levels, n)
+}
+
+fn level(
+    place: &str,
+    month: &str,
+    version: i64,
+    subjects: i64,
+    incidents: i64,
+) -> (String, String, String, i64, i64, i64) {
+    (
+        place.into(),
+        month.into(),
+        "more-than-5-in-30-days".into(),
+        version,
+        subjects,
+        incidents,
+    )
+}
+
+async fn repeat_demand_is_published_as_levels_per_ward_month_and_rule(app: &TestApp) {
+    load_wards(app).await;
+    let analyst = user(Role::Analyst);
+    // Caller 1: seven contacts on 1–7 October in Myton, so the sixth and
+    // seventh are repeats under "more than 5 in 30 days"; caller 2: five.
+    let mut csv = HEADER.to_owned();
+    calls(&mut csv, 1, &[1, 2, 3, 4, 5, 6, 7]);
+    calls(&mut csv, 2, &[1, 2, 3, 4, 5]);
+    app.import(&analyst, ImportKind::Incidents, None, csv.clone())
+        .await;
+    let (levels, published) = repeat_levels(app).await;
+    assert_eq!(levels, [level("myton", "2026-10", 1, 1, 2)]);
+    assert_eq!(published, 1);
+
+    // The same file again changes nothing, so nothing more is published.
+    app.import(&analyst, ImportKind::Incidents, None, csv).await;
+    assert_eq!(repeat_demand_count(app).await, 1);
+
+    // A correction moves caller 1's seventh contact to 20 November: October
+    // keeps one repeat, and November has none (one contact in its window
+    // since 22 October).
+    let mut moved = HEADER.to_owned();
+    moved.push_str(&format!(
+        "C1-6,2026-11-20T10:00:00Z,,public safety and welfare,,,2,myton,{},\n",
+        caller(1)
+    ));
+    app.import(&analyst, ImportKind::Incidents, None, moved)
+        .await;
+    let (levels, published) = repeat_levels(app).await;
+    assert_eq!(levels, [level("myton", "2026-10", 1, 1, 1)]);
+    assert_eq!(published, 2);
+
+    // A revised rule (more than 6) takes effect when it is run: caller 1 now
+    // has six contacts in October, short of seven, so the level falls to
+    // zero, published once with the version that was run.
+    let revised = RuleInput {
+        name: "More than 6 contacts in 30 days".into(),
+        subject: RepeatSubject::Caller,
+        min_contacts: 7,
+        window_days: 30,
+        category: None,
+        qualifier: None,
+        lawful_basis: "Policing purpose: protecting life; DPA 2018 Part 3 s.35.".into(),
+    };
+    let res = app
+        .client
+        .put(app.url("/repeat-rules/more-than-5-in-30-days"))
+        .bearer_auth(app.token(&analyst))
+        .json(&revised)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        run(app, "more-than-5-in-30-days", "2026-10-31")
+            .await
+            .is_empty()
+    );
+    let (levels, published) = repeat_levels(app).await;
+    assert_eq!(levels, [level("myton", "2026-10", 2, 0, 0)]);
+    assert_eq!(published, 3);
+    // Running it again publishes nothing new.
+    run(app, "more-than-5-in-30-days", "2026-10-31").await;
+    assert_eq!(repeat_demand_count(app).await, 3);
+}
+
+async fn repeat_demand_count(app: &TestApp) -> usize {
+    repeat_levels(app).await.1
 }

@@ -72,7 +72,18 @@ async fn the_dashboard_hides_small_numbers_and_charts_what_is_published(
         .find(|m| m.measure.id == "time-to-triage")
         .expect("time to triage");
     assert_eq!(triage.table.month_totals, [Published::NotApplicable]);
-    assert!(d.planned.iter().any(|m| m.id == "frequent-callers"));
+    // The repeat-demand measures are active: no seeded measure waits.
+    assert!(
+        d.measures
+            .iter()
+            .any(|m| m.measure.id == "frequent-callers")
+    );
+    assert!(
+        d.measures
+            .iter()
+            .any(|m| m.measure.id == "repeat-incidents")
+    );
+    assert!(d.planned.is_empty(), "{:?}", d.planned);
     assert!(
         !d.validation.valid,
         "North Lincolnshire has reported nothing"

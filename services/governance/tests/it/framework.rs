@@ -272,6 +272,21 @@ async fn wiping_and_replaying_the_feeds_rebuilds_identical_figures(
             .await;
         events += 1;
     }
+    // A frequent caller: seven calls on 1–7 October in Myton, the sixth and
+    // seventh repeats under "more than 5 in 30 days". The import publishes
+    // the calls on record (a level of 7) and the repeat demand (one caller,
+    // two repeat incidents): levels whose values the cells sum.
+    let mut csv = String::from(
+        "incident_number,opened_at,closed_at,opening_category,closing_category,qualifiers,grade,place,caller_ref,address_ref\n",
+    );
+    for d in 1..=7 {
+        csv.push_str(&format!(
+            "F-{d},2026-10-{d:02}T10:00:00Z,,public safety and welfare,,,2,myton,c:{:016x},\n",
+            7
+        ));
+    }
+    platform.import_incidents(csv).await;
+    events += 7 + 1 + 2;
     wait_for_events(&platform, events).await;
 
     let before = eip_governance::read_model::all_facts(platform.read_model.pool())
@@ -289,9 +304,45 @@ async fn wiping_and_replaying_the_feeds_rebuilds_identical_figures(
         "referral.withdrawn",
         "training.completion_recorded",
         "engagement.held",
+        "engagement.demand_recorded",
+        "engagement.repeat_flagged",
+        "engagement.repeat_incidents",
     ] {
         assert!(kinds.contains(&kind), "{kind} counted");
     }
+    // The repeat-demand measures' cells: Hull, October, the preset rule.
+    let repeat: Vec<(&str, &str, &str, &str, i64)> = before
+        .iter()
+        .filter(|(_, f)| f.kind.starts_with("engagement.repeat_"))
+        .map(|(_, f)| {
+            (
+                f.kind.as_str(),
+                f.area_id.as_str(),
+                f.period.as_str(),
+                f.category.as_str(),
+                f.n,
+            )
+        })
+        .collect();
+    assert_eq!(
+        repeat,
+        [
+            (
+                "engagement.repeat_flagged",
+                "hull",
+                "2026-10",
+                "more-than-5-in-30-days",
+                1
+            ),
+            (
+                "engagement.repeat_incidents",
+                "hull",
+                "2026-10",
+                "more-than-5-in-30-days",
+                2
+            ),
+        ]
+    );
     // Engagements count by whether they reached seldom-heard groups.
     let held: Vec<(&str, &str, i64)> = before
         .iter()

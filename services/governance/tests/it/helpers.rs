@@ -288,6 +288,36 @@ impl Platform {
         assert_eq!(res.status(), 201);
     }
 
+    /// Imports calls for service into the engagement service as an analyst
+    /// and waits for the job to finish.
+    pub async fn import_incidents(&self, csv: String) {
+        let analyst = eip_test_support::principal(eip_types::Role::Analyst, &[]);
+        let token = self.keys.sign(&analyst).expect("sign");
+        let res = self
+            .http
+            .post(format!("{}/imports", self.engagement.base))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({ "kind": "incidents" }))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 201);
+        let job: serde_json::Value = res.json().await.expect("job");
+        let id = job["id"].as_str().expect("an id");
+        let res = self
+            .http
+            .put(format!("{}/imports/{id}/data", self.engagement.base))
+            .bearer_auth(&token)
+            .header(reqwest::header::CONTENT_TYPE, "text/csv")
+            .body(csv)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 200);
+        let job: serde_json::Value = res.json().await.expect("job");
+        assert_eq!(job["status"], "completed", "{job}");
+    }
+
     /// Raises and submits one referral in `area` through the referrals API.
     pub async fn submit_referral(&self, p: &Principal, area: &str) {
         self.raise_referral(p, area).await;

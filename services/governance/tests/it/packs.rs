@@ -63,7 +63,7 @@ async fn a_signed_pack_is_frozen_versioned_and_audited(backend: Backend, bus: Bu
             "/packs",
             &analyst,
             Some(
-                json!({"board_id": "no-board", "measure_ids": ["frequent-callers", "nope"],
+                json!({"board_id": "no-board", "measure_ids": ["no-such-measure", "nope"],
                 "annotations": [{"date": "2026-02-30", "text": "Pilot starts"}]}),
             ),
         )

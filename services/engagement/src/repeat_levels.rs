@@ -1,0 +1,453 @@
+//! The repeat-demand aggregate governance reads: per ward, month and preset
+//! rule, how many subjects (callers, addresses or wards) the rule flags and
+//! how many incidents are repeats. Counts only, never a reference.
+//!
+//! Definitions, for every preset rule at its latest version:
+//! - an incident is a **repeat** when, on the day it was opened, its subject
+//!   met the rule counting that day's contacts: the rule run as of that day
+//!   would have flagged it. Under "more than 5 in 30 days" these are a
+//!   caller's sixth and later contacts in any 30 days (all of a day's
+//!   contacts count once the day reaches the threshold);
+//! - a subject is **flagged in a month** when it has at least one repeat
+//!   incident in that month. It is counted once, in the ward with most of
+//!   its repeat incidents that month (ties: the first ward by id), as a
+//!   flag names its busiest ward; so a sum over wards counts no one twice.
+//!
+//! The figures depend on the incidents alone, not on who ran a rule when,
+//! so a replay or a second run gives the same numbers. They are published
+//! as levels (each replaces the last for its ward, month and rule) after an
+//! import and after a rule is run, and only where they changed: the last
+//! published level of each cell is kept in `repeat_demand_levels`, and a
+//! cell that falls to nothing is published as zero once.
+
+use crate::AppState;
+use crate::repeat::{Contacts, window};
+use crate::rows::SOURCE_INCIDENTS;
+use chrono::{Datelike, NaiveDate};
+use eip_platform::db::{Tx, parse_date};
+use eip_types::engagement::{RepeatRule, RepeatSubject};
+use eip_types::events::EngagementEvent;
+use sqlx::Row;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One cell of the aggregate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Level {
+    pub subjects: i64,
+    pub incidents: i64,
+}
+
+/// Ward, area and month (`YYYY-MM`).
+pub type Cell = (String, String, String);
+
+fn month_of(day: NaiveDate) -> String {
+    format!("{:04}-{:02}", day.year(), day.month())
+}
+
+/// The aggregate for the months from `since` (`YYYY-MM`, inclusive; every
+/// month when `None`), evaluated over `contacts` with the rule "at least
+/// `n` contacts in `m` days". Contacts before `since` only count towards
+/// the windows of later days.
+pub fn levels(contacts: &[Contacts], n: i64, m: i64, since: Option<&str>) -> BTreeMap<Cell, Level> {
+    // Per subject, per day, the contacts in each ward.
+    type Wards<'a> = BTreeMap<(&'a str, &'a str), i64>;
+    let mut by_subject: BTreeMap<&str, BTreeMap<NaiveDate, Wards>> = BTreeMap::new();
+    for c in contacts {
+        *by_subject
+            .entry(&c.subject)
+            .or_default()
+            .entry(c.day)
+            .or_default()
+            .entry((&c.place_id, &c.area_id))
+            .or_default() += c.count;
+    }
+    let mut out: BTreeMap<Cell, Level> = BTreeMap::new();
+    for days in by_subject.values() {
+        let days: Vec<(NaiveDate, i64, &Wards)> = days
+            .iter()
+            .map(|(d, w)| (*d, w.values().sum(), w))
+            .collect();
+        // The repeat incidents of this subject, by month and ward.
+        let mut months: BTreeMap<String, Wards> = BTreeMap::new();
+        let (mut start, mut in_window) = (0usize, 0i64);
+        for (day, total, wards) in &days {
+            in_window += total;
+            let (from, _) = window(*day, m);
+            while days[start].0 < from {
+                in_window -= days[start].1;
+                start += 1;
+            }
+            let month = month_of(*day);
+            if in_window < n || since.is_some_and(|s| month.as_str() < s) {
+                continue;
+            }
+            let per_ward = months.entry(month).or_default();
+            for (ward, count) in wards.iter() {
+                *per_ward.entry(*ward).or_default() += count;
+            }
+        }
+        for (month, wards) in months {
+            let mut busiest: Option<((&str, &str), i64)> = None;
+            for (ward, count) in &wards {
+                let cell = (ward.0.to_owned(), ward.1.to_owned(), month.clone());
+                out.entry(cell).or_default().incidents += count;
+                if busiest.is_none_or(|(_, most)| *count > most) {
+                    busiest = Some((*ward, *count));
+                }
+            }
+            if let Some(((place, area), _)) = busiest {
+                out.entry((place.to_owned(), area.to_owned(), month))
+                    .or_default()
+                    .subjects += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The preset rules at their latest versions.
+async fn presets(tx: &mut Tx) -> Result<Vec<RepeatRule>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {} FROM repeat_rules r WHERE preset = 1 AND version = \
+         (SELECT MAX(version) FROM repeat_rules v WHERE v.id = r.id) ORDER BY id",
+        crate::repeat::RULE_COLUMNS
+    ))
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter().map(crate::repeat::rule).collect()
+}
+
+/// A rule's contacts from `from` on, per subject, day and ward, force-wide.
+async fn contacts(
+    tx: &mut Tx,
+    rule: &RepeatRule,
+    from: NaiveDate,
+) -> Result<Vec<Contacts>, sqlx::Error> {
+    let column = match rule.subject {
+        RepeatSubject::Caller => "caller_ref",
+        RepeatSubject::Address => "address_ref",
+        RepeatSubject::Place => "place_id",
+    };
+    // Only subjects with at least N incidents on record can ever meet the
+    // rule, and most callers call once: the rest are never read. The count
+    // is over the subject's own index alone (a superset of what the rule
+    // counts, which the rule then settles), so it costs a fraction of the
+    // query it spares.
+    let sql = format!(
+        "SELECT {column} AS subject, opened_on, place_id, area_id, COUNT(*) AS n FROM incidents \
+         WHERE source = $1 AND opened_on >= $2 AND {column} IS NOT NULL \
+           AND ($3 IS NULL OR category = $3) AND ($4 IS NULL OR qualifiers LIKE $4) \
+           AND {column} IN (SELECT {column} FROM incidents WHERE {column} IS NOT NULL \
+                            GROUP BY {column} HAVING COUNT(*) >= $5) \
+         GROUP BY {column}, opened_on, place_id, area_id"
+    );
+    sqlx::query(&sql)
+        .bind(SOURCE_INCIDENTS)
+        .bind(from.format("%Y-%m-%d").to_string())
+        .bind(rule.category.map(|c| c.as_str()))
+        .bind(rule.qualifier.as_ref().map(|q| format!("%{q}%")))
+        .bind(rule.min_contacts)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| {
+            let day: String = r.try_get("opened_on")?;
+            Ok(Contacts {
+                subject: r.try_get("subject")?,
+                day: parse_date(&day)?,
+                place_id: r.try_get("place_id")?,
+                area_id: r.try_get("area_id")?,
+                count: r.try_get("n")?,
+            })
+        })
+        .collect()
+}
+
+/// Re-evaluates one preset rule for the months from `since` and writes an
+/// event for each cell whose level changed. Returns how many it wrote.
+async fn publish_rule(
+    state: &AppState,
+    tx: &mut Tx,
+    rule: &RepeatRule,
+    since: Option<&str>,
+) -> Result<usize, sqlx::Error> {
+    let from = match since.and_then(|s| parse_date(&format!("{s}-01")).ok()) {
+        Some(first) => window(first, rule.window_days).0,
+        None => NaiveDate::MIN,
+    };
+    let found = contacts(tx, rule, from).await?;
+    let now = levels(&found, rule.min_contacts, rule.window_days, since);
+    let since = since.unwrap_or("");
+    let mut before: BTreeMap<Cell, (i64, Level)> = BTreeMap::new();
+    for r in sqlx::query(
+        "SELECT place_id, area_id, month, rule_version, subjects, incidents \
+         FROM repeat_demand_levels WHERE rule_id = $1 AND month >= $2",
+    )
+    .bind(&rule.id)
+    .bind(since)
+    .fetch_all(&mut **tx)
+    .await?
+    {
+        before.insert(
+            (
+                r.try_get("place_id")?,
+                r.try_get("area_id")?,
+                r.try_get("month")?,
+            ),
+            (
+                r.try_get("rule_version")?,
+                Level {
+                    subjects: r.try_get("subjects")?,
+                    incidents: r.try_get("incidents")?,
+                },
+            ),
+        );
+    }
+    let cells: BTreeSet<&Cell> = now.keys().chain(before.keys()).collect();
+    let mut written = 0;
+    for cell in cells {
+        let level = now.get(cell).copied().unwrap_or_default();
+        if before.get(cell) == Some(&(rule.version, level)) {
+            continue;
+        }
+        let (place_id, area_id, month) = cell.clone();
+        sqlx::query(
+            "DELETE FROM repeat_demand_levels WHERE rule_id = $1 AND place_id = $2 AND month = $3",
+        )
+        .bind(&rule.id)
+        .bind(&place_id)
+        .bind(&month)
+        .execute(&mut **tx)
+        .await?;
+        if level != Level::default() {
+            sqlx::query(
+                "INSERT INTO repeat_demand_levels \
+                 (rule_id, place_id, month, area_id, rule_version, subjects, incidents) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&rule.id)
+            .bind(&place_id)
+            .bind(&month)
+            .bind(&area_id)
+            .bind(rule.version)
+            .bind(level.subjects)
+            .bind(level.incidents)
+            .execute(&mut **tx)
+            .await?;
+        }
+        let event = EngagementEvent::RepeatDemandRecorded {
+            place_id,
+            area_id,
+            month,
+            rule_id: rule.id.clone(),
+            rule_version: rule.version,
+            subject: rule.subject,
+            subjects: level.subjects,
+            incidents: level.incidents,
+        };
+        state
+            .outbox
+            .record(tx, event.kind(), &event.payload())
+            .await?;
+        written += 1;
+    }
+    Ok(written)
+}
+
+/// After an import: every preset rule, for the months from the earliest
+/// the import wrote to or moved an incident out of (`YYYYMM` numbers in
+/// `months`) — a contact counts towards the windows of later days, so
+/// later months are evaluated again too.
+pub async fn publish_after_import(
+    state: &AppState,
+    tx: &mut Tx,
+    job_id: &str,
+    months: impl Iterator<Item = u32>,
+) -> Result<usize, sqlx::Error> {
+    let moved: Option<String> =
+        sqlx::query("SELECT MIN(month) AS month FROM demand_moves WHERE import_id = $1")
+            .bind(job_id)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get("month")?;
+    let written = months
+        .min()
+        .map(|m| format!("{:04}-{:02}", m / 100, m % 100));
+    let since = match (written, moved) {
+        (Some(a), Some(b)) => a.min(b),
+        (Some(a), None) | (None, Some(a)) => a,
+        (None, None) => return Ok(0),
+    };
+    let mut total = 0;
+    for rule in presets(tx).await? {
+        total += publish_rule(state, tx, &rule, Some(&since)).await?;
+    }
+    Ok(total)
+}
+
+/// After a rule is run: that rule, every month, if it is a preset.
+pub async fn publish_after_run(
+    state: &AppState,
+    tx: &mut Tx,
+    rule: &RepeatRule,
+) -> Result<usize, sqlx::Error> {
+    if !rule.preset {
+        return Ok(0);
+    }
+    publish_rule(state, tx, rule, None).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(month: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, month, d).unwrap_or_default()
+    }
+
+    fn contact(subject: &str, on: NaiveDate, place: &str, count: i64) -> Contacts {
+        Contacts {
+            subject: subject.into(),
+            day: on,
+            place_id: place.into(),
+            area_id: "hull".into(),
+            count,
+        }
+    }
+
+    fn cell(place: &str, month: &str) -> Cell {
+        (place.into(), "hull".into(), month.into())
+    }
+
+    #[test]
+    fn the_contact_that_reaches_the_rule_and_those_after_it_are_repeats() {
+        // Six contacts on 1–6 October: the sixth meets "more than 5 in 30
+        // days"; a seventh on 30 October has seven in its window (1–30
+        // October), an eighth on 5 November only two (7 October on).
+        let mut all: Vec<Contacts> = (1..=6)
+            .map(|d| contact("c:1", day(10, d), "myton", 1))
+            .collect();
+        all.push(contact("c:1", day(10, 30), "myton", 1));
+        all.push(contact("c:1", day(11, 5), "myton", 1));
+        // Five contacts never meet it.
+        all.extend((1..=5).map(|d| contact("c:2", day(10, d), "myton", 1)));
+        let got = levels(&all, 6, 30, None);
+        assert_eq!(
+            got,
+            BTreeMap::from([(
+                cell("myton", "2026-10"),
+                Level {
+                    subjects: 1,
+                    incidents: 2
+                }
+            )])
+        );
+    }
+
+    #[test]
+    fn a_subject_counts_once_in_its_busiest_ward_and_incidents_where_they_were() {
+        let mut all: Vec<Contacts> = (1..=5)
+            .map(|d| contact("c:1", day(10, d), "myton", 1))
+            .collect();
+        // The day that meets the rule has contacts in two wards.
+        all.push(contact("c:1", day(10, 6), "avenue", 2));
+        all.push(contact("c:1", day(10, 6), "myton", 1));
+        let got = levels(&all, 6, 30, None);
+        assert_eq!(
+            got,
+            BTreeMap::from([
+                (
+                    cell("avenue", "2026-10"),
+                    Level {
+                        subjects: 1,
+                        incidents: 2
+                    }
+                ),
+                (
+                    cell("myton", "2026-10"),
+                    Level {
+                        subjects: 0,
+                        incidents: 1
+                    }
+                ),
+            ])
+        );
+    }
+
+    #[test]
+    fn earlier_months_count_towards_windows_but_are_not_reported() {
+        let mut all: Vec<Contacts> = (25..=30)
+            .map(|d| contact("c:1", day(9, d), "myton", 1))
+            .collect();
+        all.push(contact("c:1", day(10, 2), "myton", 1));
+        let got = levels(&all, 6, 30, Some("2026-10"));
+        assert_eq!(
+            got,
+            BTreeMap::from([(
+                cell("myton", "2026-10"),
+                Level {
+                    subjects: 1,
+                    incidents: 1
+                }
+            )])
+        );
+        assert_eq!(levels(&all, 6, 30, None).len(), 2);
+    }
+
+    #[test]
+    fn the_demo_calls_have_frequent_callers_to_show() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default();
+        let csv = crate::demo::incidents_csv(today, 3_000);
+        let all: Vec<Contacts> = csv
+            .lines()
+            .skip(1)
+            .filter_map(|line| {
+                let f: Vec<&str> = line.split(',').collect();
+                Some(contact(
+                    f.get(8)?,
+                    parse_date(f.get(1)?.get(..10)?).ok()?,
+                    f.get(7)?,
+                    1,
+                ))
+            })
+            .collect();
+        assert_eq!(all.len(), 3_000);
+        let frequent = levels(&all, 6, 30, None);
+        let callers: i64 = frequent.values().map(|l| l.subjects).sum();
+        let repeats: i64 = frequent.values().map(|l| l.incidents).sum();
+        assert!(callers >= 5 && repeats > callers, "{callers} {repeats}");
+        let yearly = levels(&all, 21, 365, None);
+        assert!(yearly.values().map(|l| l.subjects).sum::<i64>() >= 12);
+    }
+
+    #[test]
+    fn levels_agree_with_running_the_rule_on_each_day() {
+        // A subject has a repeat on a day exactly when the rule run as of
+        // that day flags it.
+        let mut seed = 7u64;
+        let mut all = Vec::new();
+        for i in 0..400 {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let d = day(1, 1) + chrono::Days::new((seed >> 33) % 200);
+            all.push(contact(
+                &format!("c:{}", i % 9),
+                d,
+                if i % 3 == 0 { "a" } else { "b" },
+                1,
+            ));
+        }
+        let got = levels(&all, 6, 30, None);
+        let mut expected: BTreeMap<String, i64> = BTreeMap::new();
+        for c in &all {
+            let hits = crate::repeat::evaluate(&all, c.day, 6, 30);
+            if hits.iter().any(|h| h.subject == c.subject) {
+                *expected.entry(month_of(c.day)).or_default() += c.count;
+            }
+        }
+        let mut incidents: BTreeMap<String, i64> = BTreeMap::new();
+        for ((_, _, month), l) in &got {
+            *incidents.entry(month.clone()).or_default() += l.incidents;
+        }
+        assert_eq!(incidents, expected);
+    }
+}
