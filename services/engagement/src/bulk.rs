@@ -240,12 +240,19 @@ impl BulkConn {
 
     /// Builds the incident indexes a large load went without.
     pub async fn build_indexes(&mut self) -> Result<(), sqlx::Error> {
-        if let Self::Postgres(_) = self {
+        let postgres = matches!(self, Self::Postgres(_));
+        if postgres {
             // Room to sort a large table's keys in memory.
             self.execute("SET maintenance_work_mem = '256MB'").await?;
         }
         for sql in create_indexes() {
             self.execute(&sql).await?;
+        }
+        if postgres {
+            // Fresh statistics, or the planner takes the table for the
+            // handful of rows it held before and counts demand by index
+            // over half the table.
+            self.execute("ANALYZE incidents").await?;
         }
         Ok(())
     }
