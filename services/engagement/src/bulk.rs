@@ -3,8 +3,7 @@
 //! can use what each database does best: on PostgreSQL, `COPY … FROM STDIN`
 //! straight into the table when none of a batch's incidents is on record,
 //! else into a temporary staging table and one `INSERT … SELECT … ON
-//! CONFLICT` merge; on SQLite, one `INSERT … SELECT` over a JSON array of
-//! rows per few thousand rows, read by SQLite's `json_each`, in a large cache.
+//! CONFLICT` merge; on SQLite, multi-row prepared inserts in a large cache.
 //! Each batch (its rows, its refused rows and the job's counts) is one
 //! transaction, so a failure leaves nothing of that batch behind, and the
 //! job's progress, read through the pool, moves batch by batch.
@@ -72,15 +71,15 @@ pub async fn ensure_indexes(pool: &sqlx::AnyPool) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// Rows per SQLite statement, sent as one JSON array.
-const SQLITE_ROWS: usize = 10_000;
+/// Rows per SQLite `INSERT` statement (16 values each).
+const SQLITE_ROWS: usize = 2_000;
 
 /// An import's own connection.
 pub enum BulkConn {
     Sqlite {
         conn: Box<SqliteConnection>,
-        /// The insert statement, built once.
-        insert: String,
+        /// The statement for a full chunk of rows, built once.
+        full: String,
     },
     Postgres(Box<PgConnection>),
 }
@@ -104,20 +103,17 @@ fn upsert_tail() -> String {
     )
 }
 
-/// The SQLite statement: the job's id, then an array of rows, each an
-/// array of the other fields in [`FIELDS`] order. One bound value per
-/// statement rather than sixteen a row: binding is what costs.
-fn sqlite_insert() -> String {
-    let values: Vec<String> = (0..FIELDS.len() - 1)
-        .map(|i| format!("value ->> {i}"))
-        .collect();
-    // `WHERE true` tells the parser the upsert clause is not a join's.
-    format!(
-        "INSERT INTO incidents ({}) SELECT {}, ? FROM json_each(?) WHERE true{}",
-        FIELDS.join(", "),
-        values.join(", "),
-        upsert_tail()
-    )
+fn sqlite_insert(rows: usize) -> String {
+    use std::fmt::Write as _;
+    let width = FIELDS.len();
+    let mut sql = format!("INSERT INTO incidents ({}) VALUES ", FIELDS.join(", "));
+    // Anonymous `?` placeholders: sqlx asks SQLite each parameter's name,
+    // which costs a search of all named ones, so numbered placeholders
+    // make binding a large statement quadratic.
+    let row = format!("({})", vec!["?"; width].join(", "));
+    let _ = write!(sql, "{}", vec![row; rows].join(", "));
+    sql.push_str(&upsert_tail());
+    sql
 }
 
 const ERROR_SQL: &str =
@@ -167,7 +163,7 @@ impl BulkConn {
                 .await?;
             Ok(Self::Sqlite {
                 conn: Box::new(conn),
-                insert: sqlite_insert(),
+                full: sqlite_insert(SQLITE_ROWS),
             })
         } else {
             let mut conn = PgConnectOptions::from_str(raw)?
@@ -193,17 +189,37 @@ impl BulkConn {
         counts: BatchCounts<'_>,
     ) -> Result<(), sqlx::Error> {
         match self {
-            Self::Sqlite { conn, insert } => {
-                let mut json = String::with_capacity(SQLITE_ROWS.min(rows.len()) * 256);
+            Self::Sqlite { conn, full } => {
                 let mut tx = conn.begin().await?;
                 for chunk in rows.chunks(SQLITE_ROWS) {
-                    json.clear();
-                    json_rows(&mut json, chunk);
-                    sqlx::query(insert)
-                        .bind(job_id)
-                        .bind(json.as_str())
-                        .execute(&mut *tx)
-                        .await?;
+                    let partial;
+                    let sql = if chunk.len() == SQLITE_ROWS {
+                        full.as_str()
+                    } else {
+                        partial = sqlite_insert(chunk.len());
+                        partial.as_str()
+                    };
+                    let mut q = sqlx::query(sql);
+                    for r in chunk {
+                        q = q
+                            .bind(r.incident_number.as_str())
+                            .bind(r.source)
+                            .bind(r.opened_at.as_str())
+                            .bind(r.closed_at.as_deref())
+                            .bind(r.day())
+                            .bind(r.month())
+                            .bind(r.opening_category.as_str())
+                            .bind(r.closing_category.map(Category::as_str))
+                            .bind(r.category().as_str())
+                            .bind(r.qualifiers.as_str())
+                            .bind(r.grade.map(|g| g.as_str()))
+                            .bind(&*r.place_id)
+                            .bind(&*r.area_id)
+                            .bind(r.caller_ref.as_deref())
+                            .bind(r.address_ref.as_deref())
+                            .bind(job_id);
+                    }
+                    q.execute(&mut *tx).await?;
                 }
                 finish_batch!(tx, job_id, counts);
                 tx.commit().await
@@ -349,45 +365,6 @@ fn values(r: &IncidentRow) -> [Option<&str>; 15] {
     ]
 }
 
-/// Appends rows as a JSON array of arrays of strings and nulls.
-fn json_rows(out: &mut String, rows: &[IncidentRow]) {
-    out.push('[');
-    for (n, r) in rows.iter().enumerate() {
-        out.push_str(if n == 0 { "[" } else { ",[" });
-        for (i, f) in values(r).iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            match f {
-                None => out.push_str("null"),
-                Some(s) => json_string(out, s),
-            }
-        }
-        out.push(']');
-    }
-    out.push(']');
-}
-
-fn json_string(out: &mut String, s: &str) {
-    use std::fmt::Write as _;
-    out.push('"');
-    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
-        out.push_str(s);
-    } else {
-        for c in s.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                c if u32::from(c) < 0x20 => {
-                    let _ = write!(out, "\\u{:04x}", u32::from(c));
-                }
-                c => out.push(c),
-            }
-        }
-    }
-    out.push('"');
-}
-
 /// Appends one row in `COPY`'s text format: tab-separated, `\N` for null,
 /// backslash escapes for the characters the format gives meaning to.
 fn copy_row(out: &mut Vec<u8>, r: &IncidentRow, job_id: &str) {
@@ -439,18 +416,9 @@ mod tests {
     }
 
     #[test]
-    fn json_strings_escape_what_json_reads() {
-        let mut out = String::new();
-        json_string(&mut out, "a\"b\\c\nd");
-        assert_eq!(out, r#""a\"b\\c\u000ad""#);
-        let parsed: String = serde_json::from_str(&out).expect("valid JSON");
-        assert_eq!(parsed, "a\"b\\c\nd");
-    }
-
-    #[test]
-    fn the_sqlite_statement_reads_every_field() {
-        let sql = sqlite_insert();
-        assert_eq!(sql.matches('?').count(), 2, "{sql}");
-        assert!(sql.contains("value ->> 14, ?"), "{sql}");
+    fn sqlite_statements_number_every_value() {
+        let sql = sqlite_insert(2);
+        assert_eq!(sql.matches('?').count(), 32, "{sql}");
+        assert!(sql.contains("(?, ?, "), "{sql}");
     }
 }
