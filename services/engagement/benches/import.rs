@@ -2,8 +2,10 @@
 //! rows unless `EIP_BENCH_ROWS` says otherwise) imported through the
 //! service's streaming import on SQLite and on PostgreSQL, against each
 //! database's own bulk load of the same file in the same run (the `sqlite3`
-//! shell's `.import`, PostgreSQL's `COPY` through `psql`), then the queries
-//! behind a priority ward's place profile over those rows.
+//! shell's `.import`, PostgreSQL's `COPY` through `psql`), then the API calls
+//! the portal's place profile page makes for a priority ward (Myton, in
+//! Hull) over those rows, one by one and in total, and the callers hotspot
+//! analysis.
 //!
 //! Run with `cargo bench -p eip-engagement --bench import`. It needs the
 //! `sqlite3` and `psql` programs and the test PostgreSQL server.
@@ -236,14 +238,21 @@ async fn run(backend: Backend, file: &PathBuf, wards: &str) -> Result {
     assert_eq!(job.status, ImportStatus::Completed, "{job:?}");
 
     let mut profile = Vec::new();
+    let mut page = Duration::ZERO;
     for (label, path) in [
+        ("place (Myton)", "/places/myton"),
         ("crime share (Hull)", "/analysis/crime-share?area=hull"),
-        ("concentration (Hull)", "/analysis/concentration?area=hull"),
+        (
+            "concentration (Hull, top 3)",
+            "/analysis/concentration?area=hull&top=3",
+        ),
+        ("priorities (Myton)", "/priorities?place=myton"),
+        ("open cases (Myton)", "/cases?place=myton&status=open"),
+        ("hubs", "/hubs"),
         (
             "hotspots by callers (Hull)",
             "/analysis/hotspots?area=hull&by=callers",
         ),
-        ("open cases (Myton)", "/cases?place=myton&status=open"),
     ] {
         // A fresh token each time: assertions are short-lived.
         let token = keys.sign(&analyst_p).expect("signs");
@@ -256,8 +265,13 @@ async fn run(backend: Backend, file: &PathBuf, wards: &str) -> Result {
             .expect("sent");
         assert!(res.status().is_success(), "{path}: {}", res.status());
         let _ = res.bytes().await;
-        profile.push((label, started.elapsed()));
+        let took = started.elapsed();
+        if !label.starts_with("hotspots") {
+            page += took;
+        }
+        profile.push((label, took));
     }
+    profile.push(("the page's calls in total", page));
     let _ = service.stop().await;
     let raw = match backend {
         Backend::Sqlite => raw_sqlite(file),
@@ -306,7 +320,7 @@ fn main() {
         );
         for (label, took) in r.profile {
             println!(
-                "{:<10}   place profile: {label:<28} {:>8.1} ms",
+                "{:<10}   API after the import: {label:<30} {:>8.1} ms",
                 r.backend,
                 took.as_secs_f64() * 1e3
             );

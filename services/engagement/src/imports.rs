@@ -38,6 +38,9 @@ use tokio::sync::mpsc;
 /// incidents arrive in no order the caller and address indexes follow;
 /// small enough that progress moves every few seconds.
 const BATCH_ROWS: usize = 50_000;
+/// What a row of a calls-for-service file takes, near enough, to judge from
+/// an upload's length how many rows it brings.
+const BYTES_PER_ROW: u64 = 100;
 /// Rejected rows kept per job; the count goes on beyond it.
 const MAX_STORED_ERRORS: i64 = 1_000;
 /// The largest file accepted.
@@ -383,8 +386,9 @@ pub async fn run(
     }
     let state = state.clone();
     let id = job.id.clone();
+    let expected_rows = axum::body::HttpBody::size_hint(&body).lower() / BYTES_PER_ROW;
     let task = tokio::spawn(async move {
-        let outcome = write_all(&state, &job, body, demo).await;
+        let outcome = write_all(&state, &job, body, expected_rows, demo).await;
         let (status, failure) = match &outcome {
             Ok(None) => (ImportStatus::Completed, None),
             Ok(Some(why)) => (ImportStatus::Failed, Some(why.clone())),
@@ -415,11 +419,13 @@ pub async fn run(
     }
 }
 
-/// Parses and writes the whole file; `Some(reason)` when it stopped early.
+/// Parses and writes the whole file (of about `expected_rows` rows, 0 when
+/// unknown); `Some(reason)` when it stopped early.
 async fn write_all(
     state: &AppState,
     job: &ImportJob,
     body: Body,
+    expected_rows: u64,
     demo: bool,
 ) -> Result<Option<String>, sqlx::Error> {
     let places = store::list(state.db.pool(), &Default::default()).await?;
@@ -482,23 +488,56 @@ async fn write_all(
         }
         ImportKind::Wards | ImportKind::AreaLookup => None,
     };
-    let mut fatal = None;
-    while let Some(msg) = rx.recv().await {
-        match (msg, bulk.as_mut()) {
-            (Msg::Batch { rows, errors, read }, Some(conn)) => {
-                writer.write_incidents(conn, rows, errors, read).await?;
-            }
-            (Msg::Batch { rows, errors, read }, None) => {
-                let mut dbtx = state.db.begin().await?;
-                writer.write(&mut dbtx, rows, errors, read).await?;
-                dbtx.commit().await?;
-            }
-            (Msg::Fatal(why), _) => fatal = Some(why),
+    // A file at least as large as the table loads without the secondary
+    // indexes, which are built once at the end (see `bulk`).
+    let deferred = bulk.is_some() && outgrows_table(state, expected_rows).await?;
+    let first_deferred = deferred && {
+        let mut loads = state.bulk_loads.lock().await;
+        *loads += 1;
+        *loads == 1
+    };
+    let written = async {
+        if let (true, Some(conn)) = (first_deferred, bulk.as_mut()) {
+            conn.drop_indexes().await?;
         }
+        let mut fatal = None;
+        while let Some(msg) = rx.recv().await {
+            match (msg, bulk.as_mut()) {
+                (Msg::Batch { rows, errors, read }, Some(conn)) => {
+                    writer.write_incidents(conn, rows, errors, read).await?;
+                }
+                (Msg::Batch { rows, errors, read }, None) => {
+                    let mut dbtx = state.db.begin().await?;
+                    writer.write(&mut dbtx, rows, errors, read).await?;
+                    dbtx.commit().await?;
+                }
+                (Msg::Fatal(why), _) => fatal = Some(why),
+            }
+        }
+        Ok::<_, sqlx::Error>(fatal)
     }
+    .await;
+    // Whatever became of the load, the indexes are built once the last
+    // load without them ends.
+    let rebuilt = if deferred {
+        let mut loads = state.bulk_loads.lock().await;
+        *loads -= 1;
+        match bulk.as_mut() {
+            Some(conn) if *loads == 0 => match conn.build_indexes().await {
+                Ok(()) => Ok(()),
+                // The import's own connection may be what failed.
+                Err(_) => crate::bulk::ensure_indexes(state.db.pool()).await,
+            },
+            _ => Ok(()),
+        }
+    } else {
+        Ok(())
+    };
     if let Some(conn) = bulk {
         conn.close().await;
     }
+    let mut fatal = written?;
+    rebuilt?;
     if parser.await.is_err() {
         fatal.get_or_insert_with(|| "The file could not be read.".into());
     }
@@ -511,6 +550,22 @@ async fn write_all(
         state.outbox.wake();
     }
     Ok(fatal)
+}
+
+/// Whether a file of about `rows` rows would hold more than the incident
+/// table does now (counting no further than that).
+async fn outgrows_table(state: &AppState, rows: u64) -> Result<bool, sqlx::Error> {
+    if rows == 0 {
+        return Ok(false);
+    }
+    let limit = i64::try_from(rows).unwrap_or(i64::MAX);
+    let held: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM incidents LIMIT $1) AS held")
+            .bind(limit)
+            .fetch_one(state.db.pool())
+            .await?
+            .try_get("n")?;
+    Ok(held < limit)
 }
 
 async fn load_lookup(state: &AppState, version: Option<&str>) -> Result<WardIndex, sqlx::Error> {
@@ -876,18 +931,59 @@ async fn record_demand(
         .bind(job_id)
         .execute(&mut **tx)
         .await?;
+    // The calls now in each touched ward and month, counted in one pass per
+    // few hundred wards rather than one query per cell.
+    let places: Vec<&str> = cells
+        .iter()
+        .map(|(place, ..)| place.as_str())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let months: Vec<&str> = cells
+        .iter()
+        .map(|(_, _, month, _)| month.as_str())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut calls: HashMap<(String, String, String), i64> = HashMap::new();
+    for chunk in places.chunks(500) {
+        let list = |from: usize, n: usize| {
+            (from..from + n)
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let sql = format!(
+            "SELECT place_id, month, category, COUNT(*) AS calls FROM incidents \
+             WHERE source = $1 AND place_id IN ({}) AND month IN ({}) \
+             GROUP BY place_id, month, category",
+            list(2, chunk.len()),
+            list(2 + chunk.len(), months.len()),
+        );
+        let mut q = sqlx::query(&sql).bind(rows::SOURCE_INCIDENTS);
+        for value in chunk.iter().chain(&months) {
+            q = q.bind(*value);
+        }
+        for r in q.fetch_all(&mut **tx).await? {
+            calls.insert(
+                (
+                    r.try_get("place_id")?,
+                    r.try_get("month")?,
+                    r.try_get("category")?,
+                ),
+                r.try_get("calls")?,
+            );
+        }
+    }
     for (place_id, area_id, month, category) in cells {
-        let calls: i64 = sqlx::query(
-            "SELECT COUNT(*) AS calls FROM incidents \
-             WHERE place_id = $1 AND month = $2 AND category = $3 AND source = $4",
-        )
-        .bind(&place_id)
-        .bind(&month)
-        .bind(category.as_str())
-        .bind(rows::SOURCE_INCIDENTS)
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get("calls")?;
+        let calls = calls
+            .get(&(
+                place_id.clone(),
+                month.clone(),
+                category.as_str().to_owned(),
+            ))
+            .copied()
+            .unwrap_or(0);
         let event = EngagementEvent::DemandRecorded {
             place_id,
             area_id,

@@ -57,6 +57,9 @@ pub struct AppState {
     pub database_url: eip_platform::config::DatabaseUrl,
     /// Actions gated on a current competency, from training's events.
     pub skills: eip_skills::SkillGate,
+    /// Incident loads running without the secondary indexes: the last to
+    /// end builds them.
+    pub bulk_loads: std::sync::Arc<tokio::sync::Mutex<usize>>,
 }
 
 impl FromRef<AppState> for IdentityKeys {
@@ -74,6 +77,8 @@ pub async fn launch(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let db = Db::connect(&config.database_url, &migrations()).await?;
+    // A large incident load stopped before its end leaves indexes to build.
+    bulk::ensure_indexes(db.pool()).await?;
     let outbox = Outbox::new(SOURCE);
     let relay = outbox.spawn_relay(db.clone(), shared.bus.clone(), shutdown.clone());
     let skills = eip_skills::SkillGate::new(db.clone(), shared.keys.clone(), skills::ACTIONS);
@@ -85,6 +90,7 @@ pub async fn launch(
         keys: shared.keys,
         database_url: config.database_url.clone(),
         skills: skills.clone(),
+        bulk_loads: Default::default(),
     };
     if config.demo {
         demo::seed(&state).await?;

@@ -91,6 +91,11 @@ pub async fn spawn_gated_app(
 }
 
 impl TestApp {
+    /// The service's database, for checks no API shows.
+    pub fn database_url(&self) -> String {
+        self._db.url.expose().to_owned()
+    }
+
     pub async fn stop(self) {
         self.service
             .stop()

@@ -18,6 +18,7 @@ on_both_backends!(
     a_file_with_a_wrong_header_fails_the_job,
     imports_record_demand_aggregates_without_references,
     a_reimport_that_moves_an_incident_re_records_its_old_cell,
+    loads_large_and_small_leave_the_incident_indexes_in_place,
 );
 
 const WARDS: &str = "code,name,authority\n\
@@ -516,4 +517,49 @@ async fn a_reimport_that_moves_an_incident_re_records_its_old_cell(app: &TestApp
         Some(1),
         "{demand:?}"
     );
+}
+
+/// A file larger than the table loads without the incident indexes and
+/// builds them at its end; a smaller one writes through them. Either way
+/// the analysis queries find them afterwards.
+async fn loads_large_and_small_leave_the_incident_indexes_in_place(app: &TestApp) {
+    load_wards(app).await;
+    let analyst = user(Role::Analyst);
+    let mut csv = HEADER.to_owned();
+    for i in 0..2_000 {
+        csv.push_str(&format!(
+            "L-{i},2026-08-{:02}T10:00:00Z,,crime,,,1,myton,{},\n",
+            1 + i % 28,
+            caller(i % 40),
+        ));
+    }
+    let large = app.import(&analyst, ImportKind::Incidents, None, csv).await;
+    assert_eq!(large.rows_imported, 2_000);
+    let small = format!("{HEADER}L-1,2026-08-02T10:00:00Z,,crime,transport,,1,avenue,,\n");
+    let small = app
+        .import(&analyst, ImportKind::Incidents, None, small)
+        .await;
+    assert_eq!(small.rows_imported, 1);
+
+    let url = app.database_url();
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await.expect("connects");
+    let sql = if url.starts_with("sqlite:") {
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'incidents'"
+    } else {
+        "SELECT indexname::text AS name FROM pg_indexes WHERE tablename = 'incidents'"
+    };
+    let names: Vec<String> = sqlx::query_scalar(sql)
+        .fetch_all(&pool)
+        .await
+        .expect("index names");
+    pool.close().await;
+    for index in [
+        "incidents_by_place",
+        "incidents_by_area",
+        "incidents_by_caller",
+        "incidents_by_address",
+    ] {
+        assert!(names.iter().any(|n| n == index), "{index}: {names:?}");
+    }
 }
