@@ -160,13 +160,25 @@ async fn engage_and_agree(browser: &Browser) -> anyhow::Result<()> {
         .fill("priority-you_said", "Nowhere to go in the evenings")
         .await?;
     browser.click("priority-submit").await?;
-    let card = browser
-        .driver()
-        .find(thirtyfour::By::XPath(format!(
-            "//article[contains(@class,'priority')][h3[normalize-space()='{title}']]"
-        )))
-        .await?;
-    let id = card.attr("data-priority").await?.unwrap_or_default();
+    // The board, once the post has come back to it, lists the new priority.
+    let id = poll_until(
+        "the agreed priority to be listed",
+        Duration::from_secs(10),
+        Duration::from_millis(250),
+        || async {
+            let cards = browser
+                .driver()
+                .find_all(thirtyfour::By::XPath(format!(
+                    "//article[contains(@class,'priority')][h3[normalize-space()='{title}']]"
+                )))
+                .await?;
+            match cards.first() {
+                Some(card) => Ok(card.attr("data-priority").await?),
+                None => Ok(None),
+            }
+        },
+    )
+    .await?;
     let prefix = format!("wedid-{id}");
     browser.click(&format!("{prefix}-open")).await?;
     browser.click(&format!("{prefix}-submit")).await?;

@@ -48,6 +48,47 @@ pub(crate) fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
+/// A file a service answered with, passed on as a download of
+/// `content_type` with its `Content-Disposition` (when there is one); a
+/// refusal keeps its status and reason, an outage says which `service`
+/// is not answering.
+pub(crate) fn download(
+    answer: Result<(Vec<u8>, Option<String>), ClientError>,
+    content_type: &'static str,
+    service: &str,
+) -> Response {
+    use axum::http::{HeaderValue, StatusCode, header};
+    match answer {
+        Ok((bytes, disposition)) => {
+            let mut res = bytes.into_response();
+            res.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+            if let Some(v) = disposition.and_then(|d| HeaderValue::from_str(&d).ok()) {
+                res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+            }
+            res
+        }
+        Err(ClientError::Problem(p)) => (
+            StatusCode::from_u16(p.status).unwrap_or(StatusCode::FORBIDDEN),
+            p.detail.unwrap_or(p.title),
+        )
+            .into_response(),
+        Err(ClientError::Unavailable(why)) => {
+            tracing::warn!(error = %why, service, "service unavailable for a download");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("The {service} service is not answering; please try again in a moment."),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// `attachment; filename="…"` for a download saved as `name`.
+pub(crate) fn attachment(name: &str) -> Option<String> {
+    Some(format!("attachment; filename=\"{name}\""))
+}
+
 pub async fn sign_in(
     State(state): State<PortalState>,
     session: Session,

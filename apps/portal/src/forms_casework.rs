@@ -6,9 +6,8 @@
 //! the session for the page to show.
 
 use crate::PortalState;
-use crate::forms::{signed_in, trimmed as field};
+use crate::forms::{attachment, download, signed_in, trimmed as field};
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -496,39 +495,18 @@ async fn case_summary(
         return Redirect::to("/sign-in").into_response();
     };
     let id = clean_id(&id);
-    match state
+    let answer = state
         .ctx
         .engagement
         .get_text(&format!("/cases/{id}/summary"), &[], &user.principal())
         .await
-    {
-        Ok(text) => {
-            let mut res = text.into_response();
-            res.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/markdown; charset=utf-8"),
-            );
-            if let Ok(v) =
-                HeaderValue::from_str(&format!("attachment; filename=\"case-{id}-summary.md\""))
-            {
-                res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-            }
-            res
-        }
-        Err(ClientError::Problem(p)) => (
-            axum::http::StatusCode::from_u16(p.status).unwrap_or(axum::http::StatusCode::FORBIDDEN),
-            p.detail.unwrap_or(p.title),
-        )
-            .into_response(),
-        Err(ClientError::Unavailable(why)) => {
-            tracing::warn!(error = %why, "engagement service unavailable");
+        .map(|text| {
             (
-                axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                "The engagement service is not answering; please try again in a moment.",
+                text.into_bytes(),
+                attachment(&format!("case-{id}-summary.md")),
             )
-                .into_response()
-        }
-    }
+        });
+    download(answer, "text/markdown; charset=utf-8", "engagement")
 }
 
 /// Why a call to the engagement service failed, for a flash message.

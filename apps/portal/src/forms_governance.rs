@@ -3,11 +3,10 @@
 //! what happened (or what was wrong) in the session.
 
 use crate::PortalState;
-use crate::forms::{signed_in, trimmed as field};
+use crate::forms::{attachment, download, signed_in, trimmed as field};
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use eip_platform::client::ClientError;
@@ -193,38 +192,13 @@ async fn download_pdf(
     if uuid::Uuid::parse_str(&id).is_err() {
         return (axum::http::StatusCode::NOT_FOUND, "Not found").into_response();
     }
-    let result = state
+    let answer = state
         .ctx
         .governance
         .get_file(&format!("/packs/{id}/pdf"), &user.principal())
-        .await;
-    match result {
-        Ok(file) => {
-            let mut res = file.bytes.into_response();
-            res.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/pdf"),
-            );
-            if let Some(v) = file
-                .disposition
-                .as_deref()
-                .and_then(|d| HeaderValue::from_str(d).ok())
-            {
-                res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-            }
-            res
-        }
-        Err(ClientError::Problem(p)) => (
-            axum::http::StatusCode::from_u16(p.status).unwrap_or(axum::http::StatusCode::FORBIDDEN),
-            p.detail.unwrap_or(p.title),
-        )
-            .into_response(),
-        Err(ClientError::Unavailable(_)) => (
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            "The governance service is not answering; please try again in a moment.",
-        )
-            .into_response(),
-    }
+        .await
+        .map(|file| (file.bytes, file.disposition));
+    download(answer, "application/pdf", "governance")
 }
 
 /// Streams a pack table's CSV; the governance service records the download.
@@ -244,37 +218,14 @@ async fn download_csv(
     if !ok {
         return (axum::http::StatusCode::NOT_FOUND, "Not found").into_response();
     }
-    let result = state
+    let answer = state
         .ctx
         .governance
         .get::<CsvExport>(
             &format!("/packs/{id}/exports/{measure_id}"),
             &user.principal(),
         )
-        .await;
-    match result {
-        Ok(export) => {
-            let mut res = export.content.into_response();
-            res.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            );
-            if let Ok(v) =
-                HeaderValue::from_str(&format!("attachment; filename=\"{}\"", export.filename))
-            {
-                res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-            }
-            res
-        }
-        Err(ClientError::Problem(p)) => (
-            axum::http::StatusCode::from_u16(p.status).unwrap_or(axum::http::StatusCode::FORBIDDEN),
-            p.detail.unwrap_or(p.title),
-        )
-            .into_response(),
-        Err(ClientError::Unavailable(_)) => (
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            "The governance service is not answering; please try again in a moment.",
-        )
-            .into_response(),
-    }
+        .await
+        .map(|export| (export.content.into_bytes(), attachment(&export.filename)));
+    download(answer, "text/csv; charset=utf-8", "governance")
 }

@@ -3,10 +3,9 @@
 //! what happened (or what to correct, with what was typed) in the session.
 
 use crate::PortalState;
-use crate::forms::{field, signed_in};
+use crate::forms::{attachment, download, field, signed_in};
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use eip_platform::client::ClientError;
 use eip_portal_app::data::{TRAINING_OUTCOME, TrainingOutcome};
@@ -150,33 +149,11 @@ pub async fn matrix_csv(
         })
         .map(|(k, v)| (k.as_str(), v.trim()))
         .collect();
-    match state
+    let answer = state
         .ctx
         .training
         .get_text("/matrix.csv", &filters, &user.principal())
         .await
-    {
-        Ok(csv) => {
-            let mut res = csv.into_response();
-            res.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            );
-            res.headers_mut().insert(
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_static("attachment; filename=\"skills-matrix.csv\""),
-            );
-            res
-        }
-        Err(ClientError::Problem(p)) => (
-            axum::http::StatusCode::from_u16(p.status).unwrap_or(axum::http::StatusCode::FORBIDDEN),
-            p.detail.unwrap_or(p.title),
-        )
-            .into_response(),
-        Err(ClientError::Unavailable(_)) => (
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            "The training service is not answering; please try again in a moment.",
-        )
-            .into_response(),
-    }
+        .map(|csv| (csv.into_bytes(), attachment("skills-matrix.csv")));
+    download(answer, "text/csv; charset=utf-8", "training")
 }
