@@ -29,28 +29,23 @@ async fn an_analyst_uploads_incidents_and_sees_progress_and_refused_rows() {
     must(browser.quit().await);
 }
 
-async fn upload_incidents(browser: &Browser) -> anyhow::Result<()> {
+/// The header of a calls-for-service file.
+const INCIDENTS_HEADER: &str = "incident_number,opened_at,closed_at,opening_category,closing_category,qualifiers,grade,place,caller_ref,address_ref\n";
+
+/// Sends `csv` as an incidents file from `/imports` (as the signed-in
+/// analyst, without JavaScript) and waits for the job's page to say it
+/// ended; returns what its status line says.
+async fn upload_incidents_file(browser: &Browser, csv: &str) -> anyhow::Result<String> {
     let folder = TempDir::new("eip-e2e-import")?;
     let file = folder.path().join("incidents.csv");
-    let run = uuid::Uuid::new_v4().simple().to_string();
-    std::fs::write(
-        &file,
-        format!(
-            "incident_number,opened_at,closed_at,opening_category,closing_category,qualifiers,grade,place,caller_ref,address_ref\n\
-             E2E-{run}-1,2026-10-01 10:00,,crime,,,1,myton,,\n\
-             E2E-{run}-2,not a time,,crime,,,1,myton,,\n\
-             E2E-{run}-3,2026-10-02 11:00,,anti-social behaviour,,domestic,2,myton,c:0123456789abcdef,\n\
-             E2E-{run}-4,2026-10-03 12:00,,crime,,,1,atlantis,,\n"
-        ),
-    )?;
-    pages::sign_in_as(browser, "analyst").await?;
+    std::fs::write(&file, csv)?;
     browser.open("/imports").await?;
     browser.choose("import-kind", "incidents").await?;
     let input = browser.element("#import-file").await?;
     input.send_keys(file.to_string_lossy().as_ref()).await?;
     browser.click("import-submit").await?;
     // The job's page follows the import until it ends.
-    let status = poll_until(
+    poll_until(
         "the import to finish",
         Duration::from_secs(60),
         Duration::from_millis(500),
@@ -59,6 +54,22 @@ async fn upload_incidents(browser: &Browser) -> anyhow::Result<()> {
             let done = status.attr("data-status").await?.unwrap_or_default();
             Ok((done == "completed" || done == "failed").then_some(status.text().await?))
         },
+    )
+    .await
+}
+
+async fn upload_incidents(browser: &Browser) -> anyhow::Result<()> {
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    pages::sign_in_as(browser, "analyst").await?;
+    let status = upload_incidents_file(
+        browser,
+        &format!(
+            "{INCIDENTS_HEADER}\
+             E2E-{run}-1,2026-10-01 10:00,,crime,,,1,myton,,\n\
+             E2E-{run}-2,not a time,,crime,,,1,myton,,\n\
+             E2E-{run}-3,2026-10-02 11:00,,anti-social behaviour,,domestic,2,myton,c:0123456789abcdef,\n\
+             E2E-{run}-4,2026-10-03 12:00,,crime,,,1,atlantis,,\n"
+        ),
     )
     .await?;
     anyhow::ensure!(
@@ -98,37 +109,17 @@ async fn a_coordinator_engages_agrees_a_priority_and_closes_a_case_from_a_flag()
 /// A caller who rang about Myton six times in the last fortnight: more than
 /// five contacts in 30 days.
 async fn import_a_frequent_caller(browser: &Browser, caller: &str) -> anyhow::Result<()> {
-    let folder = TempDir::new("eip-e2e-repeat")?;
-    let file = folder.path().join("incidents.csv");
     let run = uuid::Uuid::new_v4().simple().to_string();
     let today = chrono::Utc::now().date_naive();
-    let mut csv = String::from(
-        "incident_number,opened_at,closed_at,opening_category,closing_category,qualifiers,grade,place,caller_ref,address_ref\n",
-    );
+    let mut csv = String::from(INCIDENTS_HEADER);
     for day in 1..=6u64 {
         let on = today - chrono::Days::new(day * 2);
         csv.push_str(&format!(
             "E2E-{run}-{day},{on} 21:00,,anti-social behaviour,,youth,3,myton,{caller},\n"
         ));
     }
-    std::fs::write(&file, csv)?;
     pages::sign_in_as(browser, "analyst").await?;
-    browser.open("/imports").await?;
-    browser.choose("import-kind", "incidents").await?;
-    let input = browser.element("#import-file").await?;
-    input.send_keys(file.to_string_lossy().as_ref()).await?;
-    browser.click("import-submit").await?;
-    let status = poll_until(
-        "the import to finish",
-        Duration::from_secs(60),
-        Duration::from_millis(500),
-        || async {
-            let status = browser.element("#import-status").await?;
-            let done = status.attr("data-status").await?.unwrap_or_default();
-            Ok((done == "completed" || done == "failed").then_some(status.text().await?))
-        },
-    )
-    .await?;
+    let status = upload_incidents_file(browser, &csv).await?;
     anyhow::ensure!(status.contains("6 imported"), "the import says {status:?}");
     pages::sign_out(browser).await
 }

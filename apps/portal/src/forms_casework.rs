@@ -77,6 +77,41 @@ fn explain(kept: &mut KeptForm, e: ClientError) {
     }
 }
 
+/// Posts `body` to the engagement service at `path` for `user`. Done, it
+/// shows the message `done` gives and goes to the page it names; refused,
+/// it keeps the form (`key`) with what was wrong and goes back to `back`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call shape for every form post here"
+)]
+async fn post_form<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+    state: &PortalState,
+    session: &Session,
+    user: &eip_portal_app::data::SessionUser,
+    path: &str,
+    body: &B,
+    mut kept: KeptForm,
+    (key, back): (&str, &str),
+    done: impl FnOnce(T) -> (String, String),
+) -> Response {
+    match state
+        .ctx
+        .engagement
+        .post::<_, T>(path, &user.principal(), body)
+        .await
+    {
+        Ok(answer) => {
+            let (flash, to) = done(answer);
+            let _ = session.insert(keys::FLASH, flash).await;
+            Redirect::to(&to).into_response()
+        }
+        Err(e) => {
+            explain(&mut kept, e);
+            refused(session, key, kept, back).await
+        }
+    }
+}
+
 /// Takes a CSV file from the imports page, starts a job for it and hands
 /// the file to the engagement service in the background, then shows the
 /// job's page, which follows its progress.
@@ -175,7 +210,7 @@ async fn agree_priority(
     let Some(user) = signed_in(&session).await else {
         return Redirect::to("/sign-in").into_response();
     };
-    let mut kept = KeptForm {
+    let kept = KeptForm {
         form: "priority".into(),
         fields: form.clone(),
         ..KeptForm::default()
@@ -187,21 +222,18 @@ async fn agree_priority(
         you_said: field(&form, "you_said"),
         engagement_ids: Vec::new(),
     };
-    match state
-        .ctx
-        .engagement
-        .post::<_, CommunityPriority>("/priorities", &user.principal(), &body)
-        .await
-    {
-        Ok(_) => {
-            let _ = session.insert(keys::FLASH, "Priority agreed.").await;
-            Redirect::to("/priorities").into_response()
-        }
-        Err(e) => {
-            explain(&mut kept, e);
-            refused(&session, PRIORITY_FORM, kept, "/priorities").await
-        }
-    }
+    let to = (PRIORITY_FORM, "/priorities");
+    post_form(
+        &state,
+        &session,
+        &user,
+        "/priorities",
+        &body,
+        kept,
+        to,
+        |_: CommunityPriority| ("Priority agreed.".into(), "/priorities".into()),
+    )
+    .await
 }
 
 async fn open_case(
@@ -212,7 +244,7 @@ async fn open_case(
     let Some(user) = signed_in(&session).await else {
         return Redirect::to("/sign-in").into_response();
     };
-    let mut kept = KeptForm {
+    let kept = KeptForm {
         form: "new".into(),
         fields: form.clone(),
         ..KeptForm::default()
@@ -226,23 +258,23 @@ async fn open_case(
             .collect(),
         objective: field(&form, "objective"),
     };
-    match state
-        .ctx
-        .engagement
-        .post::<_, ProblemCase>("/cases", &user.principal(), &body)
-        .await
-    {
-        Ok(case) => {
-            let _ = session
-                .insert(keys::FLASH, "Case opened. Work through its stages below.")
-                .await;
-            Redirect::to(&format!("/cases/{}", case.id)).into_response()
-        }
-        Err(e) => {
-            explain(&mut kept, e);
-            refused(&session, CASE_FORM, kept, "/cases").await
-        }
-    }
+    let to = (CASE_FORM, "/cases");
+    post_form(
+        &state,
+        &session,
+        &user,
+        "/cases",
+        &body,
+        kept,
+        to,
+        |case: ProblemCase| {
+            (
+                "Case opened. Work through its stages below.".into(),
+                format!("/cases/{}", case.id),
+            )
+        },
+    )
+    .await
 }
 
 /// Saves one stage of a case, or closes it.
@@ -398,26 +430,23 @@ async fn we_did(
         at: None,
     };
     let path = format!("/priorities/{id}/responses");
-    match state
-        .ctx
-        .engagement
-        .post::<_, CommunityPriority>(&path, &user.principal(), &body)
-        .await
-    {
-        Ok(p) => {
-            let _ = session
-                .insert(
-                    keys::FLASH,
-                    format!("Recorded against \u{201c}{}\u{201d}.", p.title),
-                )
-                .await;
-            Redirect::to("/priorities").into_response()
-        }
-        Err(e) => {
-            explain(&mut kept, e);
-            refused(&session, PRIORITY_FORM, kept, "/priorities").await
-        }
-    }
+    let to = (PRIORITY_FORM, "/priorities");
+    post_form(
+        &state,
+        &session,
+        &user,
+        &path,
+        &body,
+        kept,
+        to,
+        |p: CommunityPriority| {
+            (
+                format!("Recorded against \u{201c}{}\u{201d}.", p.title),
+                "/priorities".into(),
+            )
+        },
+    )
+    .await
 }
 
 async fn resolve_priority(
@@ -430,31 +459,28 @@ async fn resolve_priority(
     };
     let id = clean_id(&id);
     let path = format!("/priorities/{id}/resolve");
-    match state
-        .ctx
-        .engagement
-        .post::<_, CommunityPriority>(&path, &user.principal(), &())
-        .await
-    {
-        Ok(p) => {
-            let _ = session
-                .insert(
-                    keys::FLASH,
-                    format!("\u{201c}{}\u{201d} is resolved.", p.title),
-                )
-                .await;
-            Redirect::to("/priorities").into_response()
-        }
-        Err(e) => {
-            let mut kept = KeptForm {
-                form: "wedid".into(),
-                case_id: id,
-                ..KeptForm::default()
-            };
-            explain(&mut kept, e);
-            refused(&session, PRIORITY_FORM, kept, "/priorities").await
-        }
-    }
+    let kept = KeptForm {
+        form: "wedid".into(),
+        case_id: id,
+        ..KeptForm::default()
+    };
+    let to = (PRIORITY_FORM, "/priorities");
+    post_form(
+        &state,
+        &session,
+        &user,
+        &path,
+        &(),
+        kept,
+        to,
+        |p: CommunityPriority| {
+            (
+                format!("\u{201c}{}\u{201d} is resolved.", p.title),
+                "/priorities".into(),
+            )
+        },
+    )
+    .await
 }
 
 /// Marks a directory entry reviewed (coordinators and administrators).
