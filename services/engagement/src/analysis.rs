@@ -243,16 +243,32 @@ fn area_list(scope: &Scope, first: usize) -> String {
     format!("area_id IN ({})", params.join(", "))
 }
 
-/// Counts in scope grouped by `group` (a list of columns), with `extra`
+/// Where counts in scope are taken from.
+#[derive(Clone, Copy)]
+enum Counted {
+    /// The demand cells: calls per ward, month and category.
+    Cells,
+    /// The incidents themselves, for what the cells do not hold (distinct
+    /// callers and addresses).
+    Incidents,
+}
+
+/// Calls in scope grouped by `group` (a list of columns), with `extra`
 /// aggregate columns.
 async fn grouped(
     state: &AppState,
     scope: &Scope,
+    from: Counted,
     group: &str,
     extra: &str,
 ) -> Result<Vec<sqlx::any::AnyRow>, sqlx::Error> {
+    let (table, calls) = match from {
+        // SUM of a BIGINT is NUMERIC on PostgreSQL.
+        Counted::Cells => ("demand_cells", "CAST(SUM(calls) AS BIGINT)"),
+        Counted::Incidents => ("incidents", "COUNT(*)"),
+    };
     let sql = format!(
-        "SELECT {group}, COUNT(*) AS calls{extra} FROM incidents \
+        "SELECT {group}, {calls} AS calls{extra} FROM {table} \
          WHERE source = $1 AND month >= $2 AND month <= $3 AND {} \
          GROUP BY {group}",
         area_list(scope, 4)
@@ -282,8 +298,9 @@ async fn crime_share(
     let rows = grouped(
         &state,
         &scope,
+        Counted::Cells,
         "place_id, month",
-        ", SUM(CASE WHEN category = 'crime' THEN 1 ELSE 0 END) AS crime_calls",
+        ", CAST(SUM(CASE WHEN category = 'crime' THEN calls ELSE 0 END) AS BIGINT) AS crime_calls",
     )
     .await?;
     let mut out = rows
@@ -321,7 +338,7 @@ pub async fn ward_demand(state: &AppState, scope: &Scope) -> Result<Vec<Demand>,
             calls.insert(w.id, 0);
         }
     }
-    for r in grouped(state, scope, "place_id", "").await? {
+    for r in grouped(state, scope, Counted::Cells, "place_id", "").await? {
         calls.insert(r.try_get("place_id")?, r.try_get("calls")?);
     }
     Ok(calls
@@ -350,7 +367,7 @@ async fn concentration(
                 .iter()
                 .map(|c| (c.as_str().to_owned(), 0))
                 .collect();
-            for r in grouped(&state, &scope, "category", "").await? {
+            for r in grouped(&state, &scope, Counted::Cells, "category", "").await? {
                 calls.insert(r.try_get("category")?, r.try_get("calls")?);
             }
             calls
@@ -393,6 +410,7 @@ async fn hotspots(
     let rows = grouped(
         &state,
         &scope,
+        Counted::Incidents,
         "place_id",
         ", COUNT(DISTINCT caller_ref) AS callers, COUNT(DISTINCT address_ref) AS addresses",
     )

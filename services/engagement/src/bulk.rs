@@ -8,10 +8,14 @@
 //! transaction, so a failure leaves nothing of that batch behind, and the
 //! job's progress, read through the pool, moves batch by batch.
 //!
+//! Each batch also adds its calls to their demand cells (ward, month,
+//! category and source), in the same transaction; a replaced incident's
+//! call leaves its old cell by a trigger as the row is updated.
+//!
 //! A load at least as large as the table already is writes without the
 //! incident indexes beside the primary key and builds them once at its end:
 //! one sort of every row is several times quicker than placing each row in
-//! four indexes as it arrives.
+//! the indexes as it arrives.
 
 use crate::rows::IncidentRow;
 use eip_platform::config::DatabaseUrl;
@@ -19,6 +23,7 @@ use eip_types::engagement::{Category, RowError};
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection};
+use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -44,12 +49,7 @@ const FIELDS: [&str; 16] = [
 
 /// The incident indexes beside the primary key, as the migrations leave
 /// them: `(name, table and columns)`.
-const SECONDARY_INDEXES: [(&str, &str); 4] = [
-    (
-        "incidents_by_place",
-        "incidents (place_id, month, category, source)",
-    ),
-    ("incidents_by_area", "incidents (area_id, month)"),
+const SECONDARY_INDEXES: [(&str, &str); 2] = [
     ("incidents_by_caller", "incidents (caller_ref, opened_at)"),
     ("incidents_by_address", "incidents (address_ref, opened_at)"),
 ];
@@ -61,12 +61,29 @@ fn create_indexes() -> impl Iterator<Item = String> {
         .map(|(name, on)| format!("CREATE INDEX IF NOT EXISTS {name} ON {on}"))
 }
 
-/// Builds any incident index a large load left unbuilt: at start-up, in
-/// case a load was stopped before its end, and after a load whose own
-/// connection failed.
-pub async fn ensure_indexes(pool: &sqlx::AnyPool) -> Result<(), sqlx::Error> {
+/// On PostgreSQL a large load also goes without the incidents' foreign key
+/// to their ward, checked then once for the whole table at its end (one
+/// join, instead of a lookup per row). Every row's ward was already checked
+/// against the wards on record as the file was read, and wards are never
+/// deleted.
+const DROP_PLACE_KEY: &str =
+    "ALTER TABLE incidents DROP CONSTRAINT IF EXISTS incidents_place_id_fkey";
+const ADD_PLACE_KEY: &str = "DO $$ BEGIN \
+    IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'incidents_place_id_fkey' \
+                   AND conrelid = 'incidents'::regclass) THEN \
+        ALTER TABLE incidents ADD CONSTRAINT incidents_place_id_fkey \
+            FOREIGN KEY (place_id) REFERENCES places (id); \
+    END IF; END $$";
+
+/// Builds any incident index (and on PostgreSQL the foreign key) a large
+/// load left unbuilt: at start-up, in case a load was stopped before its
+/// end, and after a load whose own connection failed.
+pub async fn ensure_indexes(pool: &sqlx::AnyPool, postgres: bool) -> Result<(), sqlx::Error> {
     for sql in create_indexes() {
         sqlx::query(&sql).execute(pool).await?;
+    }
+    if postgres {
+        sqlx::query(ADD_PLACE_KEY).execute(pool).await?;
     }
     Ok(())
 }
@@ -120,6 +137,51 @@ const ERROR_SQL: &str =
     "INSERT INTO import_errors (import_id, line, field, message) VALUES ($1, $2, $3, $4)";
 const COUNTS_SQL: &str = "UPDATE imports SET rows_read = rows_read + $1, \
      rows_imported = rows_imported + $2, rows_rejected = rows_rejected + $3 WHERE id = $4";
+
+/// A batch's calls per demand cell: `(source, ward, month, category)` to
+/// the ward's area and the calls, in key order so that concurrent imports
+/// take the cells' row locks in the same order.
+type Cells<'a> = BTreeMap<(&'a str, &'a str, &'a str, &'static str), (&'a str, i64)>;
+
+fn cells(rows: &[IncidentRow]) -> Cells<'_> {
+    let mut cells = Cells::new();
+    for r in rows {
+        let key = (r.source, &*r.place_id, r.month(), r.category().as_str());
+        cells.entry(key).or_insert((&*r.area_id, 0)).1 += 1;
+    }
+    cells
+}
+
+/// Cells per statement (six values each).
+const CELLS_PER_STATEMENT: usize = 1_000;
+
+/// Adds a batch's calls to their cells, inside its transaction.
+macro_rules! add_to_cells {
+    ($db:ty, $tx:expr, $cells:expr) => {{
+        let cells: Vec<_> = $cells.iter().collect();
+        for chunk in cells.chunks(CELLS_PER_STATEMENT) {
+            let mut q = sqlx::QueryBuilder::<$db>::new(
+                "INSERT INTO demand_cells (source, place_id, month, category, area_id, calls) ",
+            );
+            q.push_values(
+                chunk,
+                |mut b, ((source, place, month, category), (area, calls))| {
+                    b.push_bind(*source)
+                        .push_bind(*place)
+                        .push_bind(*month)
+                        .push_bind(*category)
+                        .push_bind(*area)
+                        .push_bind(*calls);
+                },
+            );
+            q.push(
+                " ON CONFLICT (source, place_id, month, category) DO UPDATE \
+                 SET calls = demand_cells.calls + excluded.calls, area_id = excluded.area_id",
+            );
+            q.build().execute(&mut *$tx).await?;
+        }
+    }};
+}
 
 /// Stores a batch's refused rows and adds its counts, inside its transaction.
 macro_rules! finish_batch {
@@ -221,6 +283,8 @@ impl BulkConn {
                     }
                     q.execute(&mut *tx).await?;
                 }
+                let cells = cells(rows);
+                add_to_cells!(sqlx::Sqlite, tx, cells);
                 finish_batch!(tx, job_id, counts);
                 tx.commit().await
             }
@@ -230,13 +294,14 @@ impl BulkConn {
                     copy_row(&mut data, r, job_id);
                 }
                 let numbers: Vec<&str> = rows.iter().map(|r| r.incident_number.as_str()).collect();
-                match pg_batch(conn, job_id, &data, &numbers, &counts, false).await {
+                let cells = cells(rows);
+                match pg_batch(conn, job_id, &data, &numbers, &cells, &counts, false).await {
                     // Another import wrote one of these incidents between
                     // the check and the copy: merge the batch instead.
                     Err(sqlx::Error::Database(e))
                         if e.kind() == sqlx::error::ErrorKind::UniqueViolation =>
                     {
-                        pg_batch(conn, job_id, &data, &numbers, &counts, true).await
+                        pg_batch(conn, job_id, &data, &numbers, &cells, &counts, true).await
                     }
                     other => other,
                 }
@@ -244,12 +309,16 @@ impl BulkConn {
         }
     }
 
-    /// Drops the incident indexes beside the primary key, before a large
-    /// load; [`BulkConn::build_indexes`] puts them back.
+    /// Drops the incident indexes beside the primary key (and on
+    /// PostgreSQL the ward key), before a large load;
+    /// [`BulkConn::build_indexes`] puts them back.
     pub async fn drop_indexes(&mut self) -> Result<(), sqlx::Error> {
         for (name, _) in SECONDARY_INDEXES {
             self.execute(&format!("DROP INDEX IF EXISTS {name}"))
                 .await?;
+        }
+        if matches!(self, Self::Postgres(_)) {
+            self.execute(DROP_PLACE_KEY).await?;
         }
         Ok(())
     }
@@ -265,6 +334,7 @@ impl BulkConn {
             self.execute(&sql).await?;
         }
         if postgres {
+            self.execute(ADD_PLACE_KEY).await?;
             // Fresh statistics, or the planner takes the table for the
             // handful of rows it held before and counts demand by index
             // over half the table.
@@ -308,6 +378,7 @@ async fn pg_batch(
     job_id: &str,
     data: &[u8],
     numbers: &[&str],
+    cells: &Cells<'_>,
     counts: &BatchCounts<'_>,
     merge: bool,
 ) -> Result<(), sqlx::Error> {
@@ -339,6 +410,7 @@ async fn pg_batch(
             .await?;
         }
     }
+    add_to_cells!(sqlx::Postgres, tx, cells);
     finish_batch!(tx, job_id, counts);
     // The staging table empties itself at commit.
     tx.commit().await

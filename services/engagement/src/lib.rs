@@ -60,6 +60,8 @@ pub struct AppState {
     /// Incident loads running without the secondary indexes: the last to
     /// end builds them.
     pub bulk_loads: std::sync::Arc<tokio::sync::Mutex<usize>>,
+    /// Wakes the worker that publishes repeat-demand levels.
+    pub levels_due: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl FromRef<AppState> for IdentityKeys {
@@ -78,7 +80,8 @@ pub async fn launch(
 ) -> anyhow::Result<()> {
     let db = Db::connect(&config.database_url, &migrations()).await?;
     // A large incident load stopped before its end leaves indexes to build.
-    bulk::ensure_indexes(db.pool()).await?;
+    let postgres = config.database_url.expose().starts_with("postgres");
+    bulk::ensure_indexes(db.pool(), postgres).await?;
     let outbox = Outbox::new(SOURCE);
     let relay = outbox.spawn_relay(db.clone(), shared.bus.clone(), shutdown.clone());
     let skills = eip_skills::SkillGate::new(db.clone(), shared.keys.clone(), skills::ACTIONS);
@@ -91,7 +94,9 @@ pub async fn launch(
         database_url: config.database_url.clone(),
         skills: skills.clone(),
         bulk_loads: Default::default(),
+        levels_due: Default::default(),
     };
+    let levels = repeat_levels::spawn_worker(state.clone(), shutdown.clone());
     if config.demo {
         demo::seed(&state).await?;
     }
@@ -117,6 +122,7 @@ pub async fn launch(
     serve(listener, app, shutdown).await?;
     let _ = relay.await;
     let _ = competencies.await;
+    let _ = levels.await;
     db.close().await;
     Ok(())
 }

@@ -335,9 +335,10 @@ async fn run_rule(
     for hit in &hits {
         ids.push(record_flag(&mut tx, &rule, hit, as_of, &p.user_id).await?);
     }
-    crate::repeat_levels::publish_after_run(&state, &mut tx, &rule).await?;
+    crate::repeat_levels::due_after_run(&mut tx, &rule).await?;
     tx.commit().await?;
     state.outbox.wake();
+    state.levels_due.notify_one();
     let mut flags = Vec::new();
     for id in ids {
         if let Some(f) = find_flag(&state, &id).await? {

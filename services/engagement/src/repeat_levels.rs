@@ -15,16 +15,25 @@
 //!
 //! The figures depend on the incidents alone, not on who ran a rule when,
 //! so a replay or a second run gives the same numbers. They are published
-//! as levels (each replaces the last for its ward, month and rule) after an
-//! import and after a rule is run, and only where they changed: the last
-//! published level of each cell is kept in `repeat_demand_levels`, and a
-//! cell that falls to nothing is published as zero once.
+//! as levels (each replaces the last for its ward, month and rule) and only
+//! where they changed: the last published level of each cell is kept in
+//! `repeat_demand_levels`, and a cell that falls to nothing is published as
+//! zero once.
+//!
+//! An import, or a run of a preset rule, notes in its own transaction that
+//! levels are due (`repeat_levels_due`). One worker per service publishes
+//! them shortly after: it reads the incidents on a connection of its own,
+//! so the evaluation (a pass over a rule's whole window) neither lengthens
+//! the import nor holds the service's connection, then writes the changed
+//! levels and their events and clears what it covered in one short
+//! transaction. Being one worker, no two publications race; a change that
+//! lands while it works leaves a due row for its next pass.
 
 use crate::AppState;
 use crate::repeat::{Contacts, window};
 use crate::rows::SOURCE_INCIDENTS;
 use chrono::{Datelike, NaiveDate};
-use eip_platform::db::{Tx, parse_date};
+use eip_platform::db::{Tx, now_text, parse_date};
 use eip_types::engagement::{RepeatRule, RepeatSubject};
 use eip_types::events::EngagementEvent;
 use sqlx::Row;
@@ -106,20 +115,20 @@ pub fn levels(contacts: &[Contacts], n: i64, m: i64, since: Option<&str>) -> BTr
 }
 
 /// The preset rules at their latest versions.
-async fn presets(tx: &mut Tx) -> Result<Vec<RepeatRule>, sqlx::Error> {
+async fn presets(conn: &mut sqlx::AnyConnection) -> Result<Vec<RepeatRule>, sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {} FROM repeat_rules r WHERE preset = 1 AND version = \
          (SELECT MAX(version) FROM repeat_rules v WHERE v.id = r.id) ORDER BY id",
         crate::repeat::RULE_COLUMNS
     ))
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *conn)
     .await?;
     rows.iter().map(crate::repeat::rule).collect()
 }
 
 /// A rule's contacts from `from` on, per subject, day and ward, force-wide.
 async fn contacts(
-    tx: &mut Tx,
+    conn: &mut sqlx::AnyConnection,
     rule: &RepeatRule,
     from: NaiveDate,
 ) -> Result<Vec<Contacts>, sqlx::Error> {
@@ -147,7 +156,7 @@ async fn contacts(
         .bind(rule.category.map(|c| c.as_str()))
         .bind(rule.qualifier.as_ref().map(|q| format!("%{q}%")))
         .bind(rule.min_contacts)
-        .fetch_all(&mut **tx)
+        .fetch_all(&mut *conn)
         .await?
         .iter()
         .map(|r| {
@@ -163,20 +172,30 @@ async fn contacts(
         .collect()
 }
 
-/// Re-evaluates one preset rule for the months from `since` and writes an
-/// event for each cell whose level changed. Returns how many it wrote.
-async fn publish_rule(
-    state: &AppState,
-    tx: &mut Tx,
+/// Evaluates one preset rule for the months from `since` (every month
+/// when `None`).
+async fn evaluate(
+    conn: &mut sqlx::AnyConnection,
     rule: &RepeatRule,
     since: Option<&str>,
-) -> Result<usize, sqlx::Error> {
+) -> Result<BTreeMap<Cell, Level>, sqlx::Error> {
     let from = match since.and_then(|s| parse_date(&format!("{s}-01")).ok()) {
         Some(first) => window(first, rule.window_days).0,
         None => NaiveDate::MIN,
     };
-    let found = contacts(tx, rule, from).await?;
-    let now = levels(&found, rule.min_contacts, rule.window_days, since);
+    let found = contacts(conn, rule, from).await?;
+    Ok(levels(&found, rule.min_contacts, rule.window_days, since))
+}
+
+/// Writes an event for each cell from `since` whose level differs from the
+/// last published. Returns how many it wrote.
+async fn write_changes(
+    state: &AppState,
+    tx: &mut Tx,
+    rule: &RepeatRule,
+    since: Option<&str>,
+    now: &BTreeMap<Cell, Level>,
+) -> Result<usize, sqlx::Error> {
     let since = since.unwrap_or("");
     let mut before: BTreeMap<Cell, (i64, Level)> = BTreeMap::new();
     for r in sqlx::query(
@@ -254,16 +273,32 @@ async fn publish_rule(
     Ok(written)
 }
 
-/// After an import: every preset rule, for the months from the earliest
-/// the import wrote to or moved an incident out of (`YYYYMM` numbers in
-/// `months`) — a contact counts towards the windows of later days, so
-/// later months are evaluated again too.
-pub async fn publish_after_import(
-    state: &AppState,
+async fn note_due(
+    tx: &mut Tx,
+    rule_id: Option<&str>,
+    since: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO repeat_levels_due (id, rule_id, since, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(rule_id)
+    .bind(since)
+    .bind(now_text())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// After an import, in its final transaction: every preset rule is due for
+/// the months from the earliest the import wrote to or moved an incident
+/// out of (`YYYYMM` numbers in `months`); a contact counts towards the
+/// windows of later days, so later months are evaluated again too.
+pub async fn due_after_import(
     tx: &mut Tx,
     job_id: &str,
     months: impl Iterator<Item = u32>,
-) -> Result<usize, sqlx::Error> {
+) -> Result<(), sqlx::Error> {
     let moved: Option<String> =
         sqlx::query("SELECT MIN(month) AS month FROM demand_moves WHERE import_id = $1")
             .bind(job_id)
@@ -276,30 +311,136 @@ pub async fn publish_after_import(
     let since = match (written, moved) {
         (Some(a), Some(b)) => a.min(b),
         (Some(a), None) | (None, Some(a)) => a,
-        (None, None) => return Ok(0),
+        (None, None) => return Ok(()),
     };
-    let mut total = 0;
-    for rule in presets(tx).await? {
-        total += publish_rule(state, tx, &rule, Some(&since)).await?;
-    }
-    Ok(total)
+    note_due(tx, None, Some(&since)).await
 }
 
-/// After a rule is run: that rule, every month, if it is a preset.
-pub async fn publish_after_run(
-    state: &AppState,
-    tx: &mut Tx,
-    rule: &RepeatRule,
-) -> Result<usize, sqlx::Error> {
-    if !rule.preset {
+/// After a rule is run, in its transaction: that rule, every month (its
+/// version may be new), if it is a preset.
+pub async fn due_after_run(tx: &mut Tx, rule: &RepeatRule) -> Result<(), sqlx::Error> {
+    if rule.preset {
+        note_due(tx, Some(&rule.id), None).await?;
+    }
+    Ok(())
+}
+
+/// For each preset rule, the months its due rows ask for: `None` when none
+/// asks, `Some(None)` for every month, else from the earliest month asked.
+fn wanted(
+    rule_id: &str,
+    due: &[(String, Option<String>, Option<String>)],
+) -> Option<Option<String>> {
+    let mut wanted: Option<Option<String>> = None;
+    for (_, only, since) in due {
+        if only.as_deref().is_some_and(|r| r != rule_id) {
+            continue;
+        }
+        wanted = Some(match (wanted, since) {
+            (None, since) => since.clone(),
+            (Some(None), _) | (_, None) => None,
+            (Some(Some(a)), Some(b)) => Some(a.min(b.clone())),
+        });
+    }
+    wanted
+}
+
+/// Publishes whatever levels are due. Returns how many events it wrote.
+pub async fn publish_due(state: &AppState) -> Result<usize, sqlx::Error> {
+    use sqlx::Connection as _;
+    let due: Vec<(String, Option<String>, Option<String>)> =
+        sqlx::query("SELECT id, rule_id, since FROM repeat_levels_due")
+            .fetch_all(state.db.pool())
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("rule_id")?, r.try_get("since")?)))
+            .collect::<Result<_, sqlx::Error>>()?;
+    if due.is_empty() {
         return Ok(0);
     }
-    publish_rule(state, tx, rule, None).await
+    // The evaluation reads on a connection of its own: on SQLite the
+    // service's pool is a single connection, which requests keep meanwhile.
+    let mut reader = sqlx::AnyConnection::connect(state.database_url.expose()).await?;
+    let mut evaluated = Vec::new();
+    for rule in presets(&mut reader).await? {
+        if let Some(since) = wanted(&rule.id, &due) {
+            let now = evaluate(&mut reader, &rule, since.as_deref()).await?;
+            evaluated.push((rule, since, now));
+        }
+    }
+    let _ = reader.close().await;
+    let mut tx = state.db.begin().await?;
+    let mut written = 0;
+    for (rule, since, now) in &evaluated {
+        written += write_changes(state, &mut tx, rule, since.as_deref(), now).await?;
+    }
+    for (id, ..) in &due {
+        sqlx::query("DELETE FROM repeat_levels_due WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    state.outbox.wake();
+    Ok(written)
+}
+
+/// The worker: publishes what is due at start-up (a change noted before a
+/// stop), then whenever woken, until `shutdown`. A failed pass is tried
+/// again a little later; the due rows keep what it was to cover.
+pub fn spawn_worker(
+    state: AppState,
+    shutdown: eip_platform::CancellationToken,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            let retry = match publish_due(&state).await {
+                Ok(_) => None,
+                Err(e) => {
+                    tracing::warn!(error = %e, "repeat-demand levels not published; trying again");
+                    Some(std::time::Duration::from_secs(5))
+                }
+            };
+            tokio::select! {
+                () = shutdown.cancelled() => break,
+                () = state.levels_due.notified() => {}
+                () = async {
+                    match retry {
+                        Some(after) => tokio::time::sleep(after).await,
+                        None => std::future::pending().await,
+                    }
+                } => {}
+            }
+        }
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn due_rows_ask_for_the_earliest_month_of_the_rules_they_name() {
+        let row = |rule: Option<&str>, since: Option<&str>| {
+            (
+                "id".to_owned(),
+                rule.map(str::to_owned),
+                since.map(str::to_owned),
+            )
+        };
+        // Two imports: every preset from the earlier of their months.
+        let imports = [row(None, Some("2026-09")), row(None, Some("2026-07"))];
+        assert_eq!(wanted("a", &imports), Some(Some("2026-07".into())));
+        // A run of rule a: every month for a, nothing for b.
+        let run = [row(Some("a"), None)];
+        assert_eq!(wanted("a", &run), Some(None));
+        assert_eq!(wanted("b", &run), None);
+        // Both: every month for a, the import's months for b.
+        let both = [row(None, Some("2026-09")), row(Some("a"), None)];
+        assert_eq!(wanted("a", &both), Some(None));
+        assert_eq!(wanted("b", &both), Some(Some("2026-09".into())));
+        assert_eq!(wanted("a", &[]), None);
+    }
 
     fn day(month: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, month, d).unwrap_or_default()

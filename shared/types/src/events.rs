@@ -298,8 +298,9 @@ pub enum EngagementEvent {
         calls: i64,
     },
     /// Repeat demand now on record for one ward, month and preset
-    /// repeat-demand rule, written after each import and each run of a rule
-    /// that changed it. Like `DemandRecorded` it is a level: it replaces any
+    /// repeat-demand rule, written shortly after each import and each run of
+    /// a preset rule that changed it (by a worker, once the import or run has
+    /// finished). Like `DemandRecorded` it is a level: it replaces any
     /// earlier one for the same ward, month and rule.
     ///
     /// An incident is a *repeat* under a rule when, on the day it was

@@ -199,6 +199,31 @@ impl TestApp {
         res.json().await.expect("row errors")
     }
 
+    /// Waits (up to 20 s) until the worker has published every repeat-demand
+    /// level due from earlier imports and rule runs.
+    pub async fn levels_published(&self) {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&self.database_url())
+            .await
+            .expect("connects");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let due: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM repeat_levels_due")
+                .fetch_one(&pool)
+                .await
+                .expect("due levels");
+            if due == 0 {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "repeat-demand levels still due after 20 s"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        pool.close().await;
+    }
+
     /// Every event in the service's feed.
     pub async fn events(&self) -> Vec<EventEnvelope> {
         let token = self.keys.sign_service("governance").expect("signs");

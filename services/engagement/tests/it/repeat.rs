@@ -388,6 +388,7 @@ async fn repeat_demand_is_for_analysts_and_coordinators(app: &TestApp) {
 /// The latest repeat-demand level per ward, month and rule in the feed, and
 /// how many such events there are in all.
 async fn repeat_levels(app: &TestApp) -> (Vec<(String, String, String, i64, i64, i64)>, usize) {
+    app.levels_published().await;
     let events = app.events().await;
     let mut latest = std::collections::BTreeMap::new();
     let mut n = 0;

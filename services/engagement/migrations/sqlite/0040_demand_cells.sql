@@ -1,0 +1,29 @@
+-- Calls per ward, month, category and source, kept as incidents are written:
+-- the demand analyses, the place profile and the aggregates governance reads
+-- sum these few thousand rows rather than count the incident table. An
+-- import adds each batch's rows to their cells in the batch's transaction;
+-- a re-imported incident takes its call out of its old cell here.
+CREATE TABLE demand_cells (
+    source TEXT NOT NULL,
+    place_id TEXT NOT NULL,
+    month TEXT NOT NULL,
+    category TEXT NOT NULL,
+    area_id TEXT NOT NULL,
+    calls INTEGER NOT NULL,
+    PRIMARY KEY (source, place_id, month, category)
+);
+INSERT INTO demand_cells (source, place_id, month, category, area_id, calls)
+    SELECT source, place_id, month, category, MAX(area_id), COUNT(*)
+    FROM incidents GROUP BY source, place_id, month, category;
+CREATE INDEX demand_cells_by_area ON demand_cells (area_id, month);
+CREATE TRIGGER incidents_leave_cell AFTER UPDATE ON incidents
+BEGIN
+    UPDATE demand_cells SET calls = calls - 1
+    WHERE source = old.source AND place_id = old.place_id
+      AND month = old.month AND category = old.category;
+END;
+
+-- Queries by ward or area now read the cells; the incident table keeps the
+-- indexes by caller and by address the repeat-demand rules read.
+DROP INDEX IF EXISTS incidents_by_place;
+DROP INDEX IF EXISTS incidents_by_area;
