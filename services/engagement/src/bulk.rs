@@ -13,9 +13,11 @@
 //! call leaves its old cell by a trigger as the row is updated.
 //!
 //! A load at least as large as the table already is writes without the
-//! incident indexes beside the primary key and builds them once at its end:
-//! one sort of every row is several times quicker than placing each row in
-//! the indexes as it arrives.
+//! incident indexes by caller and by address, which the service's worker
+//! builds once the last such load has ended: one sort of every row is
+//! several times quicker than placing each row in the indexes as it
+//! arrives, and only the repeat-demand evaluation, which the same worker
+//! runs next, reads them. Queries before then are answered, by a scan.
 
 use crate::rows::IncidentRow;
 use eip_platform::config::DatabaseUrl;
@@ -50,8 +52,8 @@ const FIELDS: [&str; 16] = [
 /// The incident indexes beside the primary key, as the migrations leave
 /// them: `(name, table and columns)`.
 const SECONDARY_INDEXES: [(&str, &str); 2] = [
-    ("incidents_by_caller", "incidents (caller_ref, opened_at)"),
-    ("incidents_by_address", "incidents (address_ref, opened_at)"),
+    ("incidents_by_caller", "incidents (caller_ref)"),
+    ("incidents_by_address", "incidents (address_ref)"),
 ];
 
 /// Statements that build whichever incident index is missing.
@@ -76,16 +78,39 @@ const ADD_PLACE_KEY: &str = "DO $$ BEGIN \
     END IF; END $$";
 
 /// Builds any incident index (and on PostgreSQL the foreign key) a large
-/// load left unbuilt: at start-up, in case a load was stopped before its
-/// end, and after a load whose own connection failed.
+/// load left unbuilt, at start-up, in case a load was stopped before its
+/// end.
 pub async fn ensure_indexes(pool: &sqlx::AnyPool, postgres: bool) -> Result<(), sqlx::Error> {
     for sql in create_indexes() {
         sqlx::query(&sql).execute(pool).await?;
     }
+    ensure_place_key(pool, postgres).await
+}
+
+/// Puts back the ward key after a large load whose own connection failed.
+pub async fn ensure_place_key(pool: &sqlx::AnyPool, postgres: bool) -> Result<(), sqlx::Error> {
     if postgres {
         sqlx::query(ADD_PLACE_KEY).execute(pool).await?;
     }
     Ok(())
+}
+
+/// Builds whichever incident index a large load went without, on a
+/// connection of its own (on SQLite the service's pool is one connection,
+/// which requests keep meanwhile). The caller makes sure no large load is
+/// running.
+pub async fn build_missing_indexes(url: &DatabaseUrl) -> Result<(), sqlx::Error> {
+    let mut conn = sqlx::AnyConnection::connect(url.expose()).await?;
+    if url.expose().starts_with("postgres") {
+        // Room to sort a large table's keys in memory.
+        sqlx::query("SET maintenance_work_mem = '256MB'")
+            .execute(&mut conn)
+            .await?;
+    }
+    for sql in create_indexes() {
+        sqlx::query(&sql).execute(&mut conn).await?;
+    }
+    conn.close().await
 }
 
 /// Rows per SQLite `INSERT` statement (16 values each).
@@ -98,7 +123,13 @@ pub enum BulkConn {
         /// The statement for a full chunk of rows, built once.
         full: String,
     },
-    Postgres(Box<PgConnection>),
+    Postgres {
+        conn: Box<PgConnection>,
+        /// Copy batches straight into the table without first looking for
+        /// their incidents: set for a large load into a smaller table,
+        /// cleared at the first batch that meets one.
+        optimistic: bool,
+    },
 }
 
 /// What a batch adds to the job's counts, and the refused rows to keep.
@@ -237,7 +268,17 @@ impl BulkConn {
             )
             .execute(&mut conn)
             .await?;
-            Ok(Self::Postgres(Box::new(conn)))
+            // A batch's commit need not wait for its log to reach the disk:
+            // a crash can lose only whole batches, rows and counts together,
+            // and the job is marked finished by a commit that does wait, so
+            // a finished job's batches are all on disk.
+            sqlx::query("SET synchronous_commit = off")
+                .execute(&mut conn)
+                .await?;
+            Ok(Self::Postgres {
+                conn: Box::new(conn),
+                optimistic: false,
+            })
         }
     }
 
@@ -288,20 +329,27 @@ impl BulkConn {
                 finish_batch!(tx, job_id, counts);
                 tx.commit().await
             }
-            Self::Postgres(conn) => {
+            Self::Postgres { conn, optimistic } => {
                 let mut data = Vec::with_capacity(rows.len() * 256);
                 for r in rows {
                     copy_row(&mut data, r, job_id);
                 }
                 let numbers: Vec<&str> = rows.iter().map(|r| r.incident_number.as_str()).collect();
                 let cells = cells(rows);
-                match pg_batch(conn, job_id, &data, &numbers, &cells, &counts, false).await {
-                    // Another import wrote one of these incidents between
-                    // the check and the copy: merge the batch instead.
+                let copy = if *optimistic {
+                    Batch::Copy
+                } else {
+                    Batch::CheckFirst
+                };
+                match pg_batch(conn, job_id, &data, &numbers, &cells, &counts, copy).await {
+                    // One of these incidents is on record after all (or
+                    // another import wrote one between the check and the
+                    // copy): merge the batch instead.
                     Err(sqlx::Error::Database(e))
                         if e.kind() == sqlx::error::ErrorKind::UniqueViolation =>
                     {
-                        pg_batch(conn, job_id, &data, &numbers, &cells, &counts, true).await
+                        *optimistic = false;
+                        pg_batch(conn, job_id, &data, &numbers, &cells, &counts, Batch::Merge).await
                     }
                     other => other,
                 }
@@ -311,29 +359,25 @@ impl BulkConn {
 
     /// Drops the incident indexes beside the primary key (and on
     /// PostgreSQL the ward key), before a large load;
-    /// [`BulkConn::build_indexes`] puts them back.
+    /// [`BulkConn::restore_after_load`] and [`build_missing_indexes`] put
+    /// them back.
     pub async fn drop_indexes(&mut self) -> Result<(), sqlx::Error> {
         for (name, _) in SECONDARY_INDEXES {
             self.execute(&format!("DROP INDEX IF EXISTS {name}"))
                 .await?;
         }
-        if matches!(self, Self::Postgres(_)) {
+        if let Self::Postgres { optimistic, .. } = self {
+            // The table was smaller than the file: most batches will be new.
+            *optimistic = true;
             self.execute(DROP_PLACE_KEY).await?;
         }
         Ok(())
     }
 
-    /// Builds the incident indexes a large load went without.
-    pub async fn build_indexes(&mut self) -> Result<(), sqlx::Error> {
-        let postgres = matches!(self, Self::Postgres(_));
-        if postgres {
-            // Room to sort a large table's keys in memory.
-            self.execute("SET maintenance_work_mem = '256MB'").await?;
-        }
-        for sql in create_indexes() {
-            self.execute(&sql).await?;
-        }
-        if postgres {
+    /// After the last large load: on PostgreSQL, the ward key back (one
+    /// check of the whole table) and fresh statistics.
+    pub async fn restore_after_load(&mut self) -> Result<(), sqlx::Error> {
+        if matches!(self, Self::Postgres { .. }) {
             self.execute(ADD_PLACE_KEY).await?;
             // Fresh statistics, or the planner takes the table for the
             // handful of rows it held before and counts demand by index
@@ -348,7 +392,7 @@ impl BulkConn {
             Self::Sqlite { conn, .. } => {
                 sqlx::query(sql).execute(&mut **conn).await?;
             }
-            Self::Postgres(conn) => {
+            Self::Postgres { conn, .. } => {
                 sqlx::query(sql).execute(&mut **conn).await?;
             }
         }
@@ -365,14 +409,24 @@ impl BulkConn {
                     .await;
                 conn.close().await
             }
-            Self::Postgres(conn) => conn.close().await,
+            Self::Postgres { conn, .. } => conn.close().await,
         };
     }
 }
 
-/// One PostgreSQL batch in one transaction: copied straight into the table
-/// when none of its incidents is on record (or `merge` is false and one
-/// arrives meanwhile, which fails the copy), else staged and merged.
+/// How a PostgreSQL batch is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Batch {
+    /// Copied into the table; fails if one of its incidents is on record.
+    Copy,
+    /// Copied into the table when none of its incidents is on record (if
+    /// one arrives meanwhile, the copy fails), else merged.
+    CheckFirst,
+    /// Staged and merged, replacing the incidents on record.
+    Merge,
+}
+
+/// One PostgreSQL batch in one transaction.
 async fn pg_batch(
     conn: &mut PgConnection,
     job_id: &str,
@@ -380,17 +434,22 @@ async fn pg_batch(
     numbers: &[&str],
     cells: &Cells<'_>,
     counts: &BatchCounts<'_>,
-    merge: bool,
+    how: Batch,
 ) -> Result<(), sqlx::Error> {
     let mut tx = conn.begin().await?;
     if !numbers.is_empty() {
-        let merge = merge
-            || sqlx::query_scalar::<_, bool>(
-                "SELECT EXISTS (SELECT 1 FROM incidents WHERE incident_number = ANY($1))",
-            )
-            .bind(numbers)
-            .fetch_one(&mut *tx)
-            .await?;
+        let merge = match how {
+            Batch::Merge => true,
+            Batch::Copy => false,
+            Batch::CheckFirst => {
+                sqlx::query_scalar::<_, bool>(
+                    "SELECT EXISTS (SELECT 1 FROM incidents WHERE incident_number = ANY($1))",
+                )
+                .bind(numbers)
+                .fetch_one(&mut *tx)
+                .await?
+            }
+        };
         let target = if merge { "import_stage" } else { "incidents" };
         let mut copy = tx
             .copy_in_raw(&format!("COPY {target} ({}) FROM STDIN", FIELDS.join(", ")))

@@ -525,18 +525,18 @@ async fn write_all(
     }
     .await;
     let loaded = started.elapsed();
-    // Whatever became of the load, the indexes are built once the last
-    // load without them ends.
+    // Whatever became of the load, once the last load without the ward key
+    // ends it is put back; the worker woken below builds the indexes.
     let rebuilt = if deferred {
         let mut loads = state.bulk_loads.lock().await;
         *loads -= 1;
         match bulk.as_mut() {
-            Some(conn) if *loads == 0 => match conn.build_indexes().await {
+            Some(conn) if *loads == 0 => match conn.restore_after_load().await {
                 Ok(()) => Ok(()),
                 // The import's own connection may be what failed.
                 Err(_) => {
                     let postgres = state.database_url.expose().starts_with("postgres");
-                    crate::bulk::ensure_indexes(state.db.pool(), postgres).await
+                    crate::bulk::ensure_place_key(state.db.pool(), postgres).await
                 }
             },
             _ => Ok(()),
@@ -570,7 +570,7 @@ async fn write_all(
         deferred_indexes = deferred,
         load_ms = loaded.as_millis() as u64,
         waiting_for_rows_ms = waited.as_millis() as u64,
-        indexes_ms = (indexed - loaded).as_millis() as u64,
+        restore_ms = (indexed - loaded).as_millis() as u64,
         aggregates_ms = (started.elapsed() - indexed).as_millis() as u64,
         "import written"
     );

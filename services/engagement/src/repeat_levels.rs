@@ -22,7 +22,8 @@
 //!
 //! An import, or a run of a preset rule, notes in its own transaction that
 //! levels are due (`repeat_levels_due`). One worker per service publishes
-//! them shortly after: it reads the incidents on a connection of its own,
+//! them shortly after (first building any incident index a large load went
+//! without, which the evaluation reads): it reads the incidents on a connection of its own,
 //! so the evaluation (a pass over a rule's whole window) neither lengthens
 //! the import nor holds the service's connection, then writes the changed
 //! levels and their events and clears what it covered in one short
@@ -385,7 +386,19 @@ pub async fn publish_due(state: &AppState) -> Result<usize, sqlx::Error> {
     Ok(written)
 }
 
-/// The worker: publishes what is due at start-up (a change noted before a
+/// One pass of the worker: the incident indexes a large load went without
+/// (when no such load is running), then the levels due.
+async fn follow_up(state: &AppState) -> Result<usize, sqlx::Error> {
+    {
+        let loads = state.bulk_loads.lock().await;
+        if *loads == 0 {
+            crate::bulk::build_missing_indexes(&state.database_url).await?;
+        }
+    }
+    publish_due(state).await
+}
+
+/// The worker: does what is due at start-up (a change noted before a
 /// stop), then whenever woken, until `shutdown`. A failed pass is tried
 /// again a little later; the due rows keep what it was to cover.
 pub fn spawn_worker(
@@ -394,7 +407,7 @@ pub fn spawn_worker(
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            let retry = match publish_due(&state).await {
+            let retry = match follow_up(&state).await {
                 Ok(_) => None,
                 Err(e) => {
                     tracing::warn!(error = %e, "repeat-demand levels not published; trying again");

@@ -31,3 +31,9 @@ FOR EACH ROW EXECUTE FUNCTION incidents_leave_cell();
 -- indexes by caller and by address the repeat-demand rules read.
 DROP INDEX IF EXISTS incidents_by_place;
 DROP INDEX IF EXISTS incidents_by_area;
+-- Those read only which callers and addresses recur, so they index the
+-- reference alone.
+DROP INDEX IF EXISTS incidents_by_caller;
+DROP INDEX IF EXISTS incidents_by_address;
+CREATE INDEX incidents_by_caller ON incidents (caller_ref);
+CREATE INDEX incidents_by_address ON incidents (address_ref);

@@ -27,3 +27,27 @@ END;
 -- indexes by caller and by address the repeat-demand rules read.
 DROP INDEX IF EXISTS incidents_by_place;
 DROP INDEX IF EXISTS incidents_by_area;
+-- Those read only which callers and addresses recur, so they index the
+-- reference alone.
+DROP INDEX IF EXISTS incidents_by_caller;
+DROP INDEX IF EXISTS incidents_by_address;
+CREATE INDEX incidents_by_caller ON incidents (caller_ref);
+CREATE INDEX incidents_by_address ON incidents (address_ref);
+
+-- Inside an upsert, SQLite applies the outer statement's conflict handling
+-- to a trigger's `INSERT OR IGNORE`, so two re-imported incidents leaving
+-- the same cell in one statement failed it. The trigger now skips a cell
+-- already noted.
+DROP TRIGGER incidents_cell_moved;
+CREATE TRIGGER incidents_cell_moved AFTER UPDATE ON incidents
+WHEN old.source = 'command_and_control'
+    AND (new.source <> old.source OR new.place_id <> old.place_id
+         OR new.month <> old.month OR new.category <> old.category)
+BEGIN
+    INSERT INTO demand_moves (import_id, place_id, area_id, month, category)
+    SELECT new.import_id, old.place_id, old.area_id, old.month, old.category
+    WHERE NOT EXISTS (
+        SELECT 1 FROM demand_moves
+        WHERE import_id = new.import_id AND place_id = old.place_id
+          AND month = old.month AND category = old.category);
+END;

@@ -20,6 +20,7 @@ on_both_backends!(
     imports_record_demand_aggregates_without_references,
     a_reimport_that_moves_an_incident_re_records_its_old_cell,
     loads_large_and_small_leave_the_incident_indexes_in_place,
+    a_large_load_over_incidents_on_record_replaces_them,
 );
 
 const WARDS: &str = "code,name,authority\n\
@@ -520,9 +521,9 @@ async fn a_reimport_that_moves_an_incident_re_records_its_old_cell(app: &TestApp
     );
 }
 
-/// A file larger than the table loads without the incident indexes and
-/// builds them at its end; a smaller one writes through them. Either way
-/// the repeat-demand queries find them afterwards, and the demand cells
+/// A file larger than the table loads without the incident indexes, which
+/// the service's worker builds after it; a smaller one writes through
+/// them. Either way the repeat-demand queries find them afterwards, and the demand cells
 /// hold what counting the incidents gives, the moved incident included.
 async fn loads_large_and_small_leave_the_incident_indexes_in_place(app: &TestApp) {
     load_wards(app).await;
@@ -542,6 +543,9 @@ async fn loads_large_and_small_leave_the_incident_indexes_in_place(app: &TestApp
         .import(&analyst, ImportKind::Incidents, None, small)
         .await;
     assert_eq!(small.rows_imported, 1);
+    // The service's worker builds the indexes before it publishes the
+    // repeat-demand levels the imports made due.
+    app.levels_published().await;
 
     let url = app.database_url();
     sqlx::any::install_default_drivers();
@@ -568,21 +572,38 @@ async fn loads_large_and_small_leave_the_incident_indexes_in_place(app: &TestApp
         .expect("the ward key");
         assert_eq!(keys, 1, "the large load put the ward key back");
     }
-    let counted = |sql: &'static str| {
-        let pool = pool.clone();
-        async move {
-            let rows = sqlx::query(sql).fetch_all(&pool).await.expect("cells");
-            rows.iter()
-                .map(|r| {
-                    (
-                        r.get::<String, _>("place_id"),
-                        r.get::<String, _>("month"),
-                        r.get::<String, _>("category"),
-                        r.get::<i64, _>("calls"),
-                    )
-                })
-                .collect::<Vec<_>>()
-        }
+    let (cells, recounted) = cells_and_recount(&pool).await;
+    pool.close().await;
+    assert_eq!(cells, recounted);
+    assert!(
+        cells.contains(&("avenue".into(), "2026-08".into(), "transport".into(), 1)),
+        "{cells:?}"
+    );
+    assert!(
+        cells.contains(&("myton".into(), "2026-08".into(), "crime".into(), 1_999)),
+        "{cells:?}"
+    );
+}
+
+/// The demand cells holding calls, and the same counted from the incidents.
+async fn cells_and_recount(
+    pool: &sqlx::AnyPool,
+) -> (
+    Vec<(String, String, String, i64)>,
+    Vec<(String, String, String, i64)>,
+) {
+    let counted = |sql: &'static str| async move {
+        let rows = sqlx::query(sql).fetch_all(pool).await.expect("cells");
+        rows.iter()
+            .map(|r| {
+                (
+                    r.get::<String, _>("place_id"),
+                    r.get::<String, _>("month"),
+                    r.get::<String, _>("category"),
+                    r.get::<i64, _>("calls"),
+                )
+            })
+            .collect::<Vec<_>>()
     };
     let cells = counted(
         "SELECT place_id, month, category, calls FROM demand_cells WHERE calls > 0 \
@@ -594,14 +615,46 @@ async fn loads_large_and_small_leave_the_incident_indexes_in_place(app: &TestApp
          GROUP BY place_id, month, category ORDER BY place_id, month, category",
     )
     .await;
+    (cells, recounted)
+}
+
+/// A file larger than the table that repeats incidents on record replaces
+/// them: on PostgreSQL the straight copy such a load starts with meets
+/// them, and the batch is merged instead. The demand cells follow.
+async fn a_large_load_over_incidents_on_record_replaces_them(app: &TestApp) {
+    load_wards(app).await;
+    let analyst = user(Role::Analyst);
+    let mut first = HEADER.to_owned();
+    for i in 0..5 {
+        first.push_str(&format!("R-{i},2026-08-01T10:00:00Z,,crime,,,1,myton,,\n"));
+    }
+    app.import(&analyst, ImportKind::Incidents, None, first)
+        .await;
+    let mut second = HEADER.to_owned();
+    for i in 0..60 {
+        second.push_str(&format!(
+            "R-{i},2026-08-02T10:00:00Z,,transport,,,1,avenue,,\n"
+        ));
+    }
+    let job = app
+        .import(&analyst, ImportKind::Incidents, None, second)
+        .await;
+    assert_eq!(job.status, ImportStatus::Completed, "{job:?}");
+    assert_eq!(job.rows_imported, 60);
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&app.database_url())
+        .await
+        .expect("connects");
+    let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM incidents")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    let (cells, recounted) = cells_and_recount(&pool).await;
     pool.close().await;
+    assert_eq!(held, 60);
     assert_eq!(cells, recounted);
-    assert!(
-        cells.contains(&("avenue".into(), "2026-08".into(), "transport".into(), 1)),
-        "{cells:?}"
-    );
-    assert!(
-        cells.contains(&("myton".into(), "2026-08".into(), "crime".into(), 1_999)),
-        "{cells:?}"
+    assert_eq!(
+        cells,
+        [("avenue".into(), "2026-08".into(), "transport".into(), 60)]
     );
 }
