@@ -428,6 +428,7 @@ async fn write_all(
     expected_rows: u64,
     demo: bool,
 ) -> Result<Option<String>, sqlx::Error> {
+    let opened = std::time::Instant::now();
     let places = store::list(state.db.pool(), &Default::default()).await?;
     let mut wards = WardIndex::new();
     for w in places.iter().filter(|p| p.kind == PlaceKind::Ward) {
@@ -544,6 +545,7 @@ async fn write_all(
     } else {
         Ok(())
     };
+    let restored = started.elapsed();
     if let Some(conn) = bulk {
         conn.close().await;
     }
@@ -570,7 +572,9 @@ async fn write_all(
         deferred_indexes = deferred,
         load_ms = loaded.as_millis() as u64,
         waiting_for_rows_ms = waited.as_millis() as u64,
-        restore_ms = (indexed - loaded).as_millis() as u64,
+        before_ms = (opened.elapsed() - started.elapsed()).as_millis() as u64,
+        restore_ms = (restored - loaded).as_millis() as u64,
+        close_ms = (indexed - restored).as_millis() as u64,
         aggregates_ms = (started.elapsed() - indexed).as_millis() as u64,
         "import written"
     );
