@@ -13,11 +13,12 @@
 //! call leaves its old cell by a trigger as the row is updated.
 //!
 //! A load at least as large as the table already is writes without the
-//! incident indexes by caller and by address, which the service's worker
-//! builds once the last such load has ended: one sort of every row is
-//! several times quicker than placing each row in the indexes as it
-//! arrives, and only the repeat-demand evaluation, which the same worker
-//! runs next, reads them. Queries before then are answered, by a scan.
+//! incident indexes by caller and by address (and on PostgreSQL without
+//! the ward key), which the service's worker puts back once the last such
+//! load has ended: one sort of every row is several times quicker than
+//! placing each row in the indexes as it arrives, and only the
+//! repeat-demand evaluation, which the same worker runs next, reads them.
+//! Queries before then are answered, by a scan.
 
 use crate::rows::IncidentRow;
 use eip_platform::config::DatabaseUrl;
@@ -27,6 +28,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, Sq
 use sqlx::{ConnectOptions, Connection};
 use std::collections::BTreeMap;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The columns written, in order, by both paths.
@@ -64,10 +66,11 @@ fn create_indexes() -> impl Iterator<Item = String> {
 }
 
 /// On PostgreSQL a large load also goes without the incidents' foreign key
-/// to their ward, checked then once for the whole table at its end (one
+/// to their ward, checked then once for the whole table after it (one
 /// join, instead of a lookup per row). Every row's ward was already checked
 /// against the wards on record as the file was read, and wards are never
 /// deleted.
+const PLACE_KEY: &str = "incidents_place_id_fkey";
 const DROP_PLACE_KEY: &str =
     "ALTER TABLE incidents DROP CONSTRAINT IF EXISTS incidents_place_id_fkey";
 const ADD_PLACE_KEY: &str = "DO $$ BEGIN \
@@ -84,24 +87,37 @@ pub async fn ensure_indexes(pool: &sqlx::AnyPool, postgres: bool) -> Result<(), 
     for sql in create_indexes() {
         sqlx::query(&sql).execute(pool).await?;
     }
-    ensure_place_key(pool, postgres).await
-}
-
-/// Puts back the ward key after a large load whose own connection failed.
-pub async fn ensure_place_key(pool: &sqlx::AnyPool, postgres: bool) -> Result<(), sqlx::Error> {
     if postgres {
         sqlx::query(ADD_PLACE_KEY).execute(pool).await?;
     }
     Ok(())
 }
 
-/// Builds whichever incident index a large load went without, on a
-/// connection of its own (on SQLite the service's pool is one connection,
-/// which requests keep meanwhile). The caller makes sure no large load is
-/// running.
-pub async fn build_missing_indexes(url: &DatabaseUrl) -> Result<(), sqlx::Error> {
+/// Puts back what large loads went without: the incident indexes and, on
+/// PostgreSQL, the ward key (one check of the whole table) and fresh
+/// statistics. On a connection of its own (on SQLite the service's pool is
+/// one connection, which requests keep meanwhile). The caller makes sure no
+/// large load is running.
+pub async fn restore_after_loads(
+    pool: &sqlx::AnyPool,
+    url: &DatabaseUrl,
+) -> Result<(), sqlx::Error> {
+    let postgres = url.expose().starts_with("postgres");
+    let names: Vec<String> = sqlx::query_scalar(if postgres {
+        "SELECT indexname::text FROM pg_indexes WHERE tablename = 'incidents' \
+         UNION ALL SELECT conname::text FROM pg_constraint \
+         WHERE conrelid = 'incidents'::regclass"
+    } else {
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'incidents'"
+    })
+    .fetch_all(pool)
+    .await?;
+    let has = |name: &str| names.iter().any(|n| n == name);
+    if SECONDARY_INDEXES.iter().all(|(name, _)| has(name)) && (!postgres || has(PLACE_KEY)) {
+        return Ok(());
+    }
     let mut conn = sqlx::AnyConnection::connect(url.expose()).await?;
-    if url.expose().starts_with("postgres") {
+    if postgres {
         // Room to sort a large table's keys in memory.
         sqlx::query("SET maintenance_work_mem = '256MB'")
             .execute(&mut conn)
@@ -109,6 +125,12 @@ pub async fn build_missing_indexes(url: &DatabaseUrl) -> Result<(), sqlx::Error>
     }
     for sql in create_indexes() {
         sqlx::query(&sql).execute(&mut conn).await?;
+    }
+    if postgres {
+        sqlx::query(ADD_PLACE_KEY).execute(&mut conn).await?;
+        // Fresh statistics, or the planner takes the table for the handful
+        // of rows it held before.
+        sqlx::query("ANALYZE incidents").execute(&mut conn).await?;
     }
     conn.close().await
 }
@@ -185,15 +207,55 @@ const COUNTS_SQL: &str = "UPDATE imports SET rows_read = rows_read + $1, \
 /// A batch's calls per demand cell: `(source, ward, month, category)` to
 /// the ward's area and the calls, in key order so that concurrent imports
 /// take the cells' row locks in the same order.
-type Cells<'a> = BTreeMap<(&'a str, &'a str, &'a str, &'static str), (&'a str, i64)>;
+type Cells = BTreeMap<(&'static str, Arc<str>, String, Category), (Arc<str>, i64)>;
 
-fn cells(rows: &[IncidentRow]) -> Cells<'_> {
-    let mut cells = Cells::new();
-    for r in rows {
-        let key = (r.source, &*r.place_id, r.month(), r.category().as_str());
-        cells.entry(key).or_insert((&*r.area_id, 0)).1 += 1;
+/// A batch of incidents made ready to write on the thread that reads the
+/// file: its demand cells and, for PostgreSQL, its `COPY` text. The writer
+/// then only sends it, while the next batch is being made.
+pub struct Prepared {
+    rows: Vec<IncidentRow>,
+    copy: Option<Vec<u8>>,
+    cells: Cells,
+}
+
+impl Prepared {
+    /// `copy_for` names the job when the batch goes to PostgreSQL.
+    pub fn new(rows: Vec<IncidentRow>, copy_for: Option<&str>) -> Self {
+        let mut cells = Cells::new();
+        for r in &rows {
+            let key = (
+                r.source,
+                r.place_id.clone(),
+                r.month().to_owned(),
+                r.category(),
+            );
+            cells.entry(key).or_insert((r.area_id.clone(), 0)).1 += 1;
+        }
+        let copy = copy_for.map(|job| {
+            let mut data = Vec::with_capacity(rows.len() * 256);
+            for r in &rows {
+                copy_row(&mut data, r, job);
+            }
+            data
+        });
+        Self { rows, copy, cells }
     }
-    cells
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// The calls-for-service cells the batch wrote to: `(ward, area, month
+    /// as 202610, category)`.
+    pub fn incident_cells(&self) -> impl Iterator<Item = (Arc<str>, Arc<str>, u32, Category)> + '_ {
+        self.cells
+            .iter()
+            .filter(|((source, ..), _)| *source == crate::rows::SOURCE_INCIDENTS)
+            .map(|((_, place, month, category), (area, _))| {
+                let key = month.replace('-', "").parse().unwrap_or(0);
+                (place.clone(), area.clone(), key, *category)
+            })
+    }
 }
 
 /// Cells per statement (six values each).
@@ -211,10 +273,10 @@ macro_rules! add_to_cells {
                 chunk,
                 |mut b, ((source, place, month, category), (area, calls))| {
                     b.push_bind(*source)
-                        .push_bind(*place)
-                        .push_bind(*month)
-                        .push_bind(*category)
-                        .push_bind(*area)
+                        .push_bind(&**place)
+                        .push_bind(month.as_str())
+                        .push_bind(category.as_str())
+                        .push_bind(&**area)
                         .push_bind(*calls);
                 },
             );
@@ -301,9 +363,10 @@ impl BulkConn {
     pub async fn write_batch(
         &mut self,
         job_id: &str,
-        rows: &[IncidentRow],
+        batch: &Prepared,
         counts: BatchCounts<'_>,
     ) -> Result<(), sqlx::Error> {
+        let rows = &batch.rows;
         match self {
             Self::Sqlite { conn, full } => {
                 let mut tx = conn.begin().await?;
@@ -333,24 +396,31 @@ impl BulkConn {
                     }
                     q.execute(&mut *tx).await?;
                 }
-                let cells = cells(rows);
-                add_to_cells!(sqlx::Sqlite, tx, cells);
+                add_to_cells!(sqlx::Sqlite, tx, batch.cells);
                 finish_batch!(tx, job_id, counts);
                 tx.commit().await
             }
             Self::Postgres { conn, optimistic } => {
-                let mut data = Vec::with_capacity(rows.len() * 256);
-                for r in rows {
-                    copy_row(&mut data, r, job_id);
-                }
+                let encoded;
+                let data = match &batch.copy {
+                    Some(data) => data,
+                    None => {
+                        let mut data = Vec::with_capacity(rows.len() * 256);
+                        for r in rows {
+                            copy_row(&mut data, r, job_id);
+                        }
+                        encoded = data;
+                        &encoded
+                    }
+                };
                 let numbers: Vec<&str> = rows.iter().map(|r| r.incident_number.as_str()).collect();
-                let cells = cells(rows);
+                let cells = &batch.cells;
                 let copy = if *optimistic {
                     Batch::Copy
                 } else {
                     Batch::CheckFirst
                 };
-                match pg_batch(conn, job_id, &data, &numbers, &cells, &counts, copy).await {
+                match pg_batch(conn, job_id, data, &numbers, cells, &counts, copy).await {
                     // One of these incidents is on record after all (or
                     // another import wrote one between the check and the
                     // copy): merge the batch instead.
@@ -358,7 +428,7 @@ impl BulkConn {
                         if e.kind() == sqlx::error::ErrorKind::UniqueViolation =>
                     {
                         *optimistic = false;
-                        pg_batch(conn, job_id, &data, &numbers, &cells, &counts, Batch::Merge).await
+                        pg_batch(conn, job_id, data, &numbers, cells, &counts, Batch::Merge).await
                     }
                     other => other,
                 }
@@ -368,8 +438,7 @@ impl BulkConn {
 
     /// Drops the incident indexes beside the primary key (and on
     /// PostgreSQL the ward key), before a large load;
-    /// [`BulkConn::restore_after_load`] and [`build_missing_indexes`] put
-    /// them back.
+    /// [`restore_after_loads`] puts them back.
     pub async fn drop_indexes(&mut self) -> Result<(), sqlx::Error> {
         for (name, _) in SECONDARY_INDEXES {
             self.execute(&format!("DROP INDEX IF EXISTS {name}"))
@@ -379,19 +448,6 @@ impl BulkConn {
             // The table was smaller than the file: most batches will be new.
             *optimistic = true;
             self.execute(DROP_PLACE_KEY).await?;
-        }
-        Ok(())
-    }
-
-    /// After the last large load: on PostgreSQL, the ward key back (one
-    /// check of the whole table) and fresh statistics.
-    pub async fn restore_after_load(&mut self) -> Result<(), sqlx::Error> {
-        if matches!(self, Self::Postgres { .. }) {
-            self.execute(ADD_PLACE_KEY).await?;
-            // Fresh statistics, or the planner takes the table for the
-            // handful of rows it held before and counts demand by index
-            // over half the table.
-            self.execute("ANALYZE incidents").await?;
         }
         Ok(())
     }
@@ -441,7 +497,7 @@ async fn pg_batch(
     job_id: &str,
     data: &[u8],
     numbers: &[&str],
-    cells: &Cells<'_>,
+    cells: &Cells,
     counts: &BatchCounts<'_>,
     how: Batch,
 ) -> Result<(), sqlx::Error> {

@@ -353,6 +353,12 @@ enum Msg {
         errors: Vec<RowError>,
         read: i64,
     },
+    /// Incidents, made ready to write.
+    Incidents {
+        batch: crate::bulk::Prepared,
+        errors: Vec<RowError>,
+        read: i64,
+    },
     /// The file cannot be read on: its header is wrong or the upload broke.
     Fatal(String),
 }
@@ -460,16 +466,24 @@ async fn write_all(
                 .await?;
         }
     }
+    let bulk_kind = matches!(job.kind, ImportKind::Incidents | ImportKind::StreetCrime);
+    let postgres = state.database_url.expose().starts_with("postgres");
     let ctx = Context {
         kind: job.kind,
         wards,
         lookup,
     };
 
-    let (tx, mut rx) = mpsc::channel::<Msg>(2);
+    // Three stages: a thread reads and checks rows, a second makes each
+    // batch of incidents ready to write (its demand cells, and for
+    // PostgreSQL its `COPY` text), and this task writes.
+    let (tx, parsed) = mpsc::channel::<Msg>(2);
+    let (ready, mut rx) = mpsc::channel::<Msg>(2);
     let stream = body.into_data_stream().map_err(std::io::Error::other);
     let reader = tokio_util::io::SyncIoBridge::new(tokio_util::io::StreamReader::new(stream));
+    let copy_for = (bulk_kind && postgres).then(|| job.id.clone());
     let parser = tokio::task::spawn_blocking(move || parse(reader, &ctx, &tx));
+    tokio::task::spawn_blocking(move || prepare(parsed, &ready, copy_for.as_deref()));
 
     let mut writer = Writer {
         job_id: job.id.clone(),
@@ -482,7 +496,6 @@ async fn write_all(
         stored_errors: 0,
         touched: HashSet::new(),
     };
-    let bulk_kind = matches!(job.kind, ImportKind::Incidents | ImportKind::StreetCrime);
     let mut bulk = match job.kind {
         ImportKind::Incidents | ImportKind::StreetCrime => {
             Some(BulkConn::open(&state.database_url).await?)
@@ -511,8 +524,23 @@ async fn write_all(
             let Some(msg) = rx.recv().await else { break };
             waited += waiting.elapsed();
             match (msg, bulk.as_mut()) {
+                (
+                    Msg::Incidents {
+                        batch,
+                        errors,
+                        read,
+                    },
+                    Some(conn),
+                ) => {
+                    writer.write_incidents(conn, batch, errors, read).await?;
+                }
+                (Msg::Incidents { .. }, None) => {}
                 (Msg::Batch { rows, errors, read }, Some(conn)) => {
-                    writer.write_incidents(conn, rows, errors, read).await?;
+                    // A batch of incidents with none kept: only its refused
+                    // rows and counts.
+                    let batch = crate::bulk::Prepared::new(Vec::new(), None);
+                    writer.write_incidents(conn, batch, errors, read).await?;
+                    drop(rows);
                 }
                 (Msg::Batch { rows, errors, read }, None) => {
                     let mut dbtx = state.db.begin().await?;
@@ -526,35 +554,24 @@ async fn write_all(
     }
     .await;
     let loaded = started.elapsed();
-    // Whatever became of the load, once the last load without the ward key
-    // ends it is put back; the worker woken below builds the indexes.
-    let rebuilt = if deferred {
+    // Whatever became of the load, the worker puts back what large loads
+    // went without once the last of them has ended.
+    let last = deferred && {
         let mut loads = state.bulk_loads.lock().await;
         *loads -= 1;
-        match bulk.as_mut() {
-            Some(conn) if *loads == 0 => match conn.restore_after_load().await {
-                Ok(()) => Ok(()),
-                // The import's own connection may be what failed.
-                Err(_) => {
-                    let postgres = state.database_url.expose().starts_with("postgres");
-                    crate::bulk::ensure_place_key(state.db.pool(), postgres).await
-                }
-            },
-            _ => Ok(()),
-        }
-    } else {
-        Ok(())
+        *loads == 0
     };
-    let restored = started.elapsed();
     if let Some(conn) = bulk {
         conn.close().await;
     }
+    if last {
+        state.levels_due.notify_one();
+    }
     let mut fatal = written?;
-    rebuilt?;
     if parser.await.is_err() {
         fatal.get_or_insert_with(|| "The file could not be read.".into());
     }
-    let indexed = started.elapsed();
+    let closed = started.elapsed();
     if !writer.touched.is_empty() || bulk_kind {
         let mut dbtx = state.db.begin().await?;
         let months = writer.touched.iter().map(|cell| cell.2);
@@ -573,9 +590,8 @@ async fn write_all(
         load_ms = loaded.as_millis() as u64,
         waiting_for_rows_ms = waited.as_millis() as u64,
         before_ms = (opened.elapsed() - started.elapsed()).as_millis() as u64,
-        restore_ms = (restored - loaded).as_millis() as u64,
-        close_ms = (indexed - restored).as_millis() as u64,
-        aggregates_ms = (started.elapsed() - indexed).as_millis() as u64,
+        close_ms = (closed - loaded).as_millis() as u64,
+        aggregates_ms = (started.elapsed() - closed).as_millis() as u64,
         "import written"
     );
     Ok(fatal)
@@ -729,6 +745,36 @@ fn parse(reader: impl std::io::Read, ctx: &Context, tx: &mpsc::Sender<Msg>) {
     let _ = tx.blocking_send(Msg::Batch { rows, errors, read });
 }
 
+/// The middle stage: makes each batch of incidents ready to write (see
+/// [`crate::bulk::Prepared`]) and passes everything else on as it is.
+/// `copy_for` names the job when the incidents go to PostgreSQL.
+fn prepare(mut parsed: mpsc::Receiver<Msg>, ready: &mpsc::Sender<Msg>, copy_for: Option<&str>) {
+    while let Some(msg) = parsed.blocking_recv() {
+        let msg = match msg {
+            Msg::Batch { rows, errors, read }
+                if rows.iter().any(|(_, r)| matches!(r, Parsed::Incident(_))) =>
+            {
+                let incidents = rows
+                    .into_iter()
+                    .filter_map(|(_, row)| match row {
+                        Parsed::Incident(r) => Some(*r),
+                        Parsed::Ward(_) | Parsed::Lookup(_) => None,
+                    })
+                    .collect();
+                Msg::Incidents {
+                    batch: crate::bulk::Prepared::new(incidents, copy_for),
+                    errors,
+                    read,
+                }
+            }
+            other => other,
+        };
+        if ready.blocking_send(msg).is_err() {
+            return;
+        }
+    }
+}
+
 /// The database side of an import.
 struct Writer {
     job_id: String,
@@ -759,41 +805,25 @@ impl Writer {
     async fn write_incidents(
         &mut self,
         conn: &mut BulkConn,
-        rows: Vec<(u64, Parsed)>,
+        batch: crate::bulk::Prepared,
         mut errors: Vec<RowError>,
         read: i64,
     ) -> Result<(), sqlx::Error> {
-        let incidents: Vec<IncidentRow> = rows
-            .into_iter()
-            .filter_map(|(_, row)| match row {
-                Parsed::Incident(r) => Some(*r),
-                Parsed::Ward(_) | Parsed::Lookup(_) => None,
-            })
-            .collect();
         let keep = self.errors_to_keep(&mut errors);
         conn.write_batch(
             &self.job_id,
-            &incidents,
+            &batch,
             BatchCounts {
                 read,
-                imported: incidents.len() as i64,
+                imported: batch.len() as i64,
                 rejected: errors.len() as i64,
                 errors: &errors[..keep],
             },
         )
         .await?;
-        for r in incidents
-            .iter()
-            .filter(|r| r.source == rows::SOURCE_INCIDENTS)
-        {
-            let cell = (
-                r.place_id.clone(),
-                r.area_id.clone(),
-                r.month_key(),
-                r.category(),
-            );
-            self.touched.insert(cell);
-        }
+        self.touched.extend(batch.incident_cells());
+        // Freeing a batch's rows is work too: done away from the writer.
+        tokio::task::spawn_blocking(move || drop(batch));
         Ok(())
     }
 
@@ -1003,6 +1033,7 @@ async fn record_demand(
             );
         }
     }
+    let mut events = Vec::with_capacity(cells.len());
     for (place_id, area_id, month, category) in cells {
         let calls = calls
             .get(&(
@@ -1019,10 +1050,7 @@ async fn record_demand(
             category,
             calls,
         };
-        state
-            .outbox
-            .record(tx, event.kind(), &event.payload())
-            .await?;
+        events.push((event.kind(), event.payload()));
     }
-    Ok(())
+    state.outbox.record_many(tx, &events).await
 }

@@ -386,13 +386,13 @@ pub async fn publish_due(state: &AppState) -> Result<usize, sqlx::Error> {
     Ok(written)
 }
 
-/// One pass of the worker: the incident indexes a large load went without
-/// (when no such load is running), then the levels due.
+/// One pass of the worker: what large loads went without (when none is
+/// running), then the levels due.
 async fn follow_up(state: &AppState) -> Result<usize, sqlx::Error> {
     {
         let loads = state.bulk_loads.lock().await;
         if *loads == 0 {
-            crate::bulk::build_missing_indexes(&state.database_url).await?;
+            crate::bulk::restore_after_loads(state.db.pool(), &state.database_url).await?;
         }
     }
     publish_due(state).await

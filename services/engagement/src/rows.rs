@@ -212,12 +212,6 @@ impl IncidentRow {
     pub fn day(&self) -> &str {
         self.opened_at.get(..10).unwrap_or_default()
     }
-
-    /// The month as a number (`202610`), for grouping without text.
-    pub fn month_key(&self) -> u32 {
-        use chrono::Datelike as _;
-        u32::try_from(self.opened_on.year()).unwrap_or(0) * 100 + self.opened_on.month()
-    }
 }
 
 pub const SOURCE_INCIDENTS: &str = "command_and_control";

@@ -135,8 +135,15 @@ impl Db {
         self.backend
     }
 
+    /// A transaction. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`): a transaction that read first and then wrote could fail
+    /// with "database is locked" when another connection (an import's
+    /// own, say) wrote in between, as SQLite cannot let it wait.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        self.pool.begin().await
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
     }
 
     /// Whether the database answers: used by `/health/ready`.

@@ -47,7 +47,13 @@ async fn run(app: &TestApp, rule: &str, as_of: &str) -> Vec<RepeatFlag> {
             },
         )
         .await;
-    assert_eq!(res.status(), StatusCode::OK, "running {rule}");
+    let status = res.status();
+    if status != StatusCode::OK {
+        panic!(
+            "running {rule}: {status} {}",
+            res.text().await.unwrap_or_default()
+        );
+    }
     res.json().await.expect("flags")
 }
 
