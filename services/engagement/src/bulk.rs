@@ -80,22 +80,10 @@ const ADD_PLACE_KEY: &str = "DO $$ BEGIN \
             FOREIGN KEY (place_id) REFERENCES places (id); \
     END IF; END $$";
 
-/// Builds any incident index (and on PostgreSQL the foreign key) a large
-/// load left unbuilt, at start-up, in case a load was stopped before its
-/// end.
-pub async fn ensure_indexes(pool: &sqlx::AnyPool, postgres: bool) -> Result<(), sqlx::Error> {
-    for sql in create_indexes() {
-        sqlx::query(&sql).execute(pool).await?;
-    }
-    if postgres {
-        sqlx::query(ADD_PLACE_KEY).execute(pool).await?;
-    }
-    Ok(())
-}
-
 /// Puts back what large loads went without: the incident indexes and, on
 /// PostgreSQL, the ward key (one check of the whole table) and fresh
-/// statistics. On a connection of its own (on SQLite the service's pool is
+/// statistics; also at start-up, after a load stopped before its end. On a
+/// connection of its own (on SQLite the service's pool is
 /// one connection, which requests keep meanwhile). The caller makes sure no
 /// large load is running.
 pub async fn restore_after_loads(
@@ -245,15 +233,16 @@ impl Prepared {
         self.rows.len()
     }
 
-    /// The calls-for-service cells the batch wrote to: `(ward, area, month
-    /// as 202610, category)`.
-    pub fn incident_cells(&self) -> impl Iterator<Item = (Arc<str>, Arc<str>, u32, Category)> + '_ {
+    /// The calls-for-service cells the batch wrote to: `(ward, area, month,
+    /// category)`.
+    pub fn incident_cells(
+        &self,
+    ) -> impl Iterator<Item = (Arc<str>, Arc<str>, String, Category)> + '_ {
         self.cells
             .iter()
             .filter(|((source, ..), _)| *source == crate::rows::SOURCE_INCIDENTS)
             .map(|((_, place, month, category), (area, _))| {
-                let key = month.replace('-', "").parse().unwrap_or(0);
-                (place.clone(), area.clone(), key, *category)
+                (place.clone(), area.clone(), month.clone(), *category)
             })
     }
 }

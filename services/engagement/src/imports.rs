@@ -535,12 +535,11 @@ async fn write_all(
                     writer.write_incidents(conn, batch, errors, read).await?;
                 }
                 (Msg::Incidents { .. }, None) => {}
-                (Msg::Batch { rows, errors, read }, Some(conn)) => {
+                (Msg::Batch { errors, read, .. }, Some(conn)) => {
                     // A batch of incidents with none kept: only its refused
                     // rows and counts.
                     let batch = crate::bulk::Prepared::new(Vec::new(), None);
                     writer.write_incidents(conn, batch, errors, read).await?;
-                    drop(rows);
                 }
                 (Msg::Batch { rows, errors, read }, None) => {
                     let mut dbtx = state.db.begin().await?;
@@ -574,7 +573,7 @@ async fn write_all(
     let closed = started.elapsed();
     if !writer.touched.is_empty() || bulk_kind {
         let mut dbtx = state.db.begin().await?;
-        let months = writer.touched.iter().map(|cell| cell.2);
+        let months = writer.touched.iter().map(|cell| cell.2.as_str());
         crate::repeat_levels::due_after_import(&mut dbtx, &job.id, months).await?;
         record_demand(state, &mut dbtx, &job.id, &writer.touched).await?;
         dbtx.commit().await?;
@@ -788,7 +787,7 @@ struct Writer {
     touched: HashSet<Cell>,
 }
 
-type Cell = (Arc<str>, Arc<str>, u32, Category);
+type Cell = (Arc<str>, Arc<str>, String, Category);
 
 impl Writer {
     /// The refused rows still to keep: the first thousand of a job.
@@ -963,7 +962,7 @@ async fn record_demand(
             (
                 place.to_string(),
                 area.to_string(),
-                format!("{:04}-{:02}", month / 100, month % 100),
+                month.clone(),
                 *category,
             )
         })

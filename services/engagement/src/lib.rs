@@ -79,9 +79,6 @@ pub async fn launch(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let db = Db::connect(&config.database_url, &migrations()).await?;
-    // A large incident load stopped before its end leaves indexes to build.
-    let postgres = config.database_url.expose().starts_with("postgres");
-    bulk::ensure_indexes(db.pool(), postgres).await?;
     let outbox = Outbox::new(SOURCE);
     let relay = outbox.spawn_relay(db.clone(), shared.bus.clone(), shutdown.clone());
     let skills = eip_skills::SkillGate::new(db.clone(), shared.keys.clone(), skills::ACTIONS);

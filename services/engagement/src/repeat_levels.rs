@@ -293,12 +293,12 @@ async fn note_due(
 
 /// After an import, in its final transaction: every preset rule is due for
 /// the months from the earliest the import wrote to or moved an incident
-/// out of (`YYYYMM` numbers in `months`); a contact counts towards the
+/// out of (`YYYY-MM` in `months`); a contact counts towards the
 /// windows of later days, so later months are evaluated again too.
-pub async fn due_after_import(
+pub async fn due_after_import<'m>(
     tx: &mut Tx,
     job_id: &str,
-    months: impl Iterator<Item = u32>,
+    months: impl Iterator<Item = &'m str>,
 ) -> Result<(), sqlx::Error> {
     let moved: Option<String> =
         sqlx::query("SELECT MIN(month) AS month FROM demand_moves WHERE import_id = $1")
@@ -306,9 +306,7 @@ pub async fn due_after_import(
             .fetch_one(&mut **tx)
             .await?
             .try_get("month")?;
-    let written = months
-        .min()
-        .map(|m| format!("{:04}-{:02}", m / 100, m % 100));
+    let written = months.min().map(str::to_owned);
     let since = match (written, moved) {
         (Some(a), Some(b)) => a.min(b),
         (Some(a), None) | (None, Some(a)) => a,
