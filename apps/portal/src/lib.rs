@@ -27,11 +27,13 @@ use eip_portal_app::data::keys;
 use eip_portal_app::data::ssr::PortalCtx;
 use eip_portal_app::{App, shell};
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
+use leptos_axum::{
+    AxumRouteListing, LeptosRoutes, generate_route_list, handle_server_fns_with_context,
+};
 use serde::{Deserialize, Serialize};
 use session_store::{PortalSessions, RedisSessions};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tokio::net::TcpListener;
 use tower_http::services::ServeDir;
 use tower_sessions::cookie::SameSite;
@@ -207,8 +209,17 @@ pub async fn launch(
     Ok(())
 }
 
+/// The pages' routes, walked once per process. The walk renders the app
+/// with resource loading switched off process-wide while it runs, so a
+/// second walk (a second portal in one process, as the tests start them)
+/// would leave pages rendering meanwhile waiting for data that never loads.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 fn router(state: PortalState, config: &Config) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let session_layer = SessionManagerLayer::new(state.sessions.clone())
         .with_name(if config.sessions.secure_cookie {
             "__Host-eip_session"

@@ -264,7 +264,12 @@ impl RunningService {
     }
 
     async fn wait_ready(&self) {
-        let client = reqwest::Client::new();
+        // A bound timeout: a service that accepts but never answers fails
+        // the test rather than holding it.
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap_or_else(|e| panic!("no HTTP client: {e}"));
         let url = format!("{}/health/ready", self.base);
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
