@@ -2,7 +2,8 @@
 //! profile over the demo demand data, and the engagement log form's
 //! refusal and success without JavaScript, the priority board, a case
 //! refused closing before its assessment, and the partner directory with
-//! a stale entry marked reviewed.
+//! a stale entry marked reviewed, and a case opened from the hidden-demand
+//! worklist.
 
 use eip_platform::Shared;
 use eip_platform::bus::{Bus, InProcessBus};
@@ -388,5 +389,65 @@ async fn coordinators_mark_a_stale_directory_entry_reviewed() {
         "{page}"
     );
     assert!(!page.contains("Needs review"), "{page}");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_hidden_demand_row_opens_a_case_and_only_one_path() {
+    let s = Stack::start().await;
+    let coordinator = s.sign_in("coordinator.hull").await;
+    // The demo's household with repeated domestic incidents in Myton.
+    let household = "a:000000000d0eaaaa";
+    let (status, lists) = s.page("/demand", &coordinator).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        lists.contains(&format!(
+            "data-ref=\"{household}\" data-rule=\"hidden-domestic-address\""
+        )),
+        "{lists}"
+    );
+    assert!(lists.contains("Suggest a referral"));
+
+    let res = s
+        .post(
+            "/demand/hidden/support",
+            &coordinator,
+            &[
+                ("rule_id", "hidden-domestic-address"),
+                ("subject_ref", household),
+                ("path", "problem_solving_case"),
+            ],
+        )
+        .await;
+    let case = res.headers()[LOCATION]
+        .to_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(case.starts_with("/cases/"), "{case}");
+    let (status, page) = s.page(&case, &coordinator).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Case opened"), "{page}");
+    assert!(
+        page.contains("hidden-domestic-address"),
+        "the scanning names the rule"
+    );
+
+    // The row has left the worklist; a second path is refused, said plainly.
+    let (_, lists) = s.page("/demand", &coordinator).await;
+    assert!(!lists.contains(&format!("data-ref=\"{household}\"")));
+    let res = s
+        .post(
+            "/demand/hidden/support",
+            &coordinator,
+            &[
+                ("rule_id", "hidden-domestic-address"),
+                ("subject_ref", household),
+                ("path", "referral_suggestion"),
+            ],
+        )
+        .await;
+    assert_eq!(res.headers()[LOCATION], "/demand");
+    let (_, lists) = s.page("/demand", &coordinator).await;
+    assert!(lists.contains("already open"), "{lists}");
     s.stop().await;
 }

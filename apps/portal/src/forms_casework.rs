@@ -16,8 +16,8 @@ use eip_portal_app::data::{CASE_FORM, IMPORT_FORM, KeptForm, PRIORITY_FORM, keys
 use eip_types::FieldError;
 use eip_types::engagement::{
     ActionStatus, AssessmentInput, CaseResponse, CommunityPriority, DirectoryEntry, ImportJob,
-    ImportKind, NewCase, NewImport, NewPriority, OpenSupport, ProblemCase, RepeatFlag, RunRule,
-    Scanning, SupportPath, TriangleAnalysis, WeDid,
+    ImportKind, NewCase, NewImport, NewPriority, OpenHiddenSupport, OpenSupport, ProblemCase,
+    RepeatFlag, RunRule, Scanning, SupportPath, TriangleAnalysis, WeDid,
 };
 use std::time::Duration;
 use tower_sessions::Session;
@@ -39,7 +39,8 @@ pub fn routes() -> Router<PortalState> {
         .route("/cases/{id}/{stage}", post(case_stage))
         .route("/directory/{id}/review", post(review_entry))
         .route("/demand/run", post(run_rule))
-        .route("/demand/flags/{id}/case", post(case_from_flag))
+        .route("/demand/flags/{id}/support", post(support_from_flag))
+        .route("/demand/hidden/support", post(support_from_hidden))
 }
 
 /// An id from a path, kept to the characters the engagement service makes
@@ -580,42 +581,82 @@ async fn run_rule(
     Redirect::to("/demand").into_response()
 }
 
-/// Opens a problem-solving case from a repeat-demand flag: the support path
-/// a flag can lead to, never a marker.
-async fn case_from_flag(
+/// The support path a demand form's pressed button asks for.
+fn chosen_path(form: &[(String, String)]) -> Option<SupportPath> {
+    SupportPath::parse(&field(form, "path"))
+}
+
+/// Where a support path opened from a flag leads: the new case, or back to
+/// the lists with a note of the referral suggestion.
+async fn opened(session: &Session, result: Result<RepeatFlag, ClientError>) -> Response {
+    let (flash, to) = match result {
+        Ok(RepeatFlag {
+            case_id: Some(case),
+            ..
+        }) => (
+            "Case opened, with the demand that led to it in the scanning stage.".to_owned(),
+            format!("/cases/{case}"),
+        ),
+        Ok(f) => (
+            format!(
+                "Referral suggestion recorded for {} in {}: a practitioner follows it up.",
+                f.subject_ref, f.place_id
+            ),
+            "/demand".to_owned(),
+        ),
+        Err(e) => (failure(e), "/demand".to_owned()),
+    };
+    let _ = session.insert(keys::FLASH, flash).await;
+    Redirect::to(&to).into_response()
+}
+
+/// Opens a support path from a repeat-demand flag: a problem-solving case
+/// or a referral suggestion, never a marker.
+async fn support_from_flag(
     State(state): State<PortalState>,
     session: Session,
     Path(id): Path<String>,
+    Form(form): Form<Fields>,
 ) -> Response {
     let Some(user) = signed_in(&session).await else {
         return Redirect::to("/sign-in").into_response();
     };
-    let path = format!("/repeat-flags/{}/support", clean_id(&id));
-    let body = OpenSupport {
-        path: SupportPath::ProblemSolvingCase,
+    let Some(path) = chosen_path(&form) else {
+        return Redirect::to("/demand").into_response();
     };
-    match state
+    let result = state
         .ctx
         .engagement
-        .post::<_, RepeatFlag>(&path, &user.principal(), &body)
-        .await
-    {
-        Ok(RepeatFlag {
-            case_id: Some(case),
-            ..
-        }) => {
-            let _ = session
-                .insert(
-                    keys::FLASH,
-                    "Case opened from the flag, with its demand in the scanning stage.",
-                )
-                .await;
-            Redirect::to(&format!("/cases/{case}")).into_response()
-        }
-        Ok(_) => Redirect::to("/demand").into_response(),
-        Err(e) => {
-            let _ = session.insert(keys::FLASH, failure(e)).await;
-            Redirect::to("/demand").into_response()
-        }
-    }
+        .post::<_, RepeatFlag>(
+            &format!("/repeat-flags/{}/support", clean_id(&id)),
+            &user.principal(),
+            &OpenSupport { path },
+        )
+        .await;
+    opened(&session, result).await
+}
+
+/// Opens a support path from a row of the hidden-demand worklist.
+async fn support_from_hidden(
+    State(state): State<PortalState>,
+    session: Session,
+    Form(form): Form<Fields>,
+) -> Response {
+    let Some(user) = signed_in(&session).await else {
+        return Redirect::to("/sign-in").into_response();
+    };
+    let Some(path) = chosen_path(&form) else {
+        return Redirect::to("/demand").into_response();
+    };
+    let body = OpenHiddenSupport {
+        rule_id: field(&form, "rule_id"),
+        subject_ref: field(&form, "subject_ref"),
+        path,
+    };
+    let result = state
+        .ctx
+        .engagement
+        .post::<_, RepeatFlag>("/hidden-demand/support", &user.principal(), &body)
+        .await;
+    opened(&session, result).await
 }

@@ -12,9 +12,10 @@ use eip_types::engagement::{
     ActionStatus, Assessment, AssessmentInput, AssessmentResult, CaseResponse, CaseStatus,
     CommunityPriority, Concentration, CrimeShare, Demand, DirectoryEntry, DirectorySettings,
     Engagement, EngagementKind, HiddenDemand, Hotspot, Hub, HubInput, ImportJob, ImportKind,
-    ImportStatus, LorenzPoint, NewCase, NewEngagement, NewImport, NewPriority, OpenSupport,
-    PriorityStatus, ProblemCase, RepeatFlag, RepeatRule, RepeatSubject, RowError, RuleInput,
-    RunRule, Scanning, Sector, SupportPath, TopShare, TopVersusBottom, TriangleAnalysis, WeDid,
+    ImportStatus, LorenzPoint, NewCase, NewEngagement, NewImport, NewPriority, OpenHiddenSupport,
+    OpenSupport, PriorityStatus, ProblemCase, RepeatFlag, RepeatRule, RepeatSubject, RowError,
+    RuleInput, RunRule, Scanning, Sector, SupportPath, TopShare, TopVersusBottom, TriangleAnalysis,
+    WeDid,
 };
 use eip_types::events::EventPage;
 use eip_types::place::{Place, PlaceKind};
@@ -30,7 +31,7 @@ use utoipa::OpenApi;
         crate::analysis::crime_share, crate::analysis::concentration, crate::analysis::hotspots,
         crate::repeat::list_rules, crate::repeat::create_rule, crate::repeat::show_rule,
         crate::repeat::revise_rule, crate::repeat::run_rule, crate::repeat::list_flags,
-        crate::repeat::open_support, crate::repeat::hidden_demand,
+        crate::repeat::open_support, crate::repeat::hidden_demand, crate::repeat::open_hidden_support,
         crate::cases::create_case, crate::cases::list_cases, crate::cases::show_case,
         crate::cases::put_scanning, crate::cases::put_analysis, crate::cases::put_responses,
         crate::cases::put_assessment, crate::cases::close_case, crate::cases::summary,
@@ -45,7 +46,7 @@ use utoipa::OpenApi;
     components(schemas(Place, PlaceKind, EventPage, Problem, ImportJob, ImportKind, ImportStatus,
         NewImport, RowError, CrimeShare, Concentration, Demand, TopShare, LorenzPoint,
         TopVersusBottom, Hotspot, RepeatRule, RepeatSubject, RuleInput, RepeatFlag, RunRule,
-        OpenSupport, SupportPath, HiddenDemand, ProblemCase, CaseStatus, NewCase, Scanning,
+        OpenSupport, OpenHiddenSupport, SupportPath, HiddenDemand, ProblemCase, CaseStatus, NewCase, Scanning,
         TriangleAnalysis, CaseResponse, AssessmentInput, Assessment, AssessmentResult,
         EngagementKind, NewEngagement, Engagement, CommunityPriority, NewPriority, PriorityStatus,
         WeDid, ActionStatus, DirectoryEntry, DirectorySettings, Sector, Hub, HubInput,

@@ -100,7 +100,8 @@ impl Lcg {
     }
 }
 
-/// `count` incidents over the year to `today`: most in the priority wards,
+/// `count` incidents over the year to `today`, and seven more that recur
+/// recently: most in the priority wards,
 /// fewer than a fifth closed as crime, and a handful of callers and addresses
 /// that recur.
 pub fn incidents_csv(today: chrono::NaiveDate, count: usize) -> String {
@@ -170,6 +171,31 @@ pub fn incidents_csv(today: chrono::NaiveDate, count: usize) -> String {
             closed.format("%Y-%m-%dT%H:%M:%SZ"),
             qualifiers[rng.below(qualifiers.len() as u64) as usize],
             1 + rng.below(4),
+        );
+    }
+    // Need nobody has picked up yet, for the hidden-demand worklist: a
+    // household with domestic incidents and a young person reported
+    // missing again and again, each within the last three months.
+    for (k, back) in [6u64, 19, 33, 58].into_iter().enumerate() {
+        let at = today - chrono::Days::new(back);
+        let _ = writeln!(
+            csv,
+            "DEMO-HD{k},{}T23:10:00Z,{}T23:55:00Z,public safety and welfare,public safety and welfare,domestic,2,myton,c:{:016x},a:{:016x}",
+            at,
+            at,
+            0x0d0e_0000_u64 + k as u64,
+            0x0d0e_aaaa_u64
+        );
+    }
+    for (k, back) in [3u64, 27, 61].into_iter().enumerate() {
+        let at = today - chrono::Days::new(back);
+        let _ = writeln!(
+            csv,
+            "DEMO-HM{k},{}T20:30:00Z,{}T23:30:00Z,public safety and welfare,public safety and welfare,missing_person,2,west-marsh,c:{:016x},a:{:016x}",
+            at,
+            at,
+            0x0d0e_bbbb_u64,
+            0x0d0e_1000_u64 + k as u64
         );
     }
     csv

@@ -18,8 +18,8 @@ use eip_platform::db::{Tx, now_text};
 use eip_platform::error::{ApiError, ApiJson, ApiQuery};
 use eip_platform::identity::Authenticated;
 use eip_types::engagement::{
-    HiddenDemand, OpenSupport, RepeatFlag, RepeatRule, RepeatSubject, RuleInput, RunRule,
-    SupportPath,
+    HiddenDemand, OpenHiddenSupport, OpenSupport, RepeatFlag, RepeatRule, RepeatSubject, RuleInput,
+    RunRule, SupportPath,
 };
 use eip_types::{FieldError, Principal, Problem, Role};
 use serde::Deserialize;
@@ -35,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route("/repeat-flags", get(list_flags))
         .route("/repeat-flags/{id}/support", post(open_support))
         .route("/hidden-demand", get(hidden_demand))
+        .route("/hidden-demand/support", post(open_hidden_support))
         .with_state(state)
 }
 
@@ -292,43 +293,7 @@ async fn run_rule(
         })?,
     };
     let rule = latest_rule(&state, &id).await?.ok_or(ApiError::NotFound)?;
-    let (from, to) = window(as_of, rule.window_days);
-    let column = match rule.subject {
-        RepeatSubject::Caller => "caller_ref",
-        RepeatSubject::Address => "address_ref",
-        RepeatSubject::Place => "place_id",
-    };
-    let sql = format!(
-        "SELECT {column} AS subject, opened_on, place_id, area_id, COUNT(*) AS n FROM incidents \
-         WHERE source = $1 AND opened_on >= $2 AND opened_on <= $3 AND {column} IS NOT NULL \
-           AND ($4 IS NULL OR category = $4) AND ($5 IS NULL OR qualifiers LIKE $5) AND {} \
-         GROUP BY {column}, opened_on, place_id, area_id",
-        in_list("area_id", areas.len(), 6)
-    );
-    let mut q = sqlx::query(&sql)
-        .bind(SOURCE_INCIDENTS)
-        .bind(from.format("%Y-%m-%d").to_string())
-        .bind(to.format("%Y-%m-%d").to_string())
-        .bind(rule.category.map(|c| c.as_str()))
-        .bind(rule.qualifier.as_ref().map(|q| format!("%{q}%")));
-    for a in &areas {
-        q = q.bind(a);
-    }
-    let contacts = q
-        .fetch_all(state.db.pool())
-        .await?
-        .iter()
-        .map(|r| {
-            let day: String = r.try_get("opened_on")?;
-            Ok(Contacts {
-                subject: r.try_get("subject")?,
-                day: eip_platform::db::parse_date(&day)?,
-                place_id: r.try_get("place_id")?,
-                area_id: r.try_get("area_id")?,
-                count: r.try_get("n")?,
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let contacts = rule_contacts(&state, &rule, &areas, as_of, None).await?;
     let hits = evaluate(&contacts, as_of, rule.min_contacts, rule.window_days);
     let mut tx = state.db.begin().await?;
     let mut ids = Vec::new();
@@ -346,6 +311,55 @@ async fn run_rule(
         }
     }
     Ok(Json(flags))
+}
+
+/// A rule's contacts in its window ending `as_of`, per subject, day and
+/// ward, in `areas`; only `subject_ref`'s when given.
+async fn rule_contacts(
+    state: &AppState,
+    rule: &RepeatRule,
+    areas: &[String],
+    as_of: NaiveDate,
+    subject_ref: Option<&str>,
+) -> Result<Vec<Contacts>, sqlx::Error> {
+    let (from, to) = window(as_of, rule.window_days);
+    let column = match rule.subject {
+        RepeatSubject::Caller => "caller_ref",
+        RepeatSubject::Address => "address_ref",
+        RepeatSubject::Place => "place_id",
+    };
+    let sql = format!(
+        "SELECT {column} AS subject, opened_on, place_id, area_id, COUNT(*) AS n FROM incidents \
+         WHERE source = $1 AND opened_on >= $2 AND opened_on <= $3 AND {column} IS NOT NULL \
+           AND ($4 IS NULL OR category = $4) AND ($5 IS NULL OR qualifiers LIKE $5) \
+           AND ($6 IS NULL OR {column} = $6) AND {} \
+         GROUP BY {column}, opened_on, place_id, area_id",
+        in_list("area_id", areas.len(), 7)
+    );
+    let mut q = sqlx::query(&sql)
+        .bind(SOURCE_INCIDENTS)
+        .bind(from.format("%Y-%m-%d").to_string())
+        .bind(to.format("%Y-%m-%d").to_string())
+        .bind(rule.category.map(|c| c.as_str()))
+        .bind(rule.qualifier.as_ref().map(|q| format!("%{q}%")))
+        .bind(subject_ref);
+    for a in areas {
+        q = q.bind(a);
+    }
+    q.fetch_all(state.db.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            let day: String = r.try_get("opened_on")?;
+            Ok(Contacts {
+                subject: r.try_get("subject")?,
+                day: eip_platform::db::parse_date(&day)?,
+                place_id: r.try_get("place_id")?,
+                area_id: r.try_get("area_id")?,
+                count: r.try_get("n")?,
+            })
+        })
+        .collect()
 }
 
 async fn record_flag(
@@ -510,31 +524,10 @@ async fn open_support(
         return Err(ApiError::NotFound);
     }
     if f.support_path.is_some() {
-        return Err(ApiError::Conflict(
-            "A support path is already open from this flag.".into(),
-        ));
+        return Err(already_open());
     }
     let mut tx = state.db.begin().await?;
-    let case_id = match open.path {
-        SupportPath::ProblemSolvingCase => {
-            Some(cases::open_from_flag(&state, &mut tx, p, &f).await?)
-        }
-        SupportPath::ReferralSuggestion => None,
-    };
-    let opened = sqlx::query(
-        "UPDATE repeat_flags SET support_path = $2, case_id = $3 WHERE id = $1 AND support_path IS NULL",
-    )
-    .bind(&id)
-    .bind(open.path.as_str())
-    .bind(case_id.as_deref())
-    .execute(&mut *tx)
-    .await?;
-    if opened.rows_affected() == 0 {
-        // Someone opened one meanwhile: the case made here is rolled back.
-        return Err(ApiError::Conflict(
-            "A support path is already open from this flag.".into(),
-        ));
-    }
+    open_path(&state, &mut tx, p, &f, open.path).await?;
     tx.commit().await?;
     state.outbox.wake();
     find_flag(&state, &id)
@@ -543,23 +536,60 @@ async fn open_support(
         .ok_or(ApiError::NotFound)
 }
 
+fn already_open() -> ApiError {
+    ApiError::Conflict("A support path is already open from this flag.".into())
+}
+
+/// Opens `path` from flag `f` in `tx`: the case, if that is the path, and
+/// the flag's note of it. Refused if a path was opened meanwhile.
+async fn open_path(
+    state: &AppState,
+    tx: &mut Tx,
+    p: &Principal,
+    f: &RepeatFlag,
+    path: SupportPath,
+) -> Result<(), ApiError> {
+    let case_id = match path {
+        SupportPath::ProblemSolvingCase => Some(cases::open_from_flag(state, tx, p, f).await?),
+        SupportPath::ReferralSuggestion => None,
+    };
+    let opened = sqlx::query(
+        "UPDATE repeat_flags SET support_path = $2, case_id = $3 WHERE id = $1 AND support_path IS NULL",
+    )
+    .bind(&f.id)
+    .bind(path.as_str())
+    .bind(case_id.as_deref())
+    .execute(&mut **tx)
+    .await?;
+    if opened.rows_affected() == 0 {
+        // Someone opened one meanwhile: the case made here is rolled back
+        // with the transaction.
+        return Err(already_open());
+    }
+    Ok(())
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 struct HiddenQuery {
     area: Option<String>,
-    /// Look back this many days from today (default 90).
-    days: Option<i64>,
-    /// At least this many incidents (default 3).
-    min: Option<i64>,
 }
 
-/// Qualifiers whose repetition at one address or by one caller suggests
-/// need nobody has yet picked up.
-const HIDDEN_QUALIFIERS: [&str; 3] = ["domestic", "missing_person", "mental_health"];
+/// The rules behind the hidden-demand worklist (see migration 0042):
+/// repeated domestic, missing-person or mental-health incidents at one
+/// address or by one caller.
+const HIDDEN_RULES: [&str; 6] = [
+    "hidden-domestic-address",
+    "hidden-domestic-caller",
+    "hidden-missing-person-address",
+    "hidden-missing-person-caller",
+    "hidden-mental-health-address",
+    "hidden-mental-health-caller",
+];
 
-/// The hidden-demand worklist: addresses and callers with repeated
-/// domestic, missing-person or mental-health incidents and no support path
-/// open from any flag. For a person to review; nothing is decided here.
+/// The hidden-demand worklist: addresses and callers that meet one of the
+/// worklist rules today and have no support path open from any flag. For
+/// a person to review; nothing is decided here.
 #[utoipa::path(get, path = "/hidden-demand", params(HiddenQuery),
     responses((status = 200, body = [HiddenDemand]), (status = 403, body = Problem)))]
 async fn hidden_demand(
@@ -569,52 +599,132 @@ async fn hidden_demand(
 ) -> Result<Json<Vec<HiddenDemand>>, ApiError> {
     let p = require_reader(&user)?;
     let areas = areas_for(p, q.area.as_deref())?;
-    let days = q.days.unwrap_or(90).clamp(1, 3_660);
-    let min = q.min.unwrap_or(3).clamp(2, 10_000);
-    let (from, _) = window(chrono::Utc::now().date_naive(), days);
+    let today = chrono::Utc::now().date_naive();
     let mut out = Vec::new();
-    for (subject, column) in [
-        (RepeatSubject::Address, "address_ref"),
-        (RepeatSubject::Caller, "caller_ref"),
-    ] {
-        for qualifier in HIDDEN_QUALIFIERS {
-            let sql = format!(
-                "SELECT {column} AS subject_ref, MIN(area_id) AS area_id, COUNT(*) AS n, \
-                 MIN(opened_on) AS first_contact, MAX(opened_on) AS last_contact \
-                 FROM incidents i WHERE source = $1 AND opened_on >= $2 AND qualifiers LIKE $3 \
-                 AND {column} IS NOT NULL AND {} \
-                 AND NOT EXISTS (SELECT 1 FROM repeat_flags f WHERE f.subject_ref = i.{column} \
-                                 AND f.support_path IS NOT NULL) \
-                 GROUP BY {column} HAVING COUNT(*) >= $4",
-                in_list("area_id", areas.len(), 5)
-            );
-            let mut query = sqlx::query(&sql)
-                .bind(SOURCE_INCIDENTS)
-                .bind(from.format("%Y-%m-%d").to_string())
-                .bind(format!("%{qualifier}%"))
-                .bind(min);
-            for a in &areas {
-                query = query.bind(a);
-            }
-            for r in query.fetch_all(state.db.pool()).await? {
-                out.push(HiddenDemand {
-                    subject,
-                    subject_ref: r.try_get("subject_ref")?,
-                    qualifier: qualifier.into(),
-                    incidents: r.try_get("n")?,
-                    first_contact: r.try_get("first_contact")?,
-                    last_contact: r.try_get("last_contact")?,
-                    area_id: r.try_get("area_id")?,
-                });
-            }
+    for id in HIDDEN_RULES {
+        let Some(rule) = latest_rule(&state, id).await? else {
+            continue;
+        };
+        let column = match rule.subject {
+            RepeatSubject::Caller => "caller_ref",
+            RepeatSubject::Address => "address_ref",
+            RepeatSubject::Place => "place_id",
+        };
+        let (from, to) = window(today, rule.window_days);
+        let sql = format!(
+            "SELECT {column} AS subject_ref, MIN(area_id) AS area_id, COUNT(*) AS n, \
+             MIN(opened_on) AS first_contact, MAX(opened_on) AS last_contact \
+             FROM incidents i WHERE source = $1 AND opened_on >= $2 AND opened_on <= $3 \
+             AND qualifiers LIKE $4 AND {column} IS NOT NULL AND {} \
+             AND NOT EXISTS (SELECT 1 FROM repeat_flags f WHERE f.subject_ref = i.{column} \
+                             AND f.support_path IS NOT NULL) \
+             GROUP BY {column} HAVING COUNT(*) >= $5",
+            in_list("area_id", areas.len(), 6)
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(SOURCE_INCIDENTS)
+            .bind(from.format("%Y-%m-%d").to_string())
+            .bind(to.format("%Y-%m-%d").to_string())
+            .bind(format!(
+                "%{}%",
+                rule.qualifier.as_deref().unwrap_or_default()
+            ))
+            .bind(rule.min_contacts);
+        for a in &areas {
+            query = query.bind(a);
+        }
+        for r in query.fetch_all(state.db.pool()).await? {
+            out.push(HiddenDemand {
+                rule_id: rule.id.clone(),
+                rule_version: rule.version,
+                subject: rule.subject,
+                subject_ref: r.try_get("subject_ref")?,
+                qualifier: rule.qualifier.clone().unwrap_or_default(),
+                incidents: r.try_get("n")?,
+                first_contact: r.try_get("first_contact")?,
+                last_contact: r.try_get("last_contact")?,
+                area_id: r.try_get("area_id")?,
+            });
         }
     }
     out.sort_by(|a, b| {
         b.incidents
             .cmp(&a.incidents)
             .then_with(|| a.subject_ref.cmp(&b.subject_ref))
+            .then_with(|| a.rule_id.cmp(&b.rule_id))
     });
     Ok(Json(out))
+}
+
+/// Opens a support path from a hidden-demand row: checks the reference
+/// still meets the row's rule in the reader's areas today, records a flag
+/// of that rule (its version and lawful basis with it) and opens the path
+/// from the flag, in one transaction.
+#[utoipa::path(post, path = "/hidden-demand/support", request_body = OpenHiddenSupport,
+    responses((status = 200, body = RepeatFlag), (status = 403, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn open_hidden_support(
+    State(state): State<AppState>,
+    user: Authenticated,
+    ApiJson(open): ApiJson<OpenHiddenSupport>,
+) -> Result<Json<RepeatFlag>, ApiError> {
+    let p = require_reader(&user)?;
+    let rule = match HIDDEN_RULES.contains(&open.rule_id.as_str()) {
+        true => latest_rule(&state, &open.rule_id).await?,
+        false => None,
+    };
+    let Some(rule) = rule else {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "rule_id",
+            "Name one of the hidden-demand worklist's rules.",
+        )]));
+    };
+    let subject_ref = open.subject_ref.trim();
+    if subject_ref.is_empty() {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "subject_ref",
+            "Name the reference from the worklist.",
+        )]));
+    }
+    let today = chrono::Utc::now().date_naive();
+    let contacts = rule_contacts(&state, &rule, &p.areas, today, Some(subject_ref)).await?;
+    let Some(hit) = evaluate(&contacts, today, rule.min_contacts, rule.window_days)
+        .into_iter()
+        .next()
+    else {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "subject_ref",
+            "This reference no longer meets the worklist rule in your areas.",
+        )]));
+    };
+    let mut tx = state.db.begin().await?;
+    let open_already = sqlx::query(
+        "SELECT 1 AS one FROM repeat_flags WHERE subject_ref = $1 AND support_path IS NOT NULL",
+    )
+    .bind(subject_ref)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if open_already.is_some() {
+        return Err(ApiError::Conflict(
+            "A support path is already open for this reference.".into(),
+        ));
+    }
+    let id = record_flag(&mut tx, &rule, &hit, today, &p.user_id).await?;
+    let f = sqlx::query(&format!(
+        "SELECT {FLAG_COLUMNS} FROM repeat_flags WHERE id = $1"
+    ))
+    .bind(&id)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(ApiError::from)
+    .and_then(|row| Ok(flag(&row)?))?;
+    open_path(&state, &mut tx, p, &f, open.path).await?;
+    tx.commit().await?;
+    state.outbox.wake();
+    find_flag(&state, &id)
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound)
 }
 
 #[cfg(test)]

@@ -562,11 +562,27 @@ pub struct OpenSupport {
     pub path: SupportPath,
 }
 
+/// Opening a support path from a row of the hidden-demand worklist: the
+/// service checks the reference still meets the row's rule, records a flag
+/// of that rule and opens the path from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OpenHiddenSupport {
+    /// The worklist rule the row fell under.
+    pub rule_id: String,
+    pub subject_ref: String,
+    pub path: SupportPath,
+}
+
 /// A place or pseudonymous reference that recurs in demand with no support
 /// path open, for a person to review: nothing is decided automatically.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HiddenDemand {
+    /// The worklist rule the reference meets, at its latest version.
+    pub rule_id: String,
+    pub rule_version: i64,
     pub subject: RepeatSubject,
     pub subject_ref: String,
     /// The qualifier the incidents share, such as `domestic`.

@@ -358,10 +358,8 @@ fn demand_lists(d: data::DemandLists) -> impl IntoView {
                 }
                 (Some(_), None) => view! { <span>"Referral suggested"</span> }.into_any(),
                 (None, None) => view! {
-                    <form method="post" action=format!("/demand/flags/{}/case", f.id)>
-                        <button id=format!("case-from-{}", f.id) type="submit" class="secondary">
-                            "Open a problem-solving case"
-                        </button>
+                    <form method="post" action=format!("/demand/flags/{}/support", f.id) class="inline">
+                        {support_buttons(format!("case-from-{}", f.id), format!("referral-from-{}", f.id), f.subject_ref.clone())}
                     </form>
                 }
                 .into_any(),
@@ -382,13 +380,29 @@ fn demand_lists(d: data::DemandLists) -> impl IntoView {
     let hidden = d
         .hidden
         .into_iter()
-        .map(|h| {
+        .enumerate()
+        .map(|(i, h)| {
+            let (reference, rule) = (h.subject_ref, h.rule_id);
+            let buttons = support_buttons(
+                format!("hidden-case-{i}"),
+                format!("hidden-referral-{i}"),
+                reference.clone(),
+            );
             view! {
-                <tr>
-                    <td><code>{h.subject_ref}</code></td>
+                <tr data-ref=reference.clone() data-rule=rule.clone()>
+                    <td><code>{reference.clone()}</code></td>
+                    <td>{h.subject.as_str()}</td>
                     <td>{h.qualifier.replace('_', " ")}</td>
                     <td>{h.incidents}</td>
                     <td>{h.first_contact}" – "{h.last_contact}</td>
+                    <td>{rule.clone()}" v"{h.rule_version}</td>
+                    <td>
+                        <form method="post" action="/demand/hidden/support" class="inline">
+                            <input type="hidden" name="rule_id" value=rule.clone() />
+                            <input type="hidden" name="subject_ref" value=reference.clone() />
+                            {buttons}
+                        </form>
+                    </td>
                 </tr>
             }
         })
@@ -407,9 +421,24 @@ fn demand_lists(d: data::DemandLists) -> impl IntoView {
         </table>
         <h2>"Hidden demand (no support path open)"</h2>
         <table id="hidden-demand">
-            <thead><tr><th>"Reference"</th><th>"Qualifier"</th><th>"Incidents"</th><th>"Between"</th></tr></thead>
+            <thead><tr><th>"Reference"</th><th>"Kind"</th><th>"Qualifier"</th><th>"Incidents"</th><th>"Between"</th><th>"Rule"</th><th>"Support path"</th></tr></thead>
             <tbody>{hidden}</tbody>
         </table>
+    }
+}
+
+/// The two support paths a demand row can open: the button pressed names
+/// the path; `about` names the row's reference to screen readers. Never a
+/// marker: these are the only actions on a row.
+fn support_buttons(case_id: String, referral_id: String, about: String) -> impl IntoView {
+    let about = format!(": {about}");
+    view! {
+        <button id=case_id type="submit" name="path" value="problem_solving_case" class="secondary">
+            "Open a problem-solving case"<span class="visually-hidden">{about.clone()}</span>
+        </button>
+        <button id=referral_id type="submit" name="path" value="referral_suggestion" class="secondary">
+            "Suggest a referral"<span class="visually-hidden">{about}</span>
+        </button>
     }
 }
 

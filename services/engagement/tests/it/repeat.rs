@@ -4,8 +4,8 @@ use crate::helpers::{TestApp, problem, user};
 use crate::imports::{HEADER, address, caller, load_wards};
 use eip_types::Role;
 use eip_types::engagement::{
-    HiddenDemand, ImportKind, OpenSupport, ProblemCase, RepeatFlag, RepeatRule, RepeatSubject,
-    RuleInput, RunRule, SupportPath,
+    HiddenDemand, ImportKind, OpenHiddenSupport, OpenSupport, ProblemCase, RepeatFlag, RepeatRule,
+    RepeatSubject, RuleInput, RunRule, SupportPath,
 };
 use eip_types::events::EngagementEvent;
 use reqwest::StatusCode;
@@ -15,6 +15,7 @@ on_both_backends!(
     rule_changes_make_versions_that_flags_record,
     flags_open_one_support_path,
     hidden_demand_lists_recurring_need_without_support,
+    a_hidden_demand_row_opens_a_support_path_through_a_flag,
     repeat_demand_is_for_analysts_and_coordinators,
     repeat_demand_is_published_as_levels_per_ward_month_and_rule,
 );
@@ -291,7 +292,7 @@ async fn hidden_demand_lists_recurring_need_without_support(app: &TestApp) {
         .json()
         .await
         .expect("worklist");
-    let got: Vec<(RepeatSubject, String, &str, i64)> = list
+    let got: Vec<(RepeatSubject, String, &str, i64, &str)> = list
         .iter()
         .map(|h| {
             (
@@ -299,14 +300,27 @@ async fn hidden_demand_lists_recurring_need_without_support(app: &TestApp) {
                 h.subject_ref.clone(),
                 h.qualifier.as_str(),
                 h.incidents,
+                h.rule_id.as_str(),
             )
         })
         .collect();
     assert_eq!(
         got,
         [
-            (RepeatSubject::Address, address(77), "domestic", 3),
-            (RepeatSubject::Caller, caller(88), "missing_person", 3),
+            (
+                RepeatSubject::Address,
+                address(77),
+                "domestic",
+                3,
+                "hidden-domestic-address"
+            ),
+            (
+                RepeatSubject::Caller,
+                caller(88),
+                "missing_person",
+                3,
+                "hidden-missing-person-caller"
+            ),
         ]
     );
 
@@ -329,13 +343,166 @@ async fn hidden_demand_lists_recurring_need_without_support(app: &TestApp) {
     )
     .await;
     let list: Vec<HiddenDemand> = app
-        .get("/hidden-demand?days=365&min=3", &analyst)
+        .get("/hidden-demand", &analyst)
         .await
         .json()
         .await
         .expect("worklist");
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].subject_ref, caller(88));
+}
+
+/// Three domestic incidents at one address in the last month, and two at
+/// another: the first is on the worklist, the second is not.
+async fn hidden_domestic_demand(app: &TestApp) {
+    load_wards(app).await;
+    let today = chrono::Utc::now().date_naive();
+    let mut csv = HEADER.to_owned();
+    for i in 0..3u64 {
+        let day = today - chrono::Days::new(2 + i * 7);
+        csv.push_str(&format!(
+            "D-{i},{day}T22:00:00Z,,public safety and welfare,,domestic,1,myton,,{}\n",
+            address(71)
+        ));
+    }
+    for i in 0..2u64 {
+        let day = today - chrono::Days::new(4 + i);
+        csv.push_str(&format!(
+            "E-{i},{day}T22:00:00Z,,public safety and welfare,,domestic,1,myton,,{}\n",
+            address(72)
+        ));
+    }
+    app.import(&user(Role::Analyst), ImportKind::Incidents, None, csv)
+        .await;
+}
+
+fn from_row(subject_ref: String, path: SupportPath) -> OpenHiddenSupport {
+    OpenHiddenSupport {
+        rule_id: "hidden-domestic-address".into(),
+        subject_ref,
+        path,
+    }
+}
+
+async fn a_hidden_demand_row_opens_a_support_path_through_a_flag(app: &TestApp) {
+    hidden_domestic_demand(app).await;
+    let coordinator = user(Role::Coordinator);
+
+    // Bad requests name the field; nothing is recorded.
+    let p = problem(
+        app.post(
+            "/hidden-demand/support",
+            &coordinator,
+            &OpenHiddenSupport {
+                rule_id: "more-than-5-in-30-days".into(),
+                ..from_row(address(71), SupportPath::ProblemSolvingCase)
+            },
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(p.field("rule_id").is_some());
+    let p = problem(
+        app.post(
+            "/hidden-demand/support",
+            &coordinator,
+            &from_row(address(72), SupportPath::ProblemSolvingCase),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(
+        p.field("subject_ref").is_some(),
+        "two incidents are below the rule"
+    );
+    // Someone working elsewhere cannot reach the address through the list.
+    let elsewhere = eip_test_support::principal(Role::Coordinator, &["east-riding"]);
+    problem(
+        app.post(
+            "/hidden-demand/support",
+            &elsewhere,
+            &from_row(address(71), SupportPath::ProblemSolvingCase),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    for role in Role::ALL
+        .into_iter()
+        .filter(|r| !matches!(r, Role::Analyst | Role::Coordinator))
+    {
+        problem(
+            app.post(
+                "/hidden-demand/support",
+                &user(role),
+                &from_row(address(71), SupportPath::ProblemSolvingCase),
+            )
+            .await,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    }
+    let flags: Vec<RepeatFlag> = app
+        .get("/repeat-flags?open=false", &coordinator)
+        .await
+        .json()
+        .await
+        .expect("flags");
+    assert!(flags.is_empty(), "refusals record nothing");
+
+    // A coordinator opens a case from the row: a flag of the worklist's
+    // rule records the version and lawful basis, and the case scans the
+    // ward with the flag's demand.
+    let res = app
+        .post(
+            "/hidden-demand/support",
+            &coordinator,
+            &from_row(address(71), SupportPath::ProblemSolvingCase),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let flag: RepeatFlag = res.json().await.expect("the flag");
+    assert_eq!(flag.rule_id, "hidden-domestic-address");
+    assert_eq!(flag.rule_version, 1);
+    assert_eq!(flag.subject, RepeatSubject::Address);
+    assert_eq!(flag.subject_ref, address(71));
+    assert_eq!(flag.contacts, 3);
+    assert_eq!(flag.place_id, "myton");
+    assert!(flag.lawful_basis.contains("Children Act 2004"));
+    assert_eq!(flag.support_path, Some(SupportPath::ProblemSolvingCase));
+    let case_id = flag.case_id.clone().expect("a case");
+    let case: ProblemCase = app
+        .get(&format!("/cases/{case_id}"), &coordinator)
+        .await
+        .json()
+        .await
+        .expect("the case");
+    assert_eq!(case.scanning.flag_ids, std::slice::from_ref(&flag.id));
+    assert_eq!(case.place_ids, ["myton"]);
+
+    // The row leaves the worklist, and a second path is refused.
+    let list: Vec<HiddenDemand> = app
+        .get("/hidden-demand", &coordinator)
+        .await
+        .json()
+        .await
+        .expect("worklist");
+    assert!(
+        list.iter().all(|h| h.subject_ref != address(71)),
+        "{list:?}"
+    );
+    problem(
+        app.post(
+            "/hidden-demand/support",
+            &coordinator,
+            &from_row(address(71), SupportPath::ReferralSuggestion),
+        )
+        .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
 }
 
 async fn repeat_demand_is_for_analysts_and_coordinators(app: &TestApp) {
