@@ -128,6 +128,16 @@ async fn a_priority_ward_profile_shows_demand_and_concentration() {
     assert!(profile.contains("id=\"demand-table\""));
     assert!(profile.contains("id=\"top-versus-bottom\""), "{profile}");
     assert!(profile.contains("The top 3 wards account for more calls"));
+    // The hub in the ward, and the partners covering it or all of Hull.
+    assert!(profile.contains("Myton Early Intervention Hub (demo)"));
+    assert!(profile.contains("id=\"partners\""), "{profile}");
+    for service in ["Myton youth club", "Early help family support"] {
+        assert!(profile.contains(service), "{service}");
+    }
+    assert!(
+        !profile.contains("Marsh mentoring"),
+        "it serves Grimsby's wards"
+    );
 
     let (status, _) = s.page("/places/atlantis", &analyst).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -388,7 +398,10 @@ async fn coordinators_mark_a_stale_directory_entry_reviewed() {
         page.contains("Old youth club marked reviewed today."),
         "{page}"
     );
-    assert!(!page.contains("Needs review"), "{page}");
+    assert!(
+        page.contains("data-entry=\"svc-old-club\" data-stale=\"no\""),
+        "{page}"
+    );
     s.stop().await;
 }
 

@@ -68,7 +68,124 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
     imports::run(state, job, Body::from(incidents_csv(today, 3_000)), true)
         .await
         .map_err(|e| anyhow::anyhow!("demo incidents: {e}"))?;
+    crate::directory::store_services(state, &directory(today), "service:engagement")
+        .await
+        .map_err(|e| anyhow::anyhow!("demo directory: {e}"))?;
+    for hub in hubs() {
+        let area = crate::directory::checked_hub(state, &hub)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo hub: {e}"))?;
+        let id = uuid::Uuid::new_v4().to_string();
+        crate::directory::write_hub(state, &id, &area, &hub, true)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo hub: {e}"))?;
+    }
     Ok(())
+}
+
+/// An invented partner directory in the Open Referral UK format: services
+/// covering the priority wards, a whole authority or the force area, one
+/// of them overdue for review.
+pub fn directory(today: chrono::NaiveDate) -> Vec<serde_json::Value> {
+    use serde_json::json;
+    let day = |back: u64| (today - chrono::Days::new(back)).to_string();
+    let service =
+        |id: &str, name: &str, org: (&str, &str, &str), areas: &[&str], assured: String| {
+            json!({
+                "id": id,
+                "name": name,
+                "description": format!("{name} (demo data)."),
+                "status": "active",
+                "assured_date": assured,
+                "organization": { "id": org.0, "name": org.1, "legal_status": org.2 },
+                "service_areas": areas
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| json!({ "id": format!("{id}-area-{i}"), "service_area": a }))
+                    .collect::<Vec<_>>(),
+            })
+        };
+    vec![
+        service(
+            "demo-svc-family-help",
+            "Early help family support",
+            (
+                "demo-org-hull-council",
+                "Demo Hull City Council",
+                "Local authority",
+            ),
+            &["Hull"],
+            day(40),
+        ),
+        service(
+            "demo-svc-youth-club",
+            "Myton youth club",
+            (
+                "demo-org-myton-youth",
+                "Demo Myton Youth Trust",
+                "Registered charity",
+            ),
+            &["Myton"],
+            day(120),
+        ),
+        service(
+            "demo-svc-domestic-abuse",
+            "Domestic abuse outreach",
+            (
+                "demo-org-safe-homes",
+                "Demo Safe Homes",
+                "Charitable incorporated organisation",
+            ),
+            &[
+                "Hull",
+                "East Riding",
+                "North Lincolnshire",
+                "North East Lincolnshire",
+            ],
+            day(60),
+        ),
+        service(
+            "demo-svc-marsh-mentoring",
+            "Marsh mentoring for young people",
+            (
+                "demo-org-marsh-community",
+                "Demo Marsh Community Group",
+                "Community group",
+            ),
+            &["West Marsh", "East Marsh"],
+            day(500),
+        ),
+    ]
+}
+
+/// Two invented Early Intervention Hubs in priority wards.
+fn hubs() -> Vec<eip_types::engagement::HubInput> {
+    use eip_types::engagement::HubInput;
+    vec![
+        HubInput {
+            name: "Myton Early Intervention Hub (demo)".into(),
+            place_id: "myton".into(),
+            address: "1 Demo Street, Hull".into(),
+            opening_times: "Monday to Friday 9:00 to 17:00; Thursday until 19:00".into(),
+            partner_teams: vec![
+                "Neighbourhood policing".into(),
+                "Early help".into(),
+                "Youth service".into(),
+            ],
+            access_points: vec![
+                "Drop-in at the front desk".into(),
+                "Referral through the portal".into(),
+            ],
+        },
+        HubInput {
+            name: "West Marsh Early Intervention Hub (demo)".into(),
+            place_id: "west-marsh".into(),
+            address: "2 Demo Road, Grimsby".into(),
+            opening_times: "Monday to Friday 9:00 to 17:00".into(),
+            partner_teams: vec!["Neighbourhood policing".into(), "Family support".into()],
+            access_points: vec!["Drop-in".into()],
+        },
+    ]
 }
 
 pub fn wards_csv() -> String {

@@ -11,12 +11,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use eip_platform::db::now_text;
-use eip_platform::error::{ApiError, ApiJson};
+use eip_platform::db::{Tx, now_text};
+use eip_platform::error::{ApiError, ApiJson, ApiQuery};
 use eip_platform::identity::Authenticated;
 use eip_types::engagement::{DirectoryEntry, DirectorySettings, Hub, HubInput, Sector};
-use eip_types::place::PlaceKind;
+use eip_types::place::{Place, PlaceKind};
 use eip_types::{FieldError, Problem, Role};
+use serde::Deserialize;
 use serde_json::Value;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -146,6 +147,16 @@ async fn import(
     ApiJson(records): ApiJson<Vec<Value>>,
 ) -> Result<Json<Vec<DirectoryEntry>>, ApiError> {
     let p = user.require_any(&EDITORS)?;
+    Ok(Json(store_services(&state, &records, &p.user_id).await?))
+}
+
+/// Checks and stores Open Referral UK service records (all or none), with
+/// the places each covers; returns their entries.
+pub async fn store_services(
+    state: &AppState,
+    records: &[Value],
+    by: &str,
+) -> Result<Vec<DirectoryEntry>, ApiError> {
     let mut read = Vec::new();
     let mut errors = Vec::new();
     for (i, v) in records.iter().enumerate() {
@@ -161,8 +172,9 @@ async fn import(
         return Err(ApiError::Validation(errors));
     }
     let now = now_text();
+    let places = store::list(state.db.pool(), &Default::default()).await?;
     let mut tx = state.db.begin().await?;
-    for ((id, name, oid, oname, sector, status), record) in read.iter().zip(&records) {
+    for ((id, name, oid, oname, sector, status), record) in read.iter().zip(records) {
         sqlx::query(
             "INSERT INTO directory_services (id, name, organization_id, organization_name, sector, \
              status, record, reviewed_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
@@ -175,29 +187,90 @@ async fn import(
         .bind(name)
         .bind(oid)
         .bind(oname)
-        .bind(sector_str(*sector))
+        .bind(sector.as_str())
         .bind(status)
         .bind(record.to_string())
         .bind(reviewed_at(record, &now))
-        .bind(&p.user_id)
+        .bind(by)
         .execute(&mut *tx)
         .await?;
+        write_coverage(&mut tx, id, &covered(record, &places)).await?;
     }
     tx.commit().await?;
-    let all = entries(&state).await?;
+    let all = entries(state, None).await?;
     let ids: Vec<&String> = read.iter().map(|r| &r.0).collect();
-    Ok(Json(
-        all.into_iter().filter(|e| ids.contains(&&e.id)).collect(),
-    ))
+    Ok(all.into_iter().filter(|e| ids.contains(&&e.id)).collect())
 }
 
-fn sector_str(s: Sector) -> &'static str {
-    match s {
-        Sector::Statutory => "statutory",
-        Sector::Voluntary => "voluntary",
-        Sector::Business => "business",
-        Sector::Community => "community",
+/// The places a service's Open Referral UK `service_areas` name: an area
+/// whose URI ends in a place's code (an ONS code such as `E05001234`), or
+/// whose name is a place's name or code. Areas naming no known place are
+/// left out; the record keeps them all.
+fn covered(record: &Value, places: &[Place]) -> Vec<String> {
+    let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
+    let mut out: Vec<String> = Vec::new();
+    let areas = record.get("service_areas").and_then(Value::as_array);
+    for area in areas.into_iter().flatten() {
+        let code = area
+            .get("uri")
+            .and_then(Value::as_str)
+            .and_then(|u| u.trim_end_matches('/').rsplit('/').next());
+        let name = area.get("service_area").and_then(Value::as_str);
+        let found = places.iter().find(|p| {
+            let by_code = |c: &str| p.code.as_deref().is_some_and(|pc| same(pc, c));
+            code.is_some_and(by_code)
+                || name.is_some_and(|n| same(&p.name, n) || by_code(n) || same(&p.id, n))
+        });
+        if let Some(p) = found
+            && !out.contains(&p.id)
+        {
+            out.push(p.id.clone());
+        }
     }
+    out
+}
+
+/// Replaces the places a service covers.
+async fn write_coverage(
+    tx: &mut Tx,
+    service_id: &str,
+    place_ids: &[String],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM directory_coverage WHERE service_id = $1")
+        .bind(service_id)
+        .execute(&mut **tx)
+        .await?;
+    for place in place_ids {
+        sqlx::query("INSERT INTO directory_coverage (service_id, place_id) VALUES ($1, $2)")
+            .bind(service_id)
+            .bind(place)
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query("UPDATE directory_services SET areas_read = 1 WHERE id = $1")
+        .bind(service_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Reads the coverage of services stored before it was read on import.
+pub async fn read_missing_coverage(state: &AppState) -> Result<(), sqlx::Error> {
+    let rows = sqlx::query("SELECT id, record FROM directory_services WHERE areas_read = 0")
+        .fetch_all(state.db.pool())
+        .await?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let places = store::list(state.db.pool(), &Default::default()).await?;
+    let mut tx = state.db.begin().await?;
+    for r in &rows {
+        let id: String = r.try_get("id")?;
+        let text: String = r.try_get("record")?;
+        let record: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        write_coverage(&mut tx, &id, &covered(&record, &places)).await?;
+    }
+    tx.commit().await
 }
 
 async fn review_days(state: &AppState) -> Result<i64, sqlx::Error> {
@@ -207,21 +280,47 @@ async fn review_days(state: &AppState) -> Result<i64, sqlx::Error> {
         .try_get("review_after_days")
 }
 
-async fn entries(state: &AppState) -> Result<Vec<DirectoryEntry>, sqlx::Error> {
+/// The directory's entries; only those serving `place` (covering it or its
+/// local authority) when given.
+async fn entries(
+    state: &AppState,
+    place: Option<&Place>,
+) -> Result<Vec<DirectoryEntry>, sqlx::Error> {
     let days = review_days(state).await?;
     let cutoff = eip_platform::db::to_text(chrono::Utc::now() - chrono::Duration::days(days));
+    let (place_id, authority) = match place {
+        Some(p) => (Some(p.id.as_str()), p.parent_id.as_deref()),
+        None => (None, None),
+    };
     let rows = sqlx::query(
         "SELECT id, name, organization_id, organization_name, sector, status, reviewed_at \
-         FROM directory_services ORDER BY organization_name, name",
+         FROM directory_services s WHERE $1 IS NULL OR EXISTS \
+           (SELECT 1 FROM directory_coverage c WHERE c.service_id = s.id \
+            AND (c.place_id = $1 OR c.place_id = $2)) \
+         ORDER BY organization_name, name",
     )
+    .bind(place_id)
+    .bind(authority)
     .fetch_all(state.db.pool())
     .await?;
+    let mut coverage: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for r in sqlx::query("SELECT service_id, place_id FROM directory_coverage ORDER BY place_id")
+        .fetch_all(state.db.pool())
+        .await?
+    {
+        coverage
+            .entry(r.try_get("service_id")?)
+            .or_default()
+            .push(r.try_get("place_id")?);
+    }
     rows.iter()
         .map(|r: &AnyRow| {
             let sector: String = r.try_get("sector")?;
             let reviewed_at: String = r.try_get("reviewed_at")?;
+            let id: String = r.try_get("id")?;
             Ok(DirectoryEntry {
-                id: r.try_get("id")?,
+                place_ids: coverage.remove(&id).unwrap_or_default(),
+                id,
                 name: r.try_get("name")?,
                 organization_id: r.try_get("organization_id")?,
                 organization_name: r.try_get("organization_name")?,
@@ -239,15 +338,33 @@ async fn entries(state: &AppState) -> Result<Vec<DirectoryEntry>, sqlx::Error> {
         .collect()
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+struct ServicesQuery {
+    /// Only services serving this place: covering it, or the local
+    /// authority a ward lies in.
+    place: Option<String>,
+}
+
 /// The directory, with entries overdue for review flagged.
-#[utoipa::path(get, path = "/directory/services",
-    responses((status = 200, body = [DirectoryEntry]), (status = 403, body = Problem)))]
+#[utoipa::path(get, path = "/directory/services", params(ServicesQuery),
+    responses((status = 200, body = [DirectoryEntry]), (status = 403, body = Problem),
+        (status = 404, body = Problem)))]
 async fn list_services(
     State(state): State<AppState>,
     user: Authenticated,
+    ApiQuery(q): ApiQuery<ServicesQuery>,
 ) -> Result<Json<Vec<DirectoryEntry>>, ApiError> {
     user.require_any(&READERS)?;
-    Ok(Json(entries(&state).await?))
+    let place = match q.place.as_deref() {
+        Some(id) => Some(
+            store::get(state.db.pool(), id)
+                .await?
+                .ok_or(ApiError::NotFound)?,
+        ),
+        None => None,
+    };
+    Ok(Json(entries(&state, place.as_ref()).await?))
 }
 
 async fn record(state: &AppState, id: &str) -> Result<Option<Value>, ApiError> {
@@ -292,7 +409,7 @@ async fn review_service(
         .bind(&p.user_id)
         .execute(state.db.pool())
         .await?;
-    entries(&state)
+    entries(&state, None)
         .await?
         .into_iter()
         .find(|e| e.id == id)
@@ -387,7 +504,7 @@ async fn list_hubs(
     Ok(Json(rows.iter().map(hub).collect::<Result<_, _>>()?))
 }
 
-async fn checked_hub(state: &AppState, input: &HubInput) -> Result<String, ApiError> {
+pub(crate) async fn checked_hub(state: &AppState, input: &HubInput) -> Result<String, ApiError> {
     let mut errors = Vec::new();
     for (f, v, max) in [
         ("name", &input.name, 200),
@@ -426,7 +543,7 @@ async fn checked_hub(state: &AppState, input: &HubInput) -> Result<String, ApiEr
     }
 }
 
-async fn write_hub(
+pub(crate) async fn write_hub(
     state: &AppState,
     id: &str,
     area: &str,

@@ -94,6 +94,7 @@ pub async fn launch(
         levels_due: Default::default(),
     };
     let levels = repeat_levels::spawn_worker(state.clone(), shutdown.clone());
+    directory::read_missing_coverage(&state).await?;
     if config.demo {
         demo::seed(&state).await?;
     }

@@ -922,6 +922,16 @@ pub enum Sector {
 }
 
 impl Sector {
+    /// The sector as stored and as shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sector::Statutory => "statutory",
+            Sector::Voluntary => "voluntary",
+            Sector::Business => "business",
+            Sector::Community => "community",
+        }
+    }
+
     /// Read from an Open Referral UK organisation's `legal_status`, which is
     /// free text such as `Registered charity` or `Local authority`.
     pub fn from_legal_status(status: &str) -> Self {
@@ -968,6 +978,10 @@ pub struct DirectoryEntry {
     pub reviewed_at: String,
     /// Not reviewed within the directory's review period.
     pub stale: bool,
+    /// The places (wards or local authorities) the service covers, read
+    /// from its Open Referral UK service areas.
+    #[serde(default)]
+    pub place_ids: Vec<String>,
 }
 
 /// How often directory entries must be reviewed.

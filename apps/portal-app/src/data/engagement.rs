@@ -5,8 +5,8 @@ use super::Loaded;
 use super::ssr;
 use eip_types::FieldError;
 use eip_types::engagement::{
-    CommunityPriority, Concentration, HiddenDemand, Hub, ImportJob, ProblemCase, RepeatFlag,
-    RowError,
+    CommunityPriority, Concentration, DirectoryEntry, HiddenDemand, Hub, ImportJob, ProblemCase,
+    RepeatFlag, RowError,
 };
 use eip_types::place::Place;
 use leptos::prelude::*;
@@ -49,6 +49,8 @@ pub struct PlaceProfile {
     pub priorities: Option<Vec<CommunityPriority>>,
     pub open_cases: Option<Vec<ProblemCase>>,
     pub hubs: Option<Vec<Hub>>,
+    /// Partner services covering the place or its local authority.
+    pub partners: Option<Vec<DirectoryEntry>>,
     pub can_log: bool,
     pub flash: Option<String>,
 }
@@ -146,6 +148,11 @@ pub async fn load_place_profile(id: String) -> Result<Loaded<PlaceProfile>, Serv
                 .filter(|h| h.place_id == place.id || h.area_id == place.id)
                 .collect()
         });
+    let partners = ctx
+        .engagement
+        .get_query::<Vec<DirectoryEntry>>("/directory/services", &[("place", &place.id)], &me)
+        .await
+        .ok();
     Ok(Loaded::Ready(PlaceProfile {
         authority_name: local_authority_name(&authority).unwrap_or("").to_owned(),
         can_log: mine && (user.has_role(Role::Frontline) || user.has_role(Role::Coordinator)),
@@ -156,6 +163,7 @@ pub async fn load_place_profile(id: String) -> Result<Loaded<PlaceProfile>, Serv
         priorities,
         open_cases,
         hubs,
+        partners,
     }))
 }
 

@@ -571,7 +571,7 @@ fn directory(d: data::Directory) -> impl IntoView {
                         <tr data-entry=e.id.clone() data-stale=if e.stale { "yes" } else { "no" }>
                             <td>{e.name}</td>
                             <td>{e.organization_name}</td>
-                            <td>{format!("{:?}", e.sector)}</td>
+                            <td>{e.sector.as_str()}</td>
                             <td>{e.status}</td>
                             <td>
                                 {e.reviewed_at.get(..10).unwrap_or("").to_owned()}

@@ -224,6 +224,22 @@ fn place_profile(p: data::PlaceProfile) -> impl IntoView {
             </section>
         }
     });
+    let partners = p.partners.filter(|s| !s.is_empty()).map(|list| {
+        view! {
+            <section id="partners" aria-labelledby="partners-h">
+                <h2 id="partners-h">"Partners serving this place"</h2>
+                <ul>
+                    {list.into_iter().map(|e| view! {
+                        <li data-service=e.id.clone()>
+                            <strong>{e.name}</strong>" — "{e.organization_name}" ("{e.sector.as_str()}")"
+                            {e.stale.then_some(" · due for review")}
+                        </li>
+                    }).collect_view()}
+                </ul>
+                <p><a href="/directory">"The whole partner directory"</a></p>
+            </section>
+        }
+    });
     let place_id = p.place.id.clone();
     view! {
         <article id="place-profile" data-place=place_id>
@@ -236,6 +252,7 @@ fn place_profile(p: data::PlaceProfile) -> impl IntoView {
             {priorities}
             {cases}
             {hubs}
+            {partners}
         </article>
     }
 }

@@ -11,6 +11,7 @@ on_both_backends!(
     entries_not_reviewed_in_time_are_flagged,
     partners_read_the_directory_and_board_members_do_not,
     hubs_list_their_partners_and_access_points,
+    services_are_found_by_the_places_their_areas_cover,
 );
 
 fn records() -> Value {
@@ -267,4 +268,83 @@ async fn hubs_list_their_partners_and_access_points(app: &TestApp) {
     assert_eq!(hubs.len(), 1);
     assert_eq!(hubs[0].opening_times, "Weekdays 8:30–18:00");
     assert_eq!(hubs[0].partner_teams, ["Early help", "Youth justice"]);
+}
+
+async fn services_are_found_by_the_places_their_areas_cover(app: &TestApp) {
+    crate::imports::load_wards(app).await;
+    let area = |id: &str, name: &str, uri: Option<&str>| {
+        let mut a = json!({"id": id, "service_area": name});
+        if let Some(u) = uri {
+            a["uri"] = json!(u);
+        }
+        a
+    };
+    let mut services = records();
+    // The family hub covers Myton by its ONS code (whatever the area is
+    // called) and somewhere unknown; the boxing club all of Hull by name.
+    services[0]["service_areas"] = json!([
+        area(
+            "sa-1",
+            "Myton and the docks",
+            Some("http://statistics.data.gov.uk/id/statistical-geography/E05000002")
+        ),
+        area("sa-2", "Atlantis", None),
+    ]);
+    services[1]["service_areas"] = json!([area("sa-3", " hull ", None)]);
+    let res = import(app, &services).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let entries: Vec<DirectoryEntry> = res.json().await.expect("entries");
+    let covers = |id: &str| {
+        entries
+            .iter()
+            .find(|e| e.id == id)
+            .map(|e| e.place_ids.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(covers("svc-family-hub"), ["myton"]);
+    assert_eq!(covers("svc-boxing"), ["hull"]);
+    // The records themselves are kept whole, unknown areas included.
+    let exported: Value = app
+        .get("/directory/export", &user(Role::Partner))
+        .await
+        .json()
+        .await
+        .expect("export");
+    let hub = exported
+        .as_array()
+        .and_then(|all| all.iter().find(|r| r["id"] == "svc-family-hub"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(hub["service_areas"][1]["service_area"], "Atlantis");
+
+    let serving = |place: &'static str| async move {
+        let res = app
+            .get(
+                &format!("/directory/services?place={place}"),
+                &user(Role::Frontline),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "{place}");
+        let list: Vec<DirectoryEntry> = res.json().await.expect("entries");
+        let mut ids: Vec<String> = list.into_iter().map(|e| e.id).collect();
+        ids.sort();
+        ids
+    };
+    // A ward is served by what covers it and by what covers its authority.
+    assert_eq!(serving("myton").await, ["svc-boxing", "svc-family-hub"]);
+    assert_eq!(serving("avenue").await, ["svc-boxing"]);
+    assert_eq!(serving("hull").await, ["svc-boxing"]);
+    assert!(serving("west-marsh").await.is_empty());
+    problem(
+        app.get("/directory/services?place=atlantis", &user(Role::Frontline))
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+
+    // A new import replaces what a service covers.
+    services[1]["service_areas"] = json!([area("sa-3", "West Marsh", None)]);
+    import(app, &services).await;
+    assert_eq!(serving("west-marsh").await, ["svc-boxing"]);
+    assert_eq!(serving("avenue").await, Vec::<String>::new());
 }
