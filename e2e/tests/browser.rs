@@ -443,6 +443,8 @@ async fn known_child_and_limited_share(browser: &Browser) -> anyhow::Result<()> 
     browser.open("/access-report").await?;
     browser.fill("name", &child).await?;
     browser.click("person-search-submit").await?;
+    // The results replace the form's page: wait for them before counting.
+    browser.element("table#people-found a.report-link").await?;
     // One report per referral about the child: between them they show the
     // duplicate check, the share and the partner's reason.
     let mut reports = Vec::new();

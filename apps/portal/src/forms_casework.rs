@@ -501,12 +501,7 @@ async fn review_entry(
         .await
     {
         Ok(e) => format!("{} marked reviewed today.", e.name),
-        Err(e) => {
-            let mut kept = KeptForm::default();
-            explain(&mut kept, e);
-            kept.message
-                .unwrap_or_else(|| "Nothing was changed.".into())
-        }
+        Err(e) => failure(e),
     };
     let _ = session.insert(keys::FLASH, flash).await;
     Redirect::to("/directory").into_response()
@@ -540,13 +535,18 @@ async fn case_summary(
 fn failure(e: ClientError) -> String {
     let mut kept = KeptForm::default();
     explain(&mut kept, e);
-    kept.message.unwrap_or_else(|| {
+    let said = kept.message.unwrap_or_else(|| {
         kept.errors
             .into_iter()
             .map(|e| e.message)
             .collect::<Vec<_>>()
             .join(" ")
-    })
+    });
+    if said.trim().is_empty() {
+        "Nothing was changed.".into()
+    } else {
+        said
+    }
 }
 
 /// Runs a repeat-demand rule over the user's areas, today.
