@@ -86,7 +86,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
 /// An invented partner directory in the Open Referral UK format: services
 /// covering the priority wards, a whole authority or the force area, one
 /// of them overdue for review.
-pub fn directory(today: chrono::NaiveDate) -> Vec<serde_json::Value> {
+fn directory(today: chrono::NaiveDate) -> Vec<serde_json::Value> {
     use serde_json::json;
     let day = |back: u64| (today - chrono::Days::new(back)).to_string();
     let service =
@@ -217,10 +217,9 @@ impl Lcg {
     }
 }
 
-/// `count` incidents over the year to `today`, and seven more that recur
-/// recently: most in the priority wards,
+/// `count` incidents over the year to `today`: most in the priority wards,
 /// fewer than a fifth closed as crime, and a handful of callers and addresses
-/// that recur.
+/// that recur; then seven more whose need recurs lately.
 pub fn incidents_csv(today: chrono::NaiveDate, count: usize) -> String {
     let priority = [
         "myton",

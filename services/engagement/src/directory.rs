@@ -324,12 +324,7 @@ async fn entries(
                 name: r.try_get("name")?,
                 organization_id: r.try_get("organization_id")?,
                 organization_name: r.try_get("organization_name")?,
-                sector: match sector.as_str() {
-                    "statutory" => Sector::Statutory,
-                    "voluntary" => Sector::Voluntary,
-                    "business" => Sector::Business,
-                    _ => Sector::Community,
-                },
+                sector: Sector::parse(&sector).unwrap_or(Sector::Community),
                 status: r.try_get("status")?,
                 stale: reviewed_at < cutoff,
                 reviewed_at,

@@ -306,11 +306,20 @@ async fn run_rule(
     state.levels_due.notify_one();
     let mut flags = Vec::new();
     for id in ids {
-        if let Some(f) = find_flag(&state, &id).await? {
+        if let Some(f) = find_flag(state.db.pool(), &id).await? {
             flags.push(f);
         }
     }
     Ok(Json(flags))
+}
+
+/// The incidents' column a rule of `subject` counts by.
+pub(crate) fn subject_column(subject: RepeatSubject) -> &'static str {
+    match subject {
+        RepeatSubject::Caller => "caller_ref",
+        RepeatSubject::Address => "address_ref",
+        RepeatSubject::Place => "place_id",
+    }
 }
 
 /// A rule's contacts in its window ending `as_of`, per subject, day and
@@ -323,11 +332,7 @@ async fn rule_contacts(
     subject_ref: Option<&str>,
 ) -> Result<Vec<Contacts>, sqlx::Error> {
     let (from, to) = window(as_of, rule.window_days);
-    let column = match rule.subject {
-        RepeatSubject::Caller => "caller_ref",
-        RepeatSubject::Address => "address_ref",
-        RepeatSubject::Place => "place_id",
-    };
+    let column = subject_column(rule.subject);
     let sql = format!(
         "SELECT {column} AS subject, opened_on, place_id, area_id, COUNT(*) AS n FROM incidents \
          WHERE source = $1 AND opened_on >= $2 AND opened_on <= $3 AND {column} IS NOT NULL \
@@ -453,12 +458,16 @@ fn flag(row: &AnyRow) -> Result<RepeatFlag, sqlx::Error> {
     })
 }
 
-pub async fn find_flag(state: &AppState, id: &str) -> Result<Option<RepeatFlag>, sqlx::Error> {
+/// One flag, read through the pool or inside a transaction.
+async fn find_flag<'e, E>(exec: E, id: &str) -> Result<Option<RepeatFlag>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     sqlx::query(&format!(
         "SELECT {FLAG_COLUMNS} FROM repeat_flags WHERE id = $1"
     ))
     .bind(id)
-    .fetch_optional(state.db.pool())
+    .fetch_optional(exec)
     .await?
     .as_ref()
     .map(flag)
@@ -519,7 +528,9 @@ async fn open_support(
     ApiJson(open): ApiJson<OpenSupport>,
 ) -> Result<Json<RepeatFlag>, ApiError> {
     let p = require_reader(&user)?;
-    let f = find_flag(&state, &id).await?.ok_or(ApiError::NotFound)?;
+    let f = find_flag(state.db.pool(), &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     if !p.works_in(&f.area_id) {
         return Err(ApiError::NotFound);
     }
@@ -530,7 +541,7 @@ async fn open_support(
     open_path(&state, &mut tx, p, &f, open.path).await?;
     tx.commit().await?;
     state.outbox.wake();
-    find_flag(&state, &id)
+    find_flag(state.db.pool(), &id)
         .await?
         .map(Json)
         .ok_or(ApiError::NotFound)
@@ -601,15 +612,12 @@ async fn hidden_demand(
     let areas = areas_for(p, q.area.as_deref())?;
     let today = chrono::Utc::now().date_naive();
     let mut out = Vec::new();
-    for id in HIDDEN_RULES {
-        let Some(rule) = latest_rule(&state, id).await? else {
-            continue;
-        };
-        let column = match rule.subject {
-            RepeatSubject::Caller => "caller_ref",
-            RepeatSubject::Address => "address_ref",
-            RepeatSubject::Place => "place_id",
-        };
+    let rules = latest_rules(&state).await?;
+    for rule in rules
+        .iter()
+        .filter(|r| HIDDEN_RULES.contains(&r.id.as_str()))
+    {
+        let column = subject_column(rule.subject);
         let (from, to) = window(today, rule.window_days);
         let sql = format!(
             "SELECT {column} AS subject_ref, MIN(area_id) AS area_id, COUNT(*) AS n, \
@@ -710,18 +718,11 @@ async fn open_hidden_support(
         ));
     }
     let id = record_flag(&mut tx, &rule, &hit, today, &p.user_id).await?;
-    let f = sqlx::query(&format!(
-        "SELECT {FLAG_COLUMNS} FROM repeat_flags WHERE id = $1"
-    ))
-    .bind(&id)
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(ApiError::from)
-    .and_then(|row| Ok(flag(&row)?))?;
+    let f = find_flag(&mut *tx, &id).await?.ok_or(ApiError::NotFound)?;
     open_path(&state, &mut tx, p, &f, open.path).await?;
     tx.commit().await?;
     state.outbox.wake();
-    find_flag(&state, &id)
+    find_flag(state.db.pool(), &id)
         .await?
         .map(Json)
         .ok_or(ApiError::NotFound)

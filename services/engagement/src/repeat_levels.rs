@@ -35,7 +35,7 @@ use crate::repeat::{Contacts, window};
 use crate::rows::SOURCE_INCIDENTS;
 use chrono::{Datelike, NaiveDate};
 use eip_platform::db::{Tx, now_text, parse_date};
-use eip_types::engagement::{RepeatRule, RepeatSubject};
+use eip_types::engagement::RepeatRule;
 use eip_types::events::EngagementEvent;
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
@@ -133,11 +133,7 @@ async fn contacts(
     rule: &RepeatRule,
     from: NaiveDate,
 ) -> Result<Vec<Contacts>, sqlx::Error> {
-    let column = match rule.subject {
-        RepeatSubject::Caller => "caller_ref",
-        RepeatSubject::Address => "address_ref",
-        RepeatSubject::Place => "place_id",
-    };
+    let column = crate::repeat::subject_column(rule.subject);
     // Only subjects with at least N incidents on record can ever meet the
     // rule, and most callers call once: the rest are never read. The count
     // is over the subject's own index alone (a superset of what the rule

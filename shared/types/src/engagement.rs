@@ -932,6 +932,17 @@ impl Sector {
         }
     }
 
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Sector::Statutory,
+            Sector::Voluntary,
+            Sector::Business,
+            Sector::Community,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+
     /// Read from an Open Referral UK organisation's `legal_status`, which is
     /// free text such as `Registered charity` or `Local authority`.
     pub fn from_legal_status(status: &str) -> Self {
