@@ -13,6 +13,7 @@
 //!
 //! Run with `cargo bench -p eip-engagement --bench import`. It needs the
 //! `sqlite3` and `psql` programs and the test PostgreSQL server.
+//! `EIP_BENCH_SKIP_POSTGRES=1` runs SQLite only.
 
 use eip_platform::Shared;
 use eip_platform::bus::{Bus, InProcessBus};
@@ -335,7 +336,11 @@ fn main() {
         "import benchmark: {rows} incidents, {:.1} MB",
         size as f64 / 1e6
     );
+    let skip_postgres = std::env::var_os("EIP_BENCH_SKIP_POSTGRES").is_some();
     for backend in [Backend::Sqlite, Backend::Postgres] {
+        if skip_postgres && backend == Backend::Postgres {
+            continue;
+        }
         let r = runtime.block_on(run(backend, &file, &wards));
         let per_s = |d: Duration| rows as f64 / d.as_secs_f64();
         println!(

@@ -406,13 +406,21 @@ pub async fn run(
                 )
             }
         };
-        sqlx::query("UPDATE imports SET status = $1, failure = $2, finished_at = $3 WHERE id = $4")
-            .bind(status.as_str())
-            .bind(failure)
-            .bind(now_text())
-            .bind(&job.id)
-            .execute(state.db.pool())
-            .await?;
+        let finished = sqlx::query(
+            "UPDATE imports SET status = $1, failure = $2, finished_at = $3 WHERE id = $4",
+        )
+        .bind(status.as_str())
+        .bind(failure)
+        .bind(now_text())
+        .bind(&job.id)
+        .execute(state.db.pool())
+        .await;
+        // The worker publishes the repeat-demand levels the calls made due
+        // and, after the last large load, builds the indexes it went without.
+        if matches!(job.kind, ImportKind::Incidents | ImportKind::StreetCrime) {
+            state.levels_due.notify_one();
+        }
+        finished?;
         find_job(&state, &job.id).await
     });
     match task.await {
@@ -433,7 +441,7 @@ async fn write_all(
     body: Body,
     expected_rows: u64,
     demo: bool,
-) -> Result<Option<String>, sqlx::Error> {
+) -> Result<Option<String>, crate::bulk::Error> {
     let opened = std::time::Instant::now();
     let places = store::list(state.db.pool(), &Default::default()).await?;
     let mut wards = WardIndex::new();
@@ -549,22 +557,20 @@ async fn write_all(
                 (Msg::Fatal(why), _) => fatal = Some(why),
             }
         }
-        Ok::<_, sqlx::Error>(fatal)
+        Ok::<_, crate::bulk::Error>(fatal)
     }
     .await;
     let loaded = started.elapsed();
-    // Whatever became of the load, the worker puts back what large loads
-    // went without once the last of them has ended.
-    let last = deferred && {
-        let mut loads = state.bulk_loads.lock().await;
-        *loads -= 1;
-        *loads == 0
-    };
+    // Whatever became of the load, it no longer counts as running. The
+    // worker, woken once the job is marked finished (see `run`), puts back
+    // what large loads went without after the last of them; not sooner, as
+    // on SQLite its index build would hold the write lock against the rest
+    // of this job.
+    if deferred {
+        *state.bulk_loads.lock().await -= 1;
+    }
     if let Some(conn) = bulk {
         conn.close().await;
-    }
-    if last {
-        state.levels_due.notify_one();
     }
     let mut fatal = written?;
     if parser.await.is_err() {
@@ -578,7 +584,6 @@ async fn write_all(
         record_demand(state, &mut dbtx, &job.id, &writer.touched).await?;
         dbtx.commit().await?;
         state.outbox.wake();
-        state.levels_due.notify_one();
     }
     // Counts and timings only: what an operator needs to see where a large
     // load spends its time.
@@ -807,19 +812,18 @@ impl Writer {
         batch: crate::bulk::Prepared,
         mut errors: Vec<RowError>,
         read: i64,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<(), crate::bulk::Error> {
         let keep = self.errors_to_keep(&mut errors);
-        conn.write_batch(
-            &self.job_id,
-            &batch,
-            BatchCounts {
-                read,
-                imported: batch.len() as i64,
-                rejected: errors.len() as i64,
-                errors: &errors[..keep],
+        let counts = BatchCounts {
+            read,
+            imported: batch.len() as i64,
+            rejected: errors.len() as i64,
+            errors: {
+                errors.truncate(keep);
+                errors
             },
-        )
-        .await?;
+        };
+        let batch = conn.write_batch(&self.job_id, batch, counts).await?;
         self.touched.extend(batch.incident_cells());
         // Freeing a batch's rows is work too: done away from the writer.
         tokio::task::spawn_blocking(move || drop(batch));
