@@ -1,6 +1,7 @@
 //! The partner directory (Open Referral UK) and the hubs.
 
-use crate::helpers::{TestApp, problem, user};
+use crate::helpers::{TestApp, problem, spawn_app, user};
+use eip_test_support::Backend;
 use eip_types::Role;
 use eip_types::engagement::{DirectoryEntry, DirectorySettings, Hub, HubInput, Sector};
 use reqwest::StatusCode;
@@ -13,6 +14,22 @@ on_both_backends!(
     hubs_list_their_partners_and_access_points,
     services_are_found_by_the_places_their_areas_cover,
 );
+
+/// Services stored before their coverage was read on import get it read
+/// when the service starts.
+mod coverage_read_at_start_up {
+    use eip_test_support::Backend;
+
+    #[tokio::test]
+    async fn sqlite() {
+        super::coverage_of_older_services_is_read_at_start_up(Backend::Sqlite).await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        super::coverage_of_older_services_is_read_at_start_up(Backend::Postgres).await;
+    }
+}
 
 fn records() -> Value {
     json!([
@@ -317,24 +334,14 @@ async fn services_are_found_by_the_places_their_areas_cover(app: &TestApp) {
         .unwrap_or_default();
     assert_eq!(hub["service_areas"][1]["service_area"], "Atlantis");
 
-    let serving = |place: &'static str| async move {
-        let res = app
-            .get(
-                &format!("/directory/services?place={place}"),
-                &user(Role::Frontline),
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::OK, "{place}");
-        let list: Vec<DirectoryEntry> = res.json().await.expect("entries");
-        let mut ids: Vec<String> = list.into_iter().map(|e| e.id).collect();
-        ids.sort();
-        ids
-    };
     // A ward is served by what covers it and by what covers its authority.
-    assert_eq!(serving("myton").await, ["svc-boxing", "svc-family-hub"]);
-    assert_eq!(serving("avenue").await, ["svc-boxing"]);
-    assert_eq!(serving("hull").await, ["svc-boxing"]);
-    assert!(serving("west-marsh").await.is_empty());
+    assert_eq!(
+        serving(app, "myton").await,
+        ["svc-boxing", "svc-family-hub"]
+    );
+    assert_eq!(serving(app, "avenue").await, ["svc-boxing"]);
+    assert_eq!(serving(app, "hull").await, ["svc-boxing"]);
+    assert!(serving(app, "west-marsh").await.is_empty());
     problem(
         app.get("/directory/services?place=atlantis", &user(Role::Frontline))
             .await,
@@ -345,6 +352,56 @@ async fn services_are_found_by_the_places_their_areas_cover(app: &TestApp) {
     // A new import replaces what a service covers.
     services[1]["service_areas"] = json!([area("sa-3", "West Marsh", None)]);
     import(app, &services).await;
-    assert_eq!(serving("west-marsh").await, ["svc-boxing"]);
-    assert_eq!(serving("avenue").await, Vec::<String>::new());
+    assert_eq!(serving(app, "west-marsh").await, ["svc-boxing"]);
+    assert_eq!(serving(app, "avenue").await, Vec::<String>::new());
+}
+
+/// The ids of the services serving `place`, in order.
+async fn serving(app: &TestApp, place: &str) -> Vec<String> {
+    let res = app
+        .get(
+            &format!("/directory/services?place={place}"),
+            &user(Role::Frontline),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "{place}");
+    let list: Vec<DirectoryEntry> = res.json().await.expect("entries");
+    let mut ids: Vec<String> = list.into_iter().map(|e| e.id).collect();
+    ids.sort();
+    ids
+}
+
+async fn coverage_of_older_services_is_read_at_start_up(backend: Backend) {
+    let app = spawn_app(backend).await;
+    crate::imports::load_wards(&app).await;
+    let mut services = records();
+    services[0]["service_areas"] = json!([{"id": "sa-1", "service_area": "Myton"}]);
+    services[1]["service_areas"] = json!([{"id": "sa-2", "service_area": "Hull"}]);
+    assert_eq!(import(&app, &services).await.status(), StatusCode::OK);
+    assert_eq!(
+        serving(&app, "myton").await,
+        ["svc-boxing", "svc-family-hub"]
+    );
+
+    // As a release before coverage was read would have left them.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&app.database_url())
+        .await
+        .expect("connects");
+    for sql in [
+        "DELETE FROM directory_coverage",
+        "UPDATE directory_services SET areas_read = 0",
+    ] {
+        sqlx::query(sql).execute(&pool).await.expect(sql);
+    }
+    pool.close().await;
+    assert!(serving(&app, "myton").await.is_empty());
+
+    let app = app.restart().await;
+    assert_eq!(
+        serving(&app, "myton").await,
+        ["svc-boxing", "svc-family-hub"]
+    );
+    assert_eq!(serving(&app, "avenue").await, ["svc-boxing"]);
+    app.stop().await;
 }

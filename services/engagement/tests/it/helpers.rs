@@ -28,7 +28,11 @@ pub async fn run(backend: Backend, scenario: impl AsyncFnOnce(&TestApp)) {
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
-    let db = TestDb::new(backend).await;
+    start_on(TestDb::new(backend).await).await
+}
+
+/// A service on `db` as it stands.
+async fn start_on(db: TestDb) -> TestApp {
     let mut config = eip_engagement::default_config();
     config.database_url = db.url.clone();
     let keys = eip_test_support::keys();
@@ -101,6 +105,16 @@ impl TestApp {
             .stop()
             .await
             .expect("the service shut down cleanly");
+    }
+
+    /// Stops the service and starts it again on the same database, as a
+    /// new release would be.
+    pub async fn restart(self) -> TestApp {
+        self.service
+            .stop()
+            .await
+            .expect("the service shut down cleanly");
+        start_on(self._db).await
     }
 
     pub fn url(&self, path: &str) -> String {
