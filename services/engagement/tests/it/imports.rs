@@ -21,6 +21,7 @@ on_both_backends!(
     a_reimport_that_moves_an_incident_re_records_its_old_cell,
     loads_large_and_small_leave_the_incident_indexes_in_place,
     a_large_load_over_incidents_on_record_replaces_them,
+    a_batch_the_database_refuses_leaves_nothing_of_itself,
 );
 
 const WARDS: &str = "code,name,authority\n\
@@ -657,4 +658,86 @@ async fn a_large_load_over_incidents_on_record_replaces_them(app: &TestApp) {
         cells,
         [("avenue".into(), "2026-08".into(), "transport".into(), 60)]
     );
+}
+
+/// A batch the database refuses (here by a trigger the test adds) fails the
+/// job and leaves nothing of itself: no rows, no replaced rows, no demand
+/// cells, no counts.
+async fn a_batch_the_database_refuses_leaves_nothing_of_itself(app: &TestApp) {
+    load_wards(app).await;
+    let analyst = user(Role::Analyst);
+    let mut first = HEADER.to_owned();
+    for i in 1..=3 {
+        first.push_str(&format!("K-{i},2026-08-01T10:00:00Z,,crime,,,1,myton,,\n"));
+    }
+    let job = app
+        .import(&analyst, ImportKind::Incidents, None, first)
+        .await;
+    assert_eq!(job.status, ImportStatus::Completed, "{job:?}");
+
+    sqlx::any::install_default_drivers();
+    let url = app.database_url();
+    let pool = sqlx::AnyPool::connect(&url).await.expect("connects");
+    let refuse: &[&str] = if url.starts_with("sqlite:") {
+        &["CREATE TRIGGER refuse_bad BEFORE INSERT ON incidents \
+           WHEN NEW.incident_number = 'BAD-1' BEGIN SELECT RAISE(ABORT, 'refused'); END"]
+    } else {
+        &[
+            "CREATE FUNCTION refuse_bad() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+             IF NEW.incident_number = 'BAD-1' THEN RAISE EXCEPTION 'refused'; END IF; \
+             RETURN NEW; END $$",
+            "CREATE TRIGGER refuse_bad BEFORE INSERT ON incidents \
+             FOR EACH ROW EXECUTE FUNCTION refuse_bad()",
+        ]
+    };
+    for sql in refuse {
+        sqlx::query(sql)
+            .execute(&pool)
+            .await
+            .expect("adds the trigger");
+    }
+    let (cells_before, _) = cells_and_recount(&pool).await;
+
+    // One batch: a move of an incident on record, a new one, and one the
+    // database refuses.
+    let second = format!(
+        "{HEADER}K-1,2026-08-02T10:00:00Z,,transport,,,1,avenue,,\n\
+         K-4,2026-08-02T10:00:00Z,,transport,,,1,avenue,,\n\
+         BAD-1,2026-08-02T10:00:00Z,,transport,,,1,avenue,,\n"
+    );
+    let job = app
+        .import(&analyst, ImportKind::Incidents, None, second)
+        .await;
+    assert_eq!(job.status, ImportStatus::Failed, "{job:?}");
+    assert!(
+        job.failure
+            .as_deref()
+            .is_some_and(|f| f.contains("rows before it were kept")),
+        "{job:?}"
+    );
+    assert_eq!(
+        (job.rows_read, job.rows_imported, job.rows_rejected),
+        (0, 0, 0)
+    );
+
+    let held: Vec<(String, String)> =
+        sqlx::query("SELECT incident_number, place_id FROM incidents ORDER BY incident_number")
+            .fetch_all(&pool)
+            .await
+            .expect("incidents")
+            .iter()
+            .map(|r| (r.get("incident_number"), r.get("place_id")))
+            .collect();
+    let (cells, recounted) = cells_and_recount(&pool).await;
+    pool.close().await;
+    assert_eq!(
+        held,
+        [
+            ("K-1".into(), "myton".into()),
+            ("K-2".into(), "myton".into()),
+            ("K-3".into(), "myton".into()),
+        ]
+    );
+    assert_eq!(cells, cells_before);
+    assert_eq!(cells, recounted);
 }
