@@ -4,7 +4,8 @@
 //! agrees a priority and says what was done about it, opens a
 //! problem-solving case from a repeat-demand flag, is refused closing it
 //! before the assessment, closes it and downloads its summary; a priority
-//! ward's profile shows its demand.
+//! ward's profile shows its demand; a coordinator's pages fit a tablet held
+//! upright.
 
 use eip_e2e::{Browser, EmbeddedPlatform, JavaScript, TempDir, pages, poll_until};
 use std::time::Duration;
@@ -335,5 +336,54 @@ async fn profile_demand(browser: &Browser) -> anyhow::Result<()> {
         .find_all(thirtyfour::By::Css("#demand-table tbody tr"))
         .await?;
     anyhow::ensure!(!rows.is_empty(), "the demand table is empty");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinators_pages_fit_a_tablet_held_upright() {
+    let platform = embedded().await;
+    let browser = browser(platform.base_url(), JavaScript::Enabled).await;
+    must(fit_a_tablet(&browser).await);
+    must(browser.quit().await);
+}
+
+/// A tablet held upright (768 CSS pixels wide): no engagement page scrolls
+/// sideways, so nothing on it (a row's support buttons, say) is cut off.
+/// The demo's worklist and directory rows are what would overflow.
+async fn fit_a_tablet(browser: &Browser) -> anyhow::Result<()> {
+    pages::sign_in_as(browser, "coordinator.hull").await?;
+    browser.driver().set_window_rect(0, 0, 768, 1024).await?;
+    for path in [
+        "/places",
+        "/places/myton",
+        "/engagement/new",
+        "/priorities",
+        "/cases",
+        "/directory",
+        "/demand",
+    ] {
+        browser.open(path).await?;
+        let widths = browser
+            .driver()
+            .execute(
+                "const page = document.documentElement; \
+                 return [page.scrollWidth, page.clientWidth];",
+                Vec::new(),
+            )
+            .await?
+            .convert::<(u32, u32)>()?;
+        anyhow::ensure!(
+            widths.1 <= 768 && widths.0 <= widths.1,
+            "{path} is {} pixels wide in a {} pixel window",
+            widths.0,
+            widths.1
+        );
+    }
+    // The last page, the worklist: its first row's support path shows.
+    let support = browser.element("#hidden-case-0").await?;
+    anyhow::ensure!(
+        support.is_displayed().await?,
+        "the worklist's support button is hidden"
+    );
     Ok(())
 }

@@ -549,7 +549,7 @@ fn directory(d: data::Directory) -> impl IntoView {
     view! {
         {flash_view(d.flash)}
         {d.entries.is_empty().then(|| view! { <p>"The directory is empty: an administrator imports it in Open Referral UK format."</p> })}
-        <table id="directory">
+        <table id="directory" class="stacked">
             <caption class="visually-hidden">"Services in the partner directory"</caption>
             <thead><tr>
                 <th scope="col">"Service"</th><th scope="col">"Organisation"</th><th scope="col">"Sector"</th>
@@ -559,7 +559,7 @@ fn directory(d: data::Directory) -> impl IntoView {
             <tbody>
                 {d.entries.into_iter().map(|e| {
                     let review = can_review.then(|| view! {
-                        <td>
+                        <td data-label="Review">
                             <form method="post" action=format!("/directory/{}/review", e.id)>
                                 <button id=format!("review-{}", e.id) type="submit" class="secondary">
                                     "Mark reviewed"<span class="visually-hidden">{format!(": {}", e.name)}</span>
@@ -569,13 +569,15 @@ fn directory(d: data::Directory) -> impl IntoView {
                     });
                     view! {
                         <tr data-entry=e.id.clone() data-stale=if e.stale { "yes" } else { "no" }>
-                            <td>{e.name}</td>
-                            <td>{e.organization_name}</td>
-                            <td>{e.sector.as_str()}</td>
-                            <td>{e.status}</td>
-                            <td>
-                                {e.reviewed_at.get(..10).unwrap_or("").to_owned()}
-                                {e.stale.then(|| view! { " " <strong class="badge-warn">"Needs review"</strong> })}
+                            <td data-label="Service">{e.name}</td>
+                            <td data-label="Organisation">{e.organization_name}</td>
+                            <td data-label="Sector">{e.sector.as_str()}</td>
+                            <td data-label="Status">{e.status}</td>
+                            <td data-label="Last reviewed">
+                                <span>
+                                    {e.reviewed_at.get(..10).unwrap_or("").to_owned()}
+                                    {e.stale.then(|| view! { " " <strong class="badge-warn">"Needs review"</strong> })}
+                                </span>
                             </td>
                             {review}
                         </tr>

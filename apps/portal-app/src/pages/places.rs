@@ -360,6 +360,12 @@ pub fn DemandPage() -> impl IntoView {
 }
 
 fn demand_lists(d: data::DemandLists) -> impl IntoView {
+    let no_flags = d.flags.is_empty().then(|| {
+        view! { <p id="no-flags">"No repeat-demand flags in your areas. Run a rule above to look for them."</p> }
+    });
+    let no_hidden = d.hidden.is_empty().then(|| {
+        view! { <p id="no-hidden-demand">"Nothing recurring without a support path in your areas."</p> }
+    });
     let rules = d
         .rules
         .into_iter()
@@ -383,12 +389,12 @@ fn demand_lists(d: data::DemandLists) -> impl IntoView {
             };
             view! {
                 <tr data-flag=f.id.clone() data-place=f.place_id.clone()>
-                    <td><code>{f.subject_ref}</code></td>
-                    <td><a href=format!("/places/{}", f.place_id)>{f.place_id.clone()}</a></td>
-                    <td>{f.contacts}</td>
-                    <td>{f.first_contact}" – "{f.last_contact}</td>
-                    <td>{f.rule_id}" v"{f.rule_version}</td>
-                    <td>{path}</td>
+                    <td data-label="Reference"><code>{f.subject_ref}</code></td>
+                    <td data-label="Ward"><a href=format!("/places/{}", f.place_id)>{f.place_id.clone()}</a></td>
+                    <td data-label="Contacts">{f.contacts}</td>
+                    <td data-label="Between">{f.first_contact}" – "{f.last_contact}</td>
+                    <td data-label="Rule">{f.rule_id}" v"{f.rule_version}</td>
+                    <td data-label="Support path">{path}</td>
                 </tr>
             }
             .into_any()
@@ -407,13 +413,13 @@ fn demand_lists(d: data::DemandLists) -> impl IntoView {
             );
             view! {
                 <tr data-ref=reference.clone() data-rule=rule.clone()>
-                    <td><code>{reference.clone()}</code></td>
-                    <td>{h.subject.as_str()}</td>
-                    <td>{h.qualifier.replace('_', " ")}</td>
-                    <td>{h.incidents}</td>
-                    <td>{h.first_contact}" – "{h.last_contact}</td>
-                    <td>{rule.clone()}" v"{h.rule_version}</td>
-                    <td>
+                    <td data-label="Reference"><code>{reference.clone()}</code></td>
+                    <td data-label="Kind">{h.subject.as_str()}</td>
+                    <td data-label="Qualifier">{h.qualifier.replace('_', " ")}</td>
+                    <td data-label="Incidents">{h.incidents}</td>
+                    <td data-label="Between">{h.first_contact}" – "{h.last_contact}</td>
+                    <td data-label="Rule">{rule.clone()}" v"{h.rule_version}</td>
+                    <td data-label="Support path">
                         <form method="post" action="/demand/hidden/support" class="inline">
                             <input type="hidden" name="rule_id" value=rule.clone() />
                             <input type="hidden" name="subject_ref" value=reference.clone() />
@@ -432,15 +438,17 @@ fn demand_lists(d: data::DemandLists) -> impl IntoView {
             <button id="run-rule-submit" type="submit">"Run"</button>
         </form>
         <h2>"Repeat demand (top flags)"</h2>
-        <table id="repeat-flags">
+        <table id="repeat-flags" class="stacked">
             <thead><tr><th>"Reference"</th><th>"Ward"</th><th>"Contacts"</th><th>"Between"</th><th>"Rule"</th><th>"Support path"</th></tr></thead>
             <tbody>{flags}</tbody>
         </table>
+        {no_flags}
         <h2>"Hidden demand (no support path open)"</h2>
-        <table id="hidden-demand">
+        <table id="hidden-demand" class="stacked">
             <thead><tr><th>"Reference"</th><th>"Kind"</th><th>"Qualifier"</th><th>"Incidents"</th><th>"Between"</th><th>"Rule"</th><th>"Support path"</th></tr></thead>
             <tbody>{hidden}</tbody>
         </table>
+        {no_hidden}
     }
 }
 
