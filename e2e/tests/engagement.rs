@@ -363,7 +363,7 @@ async fn fit_a_tablet(browser: &Browser) -> anyhow::Result<()> {
         "/demand",
     ] {
         browser.open(path).await?;
-        let widths = browser
+        let (content, window) = browser
             .driver()
             .execute(
                 "const page = document.documentElement; \
@@ -373,10 +373,8 @@ async fn fit_a_tablet(browser: &Browser) -> anyhow::Result<()> {
             .await?
             .convert::<(u32, u32)>()?;
         anyhow::ensure!(
-            widths.1 <= 768 && widths.0 <= widths.1,
-            "{path} is {} pixels wide in a {} pixel window",
-            widths.0,
-            widths.1
+            window <= 768 && content <= window,
+            "{path} is {content} pixels wide in a {window} pixel window"
         );
     }
     // The last page, the worklist: its first row's support path shows.
