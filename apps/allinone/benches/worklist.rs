@@ -194,8 +194,8 @@ fn report(name: &str, f: &Figures, baseline: &Figures) {
 async fn run(backend: Backend) -> anyhow::Result<()> {
     let keys = keys();
     let db = TestDb::new(backend).await;
-    let mut config = eip_referrals::default_config();
-    config.database_url = db.url.clone();
+    let mut config = eip_referrals::Config::default();
+    config.service.database_url = db.url.clone();
     let shared = Shared {
         bus: Bus::InProcess(InProcessBus::default()),
         keys: keys.clone(),

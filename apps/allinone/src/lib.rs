@@ -4,7 +4,7 @@
 //! distributed mode, one process each.
 
 use eip_platform::bus::{Bus, InProcessBus};
-use eip_platform::config::{DatabaseUrl, IdentityConfig, ServiceConfig, TelemetryConfig};
+use eip_platform::config::{DatabaseUrl, IdentityConfig, Part, ServiceConfig, TelemetryConfig};
 use eip_platform::identity::IdentityKeys;
 use eip_platform::{CancellationToken, Shared};
 use serde::{Deserialize, Serialize};
@@ -34,7 +34,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Self {
-            bind: "127.0.0.1:3000".into(),
+            bind: Part::Portal.default_bind(),
             data_dir: PathBuf::from("data"),
             demo: true,
             demo_password: "demo-password".into(),
@@ -74,12 +74,12 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         bus: Bus::InProcess(InProcessBus::default()),
         keys: keys.clone(),
     };
-    let service = |name: &str| ServiceConfig {
-        database_url: sqlite(&config.data_dir, name),
+    let service = |part: Part| ServiceConfig {
+        database_url: sqlite(&config.data_dir, part.name()),
         identity: identity.clone(),
         telemetry: config.telemetry.clone(),
         demo: config.demo,
-        ..ServiceConfig::defaults(name, 0)
+        ..ServiceConfig::defaults(part)
     };
 
     let (l_eng, eng_url) = internal_listener().await?;
@@ -91,7 +91,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
 
     let governance = eip_governance::Config {
-        service: service("governance"),
+        service: service(Part::Governance),
         referrals_url: ref_url.clone(),
         training_url: trn_url.clone(),
         engagement_url: eng_url.clone(),
@@ -99,7 +99,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
     };
     let portal = eip_portal::Config {
         bind: config.bind.clone(),
-        database_url: sqlite(&config.data_dir, "portal"),
+        database_url: sqlite(&config.data_dir, Part::Portal.name()),
         site_root: config.site_root.clone(),
         sessions: eip_portal::SessionConfig {
             // Plain http on the loopback interface: no Secure cookie.
@@ -118,16 +118,16 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         demo_password: config.demo_password.clone(),
     };
 
-    // Referrals and engagement gate work on competencies from training's events.
-    let gated = |name: &str| ServiceConfig {
-        training_url: trn_url.clone(),
-        ..service(name)
-    };
     let tasks: Vec<(&str, Task)> = vec![
         (
             "engagement",
             Box::pin(eip_engagement::launch(
-                gated("engagement"),
+                // Referrals and engagement gate work on competencies from
+                // training's events.
+                eip_engagement::Config {
+                    service: service(Part::Engagement),
+                    training_url: trn_url.clone(),
+                },
                 shared.clone(),
                 l_eng,
                 shutdown.clone(),
@@ -136,7 +136,10 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         (
             "referrals",
             Box::pin(eip_referrals::launch(
-                gated("referrals"),
+                eip_referrals::Config {
+                    service: service(Part::Referrals),
+                    training_url: trn_url.clone(),
+                },
                 shared.clone(),
                 l_ref,
                 shutdown.clone(),
@@ -145,7 +148,10 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         (
             "training",
             Box::pin(eip_training::launch(
-                service("training"),
+                eip_training::Config {
+                    service: service(Part::Training),
+                    ..Default::default()
+                },
                 shared.clone(),
                 l_trn,
                 shutdown.clone(),

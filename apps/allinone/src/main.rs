@@ -1,19 +1,12 @@
 //! `eip`: the whole platform in one process (see the README).
 
-use eip_platform::{CancellationToken, config, http, telemetry};
+use eip_platform::{config, service, telemetry};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cfg = config::load(eip_allinone::Config::default())?;
     let _telemetry = telemetry::init("eip-allinone", &cfg.telemetry)?;
-    let shutdown = CancellationToken::new();
-    tokio::spawn({
-        let shutdown = shutdown.clone();
-        async move {
-            http::shutdown_signal().await;
-            shutdown.cancel();
-        }
-    });
+    let shutdown = service::shutdown_on_signal();
     let url = format!("http://{}", cfg.bind);
     let demo = cfg.demo;
     let announce = tokio::spawn(async move {

@@ -23,9 +23,9 @@ impl Stack {
     async fn start() -> Self {
         let keys = keys();
         let eng_db = TestDb::sqlite();
-        let mut config = eip_engagement::default_config();
-        config.database_url = eng_db.url.clone();
-        config.demo = true;
+        let mut config = eip_engagement::Config::default();
+        config.service.database_url = eng_db.url.clone();
+        config.service.demo = true;
         let shared = Shared {
             bus: Bus::InProcess(InProcessBus::default()),
             keys: keys.clone(),

@@ -309,8 +309,8 @@ async fn an_unavailable_service_is_shown_and_recovered_from() {
     );
 
     let db = TestDb::sqlite();
-    let mut config = eip_referrals::default_config();
-    config.database_url = db.url.clone();
+    let mut config = eip_referrals::Config::default();
+    config.service.database_url = db.url.clone();
     let shared = Shared {
         bus: Bus::InProcess(InProcessBus::default()),
         keys: keys.clone(),
@@ -328,9 +328,9 @@ async fn an_unavailable_service_is_shown_and_recovered_from() {
 /// The referrals service with its demo data, on a database of its own.
 async fn demo_referrals(keys: &IdentityKeys) -> (TestDb, RunningService) {
     let db = TestDb::sqlite();
-    let mut config = eip_referrals::default_config();
-    config.database_url = db.url.clone();
-    config.demo = true;
+    let mut config = eip_referrals::Config::default();
+    config.service.database_url = db.url.clone();
+    config.service.demo = true;
     let shared = Shared {
         bus: Bus::InProcess(InProcessBus::default()),
         keys: keys.clone(),

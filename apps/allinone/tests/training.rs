@@ -22,9 +22,9 @@ struct Platform {
 async fn platform() -> Platform {
     let keys = keys();
     let training_db = TestDb::sqlite();
-    let mut config = eip_training::default_config();
-    config.database_url = training_db.url.clone();
-    config.demo = true;
+    let mut config = eip_training::Config::default();
+    config.service.database_url = training_db.url.clone();
+    config.service.demo = true;
     let shared = Shared {
         bus: Bus::InProcess(InProcessBus::default()),
         keys: keys.clone(),

@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use eip_platform::CancellationToken;
 use eip_platform::client::ServiceClient;
-use eip_platform::config::{DatabaseUrl, IdentityConfig, TelemetryConfig};
+use eip_platform::config::{DatabaseUrl, IdentityConfig, Part, TelemetryConfig};
 use eip_platform::db::{Db, Migrations};
 use eip_platform::http::{same_origin_only, serve, trace_layer};
 use eip_platform::identity::IdentityKeys;
@@ -39,8 +39,6 @@ use tower_http::services::ServeDir;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::cookie::time::Duration as CookieDuration;
 use tower_sessions::{Expiry, MemoryStore, Session, SessionManagerLayer};
-
-pub const DEFAULT_PORT: u16 = 3000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -89,10 +87,10 @@ pub struct ServiceUrls {
 impl Default for ServiceUrls {
     fn default() -> Self {
         Self {
-            engagement: "http://127.0.0.1:3101".into(),
-            referrals: "http://127.0.0.1:3102".into(),
-            training: "http://127.0.0.1:3103".into(),
-            governance: "http://127.0.0.1:3104".into(),
+            engagement: Part::Engagement.default_url(),
+            referrals: Part::Referrals.default_url(),
+            training: Part::Training.default_url(),
+            governance: Part::Governance.default_url(),
         }
     }
 }
@@ -119,8 +117,8 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Self {
-            bind: format!("127.0.0.1:{DEFAULT_PORT}"),
-            database_url: DatabaseUrl::new("sqlite://data/portal.db"),
+            bind: Part::Portal.default_bind(),
+            database_url: Part::Portal.default_database(),
             site_root: PathBuf::from("target/site"),
             sessions: SessionConfig::default(),
             services: ServiceUrls::default(),
@@ -142,10 +140,10 @@ impl Config {
 }
 
 pub fn migrations() -> Migrations {
-    Migrations {
-        sqlite: sqlx::migrate!("./migrations/sqlite"),
-        postgres: sqlx::migrate!("./migrations/postgres"),
-    }
+    Migrations::new(
+        sqlx::migrate!("./migrations/sqlite"),
+        sqlx::migrate!("./migrations/postgres"),
+    )
 }
 
 #[derive(Clone, Debug)]

@@ -198,8 +198,8 @@ struct Result {
 
 async fn run(backend: Backend, file: &PathBuf, wards: &str) -> Result {
     let db = TestDb::new(backend).await;
-    let mut config = eip_engagement::default_config();
-    config.database_url = db.url.clone();
+    let mut config = eip_engagement::Config::default();
+    config.service.database_url = db.url.clone();
     let keys = eip_test_support::keys();
     let shared = Shared {
         bus: Bus::InProcess(InProcessBus::default()),

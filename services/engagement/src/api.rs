@@ -25,7 +25,7 @@ use utoipa::OpenApi;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Engagement service", description = "Places and wards, calls-for-service imports and demand analysis"),
-    paths(list_places, show_place, event_feed,
+    paths(list_places, show_place, eip_platform::outbox::event_feed,
         crate::imports::create_import, crate::imports::list_imports, crate::imports::show_import,
         crate::imports::import_errors, crate::imports::upload,
         crate::analysis::crime_share, crate::analysis::concentration, crate::analysis::hotspots,
@@ -61,7 +61,6 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/places", get(list_places))
         .route("/places/{id}", get(show_place))
-        .route("/events", get(event_feed))
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .with_state(state.clone())
         .merge(crate::imports::router(state.clone()))
@@ -116,28 +115,4 @@ async fn show_place(
         .await?
         .map(Json)
         .ok_or(ApiError::NotFound)
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-struct FeedQuery {
-    /// Events after this sequence number.
-    after: Option<i64>,
-    limit: Option<i64>,
-}
-
-/// The event feed consumers catch up from (platform services only).
-#[utoipa::path(get, path = "/events", params(FeedQuery),
-    responses((status = 200, body = EventPage), (status = 403, body = Problem)))]
-async fn event_feed(
-    State(state): State<AppState>,
-    user: Authenticated,
-    ApiQuery(q): ApiQuery<FeedQuery>,
-) -> Result<Json<EventPage>, ApiError> {
-    user.require_service()?;
-    let page = state
-        .outbox
-        .feed(&state.db, q.after.unwrap_or(0), q.limit.unwrap_or(500))
-        .await?;
-    Ok(Json(page))
 }

@@ -21,30 +21,54 @@ pub mod skills;
 mod store;
 
 use axum::extract::FromRef;
+use eip_platform::config::{Part, ServiceConfig};
 use eip_platform::db::{Db, Migrations};
-use eip_platform::http::{Readiness, serve, service_app};
 use eip_platform::identity::IdentityKeys;
 use eip_platform::outbox::Outbox;
+use eip_platform::service::Launch;
 use eip_platform::{CancellationToken, Shared};
+use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 
 pub use api::ApiDoc;
 
-/// The event source name and stream of this service.
-pub const SOURCE: &str = "engagement";
-pub const DEFAULT_PORT: u16 = 3101;
+/// The service's name: its event source and stream, its consumer group.
+pub const NAME: &str = Part::Engagement.name();
 
-pub type Config = eip_platform::config::ServiceConfig;
-
-pub fn default_config() -> Config {
-    Config::defaults(SOURCE, DEFAULT_PORT)
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    #[serde(flatten)]
+    pub service: ServiceConfig,
+    /// The training service, whose event feed the skill gate catches up
+    /// from when the bus lost events.
+    pub training_url: String,
 }
 
-pub fn migrations() -> Migrations {
-    Migrations {
-        sqlite: sqlx::migrate!("./migrations/sqlite"),
-        postgres: sqlx::migrate!("./migrations/postgres"),
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            service: ServiceConfig::defaults(Part::Engagement),
+            training_url: Part::Training.default_url(),
+        }
     }
+}
+
+impl AsRef<ServiceConfig> for Config {
+    fn as_ref(&self) -> &ServiceConfig {
+        &self.service
+    }
+}
+
+/// The service's schema: its own migrations (which seed the places), the
+/// outbox and the skill gate.
+pub fn migrations() -> Migrations {
+    Migrations::new(
+        sqlx::migrate!("./migrations/sqlite"),
+        sqlx::migrate!("./migrations/postgres"),
+    )
+    .including(eip_platform::outbox::migrations())
+    .including(eip_skills::migrations())
 }
 
 #[derive(Clone, Debug)]
@@ -71,56 +95,40 @@ impl FromRef<AppState> for IdentityKeys {
 }
 
 /// Connects, migrates (which seeds the places), loads demo data when asked,
-/// and serves until `shutdown`, relaying the outbox to the bus meanwhile.
+/// and serves until `shutdown`, relaying the outbox to the bus and
+/// publishing repeat-demand levels meanwhile.
 pub async fn launch(
     config: Config,
     shared: Shared,
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
-    let db = Db::connect(&config.database_url, &migrations()).await?;
-    let outbox = Outbox::new(SOURCE);
-    let relay = outbox.spawn_relay(db.clone(), shared.bus.clone(), shutdown.clone());
-    let skills = eip_skills::SkillGate::new(db.clone(), shared.keys.clone(), skills::ACTIONS);
-    let competencies = eip_skills::consumer(db.clone(), &shared, SOURCE, &config.training_url)
-        .spawn(shutdown.clone());
+    let mut launch =
+        Launch::connect(NAME, &config.service, &migrations(), shared, shutdown).await?;
+    let outbox = launch.outbox();
+    let skills = eip_skills::start(&mut launch, skills::ACTIONS, &config.training_url);
     let state = AppState {
-        db: db.clone(),
+        db: launch.db.clone(),
         outbox,
-        keys: shared.keys,
-        database_url: config.database_url.clone(),
+        keys: launch.shared.keys.clone(),
+        database_url: config.service.database_url.clone(),
         skills: skills.clone(),
         bulk_loads: Default::default(),
         levels_due: Default::default(),
     };
-    let levels = repeat_levels::spawn_worker(state.clone(), shutdown.clone());
+    launch.keep(repeat_levels::spawn_worker(
+        state.clone(),
+        launch.shutdown.clone(),
+    ));
     directory::read_missing_coverage(&state).await?;
-    if config.demo {
+    if config.service.demo {
         demo::seed(&state).await?;
     }
-    let uploads = imports::upload_router(state.clone())
-        .merge(directory::import_router(state.clone()))
-        .layer(axum::middleware::from_fn(
-            eip_platform::http::same_origin_only,
-        ))
-        .layer(axum::extract::DefaultBodyLimit::disable())
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            imports::MAX_UPLOAD_BYTES,
-        ))
-        .layer(eip_platform::http::trace_layer());
-    let app = service_app(
-        api::router(state).merge(skills.router()),
-        Readiness {
-            db: db.clone(),
-            bus: shared.bus,
-        },
-    )
-    .merge(uploads);
-    tracing::info!(addr = %listener.local_addr()?, "engagement service listening");
-    serve(listener, app, shutdown).await?;
-    let _ = relay.await;
-    let _ = competencies.await;
-    let _ = levels.await;
-    db.close().await;
-    Ok(())
+    let uploads = eip_platform::http::uploads(
+        imports::upload_router(state.clone()).merge(directory::import_router(state.clone())),
+        imports::MAX_UPLOAD_BYTES,
+    );
+    launch
+        .serve_with_uploads(listener, api::router(state).merge(skills.router()), uploads)
+        .await
 }

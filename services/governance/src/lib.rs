@@ -23,11 +23,11 @@ pub mod svg;
 
 use axum::extract::FromRef;
 use eip_platform::client::ServiceClient;
-use eip_platform::config::ServiceConfig;
+use eip_platform::config::{Part, ServiceConfig};
 use eip_platform::consumer::Consumer;
 use eip_platform::db::{Db, Migrations};
-use eip_platform::http::{Readiness, serve, service_app};
 use eip_platform::identity::IdentityKeys;
+use eip_platform::service::Launch;
 use eip_platform::{CancellationToken, Shared};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -71,8 +71,8 @@ pub fn render_signed_pdf(
     Ok(pdf::render(pack, board_name, &content)?)
 }
 
-pub const NAME: &str = "governance";
-pub const DEFAULT_PORT: u16 = 3104;
+/// The service's name: its consumer group.
+pub const NAME: &str = Part::Governance.name();
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -92,20 +92,28 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Self {
-            service: ServiceConfig::defaults(NAME, DEFAULT_PORT),
-            referrals_url: format!("http://127.0.0.1:{}", 3102),
-            training_url: format!("http://127.0.0.1:{}", 3103),
-            engagement_url: format!("http://127.0.0.1:{}", 3101),
+            service: ServiceConfig::defaults(Part::Governance),
+            referrals_url: Part::Referrals.default_url(),
+            training_url: Part::Training.default_url(),
+            engagement_url: Part::Engagement.default_url(),
             suppress_up_to: 4,
         }
     }
 }
 
-pub fn migrations() -> Migrations {
-    Migrations {
-        sqlite: sqlx::migrate!("./migrations/sqlite"),
-        postgres: sqlx::migrate!("./migrations/postgres"),
+impl AsRef<ServiceConfig> for Config {
+    fn as_ref(&self) -> &ServiceConfig {
+        &self.service
     }
+}
+
+/// The service's schema: its own migrations and the event consumer's.
+pub fn migrations() -> Migrations {
+    Migrations::new(
+        sqlx::migrate!("./migrations/sqlite"),
+        sqlx::migrate!("./migrations/postgres"),
+    )
+    .including(eip_platform::consumer::migrations())
 }
 
 #[derive(Clone)]
@@ -160,41 +168,30 @@ pub fn consumers(db: &Db, shared: &Shared, config: &Config) -> Vec<Consumer> {
     ]
 }
 
-/// Connects, migrates, consumes referral events and serves until `shutdown`.
+/// Connects, migrates, seeds the framework, consumes the sources' events
+/// and serves until `shutdown`.
 pub async fn launch(
     config: Config,
     shared: Shared,
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
-    let db = Db::connect(&config.service.database_url, &migrations()).await?;
+    let mut launch =
+        Launch::connect(NAME, &config.service, &migrations(), shared, shutdown).await?;
+    let db = launch.db.clone();
     framework::seed(&db).await?;
     if config.service.demo {
         demo::seed(&db, chrono::Utc::now().date_naive()).await?;
     }
-    let consumers = consumers(&db, &shared, &config);
-    let running: Vec<_> = consumers
-        .iter()
-        .map(|c| c.clone().spawn(shutdown.clone()))
-        .collect();
+    let consumers = consumers(&db, &launch.shared, &config);
+    for c in &consumers {
+        launch.keep(c.clone().spawn(launch.shutdown.clone()));
+    }
     let state = AppState {
-        db: db.clone(),
-        keys: shared.keys.clone(),
+        db,
+        keys: launch.shared.keys.clone(),
         suppress_up_to: config.suppress_up_to,
         consumers: Arc::new(consumers),
     };
-    let app = service_app(
-        api::router(state),
-        Readiness {
-            db: db.clone(),
-            bus: shared.bus,
-        },
-    );
-    tracing::info!(addr = %listener.local_addr()?, "governance service listening");
-    serve(listener, app, shutdown).await?;
-    for task in running {
-        let _ = task.await;
-    }
-    db.close().await;
-    Ok(())
+    launch.serve(listener, api::router(state)).await
 }

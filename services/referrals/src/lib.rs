@@ -20,30 +20,53 @@ mod store;
 pub mod timeliness;
 
 use axum::extract::FromRef;
+use eip_platform::config::{Part, ServiceConfig};
 use eip_platform::db::{Db, Migrations};
-use eip_platform::http::{Readiness, serve, service_app};
 use eip_platform::identity::IdentityKeys;
 use eip_platform::outbox::Outbox;
+use eip_platform::service::Launch;
 use eip_platform::{CancellationToken, Shared};
+use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 
 pub use api::ApiDoc;
 
-/// The event source name and stream of this service.
-pub const SOURCE: &str = "referrals";
-pub const DEFAULT_PORT: u16 = 3102;
+/// The service's name: its event source and stream, its consumer group.
+pub const NAME: &str = Part::Referrals.name();
 
-pub type Config = eip_platform::config::ServiceConfig;
-
-pub fn default_config() -> Config {
-    Config::defaults(SOURCE, DEFAULT_PORT)
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    #[serde(flatten)]
+    pub service: ServiceConfig,
+    /// The training service, whose event feed the skill gate catches up
+    /// from when the bus lost events.
+    pub training_url: String,
 }
 
-pub fn migrations() -> Migrations {
-    Migrations {
-        sqlite: sqlx::migrate!("./migrations/sqlite"),
-        postgres: sqlx::migrate!("./migrations/postgres"),
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            service: ServiceConfig::defaults(Part::Referrals),
+            training_url: Part::Training.default_url(),
+        }
     }
+}
+
+impl AsRef<ServiceConfig> for Config {
+    fn as_ref(&self) -> &ServiceConfig {
+        &self.service
+    }
+}
+
+/// The service's schema: its own migrations, the outbox and the skill gate.
+pub fn migrations() -> Migrations {
+    Migrations::new(
+        sqlx::migrate!("./migrations/sqlite"),
+        sqlx::migrate!("./migrations/postgres"),
+    )
+    .including(eip_platform::outbox::migrations())
+    .including(eip_skills::migrations())
 }
 
 #[derive(Clone, Debug)]
@@ -69,7 +92,9 @@ pub async fn launch(
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
-    let db = Db::connect(&config.database_url, &migrations()).await?;
+    let mut launch =
+        Launch::connect(NAME, &config.service, &migrations(), shared, shutdown).await?;
+    let db = launch.db.clone();
     let given = people::backfill(&db).await?;
     if given > 0 {
         tracing::info!(
@@ -77,31 +102,18 @@ pub async fn launch(
             "person records made for earlier referrals"
         );
     }
-    let outbox = Outbox::new(SOURCE);
-    if config.demo {
+    let outbox = launch.outbox();
+    if config.service.demo {
         demo::seed(&db, &outbox).await?;
     }
-    let relay = outbox.spawn_relay(db.clone(), shared.bus.clone(), shutdown.clone());
-    let skills = eip_skills::SkillGate::new(db.clone(), shared.keys.clone(), skills::ACTIONS);
-    let competencies = eip_skills::consumer(db.clone(), &shared, SOURCE, &config.training_url)
-        .spawn(shutdown.clone());
+    let skills = eip_skills::start(&mut launch, skills::ACTIONS, &config.training_url);
     let state = AppState {
-        db: db.clone(),
+        db,
         outbox,
-        keys: shared.keys,
+        keys: launch.shared.keys.clone(),
         skills: skills.clone(),
     };
-    let app = service_app(
-        api::router(state).merge(skills.router()),
-        Readiness {
-            db: db.clone(),
-            bus: shared.bus,
-        },
-    );
-    tracing::info!(addr = %listener.local_addr()?, "referrals service listening");
-    serve(listener, app, shutdown).await?;
-    let _ = relay.await;
-    let _ = competencies.await;
-    db.close().await;
-    Ok(())
+    launch
+        .serve(listener, api::router(state).merge(skills.router()))
+        .await
 }

@@ -49,8 +49,8 @@ async fn main() {
         .unwrap_or(20);
     let keys = keys();
     let db = TestDb::sqlite();
-    let mut config = eip_training::default_config();
-    config.database_url = db.url.clone();
+    let mut config = eip_training::Config::default();
+    config.service.database_url = db.url.clone();
     let shared = Shared {
         bus: Bus::InProcess(InProcessBus::default()),
         keys: keys.clone(),

@@ -17,7 +17,7 @@ use utoipa::OpenApi;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Training service", description = "Workforce competencies, evidence, currency, the skills matrix and coverage"),
-    paths(list_competencies, record_completion, list_completions, event_feed),
+    paths(list_competencies, record_completion, list_completions, eip_platform::outbox::event_feed),
     components(schemas(Competency, NewCompletion, Completion, EventPage, Problem, FieldError)),
     security(("assertion" = [])),
     modifiers(&AssertionSecurity)
@@ -43,7 +43,6 @@ pub fn router(state: AppState) -> Router {
             "/completions",
             get(list_completions).post(record_completion),
         )
-        .route("/events", get(event_feed))
         .merge(crate::workforce::router())
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .with_state(state)
@@ -147,28 +146,4 @@ async fn list_completions(
     Ok(Json(
         store::completions(state.db.pool(), staff_ref.as_deref(), limit).await?,
     ))
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-struct FeedQuery {
-    /// Events after this sequence number.
-    after: Option<i64>,
-    limit: Option<i64>,
-}
-
-/// The event feed consumers catch up from (platform services only).
-#[utoipa::path(get, path = "/events", params(FeedQuery),
-    responses((status = 200, body = EventPage), (status = 403, body = Problem)))]
-async fn event_feed(
-    State(state): State<AppState>,
-    user: Authenticated,
-    ApiQuery(q): ApiQuery<FeedQuery>,
-) -> Result<Json<EventPage>, ApiError> {
-    user.require_service()?;
-    let page = state
-        .outbox
-        .feed(&state.db, q.after.unwrap_or(0), q.limit.unwrap_or(500))
-        .await?;
-    Ok(Json(page))
 }

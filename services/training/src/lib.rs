@@ -19,30 +19,55 @@ mod store;
 pub mod workforce;
 
 use axum::extract::FromRef;
+use eip_platform::config::{Part, ServiceConfig};
 use eip_platform::db::{Db, Migrations};
-use eip_platform::http::{Readiness, serve, service_app};
 use eip_platform::identity::IdentityKeys;
 use eip_platform::outbox::Outbox;
+use eip_platform::service::Launch;
 use eip_platform::{CancellationToken, Shared};
+use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 
 pub use api::ApiDoc;
 
-/// The event source name and stream of this service.
-pub const SOURCE: &str = eip_types::events::TrainingEvent::SOURCE;
-pub const DEFAULT_PORT: u16 = 3103;
+/// The service's name: its event source and stream.
+pub const NAME: &str = Part::Training.name();
 
-pub type Config = eip_platform::config::ServiceConfig;
-
-pub fn default_config() -> Config {
-    Config::defaults(SOURCE, DEFAULT_PORT)
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    #[serde(flatten)]
+    pub service: ServiceConfig,
+    /// `EIP_SMTP__HOST` and friends: reminders are also emailed when set.
+    pub smtp: Option<mail::SmtpConfig>,
+    /// Where "today" comes from: the system clock unless a test fixes it.
+    #[serde(skip)]
+    pub clock: Clock,
 }
 
-pub fn migrations() -> Migrations {
-    Migrations {
-        sqlite: sqlx::migrate!("./migrations/sqlite"),
-        postgres: sqlx::migrate!("./migrations/postgres"),
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            service: ServiceConfig::defaults(Part::Training),
+            smtp: None,
+            clock: Clock::system(),
+        }
     }
+}
+
+impl AsRef<ServiceConfig> for Config {
+    fn as_ref(&self) -> &ServiceConfig {
+        &self.service
+    }
+}
+
+/// The service's schema: its own migrations and the outbox.
+pub fn migrations() -> Migrations {
+    Migrations::new(
+        sqlx::migrate!("./migrations/sqlite"),
+        sqlx::migrate!("./migrations/postgres"),
+    )
+    .including(eip_platform::outbox::migrations())
 }
 
 /// Where "today" comes from. The service runs on the system clock; tests
@@ -105,96 +130,45 @@ async fn run_daily_job(state: AppState, shutdown: CancellationToken) {
 }
 
 /// Connects, migrates (which seeds the framework), loads demo data when
-/// asked, and serves until `shutdown`, relaying the outbox to the bus
-/// meanwhile.
+/// asked, and serves until `shutdown`, relaying the outbox to the bus and
+/// running the daily reminder job meanwhile; reminders are also emailed
+/// when `config.smtp` names a relay.
 pub async fn launch(
     config: Config,
     shared: Shared,
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
-    launch_with(
-        config,
-        mail::MailConfig::default(),
-        shared,
-        listener,
-        shutdown,
-        Clock::system(),
-    )
-    .await
-}
-
-/// [`launch`] with the day taken from `clock`.
-pub async fn launch_with_clock(
-    config: Config,
-    shared: Shared,
-    listener: TcpListener,
-    shutdown: CancellationToken,
-    clock: Clock,
-) -> anyhow::Result<()> {
-    launch_with(
-        config,
-        mail::MailConfig::default(),
-        shared,
-        listener,
-        shutdown,
-        clock,
-    )
-    .await
-}
-
-/// [`launch_with_clock`] that also emails reminders when `mail` names an
-/// SMTP server.
-pub async fn launch_with(
-    config: Config,
-    mail: mail::MailConfig,
-    shared: Shared,
-    listener: TcpListener,
-    shutdown: CancellationToken,
-    clock: Clock,
-) -> anyhow::Result<()> {
-    let mailer = mail::Mailer::from_config(&mail)?;
-    let db = Db::connect(&config.database_url, &migrations()).await?;
-    let outbox = Outbox::new(SOURCE);
-    if config.demo {
-        demo::seed(&db, &outbox, clock.today()).await?;
+    let mailer = mail::Mailer::from_config(config.smtp.as_ref())?;
+    let clock = config.clock;
+    let mut launch =
+        Launch::connect(NAME, &config.service, &migrations(), shared, shutdown).await?;
+    let outbox = launch.outbox();
+    if config.service.demo {
+        demo::seed(&launch.db, &outbox, clock.today()).await?;
     }
-    let relay = outbox.spawn_relay(db.clone(), shared.bus.clone(), shutdown.clone());
     let state = AppState {
-        db: db.clone(),
+        db: launch.db.clone(),
         outbox,
-        keys: shared.keys,
+        keys: launch.shared.keys.clone(),
         clock,
         mailer,
     };
-    if config.demo {
+    if config.service.demo {
         // Reminders show from the first page view, not an hour in.
         workforce::daily(&state, clock.today())
             .await
             .map_err(|e| anyhow::anyhow!("the demo's daily job failed: {e}"))?;
     }
-    let job = tokio::spawn(run_daily_job(state.clone(), shutdown.clone()));
-    let uploads = workforce::import_router(state.clone())
-        .layer(axum::middleware::from_fn(
-            eip_platform::http::same_origin_only,
-        ))
-        .layer(axum::extract::DefaultBodyLimit::disable())
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            workforce::MAX_IMPORT_BYTES,
-        ))
-        .layer(eip_platform::http::trace_layer());
-    let app = service_app(
-        api::router(state),
-        Readiness {
-            db: db.clone(),
-            bus: shared.bus,
-        },
-    )
-    .merge(uploads);
-    tracing::info!(addr = %listener.local_addr()?, "training service listening");
-    serve(listener, app, shutdown).await?;
-    let _ = job.await;
-    let _ = relay.await;
-    db.close().await;
-    Ok(())
+    launch.keep(tokio::spawn(run_daily_job(
+        state.clone(),
+        launch.shutdown.clone(),
+    )));
+    let uploads = eip_platform::http::uploads(
+        workforce::import_router(state.clone()),
+        workforce::MAX_IMPORT_BYTES,
+    );
+    launch
+        .serve_with_uploads(listener, api::router(state), uploads)
+        .await
 }

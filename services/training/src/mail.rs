@@ -39,13 +39,6 @@ fn default_port() -> u16 {
     25
 }
 
-/// The training service's mail settings: none by default.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct MailConfig {
-    pub smtp: Option<SmtpConfig>,
-}
-
 #[derive(Clone)]
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
@@ -61,8 +54,8 @@ impl std::fmt::Debug for Mailer {
 impl Mailer {
     /// A mailer for `config`, or `None` when no SMTP server is set. Fails
     /// at start-up on a sender that is not an address.
-    pub fn from_config(config: &MailConfig) -> anyhow::Result<Option<Self>> {
-        let Some(smtp) = &config.smtp else {
+    pub fn from_config(smtp: Option<&SmtpConfig>) -> anyhow::Result<Option<Self>> {
+        let Some(smtp) = smtp else {
             return Ok(None);
         };
         let from: Mailbox = smtp
@@ -207,19 +200,14 @@ mod tests {
 
     #[test]
     fn no_smtp_no_mailer_and_a_bad_sender_fails_at_start() {
-        assert!(matches!(
-            Mailer::from_config(&MailConfig::default()),
-            Ok(None)
-        ));
-        let bad = MailConfig {
-            smtp: Some(SmtpConfig {
-                host: "127.0.0.1".into(),
-                port: 25,
-                from: "not an address".into(),
-                username: None,
-                password: None,
-            }),
+        assert!(matches!(Mailer::from_config(None), Ok(None)));
+        let bad = SmtpConfig {
+            host: "127.0.0.1".into(),
+            port: 25,
+            from: "not an address".into(),
+            username: None,
+            password: None,
         };
-        assert!(Mailer::from_config(&bad).is_err());
+        assert!(Mailer::from_config(Some(&bad)).is_err());
     }
 }

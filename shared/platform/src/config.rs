@@ -181,10 +181,62 @@ mod tests {
     }
 }
 
+/// The platform's parts, and where each listens by default: the one place
+/// the default ports are written, so every part finds the others there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Portal,
+    Engagement,
+    Referrals,
+    Training,
+    Governance,
+}
+
+impl Part {
+    /// The part's name: its event source and stream, its consumer group, the
+    /// stem of its SQLite file.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Part::Portal => "portal",
+            Part::Engagement => "engagement",
+            Part::Referrals => "referrals",
+            Part::Training => "training",
+            Part::Governance => "governance",
+        }
+    }
+
+    pub const fn default_port(self) -> u16 {
+        match self {
+            Part::Portal => 3000,
+            Part::Engagement => 3101,
+            Part::Referrals => 3102,
+            Part::Training => 3103,
+            Part::Governance => 3104,
+        }
+    }
+
+    /// `127.0.0.1:<default port>`.
+    pub fn default_bind(self) -> String {
+        format!("127.0.0.1:{}", self.default_port())
+    }
+
+    /// `http://127.0.0.1:<default port>`: where the others look for it.
+    pub fn default_url(self) -> String {
+        format!("http://{}", self.default_bind())
+    }
+
+    /// `sqlite://data/<name>.db`.
+    pub fn default_database(self) -> DatabaseUrl {
+        DatabaseUrl::new(format!("sqlite://data/{}.db", self.name()))
+    }
+}
+
 /// What every service reads: where it listens, its database, the bus, the
-/// identity key, telemetry, and whether to load demo data.
+/// identity key, telemetry, and whether to load demo data. A service's own
+/// `Config` holds this flattened beside its own settings, so the variables
+/// stay `EIP_BIND`, `EIP_DATABASE_URL` and so on; the service's defaults
+/// fill whatever the file and the environment leave out.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
 pub struct ServiceConfig {
     /// `host:port` to listen on.
     pub bind: String,
@@ -194,28 +246,25 @@ pub struct ServiceConfig {
     pub telemetry: TelemetryConfig,
     /// Load demonstration data into an empty database.
     pub demo: bool,
-    /// The training service, whose event feed services that gate work on
-    /// a current competency catch up from when the bus lost events.
-    pub training_url: String,
 }
 
 impl ServiceConfig {
-    /// Defaults for the service `name` on `port`: a SQLite file under `data/`.
-    pub fn defaults(name: &str, port: u16) -> Self {
+    /// Defaults for `part`: its port on the loopback interface, a SQLite
+    /// file under `data/`.
+    pub fn defaults(part: Part) -> Self {
         Self {
-            bind: format!("127.0.0.1:{port}"),
-            database_url: DatabaseUrl::new(format!("sqlite://data/{name}.db")),
+            bind: part.default_bind(),
+            database_url: part.default_database(),
             bus: BusConfig::default(),
             identity: IdentityConfig::default(),
             telemetry: TelemetryConfig::default(),
             demo: false,
-            training_url: "http://127.0.0.1:3103".into(),
         }
     }
 }
 
-impl Default for ServiceConfig {
-    fn default() -> Self {
-        Self::defaults("service", 0)
+impl AsRef<ServiceConfig> for ServiceConfig {
+    fn as_ref(&self) -> &ServiceConfig {
+        self
     }
 }

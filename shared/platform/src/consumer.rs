@@ -10,7 +10,7 @@
 
 use crate::bus::{Bus, BusError, Delivery};
 use crate::client::ServiceClient;
-use crate::db::{Db, Tx, now_text};
+use crate::db::{Db, Migrations, Tx, now_text};
 use crate::telemetry;
 use async_trait::async_trait;
 use eip_types::events::{EventEnvelope, EventPage};
@@ -19,6 +19,15 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
+
+/// The tables a consumer keeps (events applied, feed positions), for a
+/// consuming service's migration set.
+pub fn migrations() -> Migrations {
+    Migrations::new(
+        sqlx::migrate!("./migrations/consumer/sqlite"),
+        sqlx::migrate!("./migrations/consumer/postgres"),
+    )
+}
 
 /// What a consumer does with one event, inside the transaction that also
 /// records the event as processed.

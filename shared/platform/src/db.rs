@@ -2,10 +2,19 @@
 //! embedded mode, a PostgreSQL database in the distributed mode. Queries go
 //! through sqlx's `Any` driver with `$n` placeholders, so one SQL text serves
 //! both; DDL differs, so each service keeps a migrations folder per backend.
+//!
+//! A database's schema is one [`Migrations`] set: the service's own folder
+//! plus the tables of each shared component it uses (the outbox, the event
+//! consumer, the skill gate), each defined once by the crate that owns it.
+//! Versions are disjoint by owner and the shared components come first: the
+//! platform's outbox 0100–0199, its event consumer 0200–0299, the skill gate
+//! 0300–0399, and a service's (or the portal's) own from 1001.
 
 use crate::config::DatabaseUrl;
+use futures::future::BoxFuture;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::migrate::Migrator;
+use sqlx::error::BoxDynError;
+use sqlx::migrate::{Migration, MigrationSource, Migrator};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 use std::str::FromStr;
 use std::time::Duration;
@@ -18,10 +27,70 @@ pub enum Backend {
     Postgres,
 }
 
-/// A service's migrations, one set per backend.
+/// A database's migrations, one list per backend, in version order.
+#[derive(Debug, Clone)]
 pub struct Migrations {
-    pub sqlite: Migrator,
-    pub postgres: Migrator,
+    sqlite: Vec<Migration>,
+    postgres: Vec<Migration>,
+}
+
+impl Migrations {
+    /// One folder per backend, as `sqlx::migrate!` embeds them.
+    pub fn new(sqlite: Migrator, postgres: Migrator) -> Self {
+        Self::from_lists(
+            sqlite.iter().cloned().collect(),
+            postgres.iter().cloned().collect(),
+        )
+    }
+
+    /// Migrations listed one by one.
+    pub fn from_lists(mut sqlite: Vec<Migration>, mut postgres: Vec<Migration>) -> Self {
+        sqlite.sort_by_key(|m| m.version);
+        postgres.sort_by_key(|m| m.version);
+        Self { sqlite, postgres }
+    }
+
+    /// These migrations and a shared component's, in version order. A
+    /// migration both sets hold (the same version and checksum) is kept
+    /// once, so two components may include a third.
+    pub fn including(mut self, other: Migrations) -> Self {
+        fn merge(into: &mut Vec<Migration>, more: Vec<Migration>) {
+            for m in more {
+                if !into
+                    .iter()
+                    .any(|have| have.version == m.version && have.checksum == m.checksum)
+                {
+                    into.push(m);
+                }
+            }
+            into.sort_by_key(|m| m.version);
+        }
+        merge(&mut self.sqlite, other.sqlite);
+        merge(&mut self.postgres, other.postgres);
+        self
+    }
+
+    /// The migrations of one backend, in version order.
+    pub fn of(&self, backend: Backend) -> &[Migration] {
+        match backend {
+            Backend::Sqlite => &self.sqlite,
+            Backend::Postgres => &self.postgres,
+        }
+    }
+
+    async fn migrator(&self, backend: Backend) -> Result<Migrator, sqlx::migrate::MigrateError> {
+        Migrator::new(Listed(self.of(backend).to_vec())).await
+    }
+}
+
+/// Migrations already read, handed to sqlx's migrator as they are.
+#[derive(Debug)]
+struct Listed(Vec<Migration>);
+
+impl<'s> MigrationSource<'s> for Listed {
+    fn resolve(self) -> BoxFuture<'s, Result<Vec<Migration>, BoxDynError>> {
+        Box::pin(async move { Ok(self.0) })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -41,8 +110,9 @@ pub enum DbError {
     },
     #[error("cannot connect to {url}: {source}")]
     Connect { url: String, source: sqlx::Error },
-    #[error("migrating {url} failed: {source}")]
+    #[error("migrating {url} failed: {source}{hint}")]
     Migrate {
+        hint: &'static str,
         url: String,
         source: sqlx::migrate::MigrateError,
     },
@@ -113,17 +183,25 @@ impl Db {
                     .map_err(connect_err)?
             }
         };
-        let migrator = match backend {
-            Backend::Sqlite => &migrations.sqlite,
-            Backend::Postgres => &migrations.postgres,
+        let migrate_err = |source| DbError::Migrate {
+            hint: match &source {
+                sqlx::migrate::MigrateError::VersionMismatch(_)
+                | sqlx::migrate::MigrateError::VersionMissing(_) => {
+                    " (the database was made by a pre-release schema: move it aside, \
+                     or for the demo delete the data folder, and start again)"
+                }
+                _ => "",
+            },
+            url: url.redacted(),
+            source,
         };
-        migrator
+        migrations
+            .migrator(backend)
+            .await
+            .map_err(migrate_err)?
             .run(&pool)
             .await
-            .map_err(|source| DbError::Migrate {
-                url: url.redacted(),
-                source,
-            })?;
+            .map_err(migrate_err)?;
         Ok(Self { pool, backend })
     }
 

@@ -25,6 +25,9 @@ pub enum ApiError {
     ReasonRequired(String),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A unique constraint refused a second record with the same `field`.
+    #[error("duplicate {field}")]
+    Duplicate { field: String },
     #[error("payload too large")]
     PayloadTooLarge,
     #[error("unsupported media type")]
@@ -44,7 +47,7 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::ReasonRequired(_) => StatusCode::PRECONDITION_REQUIRED,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::Duplicate { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -73,6 +76,12 @@ impl ApiError {
             ApiError::Conflict(detail) => {
                 Problem::new(status, "Conflict").with_detail(detail.clone())
             }
+            ApiError::Duplicate { field } => Problem::new(status, "Already recorded")
+                .with_detail("A record with this value already exists.")
+                .with_errors(vec![FieldError::new(
+                    field.clone(),
+                    "is already in use by another record",
+                )]),
             ApiError::PayloadTooLarge => Problem::new(status, "The request body is too large"),
             ApiError::UnsupportedMediaType => {
                 Problem::new(status, "Send JSON").with_detail("Use Content-Type: application/json.")
@@ -85,20 +94,59 @@ impl ApiError {
 }
 
 impl From<sqlx::Error> for ApiError {
+    /// Infrastructure failures are 503; a constraint the database enforced
+    /// is the client's conflict (409), naming the field where it can; the
+    /// rest is a 500 whose detail stays in the log.
     fn from(err: sqlx::Error) -> Self {
+        use sqlx::error::ErrorKind;
         match err {
             sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
                 ApiError::Unavailable(err.to_string())
             }
+            sqlx::Error::Database(ref db) => match db.kind() {
+                ErrorKind::UniqueViolation => ApiError::Duplicate {
+                    field: duplicated_field(db.as_ref()),
+                },
+                ErrorKind::ForeignKeyViolation => ApiError::Conflict(
+                    "It refers to a record that does not exist, or another record still refers to it."
+                        .into(),
+                ),
+                _ => ApiError::Internal(err.into()),
+            },
             other => ApiError::Internal(other.into()),
         }
+    }
+}
+
+/// The column a unique constraint refused, from the database's own words:
+/// SQLite says `UNIQUE constraint failed: table.column`, PostgreSQL's detail
+/// `Key (column)=(…) already exists.` (the value is never kept). Columns of
+/// a composite key are joined with commas.
+fn duplicated_field(db: &dyn sqlx::error::DatabaseError) -> String {
+    if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+        && let Some(columns) = pg
+            .detail()
+            .and_then(|d| d.strip_prefix("Key ("))
+            .and_then(|d| d.split_once(")=").map(|(cols, _)| cols))
+    {
+        return columns.split(", ").collect::<Vec<_>>().join(",");
+    }
+    match db.message().split_once("constraint failed: ") {
+        Some((_, columns)) => columns
+            .split(", ")
+            .map(|c| c.rsplit_once('.').map_or(c, |(_, col)| col))
+            .collect::<Vec<_>>()
+            .join(","),
+        None => "id".into(),
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match &self {
-            ApiError::Internal(err) => tracing::error!(error = %err, "request failed"),
+            ApiError::Internal(err) => {
+                tracing::error!(error = %format!("{err:#}"), "request failed")
+            }
             ApiError::Unavailable(err) => tracing::warn!(error = %err, "dependency unavailable"),
             _ => {}
         }

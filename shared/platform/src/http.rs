@@ -46,6 +46,17 @@ pub fn service_app(routes: Router, readiness: Readiness) -> Router {
         .layer(trace_layer())
 }
 
+/// Wraps routes that take large bodies (file uploads): the same-origin
+/// guard, request spans and a limit of `max_bytes` in place of the shared
+/// 64 KiB. Merge the result after [`service_app`].
+pub fn uploads(routes: Router, max_bytes: usize) -> Router {
+    routes
+        .layer(middleware::from_fn(same_origin_only))
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(max_bytes))
+        .layer(trace_layer())
+}
+
 async fn ready(State(r): State<Readiness>) -> Response {
     let db = r.db.ping().await;
     let bus = r.bus.ping().await;

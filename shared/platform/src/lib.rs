@@ -6,8 +6,9 @@
 //! ([`bus`]), the transactional outbox and its relay ([`outbox`]), event
 //! consumers that catch up from the source when the bus lost something
 //! ([`consumer`]), the signed identity assertion ([`identity`]), the client
-//! services and the portal call each other with ([`client`]), and the HTTP
-//! plumbing every service shares ([`http`], [`error`]).
+//! services and the portal call each other with ([`client`]), the HTTP
+//! plumbing every service shares ([`http`], [`error`]), and the frame every
+//! service's `main` and `launch` are built in ([`service`]).
 
 pub mod bus;
 pub mod client;
@@ -18,6 +19,7 @@ pub mod error;
 pub mod http;
 pub mod identity;
 pub mod outbox;
+pub mod service;
 pub mod telemetry;
 
 pub use tokio_util::sync::CancellationToken;

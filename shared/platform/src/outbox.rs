@@ -1,17 +1,34 @@
 //! The transactional outbox. A service records its domain events in its own
 //! database in the same transaction as the change; the relay publishes them to
-//! the bus afterwards, and the feed serves them to consumers catching up.
+//! the bus afterwards, and the feed (`GET /events`) serves them to consumers
+//! catching up. The outbox table is defined here, once, and included in each
+//! producing service's migrations.
 
 use crate::bus::Bus;
-use crate::db::{Db, Tx, now_text, parse_time};
+use crate::db::{Db, Migrations, Tx, now_text, parse_time};
+use crate::error::{ApiError, ApiQuery};
+use crate::identity::{Authenticated, IdentityKeys};
 use crate::telemetry;
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use eip_types::Problem;
 use eip_types::events::{EventEnvelope, EventPage};
+use serde::Deserialize;
 use sqlx::Row;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
+
+/// The outbox table, for a producing service's migration set.
+pub fn migrations() -> Migrations {
+    Migrations::new(
+        sqlx::migrate!("./migrations/outbox/sqlite"),
+        sqlx::migrate!("./migrations/outbox/postgres"),
+    )
+}
 
 /// The outbox of one source service.
 #[derive(Clone, Debug)]
@@ -192,4 +209,52 @@ impl Outbox {
             payload: serde_json::from_str(&row.try_get::<String, _>("payload")?).map_err(decode)?,
         })
     }
+}
+
+/// What the event feed needs: the source's database and outbox, and the keys
+/// that prove a caller is a platform service.
+#[derive(Clone, Debug)]
+pub struct FeedState {
+    db: Db,
+    outbox: Outbox,
+    keys: IdentityKeys,
+}
+
+impl axum::extract::FromRef<FeedState> for IdentityKeys {
+    fn from_ref(state: &FeedState) -> Self {
+        state.keys.clone()
+    }
+}
+
+/// `GET /events`: the feed consumers catch up from.
+pub fn feed_router<S>(db: Db, outbox: Outbox, keys: IdentityKeys) -> Router<S> {
+    Router::new()
+        .route("/events", get(event_feed))
+        .with_state(FeedState { db, outbox, keys })
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct FeedQuery {
+    /// Events after this sequence number.
+    after: Option<i64>,
+    /// At most this many events (1 to 1,000; 500 when absent).
+    limit: Option<i64>,
+}
+
+/// The event feed consumers catch up from (platform services only).
+#[utoipa::path(get, path = "/events", tag = "events", params(FeedQuery),
+    responses((status = 200, body = EventPage), (status = 403, body = Problem)))]
+pub async fn event_feed(
+    State(state): State<FeedState>,
+    user: Authenticated,
+    ApiQuery(q): ApiQuery<FeedQuery>,
+) -> Result<Json<EventPage>, ApiError> {
+    user.require_service()?;
+    let page = state
+        .outbox
+        .feed(&state.db, q.after.unwrap_or(0), q.limit.unwrap_or(500))
+        .await?;
+    Ok(Json(page))
 }

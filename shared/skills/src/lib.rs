@@ -13,9 +13,10 @@
 //! Someone refused is told why (never held, or lapsed on a date) and who
 //! can help, not silently blocked.
 //!
-//! A service using this crate adds the tables of `migrations/` to its own
-//! migrations, registers [`SkillGate::router`] and [`consumer`], and calls
-//! [`SkillGate::require`] in the handler of each gated action.
+//! A service using this crate includes [`migrations`] in its own, starts the
+//! gate with [`start`] (which runs the read model's consumer), merges
+//! [`SkillGate::router`] into its routes, and calls [`SkillGate::require`]
+//! in the handler of each gated action.
 
 mod api;
 mod read_model;
@@ -29,12 +30,38 @@ pub use api::{clear_requirement, list_requirements, set_requirement};
 pub use read_model::{TrainingEvents, consumer};
 
 use chrono::NaiveDate;
-use eip_platform::db::{Db, parse_date, parse_time};
+use eip_platform::db::{Db, Migrations, parse_date, parse_time};
 use eip_platform::error::ApiError;
 use eip_platform::identity::IdentityKeys;
+use eip_platform::service::Launch;
 use eip_types::Principal;
 use eip_types::training::{GatedAction, SkillRequirement};
 use sqlx::Row;
+
+/// The gate's tables (requirements, competency states, linked accounts)
+/// and the event consumer's, for a gating service's migration set.
+pub fn migrations() -> Migrations {
+    Migrations::new(
+        sqlx::migrate!("./migrations/sqlite"),
+        sqlx::migrate!("./migrations/postgres"),
+    )
+    .including(eip_platform::consumer::migrations())
+}
+
+/// Starts the gate of the service being launched: its read model follows
+/// training's events (catching up from `training_url` when the bus lost
+/// some) until the service stops.
+pub fn start(launch: &mut Launch, actions: &'static [Action], training_url: &str) -> SkillGate {
+    let gate = SkillGate::new(launch.db.clone(), launch.shared.keys.clone(), actions);
+    let consumer = consumer(
+        launch.db.clone(),
+        &launch.shared,
+        launch.name(),
+        training_url,
+    );
+    launch.keep(consumer.spawn(launch.shutdown.clone()));
+    gate
+}
 
 /// The key training's link events name an account by: the hex SHA-256
 /// digest of the account id under a fixed label, so the event stream

@@ -1,7 +1,18 @@
 //! What the platform's tests share: a fresh database per test on either
-//! backend, a private Redis server, identity keys and a principal per role.
+//! backend, a private Redis server, identity keys and a principal per role,
+//! a service under test and the client that talks to it ([`TestApp`]), the
+//! macros that run a scenario on each backend, and the checks every
+//! service's migrations must pass ([`migrations`]).
+
+pub mod migrations;
+pub mod pdf;
+mod service;
+
+pub use eip_platform::db::Backend;
+pub use service::{TestApp, problem};
 
 use eip_platform::CancellationToken;
+use eip_platform::bus::{Bus, InProcessBus, RedisBus};
 use eip_platform::config::DatabaseUrl;
 use eip_platform::identity::IdentityKeys;
 use eip_types::{Principal, Role};
@@ -10,11 +21,156 @@ use std::net::TcpListener;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-/// The backends a service's tests run against.
+/// For each named scenario, a module with a `sqlite` and a `postgres` test.
+/// A scenario is an `async fn(Backend)`; with `via run:` it is whatever
+/// `run(backend, scenario)` takes (an `async fn(&TestApp)`, say), so a
+/// crate's tests can spawn and stop the service in one place. A leading
+/// `multi_thread` runs each test on a two-worker runtime, for scenarios that
+/// host several services.
+#[macro_export]
+macro_rules! on_both_backends {
+    (@tests #[$test:meta] $run:path: $($scenario:ident),*) => {
+        $(
+            mod $scenario {
+                #[$test]
+                async fn sqlite() {
+                    $run($crate::Backend::Sqlite, super::$scenario).await;
+                }
+
+                #[$test]
+                async fn postgres() {
+                    $run($crate::Backend::Postgres, super::$scenario).await;
+                }
+            }
+        )*
+    };
+    (multi_thread via $run:path: $($scenario:ident),* $(,)?) => {
+        $crate::on_both_backends!(
+            @tests #[tokio::test(flavor = "multi_thread", worker_threads = 2)] $run: $($scenario),*
+        );
+    };
+    (via $run:path: $($scenario:ident),* $(,)?) => {
+        $crate::on_both_backends!(@tests #[tokio::test] $run: $($scenario),*);
+    };
+    ($($scenario:ident),* $(,)?) => {
+        $crate::on_both_backends!(@tests #[tokio::test] $crate::direct: $($scenario),*);
+    };
+}
+
+/// For each named `async fn(Backend, BusChoice)` scenario, a module with a
+/// test per backend and bus: SQLite and PostgreSQL, in process and Redis.
+#[macro_export]
+macro_rules! on_each_backend_and_bus {
+    ($($scenario:ident),* $(,)?) => {
+        $(
+            mod $scenario {
+                use $crate::{Backend, BusChoice};
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite_in_process() {
+                    super::$scenario(Backend::Sqlite, BusChoice::InProcess).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite_redis() {
+                    super::$scenario(Backend::Sqlite, BusChoice::Redis).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres_in_process() {
+                    super::$scenario(Backend::Postgres, BusChoice::InProcess).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres_redis() {
+                    super::$scenario(Backend::Postgres, BusChoice::Redis).await;
+                }
+            }
+        )*
+    };
+}
+
+/// Runs `scenario` on `backend`: what [`on_both_backends!`] calls without `via`.
+pub async fn direct(backend: Backend, scenario: impl AsyncFnOnce(Backend)) {
+    scenario(backend).await;
+}
+
+/// Polls `check` every 20 ms until it gives a value, failing the test with
+/// `what` after `within`. Tests wait with this, never with a fixed sleep.
+pub async fn eventually<T>(
+    what: &str,
+    within: Duration,
+    mut check: impl AsyncFnMut() -> Option<T>,
+) -> T {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what}: still not so after {within:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Checks that `check` holds at every poll (every 20 ms) for the whole of
+/// `window`: for what must not happen, such as a count going past its mark.
+pub async fn holds_for(what: &str, window: Duration, mut check: impl AsyncFnMut() -> bool) {
+    let end = Instant::now() + window;
+    while Instant::now() < end {
+        assert!(check().await, "{what} stopped holding");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The bus a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
+pub enum BusChoice {
+    InProcess,
+    Redis,
+}
+
+/// A bus for one test: in process, or a private Redis that may be flushed.
+pub struct TestBus {
+    pub bus: Bus,
+    pub redis: Option<RedisServer>,
+}
+
+impl TestBus {
+    pub async fn new(choice: BusChoice) -> Self {
+        match choice {
+            BusChoice::InProcess => Self {
+                bus: Bus::InProcess(InProcessBus::default()),
+                redis: None,
+            },
+            BusChoice::Redis => {
+                let server = RedisServer::start().await;
+                let bus = RedisBus::connect(&server.url, "eip-test:")
+                    .await
+                    .unwrap_or_else(|e| panic!("cannot connect to the test's Redis: {e}"));
+                Self {
+                    bus: Bus::Redis(bus),
+                    redis: Some(server),
+                }
+            }
+        }
+    }
+
+    /// Loses everything the bus holds, as a restart without persistence does.
+    pub async fn lose_everything(&self) {
+        match (&self.bus, &self.redis) {
+            (Bus::InProcess(b), _) => b.clear(),
+            (Bus::Redis(_), Some(server)) => server.flush().await,
+            (Bus::Redis(_), None) => panic!("a Redis bus has a server"),
+        }
+    }
+}
+
+/// A user holding only `role`, working in Hull.
+pub fn user(role: Role) -> Principal {
+    principal(role, &["hull"])
 }
 
 /// The PostgreSQL server tests create their databases on.

@@ -1,7 +1,7 @@
 //! Demand analysis checked against an independent computation on a
 //! generated data set.
 
-use crate::helpers::{TestApp, problem, user};
+use crate::helpers::{Imports, TestApp, problem, user};
 use crate::imports::{HEADER, address, caller};
 use eip_test_support::principal;
 use eip_types::Role;

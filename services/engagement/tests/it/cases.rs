@@ -1,7 +1,7 @@
 //! Problem-solving cases: the stages, the computed assessment, and no
 //! closing without it.
 
-use crate::helpers::{TestApp, problem, user};
+use crate::helpers::{Imports, TestApp, problem, user};
 use crate::imports::{HEADER, load_wards};
 use eip_test_support::principal;
 use eip_types::Role;

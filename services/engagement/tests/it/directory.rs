@@ -385,7 +385,7 @@ async fn coverage_of_older_services_is_read_at_start_up(backend: Backend) {
 
     // As a release before coverage was read would have left them.
     sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&app.database_url())
+    let pool = sqlx::AnyPool::connect(app.database_url())
         .await
         .expect("connects");
     for sql in [

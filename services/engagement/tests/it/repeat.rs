@@ -1,6 +1,6 @@
 //! Repeat-demand rules, flags, support paths and the hidden-demand worklist.
 
-use crate::helpers::{TestApp, problem, user};
+use crate::helpers::{Imports, TestApp, problem, user};
 use crate::imports::{HEADER, address, caller, load_wards};
 use eip_types::Role;
 use eip_types::engagement::{

@@ -1,14 +1,10 @@
-//! Governance integration tests: the real referrals and governance services,
-//! each with a database of its own (SQLite or PostgreSQL), joined by the
-//! in-process bus or a private Redis.
+//! Governance integration tests that need governance alone: its read model
+//! fed events directly, the framework's seed, the PDF and the OpenAPI
+//! document. Tests with the source services beside it are in
+//! `apps/allinone/tests/governance`.
 
-mod bus_contract;
-mod dashboard;
-mod framework;
-mod helpers;
 mod levels;
+mod migrations;
 mod openapi;
-mod packs;
 mod pdf;
-mod reports;
 mod seed;

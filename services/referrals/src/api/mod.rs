@@ -36,7 +36,7 @@ use utoipa::OpenApi;
         referral_access_log, access_report, verify_access_log, retention_due, decide_retention, people_api::matches, people_api::search, people_api::show_person, people_api::add_link,
         people_api::merge, people_api::undo_merge, list_agencies, admin::create_agency, admin::update_agency,
         admin::list_agreements, admin::create_agreement, admin::update_agreement,
-        admin::show_targets, admin::set_targets, admin::show_periods, admin::set_periods, event_feed,
+        admin::show_targets, admin::set_targets, admin::show_periods, admin::set_periods, eip_platform::outbox::event_feed,
         eip_skills::list_requirements, eip_skills::set_requirement, eip_skills::clear_requirement),
     components(schemas(NewReferral, Referral, ReferralDetail, ReferralSummary, ReferralStatus, Priority, Pathway, Outcome,
         Transition, TransitionRequest, HistoryEntry, Agency, AgencyChange, SharingAgreement, AgreementChange, TimelinessTargets, RetentionPeriods,
@@ -85,7 +85,6 @@ pub fn router(state: AppState) -> Router {
             "/agreements/{id}",
             axum::routing::put(admin::update_agreement),
         )
-        .route("/events", get(event_feed))
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .with_state(state)
 }
@@ -580,28 +579,4 @@ async fn list_agencies(
 ) -> Result<Json<Vec<Agency>>, ApiError> {
     let all = user.0.has_role(eip_types::Role::Admin);
     Ok(Json(store::agencies(state.db.pool(), all).await?))
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-struct FeedQuery {
-    /// Events after this sequence number.
-    after: Option<i64>,
-    limit: Option<i64>,
-}
-
-/// The event feed consumers catch up from (platform services only).
-#[utoipa::path(get, path = "/events", params(FeedQuery),
-    responses((status = 200, body = EventPage), (status = 403, body = Problem)))]
-async fn event_feed(
-    State(state): State<AppState>,
-    user: Authenticated,
-    ApiQuery(q): ApiQuery<FeedQuery>,
-) -> Result<Json<EventPage>, ApiError> {
-    user.require_service()?;
-    let page = state
-        .outbox
-        .feed(&state.db, q.after.unwrap_or(0), q.limit.unwrap_or(500))
-        .await?;
-    Ok(Json(page))
 }

@@ -2,8 +2,8 @@
 //! why; the hash chain proves it unbroken, and any edit or removal shows.
 
 use crate::helpers::{TestApp, spawn_app};
-use crate::on_both_backends;
 use eip_platform::db::Db;
+use eip_test_support::on_both_backends;
 use eip_test_support::{Backend, principal};
 use eip_types::{Principal, Role};
 use serde_json::{Value, json};
@@ -47,9 +47,12 @@ async fn verification(app: &TestApp, admin: &Principal) -> Value {
 }
 
 async fn tamper(app: &TestApp, sql: &str) {
-    let db = Db::connect(&app.db.url, &eip_referrals::migrations())
-        .await
-        .expect("db");
+    let db = Db::connect(
+        &eip_platform::config::DatabaseUrl::new(app.database_url()),
+        &eip_referrals::migrations(),
+    )
+    .await
+    .expect("db");
     sqlx::query(sql).execute(db.pool()).await.expect("tamper");
     db.close().await;
 }

@@ -2,7 +2,7 @@
 //! records, and that no step is half-done or loses its event.
 
 use crate::helpers::{TestApp, spawn_app};
-use crate::on_both_backends;
+use eip_test_support::on_both_backends;
 use eip_test_support::{Backend, principal};
 use eip_types::referral::{HistoryEntry, Referral, ReferralStatus, ReferralSummary};
 use eip_types::{Principal, Problem, Role};
@@ -130,13 +130,7 @@ async fn a_referral_runs_from_submission_to_a_closed_outcome(backend: Backend) {
         ["create", "triage", "share", "accept", "start", "close"]
     );
 
-    let kinds: Vec<String> = app
-        .events()
-        .await
-        .events
-        .into_iter()
-        .map(|e| e.kind)
-        .collect();
+    let kinds: Vec<String> = app.events().await.into_iter().map(|e| e.kind).collect();
     assert_eq!(
         kinds,
         [
@@ -163,7 +157,7 @@ async fn refused_steps_change_nothing(backend: Backend) {
     let officer = principal(Role::Frontline, &["hull"]);
     let coordinator = principal(Role::Coordinator, &["hull"]);
     let r = raise(&app, &officer, true).await;
-    let events_before = app.events().await.events.len();
+    let events_before = app.events().await.len();
 
     let triage = json!({"action": "triage", "priority": "urgent", "pathway": "safeguarding"});
     for (who, transition, status) in [
@@ -235,7 +229,7 @@ async fn refused_steps_change_nothing(backend: Backend) {
         .expect("r");
     assert_eq!(now.status, ReferralStatus::Triaged);
     assert_eq!(now.version, 2);
-    assert_eq!(app.events().await.events.len(), events_before + 1);
+    assert_eq!(app.events().await.len(), events_before + 1);
 }
 
 async fn a_declined_referral_is_shared_again_and_the_reason_stays_here(backend: Backend) {
@@ -292,7 +286,7 @@ async fn a_declined_referral_is_shared_again_and_the_reason_stays_here(backend: 
             .iter()
             .any(|h| h.note.as_deref() == Some("Pupil left the school roll"))
     );
-    for e in app.events().await.events {
+    for e in app.events().await {
         assert!(
             !e.payload.to_string().contains("school roll"),
             "{}",
@@ -529,7 +523,7 @@ async fn random_steps_never_lose_an_event(backend: Backend) {
         accepted > 5,
         "the run should move referrals along ({accepted})"
     );
-    assert_eq!(app.events().await.events.len(), accepted);
+    assert_eq!(app.events().await.len(), accepted);
 }
 
 on_both_backends!(
@@ -543,8 +537,8 @@ on_both_backends!(
 mod worklist {
     use super::{ok_step, raise};
     use crate::helpers::spawn_app;
-    use crate::on_both_backends;
     use eip_platform::db::Db;
+    use eip_test_support::on_both_backends;
     use eip_test_support::{Backend, principal};
     use eip_types::Role;
     use eip_types::referral::{ReferralStatus, ReferralSummary};
@@ -567,9 +561,12 @@ mod worklist {
         .await;
 
         // Three days ago, as far as the clock is concerned.
-        let db = Db::connect(&app.db.url, &eip_referrals::migrations())
-            .await
-            .expect("db");
+        let db = Db::connect(
+            &eip_platform::config::DatabaseUrl::new(app.database_url()),
+            &eip_referrals::migrations(),
+        )
+        .await
+        .expect("db");
         let three_days_ago =
             eip_platform::db::to_text(chrono::Utc::now() - chrono::Duration::days(3));
         sqlx::query("UPDATE referrals SET submitted_at = $1 WHERE id = $2")

@@ -5,6 +5,7 @@ mod audit;
 mod health;
 mod helpers;
 mod lifecycle;
+mod migrations;
 mod openapi;
 mod people;
 mod referrals;

@@ -2,7 +2,7 @@
 //! duplicate detection, linked into households, merged and unmerged.
 
 use crate::helpers::{TestApp, admin, spawn_app};
-use crate::on_both_backends;
+use eip_test_support::on_both_backends;
 use eip_test_support::{Backend, principal};
 use eip_types::audit::AccessReport;
 use eip_types::person::{MergeRecord, PersonDetail, PersonFound, PersonMatch};
@@ -56,7 +56,7 @@ async fn each_referral_has_a_person_known_elsewhere_only_by_id(backend: Backend)
     assert_eq!(detail.person.school.as_deref(), Some("Hull Academy"));
     assert_eq!(detail.referrals.len(), 1);
 
-    let events = app.events().await.events;
+    let events = app.events().await;
     let submitted = &events[0].payload;
     assert_eq!(submitted["person_ref"], person_id.as_str());
     assert!(!submitted.to_string().contains("Jordan"));

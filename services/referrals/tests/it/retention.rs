@@ -2,7 +2,7 @@
 //! retain or dispose, disposal erasing personal data and keeping statistics.
 
 use crate::helpers::{TestApp, spawn_app};
-use crate::on_both_backends;
+use eip_test_support::on_both_backends;
 use eip_test_support::{Backend, principal};
 use eip_types::referral::{Referral, RetentionDue, RetentionPeriods};
 use eip_types::{Problem, Role};

@@ -4,7 +4,7 @@
 
 use crate::helpers::{TestApp, admin, share, spawn_app};
 use crate::lifecycle::{ok_step, raise};
-use crate::on_both_backends;
+use eip_test_support::on_both_backends;
 use eip_test_support::{Backend, principal};
 use eip_types::referral::{
     Agency, Referral, ReferralDetail, ReferralStatus, SharedField, SharingAgreement,
@@ -327,7 +327,7 @@ async fn the_follow_up_check_falls_due_six_months_after_closure(backend: Backend
         "recorded once only"
     );
 
-    let events = app.events().await.events;
+    let events = app.events().await;
     let followed: Vec<_> = events
         .iter()
         .filter(|e| e.kind == "referral.followed_up")

@@ -4,8 +4,8 @@
 
 use crate::helpers::{admin, spawn_gated_app};
 use crate::lifecycle::{ok_step, raise};
-use crate::on_both_backends;
 use chrono::{Days, Utc};
+use eip_test_support::on_both_backends;
 use eip_test_support::{Backend, principal};
 use eip_types::events::TrainingEvent;
 use eip_types::training::GatedAction;
@@ -18,7 +18,7 @@ fn triage() -> serde_json::Value {
 
 async fn triage_needs_a_current_competency(backend: Backend) {
     let (app, training) = spawn_gated_app(backend).await;
-    let db_url = app.db.url.expose().to_owned();
+    let db_url = app.database_url().to_owned();
     let officer = principal(Role::Frontline, &["hull"]);
     let coordinator = principal(Role::Coordinator, &["hull"]);
     let today = Utc::now().date_naive();
@@ -123,7 +123,7 @@ async fn triage_needs_a_current_competency(backend: Backend) {
         .await
         .expect("delivered");
     let next = raise(&app, &officer, true).await;
-    let events_before = app.events().await.events.len();
+    let events_before = app.events().await.len();
     let res = app
         .post(
             &format!("/referrals/{}/transitions", next.id),
@@ -143,7 +143,7 @@ async fn triage_needs_a_current_competency(backend: Backend) {
         "{detail}"
     );
     assert!(detail.contains("line manager or a trainer"), "{detail}");
-    assert_eq!(app.events().await.events.len(), events_before);
+    assert_eq!(app.events().await.len(), events_before);
 
     // A pause for long leave defers the lapse (renewals are the
     // engagement service's test): allowed again.
@@ -162,8 +162,8 @@ async fn triage_needs_a_current_competency(backend: Backend) {
 
     // Cleared: anyone allowed may triage again.
     let res = app
-        .http
-        .delete(format!("{}/skill-requirements/referral.triage", app.url))
+        .client
+        .delete(format!("{}/skill-requirements/referral.triage", app.base))
         .bearer_auth(app.token(&admin()))
         .send()
         .await

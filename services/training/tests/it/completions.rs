@@ -29,7 +29,7 @@ fn new(staff_ref: &str, competency_id: &str, completed_on: &str) -> NewCompletio
 }
 
 async fn record(app: &TestApp, who: &Principal, body: &NewCompletion) -> Completion {
-    let res = app.post_json("/completions", who, body).await;
+    let res = app.post("/completions", who, body).await;
     assert_eq!(res.status(), StatusCode::CREATED, "recording {body:?}");
     res.json().await.expect("a completion")
 }
@@ -43,7 +43,7 @@ async fn list(app: &TestApp, query: &str) -> Vec<Completion> {
 }
 
 async fn events(app: &TestApp) -> EventPage {
-    let res = app.get_as_service("/events").await;
+    let res = app.get_as_service("/events", "governance").await;
     assert_eq!(res.status(), StatusCode::OK);
     res.json().await.expect("an event page")
 }
@@ -109,7 +109,7 @@ async fn other_roles_may_neither_record_nor_read(app: &TestApp) {
     ] {
         let who = user(role);
         problem(
-            app.post_json("/completions", &who, &body).await,
+            app.post("/completions", &who, &body).await,
             StatusCode::FORBIDDEN,
         )
         .await;
@@ -122,7 +122,7 @@ async fn other_roles_may_neither_record_nor_read(app: &TestApp) {
     }
     // A platform service is not a trainer either.
     problem(
-        app.get_as_service("/completions").await,
+        app.get_as_service("/completions", "governance").await,
         StatusCode::FORBIDDEN,
     )
     .await;
@@ -172,7 +172,7 @@ async fn invalid_completions_name_their_fields(app: &TestApp) {
     ];
     for (body, fields) in cases {
         let p = problem(
-            app.post_json("/completions", &trainer, &body).await,
+            app.post("/completions", &trainer, &body).await,
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
@@ -185,7 +185,7 @@ async fn invalid_completions_name_their_fields(app: &TestApp) {
         .format("%Y-%m-%d")
         .to_string();
     let p = problem(
-        app.post_json(
+        app.post(
             "/completions",
             &trainer,
             &new("PC-1", "ace-awareness", &tomorrow),
@@ -213,7 +213,7 @@ async fn invalid_completions_name_their_fields(app: &TestApp) {
 async fn an_unknown_competency_is_a_field_error(app: &TestApp) {
     let admin = user(Role::Admin);
     let p = problem(
-        app.post_json(
+        app.post(
             "/completions",
             &admin,
             &new("PC-1", "juggling", &days_ago(1)),
@@ -227,7 +227,7 @@ async fn an_unknown_competency_is_a_field_error(app: &TestApp) {
 
     // Reported alongside the other fields, in their order.
     let p = problem(
-        app.post_json("/completions", &admin, &new("", "juggling", "soon"))
+        app.post("/completions", &admin, &new("", "juggling", "soon"))
             .await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
@@ -338,9 +338,7 @@ async fn a_recorded_completion_is_published_without_the_staff_reference(app: &Te
     let trainer = user(Role::Trainer);
     let refused = new("PC-1", "juggling", &days_ago(1));
     assert_eq!(
-        app.post_json("/completions", &trainer, &refused)
-            .await
-            .status(),
+        app.post("/completions", &trainer, &refused).await.status(),
         StatusCode::UNPROCESSABLE_ENTITY
     );
     let c = record(

@@ -1,9 +1,9 @@
 //! Reminders by email: sent once per day and stage through the configured
 //! SMTP server, and still shown in the portal without one.
 
-use crate::helpers::{spawn_app_mailing, user, user_with_id};
+use crate::helpers::{spawn_app_with, user, user_with_id};
 use eip_test_support::Backend;
-use eip_training::mail::{MailConfig, SmtpConfig};
+use eip_training::mail::SmtpConfig;
 use eip_types::Role;
 use eip_types::training::{ImportReport, JobReport, Matrix, Reminder};
 use reqwest::StatusCode;
@@ -97,7 +97,7 @@ const CSV: &str = "staff_number,user_id,name,team,area,role,manager,agency,email
     P2,u-pc2,Constable Nomail,hull-north,hull,police-constable,S1,,\n";
 
 async fn scenario(backend: Backend, smtp: Option<&SmtpSink>) -> Vec<JobReport> {
-    let mail = MailConfig {
+    let config = eip_training::Config {
         smtp: smtp.map(|s| SmtpConfig {
             host: "127.0.0.1".into(),
             port: s.port,
@@ -105,8 +105,9 @@ async fn scenario(backend: Backend, smtp: Option<&SmtpSink>) -> Vec<JobReport> {
             username: None,
             password: None,
         }),
+        ..Default::default()
     };
-    let app = spawn_app_mailing(backend, false, mail).await;
+    let app = spawn_app_with(backend, config).await;
     let admin = user(Role::Admin);
     let report: ImportReport = app
         .post_raw("/staff/import", &admin, "text/csv", CSV)
@@ -129,7 +130,7 @@ async fn scenario(backend: Backend, smtp: Option<&SmtpSink>) -> Vec<JobReport> {
             .expect("row")
             .staff_id;
         let res = app
-            .post_json(
+            .post(
                 &format!("/staff/{id}/evidence"),
                 &user(Role::Trainer),
                 &json!({"competency_id": "restorative-practice", "kind": "completed",

@@ -1,25 +1,11 @@
 //! Integration tests of the training service. Every scenario runs on
 //! SQLite and on PostgreSQL, each with a database of its own.
 
-/// For each named `async fn(&TestApp)` scenario, a module with a `sqlite`
-/// and a `postgres` test that run it against a freshly spawned service.
+/// Each scenario is an `async fn(&TestApp)` run on both backends, each
+/// time against a freshly spawned service.
 macro_rules! on_both_backends {
     ($($scenario:ident),* $(,)?) => {
-        $(
-            mod $scenario {
-                use eip_test_support::Backend;
-
-                #[tokio::test]
-                async fn sqlite() {
-                    crate::helpers::run(Backend::Sqlite, super::$scenario).await;
-                }
-
-                #[tokio::test]
-                async fn postgres() {
-                    crate::helpers::run(Backend::Postgres, super::$scenario).await;
-                }
-            }
-        )*
+        eip_test_support::on_both_backends!(via crate::helpers::run: $($scenario),*);
     };
 }
 
@@ -27,6 +13,7 @@ mod competencies;
 mod completions;
 mod helpers;
 mod mail;
+mod migrations;
 mod openapi;
 mod service;
 mod workforce;

@@ -67,7 +67,7 @@ async fn matrix(app: &TestApp, query: &str) -> Matrix {
 
 async fn evidence(app: &TestApp, staff_id: &str, body: serde_json::Value) -> Evidence {
     let res = app
-        .post_json(
+        .post(
             &format!("/staff/{staff_id}/evidence"),
             &user(Role::Trainer),
             &body,
@@ -91,7 +91,7 @@ fn cell(m: &Matrix, staff_id: &str, competency: &str) -> Status {
 }
 
 async fn events(app: &TestApp) -> Vec<TrainingEvent> {
-    let res = app.get_as_service("/events?limit=1000").await;
+    let res = app.get_as_service("/events?limit=1000", "governance").await;
     assert_eq!(res.status(), StatusCode::OK);
     let page: EventPage = res.json().await.expect("events");
     page.events
@@ -121,7 +121,7 @@ async fn completions_for_staff_on_record_become_evidence(app: &TestApp) {
     let pc1 = id_of(&ids, "Constable One");
     let today = chrono::Utc::now().date_naive().to_string();
     let res = app
-        .post_json(
+        .post(
             "/completions",
             &user(Role::Trainer),
             &json!({"staff_ref": "p1", "competency_id": "restorative-practice", "completed_on": today}),
@@ -146,24 +146,23 @@ async fn administrators_add_competencies(app: &TestApp) {
                       "validity_months": 24, "warning_days": 30,
                       "standards": [{"code": "M1", "indicator": "Practice", "text": "Follows the protocol."}]});
     problem(
-        app.post_json("/competencies", &user(Role::Trainer), &body)
-            .await,
+        app.post("/competencies", &user(Role::Trainer), &body).await,
         StatusCode::FORBIDDEN,
     )
     .await;
     let admin = user(Role::Admin);
     assert_eq!(
-        app.post_json("/competencies", &admin, &body).await.status(),
+        app.post("/competencies", &admin, &body).await.status(),
         StatusCode::CREATED
     );
     let p = problem(
-        app.post_json("/competencies", &admin, &body).await,
+        app.post("/competencies", &admin, &body).await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
     assert!(p.field("id").is_some(), "{p:?}");
     let p = problem(
-        app.post_json(
+        app.post(
             "/competencies",
             &admin,
             &json!({"id": "Bad Id", "name": "", "description": "", "warning_days": 400}),
@@ -271,7 +270,7 @@ async fn the_framework_is_seeded_and_administrators_edit_it(app: &TestApp) {
     let change = json!({"validity_months": 36, "warning_days": 30});
     for role in Role::ALL.into_iter().filter(|r| *r != Role::Admin) {
         problem(
-            app.put_json("/competencies/ace-awareness", &user(role), &change)
+            app.put("/competencies/ace-awareness", &user(role), &change)
                 .await,
             StatusCode::FORBIDDEN,
         )
@@ -279,11 +278,11 @@ async fn the_framework_is_seeded_and_administrators_edit_it(app: &TestApp) {
     }
     let admin = user(Role::Admin);
     let res = app
-        .put_json("/competencies/ace-awareness", &admin, &change)
+        .put("/competencies/ace-awareness", &admin, &change)
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     let p = problem(
-        app.put_json(
+        app.put(
             "/competencies/ace-awareness",
             &admin,
             &json!({"validity_months": 0, "warning_days": 400}),
@@ -295,14 +294,13 @@ async fn the_framework_is_seeded_and_administrators_edit_it(app: &TestApp) {
     let fields: Vec<&str> = p.errors.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(fields, ["validity_months", "warning_days"]);
     problem(
-        app.put_json("/competencies/juggling", &admin, &change)
-            .await,
+        app.put("/competencies/juggling", &admin, &change).await,
         StatusCode::NOT_FOUND,
     )
     .await;
 
     let p = problem(
-        app.put_json(
+        app.put(
             "/job-roles/pcso/requirements",
             &admin,
             &json!([
@@ -318,7 +316,7 @@ async fn the_framework_is_seeded_and_administrators_edit_it(app: &TestApp) {
     let fields: Vec<&str> = p.errors.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(fields, ["[0].competency_id", "[1].level", "[2].level"]);
     let res = app
-        .put_json(
+        .put(
             "/job-roles/pcso/requirements",
             &admin,
             &json!([{"competency_id": "restorative-practice", "level": "advanced"}]),
@@ -393,7 +391,7 @@ async fn ten_thousand_rows_import_in_one_file(app: &TestApp) {
     // Other routes keep the platform's small limit.
     let big_json = json!({"id": "x", "name": "x".repeat(70 * 1024)});
     let res = app
-        .post_json("/competencies", &user(Role::Admin), &big_json)
+        .post("/competencies", &user(Role::Admin), &big_json)
         .await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
@@ -491,7 +489,7 @@ async fn currency_follows_the_golden_dates(app: &TestApp) {
     }
     // Delivering a process on 2025-09-01 slides the lapse to 2026-09-01.
     let res = app
-        .post_json(
+        .post(
             &format!("/staff/{pc1}/evidence"),
             &user_with_id(Role::Frontline, "u-pc1"),
             &json!({"competency_id": "restorative-practice", "kind": "logged",
@@ -526,7 +524,7 @@ async fn coverage_agrees_in_json_and_csv(app: &TestApp) {
     // Police staff require ACE awareness only, for this test.
     let admin = user(Role::Admin);
     let res = app
-        .put_json(
+        .put(
             "/job-roles/police-staff/requirements",
             &admin,
             &json!([{"competency_id": "ace-awareness"}]),
@@ -623,7 +621,7 @@ async fn the_evidence_log_is_append_only_and_checked(app: &TestApp) {
     ];
     for (body, fields) in cases {
         let p = problem(
-            app.post_json(&path, &trainer, &body).await,
+            app.post(&path, &trainer, &body).await,
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
@@ -666,7 +664,7 @@ async fn the_evidence_log_is_append_only_and_checked(app: &TestApp) {
                        "activity": "training", "occurred_on": "2026-01-01",
                        "note": "Again.", "corrects": first.id});
     let p = problem(
-        app.post_json(&path, &trainer, &again).await,
+        app.post(&path, &trainer, &again).await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
@@ -675,7 +673,7 @@ async fn the_evidence_log_is_append_only_and_checked(app: &TestApp) {
                          "activity": "training", "occurred_on": "2026-01-01",
                          "corrects": second.id});
     let p = problem(
-        app.post_json(&path, &trainer, &unnoted).await,
+        app.post(&path, &trainer, &unnoted).await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
@@ -703,29 +701,24 @@ async fn the_evidence_log_is_append_only_and_checked(app: &TestApp) {
     let me = user_with_id(Role::Frontline, "u-pc1");
     let done = json!({"competency_id": "restorative-practice", "kind": "completed",
                       "activity": "training", "occurred_on": "2026-01-01"});
-    problem(
-        app.post_json(&path, &me, &done).await,
-        StatusCode::FORBIDDEN,
-    )
-    .await;
+    problem(app.post(&path, &me, &done).await, StatusCode::FORBIDDEN).await;
     let process = json!({"competency_id": "restorative-practice", "kind": "logged",
                          "activity": "process", "occurred_on": "2026-01-02"});
     problem(
-        app.post_json(&format!("/staff/{pc2}/evidence"), &me, &process)
+        app.post(&format!("/staff/{pc2}/evidence"), &me, &process)
             .await,
         StatusCode::FORBIDDEN,
     )
     .await;
     problem(
-        app.post_json("/staff/nobody/evidence", &trainer, &process)
-            .await,
+        app.post("/staff/nobody/evidence", &trainer, &process).await,
         StatusCode::NOT_FOUND,
     )
     .await;
     let cpd = json!({"competency_id": "restorative-practice", "kind": "logged",
                      "activity": "cpd", "hours": 2.5, "approved": true, "occurred_on": "2026-01-03"});
     assert_eq!(
-        app.post_json(&path, &me, &cpd).await.status(),
+        app.post(&path, &me, &cpd).await.status(),
         StatusCode::CREATED
     );
     let record: StaffRecord = app
@@ -749,7 +742,7 @@ async fn sessions_registers_and_assessments(app: &TestApp) {
     let ids = small_force(app).await;
     let trainer = user(Role::Trainer);
     let res = app
-        .post_json(
+        .post(
             "/courses",
             &trainer,
             &json!({"title": "Restorative practice: foundation",
@@ -759,7 +752,7 @@ async fn sessions_registers_and_assessments(app: &TestApp) {
     assert_eq!(res.status(), StatusCode::CREATED);
     let course: serde_json::Value = res.json().await.expect("course");
     let p = problem(
-        app.post_json(
+        app.post(
             "/courses",
             &trainer,
             &json!({"title": "", "competency_id": "juggling"}),
@@ -771,7 +764,7 @@ async fn sessions_registers_and_assessments(app: &TestApp) {
     assert_eq!(p.errors.len(), 2);
     let today = chrono::Utc::now().date_naive().to_string();
     let res = app
-        .post_json(
+        .post(
             "/sessions",
             &trainer,
             &json!({"course_id": course["id"], "held_on": today, "place": "Hull", "capacity": 3}),
@@ -788,14 +781,14 @@ async fn sessions_registers_and_assessments(app: &TestApp) {
     // Other roles may not take the register.
     for role in [Role::Frontline, Role::Board, Role::Partner] {
         problem(
-            app.post_json(&register, &user(role), &json!({"entries": []}))
+            app.post(&register, &user(role), &json!({"entries": []}))
                 .await,
             StatusCode::FORBIDDEN,
         )
         .await;
     }
     let res = app
-        .post_json(
+        .post(
             &register,
             &trainer,
             &json!({"entries": [{"staff_id": pc1, "attended": true},
@@ -808,7 +801,7 @@ async fn sessions_registers_and_assessments(app: &TestApp) {
 
     // Duplicates and going over capacity are refused, and write nothing.
     let p = problem(
-        app.post_json(
+        app.post(
             &register,
             &trainer,
             &json!({"entries": [{"staff_id": pc1, "attended": true}]}),
@@ -819,7 +812,7 @@ async fn sessions_registers_and_assessments(app: &TestApp) {
     .await;
     assert_eq!(p.errors[0].field, "entries[0].staff_id");
     let p = problem(
-        app.post_json(
+        app.post(
             &register,
             &trainer,
             &json!({"entries": [{"staff_id": sgt, "attended": true},
@@ -852,14 +845,14 @@ async fn sessions_registers_and_assessments(app: &TestApp) {
                       "standards_met": ["1.1", "2.1"], "notes": "Calm and balanced."});
     for role in [Role::Admin, Role::Frontline, Role::Coordinator] {
         problem(
-            app.post_json(&format!("/staff/{pc2}/assessments"), &user(role), &body)
+            app.post(&format!("/staff/{pc2}/assessments"), &user(role), &body)
                 .await,
             StatusCode::FORBIDDEN,
         )
         .await;
     }
     let p = problem(
-        app.post_json(
+        app.post(
             &format!("/staff/{pc2}/assessments"),
             &trainer,
             &json!({"competency_id": "restorative-practice", "assessed_on": today,
@@ -872,7 +865,7 @@ async fn sessions_registers_and_assessments(app: &TestApp) {
     let named: Vec<&str> = p.errors.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(named, ["outcome", "standards_met"]);
     let res = app
-        .post_json(&format!("/staff/{pc2}/assessments"), &trainer, &body)
+        .post(&format!("/staff/{pc2}/assessments"), &trainer, &body)
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let m = matrix(app, "").await;
@@ -894,7 +887,7 @@ async fn sessions_registers_and_assessments(app: &TestApp) {
         .collect();
     assert_eq!(achieved, [&pc1, &pc2]);
     let raw = app
-        .get_as_service("/events?limit=1000")
+        .get_as_service("/events?limit=1000", "governance")
         .await
         .text()
         .await
@@ -1101,7 +1094,7 @@ async fn pauses_and_role_changes_take_effect_at_once(app: &TestApp) {
 
     let pause = json!({"starts_on": "2026-01-01", "ends_on": "2026-12-31", "reason": "Long leave"});
     problem(
-        app.post_json(
+        app.post(
             &format!("/staff/{other}/pauses"),
             &user(Role::Frontline),
             &pause,
@@ -1111,7 +1104,7 @@ async fn pauses_and_role_changes_take_effect_at_once(app: &TestApp) {
     )
     .await;
     let p = problem(
-        app.post_json(
+        app.post(
             &format!("/staff/{other}/pauses"),
             &trainer,
             &json!({"starts_on": "2026-05-01", "ends_on": "2026-04-01", "reason": " "}),
@@ -1123,7 +1116,7 @@ async fn pauses_and_role_changes_take_effect_at_once(app: &TestApp) {
     let named: Vec<&str> = p.errors.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(named, ["ends_on", "reason"]);
     let res = app
-        .post_json(&format!("/staff/{other}/pauses"), &trainer, &pause)
+        .post(&format!("/staff/{other}/pauses"), &trainer, &pause)
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let m = matrix(app, "?team=east-coast&as_of=2026-06-01").await;
@@ -1157,7 +1150,7 @@ async fn pauses_and_role_changes_take_effect_at_once(app: &TestApp) {
     // A role change changes what is required at once.
     let admin = user(Role::Admin);
     let res = app
-        .put_json(
+        .put(
             &format!("/staff/{other}/role"),
             &admin,
             &json!({"role_id": "joint-role"}),
@@ -1168,7 +1161,7 @@ async fn pauses_and_role_changes_take_effect_at_once(app: &TestApp) {
     assert_eq!(cell(&m, &other, "long-term-risk"), Status::Grey);
     assert_eq!(m.coverage[0].required, 4);
     problem(
-        app.put_json(
+        app.put(
             &format!("/staff/{other}/role"),
             &admin,
             &json!({"role_id": "wizard"}),
@@ -1178,7 +1171,7 @@ async fn pauses_and_role_changes_take_effect_at_once(app: &TestApp) {
     )
     .await;
     problem(
-        app.put_json(
+        app.put(
             &format!("/staff/{other}/role"),
             &trainer,
             &json!({"role_id": "pcso"}),
@@ -1194,7 +1187,7 @@ mod demo_force {
     use eip_test_support::Backend;
 
     async fn demo_shows_every_status(backend: Backend) {
-        let app = crate::helpers::spawn_app_with(backend, true).await;
+        let app = crate::helpers::spawn_demo_app(backend).await;
         let m = matrix(&app, "").await;
         assert!(m.rows.len() >= 25, "{}", m.rows.len());
         let statuses: std::collections::HashSet<Status> = m
@@ -1231,7 +1224,7 @@ mod demo_force {
         );
         // No names in the events the demo left.
         let raw = app
-            .get_as_service("/events")
+            .get_as_service("/events", "governance")
             .await
             .text()
             .await

@@ -1,0 +1,293 @@
+//! A service under test on a loopback port of its own, with a database of
+//! its own, and the HTTP calls tests make to it as a given user.
+
+use crate::{Backend, RunningService, TestDb, keys};
+use eip_platform::bus::{Bus, InProcessBus};
+use eip_platform::config::DatabaseUrl;
+use eip_platform::identity::IdentityKeys;
+use eip_platform::{CancellationToken, Shared};
+use eip_types::events::{EventEnvelope, EventPage};
+use eip_types::{Principal, Problem};
+use reqwest::{RequestBuilder, Response, StatusCode};
+use serde::Serialize;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+type Launched = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
+type Launcher =
+    Arc<dyn Fn(DatabaseUrl, Shared, TcpListener, CancellationToken) -> Launched + Send + Sync>;
+
+/// One service running for a test. Dropping it stops the service; its
+/// database goes when the service has stopped.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    pub client: reqwest::Client,
+    pub keys: IdentityKeys,
+    pub bus: Bus,
+    service: RunningService,
+    launcher: Launcher,
+    // Declared last: dropped after the service.
+    db: TestDb,
+}
+
+impl TestApp {
+    /// Starts a service with `launch(database_url, shared, listener,
+    /// shutdown)` on a fresh `backend` database, the in-process bus and
+    /// fresh keys, and waits until it is ready.
+    pub async fn start<F, Fut>(backend: Backend, launch: F) -> Self
+    where
+        F: Fn(DatabaseUrl, Shared, TcpListener, CancellationToken) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
+    {
+        let bus = Bus::InProcess(InProcessBus::default());
+        Self::start_with(TestDb::new(backend).await, bus, keys(), launch).await
+    }
+
+    /// As [`TestApp::start`], on a given database, bus and keys: for a test
+    /// that starts other parts beside it.
+    pub async fn start_with<F, Fut>(db: TestDb, bus: Bus, keys: IdentityKeys, launch: F) -> Self
+    where
+        F: Fn(DatabaseUrl, Shared, TcpListener, CancellationToken) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
+    {
+        let launcher: Launcher = Arc::new(move |url, shared, listener, shutdown| -> Launched {
+            Box::pin(launch(url, shared, listener, shutdown))
+        });
+        Self::launch(db, bus, keys, launcher).await
+    }
+
+    async fn launch(db: TestDb, bus: Bus, keys: IdentityKeys, launcher: Launcher) -> Self {
+        let shared = Shared {
+            bus: bus.clone(),
+            keys: keys.clone(),
+        };
+        let url = db.url.clone();
+        let service = RunningService::start({
+            let launcher = launcher.clone();
+            move |listener, shutdown| launcher(url, shared, listener, shutdown)
+        })
+        .await;
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap_or_else(|e| panic!("no HTTP client: {e}"));
+        Self {
+            base: service.base.clone(),
+            client,
+            keys,
+            bus,
+            service,
+            launcher,
+            db,
+        }
+    }
+
+    /// Stops the service and checks that it shut down cleanly.
+    pub async fn stop(self) {
+        self.service
+            .stop()
+            .await
+            .unwrap_or_else(|e| panic!("the service did not shut down cleanly: {e:#}"));
+    }
+
+    /// Stops the service and starts it again on the same database, as a
+    /// new release would be.
+    pub async fn restart(self) -> Self {
+        self.service
+            .stop()
+            .await
+            .unwrap_or_else(|e| panic!("the service did not shut down cleanly: {e:#}"));
+        Self::launch(self.db, self.bus, self.keys, self.launcher).await
+    }
+
+    /// The service's database URL, for checks no API shows.
+    pub fn database_url(&self) -> &str {
+        self.db.url.expose()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// An assertion of `who`, as the portal would sign it.
+    pub fn token(&self, who: &Principal) -> String {
+        self.keys
+            .sign(who)
+            .unwrap_or_else(|e| panic!("cannot sign an assertion: {e}"))
+    }
+
+    async fn send(&self, request: RequestBuilder) -> Response {
+        request
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("the request was not answered: {e}"))
+    }
+
+    /// `GET path` as `who`.
+    pub async fn get(&self, path: &str, who: &Principal) -> Response {
+        self.send(self.client.get(self.url(path)).bearer_auth(self.token(who)))
+            .await
+    }
+
+    /// `GET path` with no assertion.
+    pub async fn get_anonymous(&self, path: &str) -> Response {
+        self.send(self.client.get(self.url(path))).await
+    }
+
+    /// `GET path` as the platform service `service` acting for itself.
+    pub async fn get_as_service(&self, path: &str, service: &str) -> Response {
+        let token = self
+            .keys
+            .sign_service(service)
+            .unwrap_or_else(|e| panic!("cannot sign an assertion: {e}"));
+        self.send(self.client.get(self.url(path)).bearer_auth(token))
+            .await
+    }
+
+    /// `POST path` as `who` with a JSON body.
+    pub async fn post<B: Serialize + ?Sized>(
+        &self,
+        path: &str,
+        who: &Principal,
+        body: &B,
+    ) -> Response {
+        self.send(
+            self.client
+                .post(self.url(path))
+                .bearer_auth(self.token(who))
+                .json(body),
+        )
+        .await
+    }
+
+    /// `PUT path` as `who` with a JSON body.
+    pub async fn put<B: Serialize + ?Sized>(
+        &self,
+        path: &str,
+        who: &Principal,
+        body: &B,
+    ) -> Response {
+        self.send(
+            self.client
+                .put(self.url(path))
+                .bearer_auth(self.token(who))
+                .json(body),
+        )
+        .await
+    }
+
+    /// `DELETE path` as `who`.
+    pub async fn delete(&self, path: &str, who: &Principal) -> Response {
+        self.send(
+            self.client
+                .delete(self.url(path))
+                .bearer_auth(self.token(who)),
+        )
+        .await
+    }
+
+    /// `POST path` as `who` with a body of the given media type, as sent.
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        who: &Principal,
+        media: &str,
+        body: impl AsRef<[u8]>,
+    ) -> Response {
+        self.send(
+            self.client
+                .post(self.url(path))
+                .bearer_auth(self.token(who))
+                .header(reqwest::header::CONTENT_TYPE, media)
+                .body(body.as_ref().to_vec()),
+        )
+        .await
+    }
+
+    /// `PUT path` as `who` with a body of the given media type, as sent.
+    pub async fn put_raw(
+        &self,
+        path: &str,
+        who: &Principal,
+        media: &str,
+        body: impl AsRef<[u8]>,
+    ) -> Response {
+        self.send(
+            self.client
+                .put(self.url(path))
+                .bearer_auth(self.token(who))
+                .header(reqwest::header::CONTENT_TYPE, media)
+                .body(body.as_ref().to_vec()),
+        )
+        .await
+    }
+
+    /// Every event in the service's feed, read as governance would.
+    pub async fn events(&self) -> Vec<EventEnvelope> {
+        let res = self
+            .get_as_service("/events?limit=1000", "governance")
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "reading the event feed");
+        let mut page: EventPage = res
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("not an event page: {e}"));
+        let mut events = std::mem::take(&mut page.events);
+        while let Some(last) = events.last().map(|e| e.seq)
+            && last < page.head
+        {
+            let res = self
+                .get_as_service(&format!("/events?after={last}&limit=1000"), "governance")
+                .await;
+            page = res
+                .json()
+                .await
+                .unwrap_or_else(|e| panic!("not an event page: {e}"));
+            if page.events.is_empty() {
+                break;
+            }
+            events.append(&mut page.events);
+        }
+        events
+    }
+
+    /// Runs one statement on the service's database: a test's way to move
+    /// dates into the past or to break what no API would.
+    pub async fn exec(&self, sql: &str, binds: &[&str]) {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(self.db.url.expose())
+            .await
+            .unwrap_or_else(|e| panic!("cannot connect to the test database: {e}"));
+        let mut q = sqlx::query(sql);
+        for b in binds {
+            q = q.bind(*b);
+        }
+        q.execute(&pool)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        pool.close().await;
+    }
+}
+
+/// The problem body of an error response, after checking its status and
+/// media type.
+pub async fn problem(res: Response, status: StatusCode) -> Problem {
+    assert_eq!(res.status(), status, "status");
+    let media = res
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(media, "application/problem+json");
+    let problem: Problem = res
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("not a problem body: {e}"));
+    assert_eq!(problem.status, status.as_u16());
+    problem
+}
