@@ -13,7 +13,7 @@ use crate::client::ServiceClient;
 use crate::db::{Db, Migrations, Tx, now_text};
 use crate::telemetry;
 use async_trait::async_trait;
-use eip_types::events::{EventEnvelope, EventPage};
+use eip_types::events::{EventEnvelope, EventPage, FeedPosition};
 use sqlx::Row;
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,15 +39,18 @@ pub trait EventHandler: Send + Sync + 'static {
 /// Where a consumer catches up from when the bus lost events.
 #[async_trait]
 pub trait EventFeed: Send + Sync + 'static {
-    async fn page(&self, after: i64, limit: i64) -> anyhow::Result<EventPage>;
+    async fn page(&self, after: FeedPosition, limit: i64) -> anyhow::Result<EventPage>;
 }
 
 /// A source service's `GET /events` feed.
 #[async_trait]
 impl EventFeed for ServiceClient {
-    async fn page(&self, after: i64, limit: i64) -> anyhow::Result<EventPage> {
+    async fn page(&self, after: FeedPosition, limit: i64) -> anyhow::Result<EventPage> {
         Ok(self
-            .get_as_service(&format!("/events?after={after}&limit={limit}"))
+            .get_as_service(&format!(
+                "/events?after_tx={}&after={}&limit={limit}",
+                after.tx, after.seq
+            ))
             .await?)
     }
 }
@@ -77,6 +80,13 @@ const READ_COUNT: usize = 100;
 const CLAIM_IDLE: Duration = Duration::from_secs(30);
 const CATCH_UP_EVERY: Duration = Duration::from_secs(60);
 const FEED_PAGE: i64 = 500;
+/// Pages one catch-up reads before handing back to the stream: under
+/// sustained load the feed never runs dry, and the stream (and a group
+/// lost with Redis) must not wait for it. The rest follows next time.
+const CATCH_UP_PAGES: usize = 20;
+/// The least time between two catch-ups that a gap in the stream asks for:
+/// transactions commit out of sequence, so a gap is often only a moment.
+const GAP_CATCH_UP_EVERY: Duration = Duration::from_secs(1);
 
 impl Consumer {
     /// Processes one event exactly once, whatever the number of deliveries.
@@ -122,79 +132,117 @@ impl Consumer {
             .try_get("high")
     }
 
-    async fn feed_cursor(&self) -> Result<i64, sqlx::Error> {
-        let row = sqlx::query("SELECT position FROM feed_cursors WHERE source = $1")
+    async fn feed_cursor(&self) -> Result<FeedPosition, sqlx::Error> {
+        let row = sqlx::query("SELECT tx, position FROM feed_cursors WHERE source = $1")
             .bind(self.source)
             .fetch_optional(self.db.pool())
             .await?;
-        row.map_or(Ok(0), |r| r.try_get("position"))
+        row.map_or(Ok(FeedPosition::default()), |r| {
+            Ok(FeedPosition {
+                tx: r.try_get("tx")?,
+                seq: r.try_get("position")?,
+            })
+        })
     }
 
-    async fn save_feed_cursor(&self, position: i64) -> Result<(), sqlx::Error> {
+    /// Moves the cursor forward to `to`; never back (replicas share it).
+    async fn save_feed_cursor(&self, to: FeedPosition) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "INSERT INTO feed_cursors (source, position) VALUES ($1, $2) \
-             ON CONFLICT (source) DO UPDATE SET position = excluded.position \
-             WHERE feed_cursors.position < excluded.position",
+            "INSERT INTO feed_cursors (source, tx, position) VALUES ($1, $2, $3) \
+             ON CONFLICT (source) DO UPDATE SET tx = excluded.tx, position = excluded.position \
+             WHERE feed_cursors.tx < excluded.tx \
+                OR (feed_cursors.tx = excluded.tx AND feed_cursors.position < excluded.position)",
         )
         .bind(self.source)
-        .bind(position)
+        .bind(to.tx)
+        .bind(to.seq)
         .execute(self.db.pool())
         .await?;
         Ok(())
     }
 
-    /// Reads the source's feed from where the last catch-up stopped and
-    /// processes what is missing. Returns how many events were applied.
+    /// Reads the source's whole feed from where the last catch-up stopped,
+    /// until it runs dry, and processes what is missing. Returns how many
+    /// events were applied. (The running consumer reads it a few pages at a
+    /// time instead, between reads of the stream.)
     pub async fn catch_up(&self) -> anyhow::Result<usize> {
-        let mut after = self.feed_cursor().await?;
         let mut applied = 0;
         loop {
+            let (n, dry) = self.catch_up_some().await?;
+            applied += n;
+            if dry {
+                return Ok(applied);
+            }
+        }
+    }
+
+    /// Reads the source's feed from where the last catch-up stopped and
+    /// processes what is missing, for at most [`CATCH_UP_PAGES`] pages.
+    /// Returns how many events were applied and whether the feed ran dry
+    /// (a page came back short); if not, the caller goes back to the stream
+    /// and catches up again soon.
+    async fn catch_up_some(&self) -> anyhow::Result<(usize, bool)> {
+        let mut after = self.feed_cursor().await?;
+        let mut applied = 0;
+        let mut dry = false;
+        for _ in 0..CATCH_UP_PAGES {
             let page = self.feed.page(after, FEED_PAGE).await?;
-            let Some(last) = page.events.last().map(|e| e.seq) else {
-                break;
-            };
             for event in &page.events {
                 if self.process(event).await? == Outcome::Applied {
                     applied += 1;
                 }
             }
-            after = last;
-            self.save_feed_cursor(after).await?;
+            if page.next > after {
+                after = page.next;
+                self.save_feed_cursor(after).await?;
+            }
+            if (page.events.len() as i64) < FEED_PAGE {
+                dry = true;
+                break;
+            }
         }
         if applied > 0 {
             tracing::info!(
                 source = self.source,
                 applied,
+                dry,
                 "caught up from the source feed"
             );
         }
-        Ok(applied)
+        Ok((applied, dry))
     }
 
-    async fn handle(&self, reader: &Bus, deliveries: Vec<Delivery>) -> anyhow::Result<()> {
+    /// Processes and acknowledges `deliveries`; says whether they skipped
+    /// a sequence number (something before them may never have reached
+    /// the stream, or is only committing now).
+    async fn handle(&self, reader: &Bus, deliveries: Vec<Delivery>) -> anyhow::Result<bool> {
         if deliveries.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
         let mut high = self.high_seq().await?;
+        let mut gap = false;
         for d in deliveries {
-            if d.envelope.seq > high + 1 {
-                // Something before this event never reached us.
-                self.catch_up().await?;
-                high = self.high_seq().await?;
-            }
+            gap |= d.envelope.seq > high + 1;
             self.process(&d.envelope).await?;
             high = high.max(d.envelope.seq);
             reader.ack(self.source, self.group, &d.entry_id).await?;
         }
-        Ok(())
+        Ok(gap)
     }
 
-    /// Runs until `shutdown`: catch up, then read, process and acknowledge.
+    /// Runs until `shutdown`: catch up, then read, process and acknowledge,
+    /// catching up again from the feed when the stream shows a gap (at most
+    /// once a second), when the group was lost, and every minute. A
+    /// catch-up reads a bounded number of pages and hands back to the
+    /// stream; one that fails (the source is down) is retried, and the
+    /// stream keeps being read meanwhile.
     pub fn spawn(self, shutdown: CancellationToken) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
             let mut backoff = Duration::from_millis(200);
             let mut reader: Option<Bus> = None;
-            let mut needs_catch_up = true;
+            // Catch up before anything else, and then whenever `due` says.
+            let mut urgent = true;
+            let mut gap = false;
             let mut last_catch_up = tokio::time::Instant::now();
             while !shutdown.is_cancelled() {
                 let step = async {
@@ -207,19 +255,34 @@ impl Consumer {
                             b
                         }
                     };
-                    if needs_catch_up || last_catch_up.elapsed() >= CATCH_UP_EVERY {
-                        self.catch_up().await?;
-                        needs_catch_up = false;
+                    let since = last_catch_up.elapsed();
+                    if urgent || (gap && since >= GAP_CATCH_UP_EVERY) || since >= CATCH_UP_EVERY {
                         last_catch_up = tokio::time::Instant::now();
+                        match self.catch_up_some().await {
+                            Ok((_, dry)) => {
+                                urgent = !dry;
+                                gap = false;
+                            }
+                            Err(e) => {
+                                tracing::warn!(
+                                    source = self.source,
+                                    error = %format!("{e:#}"),
+                                    "catching up from the source feed failed; reading the stream meanwhile"
+                                );
+                                urgent = false;
+                                gap = true;
+                            }
+                        }
                     }
                     let stale = bus
                         .claim_stale(self.source, self.group, &self.name, CLAIM_IDLE, READ_COUNT)
                         .await?;
-                    self.handle(&bus, stale).await?;
+                    gap |= self.handle(&bus, stale).await?;
                     let fresh = bus
                         .read(self.source, self.group, &self.name, READ_COUNT, READ_BLOCK)
                         .await?;
-                    self.handle(&bus, fresh).await
+                    gap |= self.handle(&bus, fresh).await?;
+                    anyhow::Ok(())
                 };
                 let result = tokio::select! {
                     _ = shutdown.cancelled() => break,
@@ -228,18 +291,20 @@ impl Consumer {
                 match result {
                     Ok(()) => backoff = Duration::from_millis(200),
                     Err(e) => {
+                        reader = None;
+                        urgent = true;
                         if matches!(e.downcast_ref::<BusError>(), Some(BusError::NoGroup)) {
                             tracing::warn!(
                                 source = self.source,
                                 "consumer group lost; recreating and catching up"
                             );
-                            reader = None;
-                            needs_catch_up = true;
                             continue;
                         }
-                        tracing::warn!(source = self.source, error = %e, "consumer paused");
-                        reader = None;
-                        needs_catch_up = true;
+                        tracing::warn!(
+                            source = self.source,
+                            error = %format!("{e:#}"),
+                            "consumer paused"
+                        );
                         tokio::select! {
                             _ = shutdown.cancelled() => break,
                             _ = tokio::time::sleep(backoff) => {}

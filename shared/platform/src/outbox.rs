@@ -5,7 +5,7 @@
 //! producing service's migrations.
 
 use crate::bus::Bus;
-use crate::db::{Db, Migrations, Tx, now_text, parse_time};
+use crate::db::{Backend, Db, Migrations, Tx, now_text, parse_time};
 use crate::error::{ApiError, ApiQuery};
 use crate::identity::{Authenticated, IdentityKeys};
 use crate::telemetry;
@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use eip_types::Problem;
-use eip_types::events::{EventEnvelope, EventPage};
+use eip_types::events::{EventEnvelope, EventPage, FeedPosition};
 use serde::Deserialize;
 use sqlx::Row;
 use std::sync::Arc;
@@ -175,13 +175,25 @@ impl Outbox {
         Ok(published)
     }
 
-    /// Events after `after`, oldest first: the feed consumers catch up from.
-    pub async fn feed(&self, db: &Db, after: i64, limit: i64) -> Result<EventPage, sqlx::Error> {
+    /// Events after `after` in commit order: the feed consumers catch up
+    /// from. Only events whose transaction is older than every transaction
+    /// still open are served, so nothing can later commit behind a position
+    /// the feed has handed out (see [`FeedPosition`]).
+    pub async fn feed(
+        &self,
+        db: &Db,
+        after: FeedPosition,
+        limit: i64,
+    ) -> Result<EventPage, sqlx::Error> {
+        let horizon = settled_horizon(db).await?;
         let rows = sqlx::query(
-            "SELECT seq, event_id, kind, payload, trace, occurred_at FROM outbox \
-             WHERE seq > $1 ORDER BY seq LIMIT $2",
+            "SELECT seq, tx, event_id, kind, payload, trace, occurred_at FROM outbox \
+             WHERE (tx > $1 OR (tx = $1 AND seq > $2)) AND tx < $3 \
+             ORDER BY tx, seq LIMIT $4",
         )
-        .bind(after)
+        .bind(after.tx)
+        .bind(after.seq)
+        .bind(horizon)
         .bind(limit.clamp(1, 1000))
         .fetch_all(db.pool())
         .await?;
@@ -189,11 +201,18 @@ impl Outbox {
             .fetch_one(db.pool())
             .await?
             .try_get("head")?;
+        let next = match rows.last() {
+            Some(row) => FeedPosition {
+                tx: row.try_get("tx")?,
+                seq: row.try_get("seq")?,
+            },
+            None => after,
+        };
         let events = rows
             .iter()
             .map(|row| self.envelope(row))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(EventPage { events, head })
+        Ok(EventPage { events, head, next })
     }
 
     fn envelope(&self, row: &sqlx::any::AnyRow) -> Result<EventEnvelope, sqlx::Error> {
@@ -208,6 +227,21 @@ impl Outbox {
             trace: serde_json::from_str(&row.try_get::<String, _>("trace")?).map_err(decode)?,
             payload: serde_json::from_str(&row.try_get::<String, _>("payload")?).map_err(decode)?,
         })
+    }
+}
+
+/// The transaction id below which every transaction has ended: the oldest
+/// still open (or the next to start) in PostgreSQL's current snapshot. On
+/// SQLite writers take turns, every event is stamped 0, and all are settled.
+async fn settled_horizon(db: &Db) -> Result<i64, sqlx::Error> {
+    match db.backend() {
+        Backend::Sqlite => Ok(i64::MAX),
+        Backend::Postgres => {
+            sqlx::query("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon")
+                .fetch_one(db.pool())
+                .await?
+                .try_get("horizon")
+        }
     }
 }
 
@@ -237,7 +271,10 @@ pub fn feed_router<S>(db: Db, outbox: Outbox, keys: IdentityKeys) -> Router<S> {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct FeedQuery {
-    /// Events after this sequence number.
+    /// Events after this position: the transaction id of the last event
+    /// read (the page's `next.tx`; 0 to start)…
+    after_tx: Option<i64>,
+    /// …and its sequence number (`next.seq`).
     after: Option<i64>,
     /// At most this many events (1 to 1,000; 500 when absent).
     limit: Option<i64>,
@@ -252,9 +289,13 @@ pub async fn event_feed(
     ApiQuery(q): ApiQuery<FeedQuery>,
 ) -> Result<Json<EventPage>, ApiError> {
     user.require_service()?;
+    let after = FeedPosition {
+        tx: q.after_tx.unwrap_or(0),
+        seq: q.after.unwrap_or(0),
+    };
     let page = state
         .outbox
-        .feed(&state.db, q.after.unwrap_or(0), q.limit.unwrap_or(500))
+        .feed(&state.db, after, q.limit.unwrap_or(500))
         .await?;
     Ok(Json(page))
 }

@@ -6,7 +6,7 @@ use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use eip_platform::bus::Bus;
-use eip_types::events::{EventEnvelope, EventPage, TrainingEvent};
+use eip_types::events::{EventEnvelope, EventPage, FeedPosition, TrainingEvent};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -21,19 +21,25 @@ pub struct FakeTraining {
     server: tokio::task::JoinHandle<()>,
 }
 
+/// The feed as the platform serves it, with every event written by one
+/// transaction (`tx` 0), as on SQLite.
 async fn feed(State(log): State<Log>, Query(q): Query<HashMap<String, i64>>) -> Json<EventPage> {
-    let after = q.get("after").copied().unwrap_or(0);
+    let after = FeedPosition {
+        tx: q.get("after_tx").copied().unwrap_or(0),
+        seq: q.get("after").copied().unwrap_or(0),
+    };
     let limit = usize::try_from(q.get("limit").copied().unwrap_or(500)).unwrap_or(500);
     let all = log.lock().map(|l| l.clone()).unwrap_or_default();
     let head = all.last().map_or(0, |e| e.seq);
-    Json(EventPage {
-        events: all
-            .into_iter()
-            .filter(|e| e.seq > after)
-            .take(limit)
-            .collect(),
-        head,
-    })
+    let events: Vec<EventEnvelope> = all
+        .into_iter()
+        .filter(|e| FeedPosition { tx: 0, seq: e.seq } > after)
+        .take(limit)
+        .collect();
+    let next = events
+        .last()
+        .map_or(after, |e| FeedPosition { tx: 0, seq: e.seq });
+    Json(EventPage { events, head, next })
 }
 
 impl FakeTraining {

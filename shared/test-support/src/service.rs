@@ -6,7 +6,7 @@ use eip_platform::bus::{Bus, InProcessBus};
 use eip_platform::config::DatabaseUrl;
 use eip_platform::identity::IdentityKeys;
 use eip_platform::{CancellationToken, Shared};
-use eip_types::events::{EventEnvelope, EventPage};
+use eip_types::events::{EventEnvelope, EventPage, FeedPosition};
 use eip_types::{Principal, Problem};
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde::Serialize;
@@ -226,33 +226,58 @@ impl TestApp {
         .await
     }
 
-    /// Every event in the service's feed, read as governance would.
+    /// Every event in the service's outbox, read from its feed as
+    /// governance would. The feed serves an event only once every older
+    /// transaction on the database server has ended (other tests' included),
+    /// so this reads until it has served as many events as the outbox holds.
     pub async fn events(&self) -> Vec<EventEnvelope> {
-        let res = self
-            .get_as_service("/events?limit=1000", "governance")
-            .await;
-        assert_eq!(res.status(), StatusCode::OK, "reading the event feed");
-        let mut page: EventPage = res
-            .json()
-            .await
-            .unwrap_or_else(|e| panic!("not an event page: {e}"));
-        let mut events = std::mem::take(&mut page.events);
-        while let Some(last) = events.last().map(|e| e.seq)
-            && last < page.head
-        {
+        let stored = self.count("SELECT COUNT(*) FROM outbox").await;
+        crate::eventually(
+            "the feed serving every stored event",
+            Duration::from_secs(30),
+            async || {
+                let events = self.feed_from_start().await;
+                (events.len() as i64 >= stored).then_some(events)
+            },
+        )
+        .await
+    }
+
+    async fn feed_from_start(&self) -> Vec<EventEnvelope> {
+        let mut events = Vec::new();
+        let mut next = FeedPosition::default();
+        loop {
             let res = self
-                .get_as_service(&format!("/events?after={last}&limit=1000"), "governance")
+                .get_as_service(
+                    &format!("/events?after_tx={}&after={}&limit=1000", next.tx, next.seq),
+                    "governance",
+                )
                 .await;
-            page = res
+            assert_eq!(res.status(), StatusCode::OK, "reading the event feed");
+            let mut page: EventPage = res
                 .json()
                 .await
                 .unwrap_or_else(|e| panic!("not an event page: {e}"));
             if page.events.is_empty() {
-                break;
+                return events;
             }
+            next = page.next;
             events.append(&mut page.events);
         }
-        events
+    }
+
+    /// A count (`SELECT COUNT(*) …`) read straight from the database.
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(self.db.url.expose())
+            .await
+            .unwrap_or_else(|e| panic!("cannot connect to the test database: {e}"));
+        let n: i64 = sqlx::query_scalar(sql)
+            .fetch_one(&pool)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        pool.close().await;
+        n
     }
 
     /// Runs one statement on the service's database: a test's way to move

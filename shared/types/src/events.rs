@@ -410,13 +410,31 @@ impl EngagementEvent {
     }
 }
 
-/// A page of a source's event feed (`GET /events?after=N`).
+/// A page of a source's event feed (`GET /events?after_tx=T&after=S`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventPage {
     pub events: Vec<EventEnvelope>,
     /// The highest `seq` in the source's outbox when the page was read.
     pub head: i64,
+    /// Where to ask for the next page: past the last event of this one, or
+    /// where the request started when it is empty.
+    #[serde(default)]
+    pub next: FeedPosition,
+}
+
+/// A place in a source's event feed. The feed runs in commit order, which
+/// on PostgreSQL is not `seq` order (transactions commit out of sequence),
+/// so a position is the writing transaction's id (`tx`, always 0 on SQLite,
+/// whose writers take turns) and the `seq` within it. The feed serves an
+/// event only once every transaction that could still commit before it has
+/// ended, so a consumer that has read up to a position never finds an event
+/// behind it later.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FeedPosition {
+    pub tx: i64,
+    pub seq: i64,
 }
 
 #[cfg(test)]

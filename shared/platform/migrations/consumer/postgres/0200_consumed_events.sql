@@ -1,5 +1,6 @@
 -- Events this database's consumers have applied, once each, and how far
--- each source's event feed has been read.
+-- each source's event feed has been read (a feed position: the writing
+-- transaction's id and the sequence number within it).
 CREATE TABLE processed_events (
     event_id TEXT PRIMARY KEY,
     source TEXT NOT NULL,
@@ -10,5 +11,6 @@ CREATE INDEX processed_events_by_source ON processed_events (source, seq);
 
 CREATE TABLE feed_cursors (
     source TEXT PRIMARY KEY,
+    tx BIGINT NOT NULL DEFAULT 0,
     position BIGINT NOT NULL
 );
