@@ -10,12 +10,16 @@ pub mod access;
 mod api;
 pub mod currency;
 mod demo;
+pub mod evidence;
+pub mod export;
 pub mod import;
 pub mod mail;
+pub mod notices;
 mod records;
 pub mod rules;
 pub mod standing;
 mod store;
+pub mod validation;
 pub mod workforce;
 
 use axum::extract::FromRef;
