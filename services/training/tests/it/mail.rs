@@ -3,7 +3,7 @@
 
 use crate::helpers::{spawn_app_with, user, user_with_id};
 use eip_test_support::Backend;
-use eip_training::mail::SmtpConfig;
+use eip_training::jobs::mail::SmtpConfig;
 use eip_types::Role;
 use eip_types::training::{ImportReport, JobReport, Matrix, Reminder};
 use reqwest::StatusCode;

@@ -397,7 +397,7 @@ async fn ten_thousand_rows_import_in_one_file(app: &TestApp) {
 }
 
 fn workforce_cap() -> usize {
-    eip_training::workforce::MAX_IMPORT_BYTES
+    eip_training::jobs::import::MAX_IMPORT_BYTES
 }
 
 async fn a_thousand_rows_with_three_bad_import_997(app: &TestApp) {
