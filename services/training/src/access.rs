@@ -9,7 +9,7 @@ use eip_types::training::Staff;
 use eip_types::{Principal, Role};
 use std::collections::{HashMap, HashSet};
 
-/// Roles that see and record everyone's training.
+/// Roles that see and record everyone's training, completions included.
 pub const TRAINERS: [Role; 2] = [Role::Trainer, Role::Admin];
 
 /// What part of the workforce a user may see.
@@ -139,6 +139,17 @@ mod tests {
         }
         // Without a staff record, nothing.
         assert!(!view(&who(Role::Frontline), None, &all).includes("a"));
+    }
+
+    #[test]
+    fn only_trainers_and_administrators_record() {
+        for role in Role::ALL {
+            assert_eq!(
+                TRAINERS.contains(&role),
+                matches!(role, Role::Trainer | Role::Admin),
+                "{role}"
+            );
+        }
     }
 
     #[test]

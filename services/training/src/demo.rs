@@ -3,7 +3,9 @@
 //! spread so the matrix shows every status (the trainer's own restorative
 //! practice has lapsed). Every name is invented.
 
-use crate::records::{self, NewEvidenceRow};
+use crate::store::evidence::NewEvidenceRow;
+use crate::store::sessions::{CourseRow, SessionRow};
+use crate::{notices, store};
 use chrono::{Days, NaiveDate};
 use eip_platform::db::Db;
 use eip_platform::outbox::Outbox;
@@ -71,9 +73,19 @@ fn days_before(today: NaiveDate, days: u64) -> NaiveDate {
     today.checked_sub_days(Days::new(days)).unwrap_or(today)
 }
 
+/// Training completed elsewhere, as the seed records it.
+fn seeded<'a>(
+    staff_id: &'a str,
+    competency_id: &'a str,
+    level: Option<Level>,
+    on: NaiveDate,
+) -> NewEvidenceRow<'a> {
+    NewEvidenceRow::training(staff_id, competency_id, level, "external", on, "demo-seed")
+}
+
 pub async fn seed(db: &Db, outbox: &Outbox, today: NaiveDate) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
-    if records::staff_count(&mut tx).await? > 0 {
+    if store::staff::count(&mut tx).await? > 0 {
         return Ok(());
     }
     let lead = Staff {
@@ -87,26 +99,17 @@ pub async fn seed(db: &Db, outbox: &Outbox, today: NaiveDate) -> anyhow::Result<
         manager_id: None,
         agency: None,
     };
-    records::insert_staff(&mut tx, &lead).await?;
+    store::staff::insert(&mut tx, &lead).await?;
     // The trainer's own restorative practice has lapsed, so their reminder
     // shows when they sign in.
-    records::insert_evidence(
+    store::evidence::insert(
         &mut tx,
-        &NewEvidenceRow {
-            staff_id: &lead.id,
-            competency_id: "restorative-practice",
-            kind: "completed",
-            activity: "training",
-            level: Some(Level::Foundation),
-            source: "external",
-            occurred_on: days_before(today, 400),
-            hours: None,
-            approved: false,
-            note: None,
-            corrects: None,
-            actor: "demo-seed",
-            session_id: None,
-        },
+        &seeded(
+            &lead.id,
+            "restorative-practice",
+            Some(Level::Foundation),
+            days_before(today, 400),
+        ),
     )
     .await?;
     // The portal's demo officer and hub coordinators have records linked to
@@ -126,28 +129,19 @@ pub async fn seed(db: &Db, outbox: &Outbox, today: NaiveDate) -> anyhow::Result<
             manager_id: None,
             agency: None,
         };
-        records::insert_staff(&mut tx, &s).await?;
-        records::insert_evidence(
+        store::staff::insert(&mut tx, &s).await?;
+        store::evidence::insert(
             &mut tx,
-            &NewEvidenceRow {
-                staff_id: &s.id,
-                competency_id: "restorative-practice",
-                kind: "completed",
-                activity: "training",
-                level: Some(level),
-                source: "external",
-                occurred_on: days_before(today, trained_days_ago),
-                hours: None,
-                approved: false,
-                note: None,
-                corrects: None,
-                actor: "demo-seed",
-                session_id: None,
-            },
+            &seeded(
+                &s.id,
+                "restorative-practice",
+                Some(level),
+                days_before(today, trained_days_ago),
+            ),
         )
         .await?;
     }
-    records::set_manager(&mut tx, LINKED[0].0, LINKED[1].0).await?;
+    store::staff::set_manager(&mut tx, LINKED[0].0, LINKED[1].0).await?;
     let mut n = 0usize;
     for (t, (team, area, members)) in TEAMS.iter().enumerate() {
         let mut manager: Option<String> = None;
@@ -175,55 +169,36 @@ pub async fn seed(db: &Db, outbox: &Outbox, today: NaiveDate) -> anyhow::Result<
                 manager_id: None,
                 agency: partner.then(|| "childrens-family-services".into()),
             };
-            records::insert_staff(&mut tx, &s).await?;
+            store::staff::insert(&mut tx, &s).await?;
             if let Some(m) = &manager {
-                records::set_manager(&mut tx, &s.id, m).await?;
+                store::staff::set_manager(&mut tx, &s.id, m).await?;
             } else {
                 manager = Some(s.id.clone());
             }
             // Restorative practice: a spread from fresh to lapsed, some never.
             let trained_days_ago = [20u64, 100, 200, 320, 340, 400, 0][n % 7];
-            let common =
-                |competency_id: &'static str, on: NaiveDate, level: Option<Level>| NewEvidenceRow {
-                    staff_id: "",
-                    competency_id,
-                    kind: "completed",
-                    activity: "training",
-                    level,
-                    source: "external",
-                    occurred_on: on,
-                    hours: None,
-                    approved: false,
-                    note: None,
-                    corrects: None,
-                    actor: "demo-seed",
-                    session_id: None,
-                };
             if trained_days_ago > 0 {
-                let row = NewEvidenceRow {
-                    staff_id: &s.id,
-                    ..common(
-                        "restorative-practice",
-                        days_before(today, trained_days_ago),
-                        Some(if n.is_multiple_of(5) {
-                            Level::Intermediate
-                        } else {
-                            Level::Foundation
-                        }),
-                    )
+                let level = if n.is_multiple_of(5) {
+                    Level::Intermediate
+                } else {
+                    Level::Foundation
                 };
-                records::insert_evidence(&mut tx, &row).await?;
+                let row = seeded(
+                    &s.id,
+                    "restorative-practice",
+                    Some(level),
+                    days_before(today, trained_days_ago),
+                );
+                store::evidence::insert(&mut tx, &row).await?;
             }
             for (k, competency) in ["ace-awareness", "prevention-mecc", "early-help-services"]
                 .into_iter()
                 .enumerate()
             {
                 if !(n + k).is_multiple_of(4) {
-                    let row = NewEvidenceRow {
-                        staff_id: &s.id,
-                        ..common(competency, days_before(today, 30 + 40 * k as u64), None)
-                    };
-                    records::insert_evidence(&mut tx, &row).await?;
+                    let on = days_before(today, 30 + 40 * k as u64);
+                    let row = seeded(&s.id, competency, None, on);
+                    store::evidence::insert(&mut tx, &row).await?;
                 }
             }
             if n == 3 {
@@ -233,13 +208,13 @@ pub async fn seed(db: &Db, outbox: &Outbox, today: NaiveDate) -> anyhow::Result<
                     reason: "Extended leave".into(),
                     actor: "demo-seed".into(),
                 };
-                records::insert_pause(&mut tx, &s.id, &pause).await?;
+                store::staff::insert_pause(&mut tx, &s.id, &pause).await?;
             }
         }
     }
-    records::insert_course(
+    store::sessions::insert_course(
         &mut tx,
-        &records::CourseRow {
+        &CourseRow {
             id: "demo-rp-foundation".into(),
             title: "Restorative practice: foundation".into(),
             competency_id: "restorative-practice".into(),
@@ -247,9 +222,9 @@ pub async fn seed(db: &Db, outbox: &Outbox, today: NaiveDate) -> anyhow::Result<
         },
     )
     .await?;
-    records::insert_session(
+    store::sessions::insert_session(
         &mut tx,
-        &records::SessionRow {
+        &SessionRow {
             id: "demo-session-1".into(),
             course_id: "demo-rp-foundation".into(),
             trainer: "trainer".into(),
@@ -259,7 +234,16 @@ pub async fn seed(db: &Db, outbox: &Outbox, today: NaiveDate) -> anyhow::Result<
         },
     )
     .await?;
-    crate::workforce::publish_held(outbox, &mut tx, today).await?;
+    // What gating services and governance would have heard had these
+    // records been entered through the API; the daily job that follows
+    // publishes the lapses.
+    let all = store::staff::all(&mut tx).await?;
+    let facts = store::evidence::load_facts(&mut tx, today, None).await?;
+    for event in notices::held(today, &all, &facts) {
+        outbox
+            .record(&mut tx, event.kind(), &event.payload())
+            .await?;
+    }
     tx.commit().await?;
     tracing::info!(
         staff = n + 1 + LINKED.len(),

@@ -10,13 +10,14 @@ pub mod access;
 mod api;
 pub mod currency;
 mod demo;
-pub mod import;
-pub mod mail;
-mod records;
+pub mod evidence;
+pub mod export;
+pub mod jobs;
+pub mod notices;
 pub mod rules;
 pub mod standing;
 mod store;
-pub mod workforce;
+pub mod validation;
 
 use axum::extract::FromRef;
 use eip_platform::config::{Part, ServiceConfig};
@@ -39,7 +40,7 @@ pub struct Config {
     #[serde(flatten)]
     pub service: ServiceConfig,
     /// `EIP_SMTP__HOST` and friends: reminders are also emailed when set.
-    pub smtp: Option<mail::SmtpConfig>,
+    pub smtp: Option<jobs::mail::SmtpConfig>,
     /// Where "today" comes from: the system clock unless a test fixes it.
     #[serde(skip)]
     pub clock: Clock,
@@ -99,33 +100,12 @@ pub struct AppState {
     pub keys: IdentityKeys,
     pub clock: Clock,
     /// Sends reminders by email; `None` without an SMTP server.
-    pub mailer: Option<mail::Mailer>,
+    pub mailer: Option<jobs::mail::Mailer>,
 }
 
 impl FromRef<AppState> for IdentityKeys {
     fn from_ref(state: &AppState) -> Self {
         state.keys.clone()
-    }
-}
-
-/// How long after start the daily job first runs, and how often after.
-/// It is idempotent per day, so running it hourly only catches up.
-const JOB_FIRST_RUN: std::time::Duration = std::time::Duration::from_secs(60);
-const JOB_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
-
-/// Runs the daily reminder and coverage job a minute after start and then
-/// hourly until `shutdown`.
-async fn run_daily_job(state: AppState, shutdown: CancellationToken) {
-    let mut wait = JOB_FIRST_RUN;
-    loop {
-        tokio::select! {
-            () = shutdown.cancelled() => return,
-            () = tokio::time::sleep(wait) => {}
-        }
-        wait = JOB_EVERY;
-        if let Err(e) = workforce::daily(&state, state.clock.today()).await {
-            tracing::warn!(error = %e, "daily training job failed; retrying in an hour");
-        }
     }
 }
 
@@ -139,7 +119,7 @@ pub async fn launch(
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
-    let mailer = mail::Mailer::from_config(config.smtp.as_ref())?;
+    let mailer = jobs::mail::Mailer::from_config(config.smtp.as_ref())?;
     let clock = config.clock;
     let mut launch =
         Launch::connect(NAME, &config.service, &migrations(), shared, shutdown).await?;
@@ -156,18 +136,16 @@ pub async fn launch(
     };
     if config.service.demo {
         // Reminders show from the first page view, not an hour in.
-        workforce::daily(&state, clock.today())
+        jobs::daily::run(&state, clock.today())
             .await
             .map_err(|e| anyhow::anyhow!("the demo's daily job failed: {e}"))?;
     }
-    launch.keep(tokio::spawn(run_daily_job(
+    launch.keep(tokio::spawn(jobs::daily::schedule(
         state.clone(),
         launch.shutdown.clone(),
     )));
-    let uploads = eip_platform::http::uploads(
-        workforce::import_router(state.clone()),
-        workforce::MAX_IMPORT_BYTES,
-    );
+    let uploads =
+        eip_platform::http::uploads(api::uploads(state.clone()), jobs::import::MAX_IMPORT_BYTES);
     launch
         .serve_with_uploads(listener, api::router(state), uploads)
         .await

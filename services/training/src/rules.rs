@@ -1,13 +1,10 @@
-//! Who may record and read completions, and what a completion must be.
-//! Plain functions over plain values, so the rules are tested without a
-//! database.
+//! What a completion must be, and how lists of them are filtered. Plain
+//! functions over plain values, so the rules are tested without a
+//! database. Who may record and read them is [`crate::access::TRAINERS`].
 
 use chrono::NaiveDate;
+use eip_types::FieldError;
 use eip_types::training::{NewCompletion, ValidCompletion};
-use eip_types::{FieldError, Role};
-
-/// Roles that record completions and read staff training records.
-pub const RECORDERS: [Role; 2] = [Role::Trainer, Role::Admin];
 
 /// The most completions one list returns, and how many without `limit`.
 pub const MAX_LIMIT: i64 = 200;
@@ -107,17 +104,6 @@ mod tests {
             fields(check(&body("pc-1", " ", "2026-11-01"), today(), false)),
             ["competency_id"]
         );
-    }
-
-    #[test]
-    fn only_trainers_and_administrators_record() {
-        for role in Role::ALL {
-            assert_eq!(
-                RECORDERS.contains(&role),
-                matches!(role, Role::Trainer | Role::Admin),
-                "{role}"
-            );
-        }
     }
 
     #[test]

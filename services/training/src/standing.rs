@@ -4,8 +4,8 @@
 
 use crate::currency;
 use chrono::NaiveDate;
-use eip_types::training::{Coverage, Level, Standing, Status, percent};
-use std::collections::BTreeMap;
+use eip_types::training::{Coverage, Level, Staff, Standing, Status, percent};
+use std::collections::{BTreeMap, HashMap};
 
 /// A competency's currency rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,11 +95,93 @@ pub fn standing(
     }
 }
 
+/// Required competencies by job role: `(competency, level)`.
+pub type Requirements = HashMap<String, Vec<(String, Option<Level>)>>;
+
+/// Each person's pauses by staff id: `(starts_on, ends_on)`.
+pub type Pauses = HashMap<String, Vec<(NaiveDate, NaiveDate)>>;
+
+/// Everything the standings of a set of people are worked out from: the
+/// framework's rules and requirements, and each person's facts and pauses
+/// by staff id.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub rules: Vec<Rule>,
+    pub requirements: Requirements,
+    pub by_staff: HashMap<String, Vec<Fact>>,
+    pub pauses: Pauses,
+}
+
+impl Facts {
+    /// One person's facts, of any competency.
+    pub fn of(&self, staff_id: &str) -> &[Fact] {
+        self.by_staff
+            .get(staff_id)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    fn pauses_of(&self, staff_id: &str) -> &[(NaiveDate, NaiveDate)] {
+        self.pauses
+            .get(staff_id)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    /// Whether `role_id` requires `competency_id`, and at which level.
+    pub fn required(&self, role_id: &str, competency_id: &str) -> Option<Option<Level>> {
+        self.requirements
+            .get(role_id)?
+            .iter()
+            .find(|(c, _)| c == competency_id)
+            .map(|(_, l)| *l)
+    }
+
+    /// A person's standing in every competency, in framework order.
+    pub fn standings(&self, today: NaiveDate, s: &Staff) -> Vec<Standing> {
+        let facts = self.of(&s.id);
+        let pauses = self.pauses_of(&s.id);
+        self.rules
+            .iter()
+            .map(|r| standing(today, r, self.required(&s.role_id, &r.id), facts, pauses))
+            .collect()
+    }
+
+    /// Coverage of `people` in every competency of the framework.
+    pub fn coverage(&self, people: &[Counted<'_>]) -> Vec<Coverage> {
+        let ids: Vec<String> = self.rules.iter().map(|r| r.id.clone()).collect();
+        coverage(people, &ids)
+    }
+
+    /// The standing ignoring requirements: whether and how it is held.
+    pub fn held(&self, today: NaiveDate, staff_id: &str, competency_id: &str) -> Option<Standing> {
+        let rule = self.rules.iter().find(|r| r.id == competency_id)?;
+        Some(standing(
+            today,
+            rule,
+            None,
+            self.of(staff_id),
+            self.pauses_of(staff_id),
+        ))
+    }
+}
+
 /// A person as coverage sees them.
 pub struct Counted<'a> {
     pub team: &'a str,
     pub area: &'a str,
     pub standings: &'a [Standing],
+}
+
+impl<'a> Counted<'a> {
+    /// A person on record with their standings.
+    pub fn of(person: &'a Staff, standings: &'a [Standing]) -> Self {
+        Counted {
+            team: &person.team,
+            area: &person.area,
+            standings,
+        }
+    }
 }
 
 /// Coverage per team and per area: for every competency and for all

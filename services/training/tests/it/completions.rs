@@ -1,11 +1,11 @@
-//! `POST /completions` and `GET /completions`, and the event a completion
-//! leaves in the outbox.
+//! `POST /completions` and `GET /completions`, the event a completion
+//! leaves in the outbox, and the evidence it is for someone on record.
 
-use crate::helpers::{TestApp, problem, user};
+use crate::helpers::{TestApp, cell, id_of, matrix, problem, small_force, user};
 use eip_types::Principal;
 use eip_types::Role;
 use eip_types::events::{EventPage, TrainingEvent};
-use eip_types::training::{Completion, NewCompletion};
+use eip_types::training::{Completion, NewCompletion, StaffRecord, Status};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::time::Duration;
@@ -55,6 +55,7 @@ async fn assert_nothing_written(app: &TestApp) {
 }
 
 on_both_backends!(
+    completions_for_staff_on_record_become_evidence,
     trainers_and_administrators_record_completions,
     other_roles_may_neither_record_nor_read,
     completions_need_an_assertion,
@@ -385,4 +386,28 @@ async fn a_recorded_completion_is_published_without_the_staff_reference(app: &Te
         TrainingEvent::from_envelope(&delivered[0].envelope),
         Some(expected)
     );
+}
+
+async fn completions_for_staff_on_record_become_evidence(app: &TestApp) {
+    let ids = small_force(app).await;
+    let pc1 = id_of(&ids, "Constable One");
+    let today = chrono::Utc::now().date_naive().to_string();
+    let res = app
+        .post(
+            "/completions",
+            &user(Role::Trainer),
+            &json!({"staff_ref": "p1", "competency_id": "restorative-practice", "completed_on": today}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let m = matrix(app, "").await;
+    assert_eq!(cell(&m, &pc1, "restorative-practice"), Status::Green);
+    let record: StaffRecord = app
+        .get(&format!("/staff/{pc1}/record"), &user(Role::Trainer))
+        .await
+        .json()
+        .await
+        .expect("record");
+    assert_eq!(record.evidence.len(), 1);
+    assert_eq!(record.evidence[0].source, "external");
 }

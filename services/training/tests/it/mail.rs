@@ -3,7 +3,7 @@
 
 use crate::helpers::{spawn_app_with, user, user_with_id};
 use eip_test_support::Backend;
-use eip_training::mail::SmtpConfig;
+use eip_training::jobs::mail::SmtpConfig;
 use eip_types::Role;
 use eip_types::training::{ImportReport, JobReport, Matrix, Reminder};
 use reqwest::StatusCode;
@@ -171,6 +171,12 @@ async fn scenario(backend: Backend, smtp: Option<&SmtpSink>) -> Vec<JobReport> {
     reports
 }
 
+// Each scenario spawns its own service: one with a mail relay, one without.
+eip_test_support::on_both_backends!(
+    reminders_are_emailed_once_per_day_and_stage,
+    without_smtp_reminders_show_in_the_portal_only,
+);
+
 async fn reminders_are_emailed_once_per_day_and_stage(backend: Backend) {
     let sink = SmtpSink::start().await;
     let reports = scenario(backend, Some(&sink)).await;
@@ -212,24 +218,4 @@ async fn without_smtp_reminders_show_in_the_portal_only(backend: Backend) {
     let reports = scenario(backend, None).await;
     assert_eq!(reports[0].reminders, 4);
     assert!(reports.iter().all(|r| r.emailed == 0));
-}
-
-#[tokio::test]
-async fn reminders_are_emailed_once_on_sqlite() {
-    reminders_are_emailed_once_per_day_and_stage(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn reminders_are_emailed_once_on_postgres() {
-    reminders_are_emailed_once_per_day_and_stage(Backend::Postgres).await;
-}
-
-#[tokio::test]
-async fn without_smtp_on_sqlite() {
-    without_smtp_reminders_show_in_the_portal_only(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn without_smtp_on_postgres() {
-    without_smtp_reminders_show_in_the_portal_only(Backend::Postgres).await;
 }

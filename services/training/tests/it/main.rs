@@ -11,9 +11,14 @@ macro_rules! on_both_backends {
 
 mod competencies;
 mod completions;
+mod evidence;
+mod framework;
 mod helpers;
 mod mail;
+mod matrix;
 mod migrations;
 mod openapi;
+mod reminders;
 mod service;
-mod workforce;
+mod sessions;
+mod staff;

@@ -10,14 +10,15 @@
 //! The transport is plain SMTP to a relay on the force's network (the
 //! relay carries mail onward); it has no TLS stack of its own.
 
-use eip_platform::db::Db;
+use crate::store;
+use chrono::NaiveDate;
 use eip_platform::error::ApiError;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
+use sqlx::AnyPool;
 
 /// `EIP_SMTP__HOST`, `EIP_SMTP__PORT`, `EIP_SMTP__FROM`, and optionally
 /// `EIP_SMTP__USERNAME` and `EIP_SMTP__PASSWORD`.
@@ -78,70 +79,49 @@ impl Mailer {
 
     /// Emails every reminder not yet emailed whose recipient has an
     /// address; returns how many were sent.
-    pub async fn send_due(&self, db: &Db, today: chrono::NaiveDate) -> Result<u32, ApiError> {
-        let rows = sqlx::query(
-            "SELECT r.id, r.stage, r.lapse_on, r.recipient_id, r.subject_id, c.name AS competency, \
-             p.email, p.name AS recipient, s.name AS subject \
-             FROM reminders r JOIN staff p ON p.id = r.recipient_id \
-             JOIN staff s ON s.id = r.subject_id JOIN competencies c ON c.id = r.competency_id \
-             WHERE r.emailed_on IS NULL AND p.email IS NOT NULL ORDER BY r.created_on, r.id",
-        )
-        .fetch_all(db.pool())
-        .await?;
+    pub async fn send_due(&self, pool: &AnyPool, today: NaiveDate) -> Result<u32, ApiError> {
         let mut sent = 0;
-        for row in rows {
-            let id: String = row.try_get("id")?;
-            let email: String = row.try_get("email")?;
-            let Ok(to) = email.parse::<Mailbox>() else {
+        for r in store::reminders::unsent(pool).await? {
+            let Ok(to) = r.email.parse::<Mailbox>() else {
                 tracing::warn!("a reminder's recipient address was refused; not emailed");
                 continue;
             };
-            let own = row.try_get::<String, _>("recipient_id")?
-                == row.try_get::<String, _>("subject_id")?;
-            let body = text(
-                &row.try_get::<String, _>("recipient")?,
-                own.then_some(()).map_or_else(
-                    || row.try_get::<String, _>("subject"),
-                    |()| Ok(String::new()),
-                )?,
-                &row.try_get::<String, _>("competency")?,
-                &row.try_get::<String, _>("stage")?,
-                &row.try_get::<String, _>("lapse_on")?,
+            let (subject, body) = text(
+                &r.recipient,
+                r.subject.as_deref(),
+                &r.competency,
+                &r.stage,
+                r.lapse_on,
             );
             let message = Message::builder()
                 .from(self.from.clone())
                 .to(to)
-                .subject(body.0)
-                .body(body.1)
+                .subject(subject)
+                .body(body)
                 .map_err(|e| ApiError::Internal(anyhow::anyhow!("reminder email: {e}")))?;
             if let Err(e) = self.transport.send(message).await {
                 tracing::warn!(error = %e, "reminder email not sent; tried again on the next run");
                 continue;
             }
-            sqlx::query("UPDATE reminders SET emailed_on = $2 WHERE id = $1")
-                .bind(&id)
-                .bind(today.format("%Y-%m-%d").to_string())
-                .execute(db.pool())
-                .await?;
+            store::reminders::mark_emailed(pool, &r.id, today).await?;
             sent += 1;
         }
         Ok(sent)
     }
 }
 
-/// Subject and body of a reminder. `subject` is blank when the reminder is
-/// about the recipient's own competency.
+/// Subject and body of a reminder. `subject` is the person it is about,
+/// `None` when that is the recipient.
 fn text(
     recipient: &str,
-    subject: String,
+    subject: Option<&str>,
     competency: &str,
     stage: &str,
-    lapse_on: &str,
+    lapse_on: NaiveDate,
 ) -> (String, String) {
-    let whose = if subject.is_empty() {
-        "Your".to_owned()
-    } else {
-        format!("{subject}'s")
+    let whose = match subject {
+        None => "Your".to_owned(),
+        Some(subject) => format!("{subject}'s"),
     };
     let when = if stage == "lapsed" {
         format!("lapsed on {lapse_on}")
@@ -170,13 +150,8 @@ mod tests {
 
     #[test]
     fn own_and_team_reminders_read_differently() {
-        let (subject, body) = text(
-            "Alex Demo",
-            String::new(),
-            "Restorative practice",
-            "30",
-            "2027-01-10",
-        );
+        let lapse_on = NaiveDate::from_ymd_opt(2027, 1, 10).unwrap_or_default();
+        let (subject, body) = text("Alex Demo", None, "Restorative practice", "30", lapse_on);
         assert_eq!(
             subject,
             "Training reminder: Restorative practice is due for renewal"
@@ -186,10 +161,10 @@ mod tests {
         );
         let (subject, body) = text(
             "Sam Manager",
-            "Alex Demo".into(),
+            Some("Alex Demo"),
             "Restorative practice",
             "lapsed",
-            "2027-01-10",
+            lapse_on,
         );
         assert_eq!(
             subject,

@@ -1,47 +1,24 @@
-//! Competencies and completions in the service's database. One SQL text
-//! serves SQLite and PostgreSQL through sqlx's `Any` driver.
+//! Completions recorded by trainers, as first kept before the evidence log.
 
-use eip_platform::db::{Tx, parse_date, parse_time, to_text};
-use eip_types::training::{Competency, Completion, ValidCompletion};
+use super::{date, date_text, time};
+use eip_platform::db::{Tx, parse_time, to_text};
+use eip_types::training::{Completion, ValidCompletion};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
-
-/// Every competency, in display order.
-pub async fn competencies(pool: &AnyPool) -> Result<Vec<Competency>, sqlx::Error> {
-    sqlx::query("SELECT id, name, description FROM competencies ORDER BY position")
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(Competency {
-                id: row.try_get("id")?,
-                name: row.try_get("name")?,
-                description: row.try_get("description")?,
-            })
-        })
-        .collect()
-}
-
-pub async fn competency_exists(tx: &mut Tx, id: &str) -> Result<bool, sqlx::Error> {
-    Ok(sqlx::query("SELECT id FROM competencies WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .is_some())
-}
 
 fn completion(row: &AnyRow) -> Result<Completion, sqlx::Error> {
     Ok(Completion {
         id: row.try_get("id")?,
         staff_ref: row.try_get("staff_ref")?,
         competency_id: row.try_get("competency_id")?,
-        completed_on: parse_date(&row.try_get::<String, _>("completed_on")?)?,
+        completed_on: date(row, "completed_on")?,
         recorded_by: row.try_get("recorded_by")?,
-        recorded_at: parse_time(&row.try_get::<String, _>("recorded_at")?)?,
+        recorded_at: time(row, "recorded_at")?,
     })
 }
 
-pub async fn insert_completion(
+#[tracing::instrument(skip_all)]
+pub async fn insert(
     tx: &mut Tx,
     id: &str,
     c: &ValidCompletion,
@@ -56,7 +33,7 @@ pub async fn insert_completion(
     .bind(id)
     .bind(&c.staff_ref)
     .bind(&c.competency_id)
-    .bind(c.completed_on.format("%Y-%m-%d").to_string())
+    .bind(date_text(c.completed_on))
     .bind(recorded_by)
     .bind(&recorded_at)
     .execute(&mut **tx)
@@ -73,7 +50,8 @@ pub async fn insert_completion(
 
 /// Completions, of one staff member when `staff_ref` is given, the most
 /// recently completed first, at most `limit`.
-pub async fn completions(
+#[tracing::instrument(skip_all)]
+pub async fn list(
     pool: &AnyPool,
     staff_ref: Option<&str>,
     limit: i64,
