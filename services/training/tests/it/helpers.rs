@@ -3,7 +3,7 @@
 
 use eip_test_support::Backend;
 pub use eip_test_support::{TestApp, problem, user};
-use eip_types::events::{EventPage, TrainingEvent};
+use eip_types::events::TrainingEvent;
 use eip_types::training::{Evidence, ImportReport, Matrix, Status};
 use eip_types::{Principal, Role};
 use reqwest::StatusCode;
@@ -126,10 +126,8 @@ pub fn cell(m: &Matrix, staff_id: &str, competency: &str) -> Status {
 }
 
 pub async fn events(app: &TestApp) -> Vec<TrainingEvent> {
-    let res = app.get_as_service("/events?limit=1000", "governance").await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let page: EventPage = res.json().await.expect("events");
-    page.events
+    app.events()
+        .await
         .iter()
         .filter_map(TrainingEvent::from_envelope)
         .collect()

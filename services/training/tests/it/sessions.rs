@@ -157,12 +157,7 @@ async fn sessions_registers_and_assessments(app: &TestApp) {
         })
         .collect();
     assert_eq!(achieved, [&pc1, &pc2]);
-    let raw = app
-        .get_as_service("/events?limit=1000", "governance")
-        .await
-        .text()
-        .await
-        .expect("text");
+    let raw = serde_json::to_string(&app.events().await).expect("events as JSON");
     for personal in ["Constable", "P1", "u-pc1", "Calm"] {
         assert!(!raw.contains(personal), "{personal} in {raw}");
     }

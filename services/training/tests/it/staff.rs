@@ -383,12 +383,7 @@ mod demo_force {
             "{mine:?}"
         );
         // No names in the events the demo left.
-        let raw = app
-            .get_as_service("/events", "governance")
-            .await
-            .text()
-            .await
-            .expect("text");
+        let raw = serde_json::to_string(&app.events().await).expect("events as JSON");
         assert!(!raw.contains("Demo"), "{raw}");
         app.stop().await;
     }
