@@ -165,7 +165,8 @@ pub fn problem_response(status: StatusCode, problem: Problem) -> Response {
 
 /// `Json<T>` whose rejections are problem bodies: malformed JSON, wrong types
 /// and unknown fields are 400 with serde's explanation, a wrong content type
-/// 415, an oversize body 413.
+/// 415, an oversize body 413, and text holding a control character (NUL
+/// above all, which PostgreSQL cannot store) 422 naming the field.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ApiJson<T>(pub T);
 
@@ -177,10 +178,49 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(json_rejection(rejection)),
+        let Json(value) = Json::<serde_json::Value>::from_request(req, state)
+            .await
+            .map_err(json_rejection)?;
+        if let Some(field) = control_character_at(&value, None) {
+            return Err(ApiError::Validation(vec![FieldError::new(
+                field,
+                CONTROL_CHARACTER,
+            )]));
         }
+        serde_json::from_value(value)
+            .map(ApiJson)
+            .map_err(|e| ApiError::BadRequest(format!("The body does not fit: {e}")))
+    }
+}
+
+/// What a field holding a control character is told.
+pub const CONTROL_CHARACTER: &str =
+    "must not contain control characters (only tabs and line breaks are allowed)";
+
+/// Whether `c` is a character no text field may hold: the C0 controls but
+/// tab, line feed and carriage return, and DEL.
+pub fn is_refused_control(c: char) -> bool {
+    (c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{7f}'
+}
+
+/// The path (`reason`, `items.2.name`) of the first string in `value`, key
+/// or value, that holds a refused control character.
+fn control_character_at(value: &serde_json::Value, at: Option<&str>) -> Option<String> {
+    let here = || at.unwrap_or("body").to_owned();
+    match value {
+        serde_json::Value::String(s) => s.chars().any(is_refused_control).then(here),
+        serde_json::Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| {
+            let path = at.map_or_else(|| i.to_string(), |p| format!("{p}.{i}"));
+            control_character_at(v, Some(&path))
+        }),
+        serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let path = at.map_or_else(|| k.clone(), |p| format!("{p}.{k}"));
+            if k.chars().any(is_refused_control) {
+                return Some(path);
+            }
+            control_character_at(v, Some(&path))
+        }),
+        _ => None,
     }
 }
 
@@ -202,7 +242,8 @@ impl<T: serde::Serialize> IntoResponse for ApiJson<T> {
     }
 }
 
-/// `Query<T>` whose rejection is a 400 problem body.
+/// `Query<T>` whose rejection is a 400 problem body; a parameter holding a
+/// control character is refused with 422 naming it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ApiQuery<T>(pub T);
 
@@ -217,9 +258,42 @@ where
         parts: &mut axum::http::request::Parts,
         state: &S,
     ) -> Result<Self, Self::Rejection> {
+        let query = axum::extract::Query::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| ApiError::BadRequest(e.body_text()))?;
+        if let Some((name, _)) = query
+            .0
+            .iter()
+            .find(|(k, v)| k.chars().chain(v.chars()).any(is_refused_control))
+        {
+            return Err(ApiError::Validation(vec![FieldError::new(
+                name.clone(),
+                CONTROL_CHARACTER,
+            )]));
+        }
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|q| ApiQuery(q.0))
             .map_err(|e| ApiError::BadRequest(e.body_text()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_found_with_their_path() {
+        let ok = serde_json::json!({"reason": "line one\nline two\tand a tab", "n": 3});
+        assert_eq!(control_character_at(&ok, None), None);
+        let nul = serde_json::json!({"reason": "before\u{0}after"});
+        assert_eq!(control_character_at(&nul, None).as_deref(), Some("reason"));
+        let deep = serde_json::json!({"items": [{"name": "fine"}, {"name": "bell\u{7}"}]});
+        assert_eq!(
+            control_character_at(&deep, None).as_deref(),
+            Some("items.1.name")
+        );
+        let del = serde_json::json!(["x\u{7f}"]);
+        assert_eq!(control_character_at(&del, None).as_deref(), Some("0"));
     }
 }

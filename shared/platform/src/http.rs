@@ -40,6 +40,7 @@ pub fn service_app(routes: Router, readiness: Readiness) -> Router {
     routes
         .merge(health)
         .fallback(|| async { ApiError::NotFound })
+        .layer(middleware::from_fn(refuse_controls_in_path))
         .layer(middleware::from_fn(same_origin_only))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
@@ -110,6 +111,27 @@ pub fn trace_layer() -> TraceLayer<
                 "served"
             );
         })
+}
+
+/// Refuses a path that encodes a control character (`%00` to `%1F`,
+/// `%7F`): no id or name holds one, and PostgreSQL cannot store a NUL.
+pub async fn refuse_controls_in_path(req: Request, next: Next) -> Response {
+    if encodes_control(req.uri().path()) {
+        return ApiError::BadRequest("The address holds a control character.".into())
+            .into_response();
+    }
+    next.run(req).await
+}
+
+fn encodes_control(path: &str) -> bool {
+    path.as_bytes().windows(3).any(|w| {
+        w[0] == b'%'
+            && match (w[1], w[2].to_ascii_lowercase()) {
+                (b'0' | b'1', d) => d.is_ascii_hexdigit(),
+                (b'7', b'f') => true,
+                _ => false,
+            }
+    })
 }
 
 /// Refuses state-changing requests a browser sent from another origin.
@@ -209,6 +231,15 @@ mod tests {
             h.insert(*k, HeaderValue::from_static(v));
         }
         h
+    }
+
+    #[test]
+    fn encoded_control_characters_are_spotted_in_paths() {
+        assert!(encodes_control("/referrals/abc%00def"));
+        assert!(encodes_control("/people/%1f"));
+        assert!(encodes_control("/people/%7F"));
+        assert!(!encodes_control("/places/west-marsh"));
+        assert!(!encodes_control("/people/a%20b%2Fc"));
     }
 
     #[test]
