@@ -284,7 +284,7 @@ async fn grouped(
 }
 
 /// Calls and the crime share for each ward and month in scope.
-#[utoipa::path(get, path = "/analysis/crime-share", params(DemandQuery),
+#[utoipa::path(get, path = "/analysis/crime-share", tag = "analysis", params(DemandQuery),
     responses(
         (status = 200, body = [CrimeShare]),
         (status = 403, body = Problem),
@@ -348,7 +348,7 @@ pub async fn ward_demand(state: &AppState, scope: &Scope) -> Result<Vec<Demand>,
 }
 
 /// How concentrated demand is across the wards (or categories) in scope.
-#[utoipa::path(get, path = "/analysis/concentration", params(DemandQuery),
+#[utoipa::path(get, path = "/analysis/concentration", tag = "analysis", params(DemandQuery),
     responses(
         (status = 200, body = Concentration),
         (status = 403, body = Problem),
@@ -386,7 +386,7 @@ async fn concentration(
 }
 
 /// Wards ranked by calls, or by distinct callers with `by=callers`.
-#[utoipa::path(get, path = "/analysis/hotspots", params(DemandQuery),
+#[utoipa::path(get, path = "/analysis/hotspots", tag = "analysis", params(DemandQuery),
     responses(
         (status = 200, body = [Hotspot]),
         (status = 403, body = Problem),

@@ -84,7 +84,7 @@ struct PlacesQuery {
 
 /// The places: the authorities first, then the priority wards, then the
 /// other wards in the order they were imported.
-#[utoipa::path(get, path = "/places", params(PlacesQuery),
+#[utoipa::path(get, path = "/places", tag = "places", params(PlacesQuery),
     responses(
         (status = 200, body = [Place]),
         (status = 400, description = "Unknown kind", body = Problem),
@@ -103,7 +103,7 @@ async fn list_places(
 }
 
 /// One place by its id, such as `hull` or `west-marsh`.
-#[utoipa::path(get, path = "/places/{id}",
+#[utoipa::path(get, path = "/places/{id}", tag = "places",
     params(("id" = String, Path, description = "The place's slug")),
     responses((status = 200, body = Place), (status = 401, body = Problem), (status = 404, body = Problem)))]
 async fn show_place(

@@ -251,7 +251,7 @@ pub async fn open_from_flag(
 }
 
 /// Opens a case on one or more wards of one authority.
-#[utoipa::path(post, path = "/cases", request_body = NewCase,
+#[utoipa::path(post, path = "/cases", tag = "cases", request_body = NewCase,
     responses((status = 201, body = ProblemCase), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn create_case(
     State(state): State<AppState>,
@@ -275,7 +275,7 @@ struct CasesQuery {
 }
 
 /// Cases in the user's areas, newest first.
-#[utoipa::path(get, path = "/cases", params(CasesQuery),
+#[utoipa::path(get, path = "/cases", tag = "cases", params(CasesQuery),
     responses((status = 200, body = [ProblemCase]), (status = 403, body = Problem)))]
 async fn list_cases(
     State(state): State<AppState>,
@@ -311,7 +311,7 @@ async fn list_cases(
     Ok(Json(out))
 }
 
-#[utoipa::path(get, path = "/cases/{id}", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/cases/{id}", tag = "cases", params(("id" = String, Path)),
     responses((status = 200, body = ProblemCase), (status = 404, body = Problem)))]
 async fn show_case(
     State(state): State<AppState>,
@@ -338,7 +338,7 @@ async fn set_column(
 }
 
 /// Scanning: the problem in the community's and the data's words.
-#[utoipa::path(put, path = "/cases/{id}/scanning", params(("id" = String, Path)), request_body = Scanning,
+#[utoipa::path(put, path = "/cases/{id}/scanning", tag = "cases", params(("id" = String, Path)), request_body = Scanning,
     responses((status = 200, body = ProblemCase), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn put_scanning(
@@ -365,7 +365,7 @@ async fn put_scanning(
 }
 
 /// Analysis by the problem analysis triangle.
-#[utoipa::path(put, path = "/cases/{id}/analysis", params(("id" = String, Path)), request_body = TriangleAnalysis,
+#[utoipa::path(put, path = "/cases/{id}/analysis", tag = "cases", params(("id" = String, Path)), request_body = TriangleAnalysis,
     responses((status = 200, body = ProblemCase), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn put_analysis(
@@ -416,7 +416,7 @@ fn date(errors: &mut Vec<FieldError>, field: &str, value: &str) -> Option<NaiveD
 /// outcome of a restorative process once held. Recording a restorative
 /// outcome may need a current competency: without it the user is told why
 /// and who can help (403).
-#[utoipa::path(put, path = "/cases/{id}/responses", params(("id" = String, Path)), request_body = Vec<CaseResponse>,
+#[utoipa::path(put, path = "/cases/{id}/responses", tag = "cases", params(("id" = String, Path)), request_body = Vec<CaseResponse>,
     responses((status = 200, body = ProblemCase), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn put_responses(
@@ -508,7 +508,7 @@ async fn calls_between(
 
 /// The assessment: the before/after measure is computed from the demand
 /// data for the case's wards; the process evaluation and learning are given.
-#[utoipa::path(put, path = "/cases/{id}/assessment", params(("id" = String, Path)), request_body = AssessmentInput,
+#[utoipa::path(put, path = "/cases/{id}/assessment", tag = "cases", params(("id" = String, Path)), request_body = AssessmentInput,
     responses((status = 200, body = ProblemCase), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn put_assessment(
@@ -579,7 +579,7 @@ async fn put_assessment(
 }
 
 /// Closes a case: refused until its assessment is done.
-#[utoipa::path(post, path = "/cases/{id}/close", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/cases/{id}/close", tag = "cases", params(("id" = String, Path)),
     responses((status = 200, body = ProblemCase), (status = 404, body = Problem),
         (status = 409, body = Problem),
         (status = 422, description = "No assessment yet", body = Problem)))]
@@ -707,7 +707,7 @@ pub fn summary_text(c: &ProblemCase) -> String {
     s
 }
 
-#[utoipa::path(get, path = "/cases/{id}/summary", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/cases/{id}/summary", tag = "cases", params(("id" = String, Path)),
     responses((status = 200, content_type = "text/markdown", body = String), (status = 404, body = Problem)))]
 async fn summary(
     State(state): State<AppState>,

@@ -86,7 +86,7 @@ fn list_problems(errors: &mut Vec<FieldError>, field: &str, items: &[String]) {
 }
 
 /// Logs an engagement held with a community.
-#[utoipa::path(post, path = "/engagements", request_body = NewEngagement,
+#[utoipa::path(post, path = "/engagements", tag = "engagements", request_body = NewEngagement,
     responses((status = 201, body = Engagement), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn log_engagement(
     State(state): State<AppState>,
@@ -196,7 +196,7 @@ fn areas_for(p: &eip_types::Principal, area: Option<&str>) -> Result<Vec<String>
 }
 
 /// The engagement log for the reader's areas, newest first.
-#[utoipa::path(get, path = "/engagements", params(PlaceQuery),
+#[utoipa::path(get, path = "/engagements", tag = "engagements", params(PlaceQuery),
     responses((status = 200, body = [Engagement]), (status = 403, body = Problem)))]
 async fn list_engagements(
     State(state): State<AppState>,
@@ -263,7 +263,7 @@ async fn find_priority(
 }
 
 /// Agrees a community priority for a place and period: at most three each.
-#[utoipa::path(post, path = "/priorities", request_body = NewPriority,
+#[utoipa::path(post, path = "/priorities", tag = "priorities", request_body = NewPriority,
     responses((status = 201, body = CommunityPriority), (status = 403, body = Problem),
         (status = 422, body = Problem)))]
 async fn agree_priority(
@@ -367,7 +367,7 @@ async fn agree_priority(
 }
 
 /// The priority board: priorities with their "you said, we did" responses.
-#[utoipa::path(get, path = "/priorities", params(PlaceQuery),
+#[utoipa::path(get, path = "/priorities", tag = "priorities", params(PlaceQuery),
     responses((status = 200, body = [CommunityPriority]), (status = 403, body = Problem)))]
 async fn list_priorities(
     State(state): State<AppState>,
@@ -411,7 +411,7 @@ async fn workable(
 }
 
 /// Adds a "we did" response to a priority.
-#[utoipa::path(post, path = "/priorities/{id}/responses", params(("id" = String, Path)), request_body = WeDid,
+#[utoipa::path(post, path = "/priorities/{id}/responses", tag = "priorities", params(("id" = String, Path)), request_body = WeDid,
     responses((status = 200, body = CommunityPriority), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn add_response(
@@ -459,7 +459,7 @@ async fn add_response(
 }
 
 /// Marks a priority resolved.
-#[utoipa::path(post, path = "/priorities/{id}/resolve", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/priorities/{id}/resolve", tag = "priorities", params(("id" = String, Path)),
     responses((status = 200, body = CommunityPriority), (status = 404, body = Problem),
         (status = 409, body = Problem)))]
 async fn resolve_priority(

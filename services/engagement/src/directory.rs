@@ -138,7 +138,7 @@ fn read_service(i: usize, v: &Value) -> Result<Listing, Vec<FieldError>> {
 
 /// Imports Open Referral UK service records (an array), replacing any with
 /// the same id. All or nothing: one bad record refuses the lot.
-#[utoipa::path(post, path = "/directory/import",
+#[utoipa::path(post, path = "/directory/import", tag = "directory",
     request_body(content = Vec<Object>, description = "Open Referral UK service records"),
     responses((status = 200, body = [DirectoryEntry]), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn import(
@@ -342,7 +342,7 @@ struct ServicesQuery {
 }
 
 /// The directory, with entries overdue for review flagged.
-#[utoipa::path(get, path = "/directory/services", params(ServicesQuery),
+#[utoipa::path(get, path = "/directory/services", tag = "directory", params(ServicesQuery),
     responses((status = 200, body = [DirectoryEntry]), (status = 403, body = Problem),
         (status = 404, body = Problem)))]
 async fn list_services(
@@ -375,7 +375,7 @@ async fn record(state: &AppState, id: &str) -> Result<Option<Value>, ApiError> {
 }
 
 /// One service's Open Referral UK record, as imported.
-#[utoipa::path(get, path = "/directory/services/{id}", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/directory/services/{id}", tag = "directory", params(("id" = String, Path)),
     responses((status = 200, body = Object), (status = 404, body = Problem)))]
 async fn show_service(
     State(state): State<AppState>,
@@ -390,7 +390,7 @@ async fn show_service(
 }
 
 /// Records that an entry was reviewed today.
-#[utoipa::path(post, path = "/directory/services/{id}/review", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/directory/services/{id}/review", tag = "directory", params(("id" = String, Path)),
     responses((status = 200, body = DirectoryEntry), (status = 404, body = Problem)))]
 async fn review_service(
     State(state): State<AppState>,
@@ -413,7 +413,7 @@ async fn review_service(
 }
 
 /// Every service's Open Referral UK record, as imported.
-#[utoipa::path(get, path = "/directory/export",
+#[utoipa::path(get, path = "/directory/export", tag = "directory",
     responses((status = 200, body = Vec<Object>), (status = 403, body = Problem)))]
 async fn export(
     State(state): State<AppState>,
@@ -431,7 +431,7 @@ async fn export(
     Ok(Json(out))
 }
 
-#[utoipa::path(get, path = "/directory/settings",
+#[utoipa::path(get, path = "/directory/settings", tag = "directory",
     responses((status = 200, body = DirectorySettings), (status = 403, body = Problem)))]
 async fn show_settings(
     State(state): State<AppState>,
@@ -444,7 +444,7 @@ async fn show_settings(
 }
 
 /// Sets the review period (administrators).
-#[utoipa::path(put, path = "/directory/settings", request_body = DirectorySettings,
+#[utoipa::path(put, path = "/directory/settings", tag = "directory", request_body = DirectorySettings,
     responses((status = 200, body = DirectorySettings), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn put_settings(
     State(state): State<AppState>,
@@ -483,7 +483,7 @@ fn hub(r: &AnyRow) -> Result<Hub, sqlx::Error> {
 }
 
 /// Every hub, by area and name.
-#[utoipa::path(get, path = "/hubs",
+#[utoipa::path(get, path = "/hubs", tag = "hubs",
     responses((status = 200, body = [Hub]), (status = 403, body = Problem)))]
 async fn list_hubs(
     State(state): State<AppState>,
@@ -582,7 +582,7 @@ async fn find_hub(state: &AppState, id: &str) -> Result<Option<Hub>, sqlx::Error
 }
 
 /// Adds a hub (coordinators in their areas, administrators anywhere).
-#[utoipa::path(post, path = "/hubs", request_body = HubInput,
+#[utoipa::path(post, path = "/hubs", tag = "hubs", request_body = HubInput,
     responses((status = 201, body = Hub), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn create_hub(
     State(state): State<AppState>,
@@ -602,7 +602,7 @@ async fn create_hub(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-#[utoipa::path(put, path = "/hubs/{id}", params(("id" = String, Path)), request_body = HubInput,
+#[utoipa::path(put, path = "/hubs/{id}", tag = "hubs", params(("id" = String, Path)), request_body = HubInput,
     responses((status = 200, body = Hub), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn update_hub(
     State(state): State<AppState>,

@@ -200,7 +200,7 @@ async fn lookup_version_exists(state: &AppState, version: &str) -> Result<bool, 
 }
 
 /// Starts an import: what kind of file, and for a lookup its version.
-#[utoipa::path(post, path = "/imports", request_body = NewImport,
+#[utoipa::path(post, path = "/imports", tag = "imports", request_body = NewImport,
     responses(
         (status = 201, body = ImportJob),
         (status = 400, body = Problem),
@@ -216,7 +216,7 @@ async fn create_import(
 }
 
 /// Recent import jobs of the kinds the user may run, newest first.
-#[utoipa::path(get, path = "/imports",
+#[utoipa::path(get, path = "/imports", tag = "imports",
     responses((status = 200, body = [ImportJob]), (status = 403, body = Problem)))]
 async fn list_imports(
     State(state): State<AppState>,
@@ -249,7 +249,7 @@ async fn list_imports(
 }
 
 /// One job and its progress: poll this while the file uploads.
-#[utoipa::path(get, path = "/imports/{id}",
+#[utoipa::path(get, path = "/imports/{id}", tag = "imports",
     params(("id" = String, Path)),
     responses((status = 200, body = ImportJob), (status = 404, body = Problem)))]
 async fn show_import(
@@ -269,7 +269,7 @@ struct ErrorsQuery {
 }
 
 /// The rows a job refused, by line (the first thousand are kept).
-#[utoipa::path(get, path = "/imports/{id}/errors",
+#[utoipa::path(get, path = "/imports/{id}/errors", tag = "imports",
     params(("id" = String, Path), ErrorsQuery),
     responses((status = 200, body = [RowError]), (status = 404, body = Problem)))]
 async fn import_errors(
@@ -302,7 +302,7 @@ async fn import_errors(
 }
 
 /// Streams a CSV file into an awaiting job and answers with the finished job.
-#[utoipa::path(put, path = "/imports/{id}/data",
+#[utoipa::path(put, path = "/imports/{id}/data", tag = "imports",
     params(("id" = String, Path)),
     request_body(content = String, content_type = "text/csv"),
     responses(

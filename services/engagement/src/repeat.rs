@@ -168,7 +168,7 @@ fn require_reader(user: &Authenticated) -> Result<&Principal, ApiError> {
 }
 
 /// The rules, each at its latest version.
-#[utoipa::path(get, path = "/repeat-rules",
+#[utoipa::path(get, path = "/repeat-rules", tag = "repeat_rules",
     responses((status = 200, body = [RepeatRule]), (status = 403, body = Problem)))]
 async fn list_rules(
     State(state): State<AppState>,
@@ -178,7 +178,7 @@ async fn list_rules(
     Ok(Json(latest_rules(&state).await?))
 }
 
-#[utoipa::path(get, path = "/repeat-rules/{id}", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/repeat-rules/{id}", tag = "repeat_rules", params(("id" = String, Path)),
     responses((status = 200, body = RepeatRule), (status = 404, body = Problem)))]
 async fn show_rule(
     State(state): State<AppState>,
@@ -226,7 +226,7 @@ async fn insert_rule(
 }
 
 /// A new rule (analysts), at version 1.
-#[utoipa::path(post, path = "/repeat-rules", request_body = RuleInput,
+#[utoipa::path(post, path = "/repeat-rules", tag = "repeat_rules", request_body = RuleInput,
     responses((status = 201, body = RepeatRule), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn create_rule(
     State(state): State<AppState>,
@@ -241,7 +241,7 @@ async fn create_rule(
 
 /// A rule's next version (analysts); flags already raised keep the version
 /// that raised them.
-#[utoipa::path(put, path = "/repeat-rules/{id}", params(("id" = String, Path)), request_body = RuleInput,
+#[utoipa::path(put, path = "/repeat-rules/{id}", tag = "repeat_rules", params(("id" = String, Path)), request_body = RuleInput,
     responses((status = 200, body = RepeatRule), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn revise_rule(
     State(state): State<AppState>,
@@ -275,7 +275,7 @@ fn in_list(column: &str, n: usize, first: usize) -> String {
 /// Runs a rule's latest version over the runner's areas and records a flag
 /// for each subject that meets it (updating the open flag of a subject
 /// already flagged and not yet on a support path).
-#[utoipa::path(post, path = "/repeat-rules/{id}/run", params(("id" = String, Path)), request_body = RunRule,
+#[utoipa::path(post, path = "/repeat-rules/{id}/run", tag = "repeat_rules", params(("id" = String, Path)), request_body = RunRule,
     responses((status = 200, body = [RepeatFlag]), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn run_rule(
@@ -487,7 +487,7 @@ struct FlagsQuery {
 }
 
 /// The top flags by contacts in the reader's areas.
-#[utoipa::path(get, path = "/repeat-flags", params(FlagsQuery),
+#[utoipa::path(get, path = "/repeat-flags", tag = "repeat_flags", params(FlagsQuery),
     responses((status = 200, body = [RepeatFlag]), (status = 403, body = Problem)))]
 async fn list_flags(
     State(state): State<AppState>,
@@ -517,7 +517,7 @@ async fn list_flags(
 /// Opens a support path from a flag: a problem-solving case (opened at
 /// once, scanning the flag's ward) or a referral suggestion for a
 /// practitioner to follow up. A flag opens one path only.
-#[utoipa::path(post, path = "/repeat-flags/{id}/support", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/repeat-flags/{id}/support", tag = "repeat_flags", params(("id" = String, Path)),
     request_body = OpenSupport,
     responses((status = 200, body = RepeatFlag), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem)))]
@@ -601,7 +601,7 @@ const HIDDEN_RULES: [&str; 6] = [
 /// The hidden-demand worklist: addresses and callers that meet one of the
 /// worklist rules today and have no support path open from any flag. For
 /// a person to review; nothing is decided here.
-#[utoipa::path(get, path = "/hidden-demand", params(HiddenQuery),
+#[utoipa::path(get, path = "/hidden-demand", tag = "hidden_demand", params(HiddenQuery),
     responses((status = 200, body = [HiddenDemand]), (status = 403, body = Problem)))]
 async fn hidden_demand(
     State(state): State<AppState>,
@@ -668,7 +668,7 @@ async fn hidden_demand(
 /// still meets the row's rule in the reader's areas today, records a flag
 /// of that rule (its version and lawful basis with it) and opens the path
 /// from the flag, in one transaction.
-#[utoipa::path(post, path = "/hidden-demand/support", request_body = OpenHiddenSupport,
+#[utoipa::path(post, path = "/hidden-demand/support", tag = "hidden_demand", request_body = OpenHiddenSupport,
     responses((status = 200, body = RepeatFlag), (status = 403, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn open_hidden_support(
