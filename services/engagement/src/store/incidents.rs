@@ -3,7 +3,7 @@
 //! re-imported incidents moved out of. They are written in bulk by the
 //! import (see `jobs::import::bulk`).
 
-use super::{in_list, placeholders};
+use super::{day_text as day, in_list, placeholders};
 use crate::analysis::Scope;
 use crate::incidents::SOURCE_INCIDENTS;
 use crate::repeat::Contacts;
@@ -255,10 +255,6 @@ pub async fn calls_between(
         q = q.bind(place);
     }
     q.fetch_one(pool).await?.try_get("n")
-}
-
-fn day(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
 }
 
 /// The incidents' column a rule of `subject` counts by.

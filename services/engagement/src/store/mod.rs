@@ -38,6 +38,11 @@ pub fn in_list(column: &str, n: usize, first: usize) -> String {
     format!("{column} IN ({})", placeholders(first, n))
 }
 
+/// A day as the date columns hold it: `2026-10-01`.
+pub fn day_text(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
 /// A column holding a value as JSON text.
 pub fn json_column<T: serde::de::DeserializeOwned>(
     row: &AnyRow,

@@ -1,6 +1,6 @@
 //! Repeat-demand rules, each version kept, and the flags they raise.
 
-use super::in_list;
+use super::{day_text as day, in_list};
 use crate::repeat::Hit;
 use chrono::NaiveDate;
 use eip_platform::db::{Tx, now_text};
@@ -122,7 +122,6 @@ pub async fn record_flag(
     .bind(&hit.subject)
     .fetch_optional(&mut **tx)
     .await?;
-    let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
     if let Some(row) = existing {
         let id: String = row.try_get("id")?;
         let path: Option<String> = row.try_get("support_path")?;
