@@ -267,4 +267,69 @@ mod tests {
         assert_eq!((t[0].k, t[0].share), (1, 0.9));
         assert_eq!(t[2].share, 1.0);
     }
+
+    fn months(from: Option<&str>, to: Option<&str>) -> Result<(String, String), Vec<String>> {
+        scope(vec!["hull".into()], from, to, None)
+            .map(|s| (s.from, s.to))
+            .map_err(|e| e.into_iter().map(|f| f.field).collect())
+    }
+
+    #[test]
+    fn a_scope_reads_its_months_and_source() {
+        assert_eq!(
+            months(None, Some("")),
+            Ok(("0000-01".into(), "9999-12".into()))
+        );
+        assert_eq!(
+            months(Some("2026-01"), Some("2026-03")),
+            Ok(("2026-01".into(), "2026-03".into()))
+        );
+        assert_eq!(
+            months(Some("2026-1"), Some("2026-13")),
+            Err(vec!["from".into(), "to".into()])
+        );
+        assert_eq!(
+            months(Some("2026-04"), Some("2026-03")),
+            Err(vec!["to".into()])
+        );
+        let street = scope(vec![], None, None, Some(SOURCE_STREET_CRIME)).map(|s| s.source);
+        assert_eq!(street.ok(), Some(SOURCE_STREET_CRIME));
+        let unknown = scope(vec![], None, None, Some("radio")).map(|s| s.source);
+        assert!(unknown.is_err_and(|e| e[0].field == "source"));
+    }
+
+    #[test]
+    fn units_without_calls_count_as_none() {
+        let units = with_calls(
+            ["myton".to_owned(), "avenue".to_owned()],
+            vec![("myton".into(), 7), ("elsewhere".into(), 2)],
+        );
+        let got: Vec<(&str, i64)> = units.iter().map(|d| (d.key.as_str(), d.calls)).collect();
+        assert_eq!(got, [("avenue", 0), ("elsewhere", 2), ("myton", 7)]);
+    }
+
+    #[test]
+    fn hotspots_rank_by_calls_or_by_callers() {
+        let spot = |place: &str, calls, callers| Hotspot {
+            place_id: place.into(),
+            calls,
+            callers,
+            addresses: 0,
+        };
+        let spots = vec![
+            spot("a", 10, 2),
+            spot("b", 5, 4),
+            spot("c", 10, 3),
+            spot("d", 1, 4),
+        ];
+        let order = |by_callers, limit| -> Vec<String> {
+            rank_hotspots(spots.clone(), by_callers, limit)
+                .into_iter()
+                .map(|h| h.place_id)
+                .collect()
+        };
+        assert_eq!(order(false, 10), ["c", "a", "b", "d"]);
+        assert_eq!(order(true, 10), ["b", "d", "c", "a"]);
+        assert_eq!(order(true, 2), ["b", "d"]);
+    }
 }

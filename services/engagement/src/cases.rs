@@ -299,3 +299,57 @@ pub fn summary_text(c: &ProblemCase) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(before: (&str, &str), after: (&str, &str)) -> AssessmentInput {
+        AssessmentInput {
+            before_from: before.0.into(),
+            before_to: before.1.into(),
+            after_from: after.0.into(),
+            after_to: after.1.into(),
+            delivered_as_planned: true,
+            process_notes: " On time. ".into(),
+            learning: " Meet the school first. ".into(),
+        }
+    }
+
+    fn fields(e: Vec<FieldError>) -> Vec<String> {
+        e.into_iter().map(|f| f.field).collect()
+    }
+
+    #[test]
+    fn the_after_period_follows_the_before() {
+        let overlapping = input(("2026-01-01", "2026-01-31"), ("2026-01-31", "2026-02-28"));
+        assert_eq!(
+            periods(&overlapping).map_err(fields),
+            Err(vec!["after_from".into()])
+        );
+        let backwards = input(("2026-01-31", "2026-01-01"), ("2026-03-01", "2026-02-01"));
+        assert_eq!(
+            periods(&backwards).map_err(fields),
+            Err(vec!["before_to".into(), "after_to".into()])
+        );
+        let mut unlearned = input(("2026-01-01", "x"), ("2026-03-01", "2026-03-31"));
+        unlearned.learning = " ".into();
+        assert_eq!(
+            periods(&unlearned).map_err(fields),
+            Err(vec!["before_to".into(), "learning".into()])
+        );
+    }
+
+    #[test]
+    fn the_measure_compares_daily_rates() {
+        let given = input(("2026-01-01", "2026-01-10"), ("2026-02-01", "2026-02-05"));
+        let checked = periods(&given).expect("valid periods");
+        let a = assess(given, checked, 20, 5);
+        assert_eq!((a.before_rate, a.after_rate), (2.0, 1.0));
+        assert_eq!(a.result, AssessmentResult::Reduced);
+        assert_eq!(
+            (a.process_notes.as_str(), a.learning.as_str()),
+            ("On time.", "Meet the school first.")
+        );
+    }
+}

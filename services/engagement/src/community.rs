@@ -82,3 +82,41 @@ pub fn we_did_problem(we_did: &str) -> Option<FieldError> {
     (we_did.trim().is_empty() || we_did.len() > 2_000)
         .then(|| FieldError::new("we_did", "Say what was done (up to 2,000 characters)."))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eip_types::engagement::EngagementKind;
+
+    #[test]
+    fn an_engagement_is_held_by_today_and_lists_are_bounded() {
+        let today = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap_or_default();
+        let new = |held_on: &str, attendance, issues: Vec<String>| NewEngagement {
+            kind: EngagementKind::PublicMeeting,
+            place_id: "myton".into(),
+            held_on: held_on.into(),
+            attendance,
+            groups_reached: vec![],
+            seldom_heard: false,
+            issues_raised: issues,
+        };
+        let fields = |n: &NewEngagement| -> Vec<String> {
+            engagement_problems(n, today)
+                .1
+                .into_iter()
+                .map(|e| e.field)
+                .collect()
+        };
+        let (held, errors) = engagement_problems(&new("2026-10-01", 30, vec![]), today);
+        assert_eq!((held, errors.len()), (Some(today), 0));
+        assert_eq!(fields(&new("2026-10-02", 30, vec![])), ["held_on"]);
+        assert_eq!(
+            fields(&new("1 October", -1, vec![" ".into()])),
+            ["held_on", "attendance", "issues_raised"]
+        );
+        assert_eq!(
+            fields(&new("2026-09-30", 0, vec!["x".into(); 21])),
+            ["issues_raised"]
+        );
+    }
+}

@@ -191,3 +191,55 @@ pub fn review_days_problem(days: i64) -> Option<FieldError> {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eip_types::place::PlaceKind;
+    use serde_json::json;
+
+    fn service(id: &str) -> Value {
+        json!({
+            "id": id,
+            "name": "Youth club",
+            "status": "active",
+            "organization": { "id": "org", "name": "Trust", "legal_status": "Registered charity" },
+        })
+    }
+
+    #[test]
+    fn records_are_read_all_or_none() {
+        let read = read_services(&[service("a"), service("b")]).expect("both read");
+        assert_eq!((read[1].0.as_str(), read[1].4), ("b", Sector::Voluntary));
+        let mut bad = service("b");
+        bad["status"] = json!("open");
+        let errors = read_services(&[service("a"), bad, json!(3)]).expect_err("refused");
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["services[1].status", "services[2]"]);
+        assert!(read_services(&[]).is_err());
+    }
+
+    #[test]
+    fn service_areas_name_places_by_code_name_or_id() {
+        let ward = |id: &str, name: &str, code: &str| Place {
+            id: id.into(),
+            name: name.into(),
+            kind: PlaceKind::Ward,
+            parent_id: Some("hull".into()),
+            code: Some(code.into()),
+            priority: false,
+            demo: false,
+        };
+        let places = [
+            ward("myton", "Myton", "E05001234"),
+            ward("avenue", "Avenue", "E05000001"),
+        ];
+        let record = json!({ "service_areas": [
+            { "uri": "http://statistics.data.gov.uk/id/statistical-geography/E05001234/" },
+            { "service_area": "avenue" },
+            { "service_area": "Myton" },
+            { "service_area": "Atlantis" },
+        ]});
+        assert_eq!(covered(&record, &places), ["myton", "avenue"]);
+    }
+}
