@@ -321,7 +321,7 @@ fn main() {
         .unwrap_or(1_000_000);
     // The import logs where its time went (load, index build, aggregates).
     let telemetry = eip_platform::config::TelemetryConfig {
-        filter: Some("error,eip_engagement::imports=info".into()),
+        filter: Some("error,eip_engagement::jobs::import=info".into()),
         ..Default::default()
     };
     let _telemetry = eip_platform::telemetry::init("engagement-bench", &telemetry);

@@ -7,32 +7,15 @@
 //! nobody else reads demand here (board members see aggregates through
 //! governance).
 
-use crate::rows::{SOURCE_INCIDENTS, SOURCE_STREET_CRIME};
-use crate::{AppState, store};
-use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
-use eip_platform::error::{ApiError, ApiQuery};
-use eip_platform::identity::Authenticated;
+use crate::incidents::{SOURCE_INCIDENTS, SOURCE_STREET_CRIME};
 use eip_types::engagement::{
-    Concentration, CrimeShare, Demand, Hotspot, LorenzPoint, TopShare, TopVersusBottom,
+    Concentration, Demand, Hotspot, LorenzPoint, TopShare, TopVersusBottom,
 };
-use eip_types::place::PlaceKind;
-use eip_types::{FieldError, Principal, Problem, Role};
-use serde::Deserialize;
-use sqlx::Row;
+use eip_types::{FieldError, Role};
 use std::collections::BTreeMap;
 
 /// Who reads demand analysis.
 pub const READERS: [Role; 2] = [Role::Analyst, Role::Coordinator];
-
-pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/analysis/crime-share", get(crime_share))
-        .route("/analysis/concentration", get(concentration))
-        .route("/analysis/hotspots", get(hotspots))
-        .with_state(state)
-}
 
 /// The Gini coefficient of non-negative values: 0 when all are equal,
 /// `(n − 1) / n` when one holds everything. Uses the sorted-rank form
@@ -142,23 +125,36 @@ pub fn concentration_of(by: &str, mut units: Vec<Demand>, top_n: usize) -> Conce
     }
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct DemandQuery {
-    /// One local authority area you work in; all of yours when absent.
-    pub area: Option<String>,
-    /// First month, `YYYY-MM`.
-    pub from: Option<String>,
-    /// Last month, `YYYY-MM`.
-    pub to: Option<String>,
-    /// `command_and_control` (the default) or `street_crime`.
-    pub source: Option<String>,
-    /// For concentration: `ward` (the default) or `category`.
-    pub by: Option<String>,
-    /// For concentration: N in "the top N wards" (default 3).
-    pub top: Option<usize>,
-    /// For hotspots: how many (default 10).
-    pub limit: Option<usize>,
+/// Units with their calls: every one of `units`, with none unless `calls`
+/// says otherwise, and any other unit `calls` names; in key order.
+pub fn with_calls(
+    units: impl IntoIterator<Item = String>,
+    calls: Vec<(String, i64)>,
+) -> Vec<Demand> {
+    let mut all: BTreeMap<String, i64> = units.into_iter().map(|u| (u, 0)).collect();
+    all.extend(calls);
+    all.into_iter()
+        .map(|(key, calls)| Demand { key, calls })
+        .collect()
+}
+
+/// The `limit` busiest wards: by calls (then callers), or with `by_callers`
+/// by distinct callers (then calls); ties by ward.
+pub fn rank_hotspots(mut spots: Vec<Hotspot>, by_callers: bool, limit: usize) -> Vec<Hotspot> {
+    spots.sort_by(|a, b| {
+        let key = |h: &Hotspot| {
+            if by_callers {
+                (h.callers, h.calls)
+            } else {
+                (h.calls, h.callers)
+            }
+        };
+        key(b)
+            .cmp(&key(a))
+            .then_with(|| a.place_id.cmp(&b.place_id))
+    });
+    spots.truncate(limit);
+    spots
 }
 
 /// The checked scope of a demand question.
@@ -185,24 +181,17 @@ fn month(field: &str, value: Option<&str>, default: &str) -> Result<String, Fiel
     }
 }
 
-/// Checks the reader's role and areas and the query's values.
-pub fn scope(p: &Principal, q: &DemandQuery) -> Result<Scope, ApiError> {
-    if !p.has_any_role(&READERS) {
-        return Err(ApiError::Forbidden(
-            "Demand analysis is for analysts and coordinators.".into(),
-        ));
-    }
-    let areas = match q.area.as_deref() {
-        Some(a) if p.works_in(a) => vec![a.to_owned()],
-        Some(_) => {
-            return Err(ApiError::Forbidden("This area is not one of yours.".into()));
-        }
-        None => p.areas.clone(),
-    };
+/// Checks the months and source of a demand question over `areas`.
+pub fn scope(
+    areas: Vec<String>,
+    from: Option<&str>,
+    to: Option<&str>,
+    source: Option<&str>,
+) -> Result<Scope, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let from = month("from", q.from.as_deref(), "0000-01").map_err(|e| errors.push(e));
-    let to = month("to", q.to.as_deref(), "9999-12").map_err(|e| errors.push(e));
-    let source = match q.source.as_deref() {
+    let from = month("from", from, "0000-01").map_err(|e| errors.push(e));
+    let to = month("to", to, "9999-12").map_err(|e| errors.push(e));
+    let source = match source {
         None | Some(SOURCE_INCIDENTS) => SOURCE_INCIDENTS,
         Some(SOURCE_STREET_CRIME) => SOURCE_STREET_CRIME,
         Some(_) => {
@@ -216,10 +205,10 @@ pub fn scope(p: &Principal, q: &DemandQuery) -> Result<Scope, ApiError> {
     match (from, to) {
         (Ok(from), Ok(to)) if errors.is_empty() => {
             if from > to {
-                return Err(ApiError::Validation(vec![FieldError::new(
+                return Err(vec![FieldError::new(
                     "to",
                     "The last month comes before the first.",
-                )]));
+                )]);
             }
             Ok(Scope {
                 areas,
@@ -228,218 +217,8 @@ pub fn scope(p: &Principal, q: &DemandQuery) -> Result<Scope, ApiError> {
                 source,
             })
         }
-        _ => Err(ApiError::Validation(errors)),
+        _ => Err(errors),
     }
-}
-
-/// `area_id IN ($5, $6, …)` for the scope's areas, numbered after `first`.
-fn area_list(scope: &Scope, first: usize) -> String {
-    if scope.areas.is_empty() {
-        return "1 = 0".into();
-    }
-    let params: Vec<String> = (0..scope.areas.len())
-        .map(|i| format!("${}", first + i))
-        .collect();
-    format!("area_id IN ({})", params.join(", "))
-}
-
-/// Where counts in scope are taken from.
-#[derive(Clone, Copy)]
-enum Counted {
-    /// The demand cells: calls per ward, month and category.
-    Cells,
-    /// The incidents themselves, for what the cells do not hold (distinct
-    /// callers and addresses).
-    Incidents,
-}
-
-/// Calls in scope grouped by `group` (a list of columns), with `extra`
-/// aggregate columns.
-async fn grouped(
-    state: &AppState,
-    scope: &Scope,
-    from: Counted,
-    group: &str,
-    extra: &str,
-) -> Result<Vec<sqlx::any::AnyRow>, sqlx::Error> {
-    let (table, calls) = match from {
-        // SUM of a BIGINT is NUMERIC on PostgreSQL.
-        Counted::Cells => ("demand_cells", "CAST(SUM(calls) AS BIGINT)"),
-        Counted::Incidents => ("incidents", "COUNT(*)"),
-    };
-    let sql = format!(
-        "SELECT {group}, {calls} AS calls{extra} FROM {table} \
-         WHERE source = $1 AND month >= $2 AND month <= $3 AND {} \
-         GROUP BY {group}",
-        area_list(scope, 4)
-    );
-    let mut q = sqlx::query(&sql)
-        .bind(scope.source)
-        .bind(&scope.from)
-        .bind(&scope.to);
-    for a in &scope.areas {
-        q = q.bind(a);
-    }
-    q.fetch_all(state.db.pool()).await
-}
-
-/// Calls and the crime share for each ward and month in scope.
-#[utoipa::path(get, path = "/analysis/crime-share", params(DemandQuery),
-    responses(
-        (status = 200, body = [CrimeShare]),
-        (status = 403, body = Problem),
-        (status = 422, body = Problem)))]
-async fn crime_share(
-    State(state): State<AppState>,
-    user: Authenticated,
-    ApiQuery(q): ApiQuery<DemandQuery>,
-) -> Result<Json<Vec<CrimeShare>>, ApiError> {
-    let scope = scope(&user.0, &q)?;
-    let rows = grouped(
-        &state,
-        &scope,
-        Counted::Cells,
-        "place_id, month",
-        ", CAST(SUM(CASE WHEN category = 'crime' THEN calls ELSE 0 END) AS BIGINT) AS crime_calls",
-    )
-    .await?;
-    let mut out = rows
-        .iter()
-        .map(|r| {
-            let calls: i64 = r.try_get("calls")?;
-            let crime_calls: i64 = r.try_get("crime_calls")?;
-            Ok(CrimeShare {
-                place_id: r.try_get("place_id")?,
-                month: r.try_get("month")?,
-                calls,
-                crime_calls,
-                crime_share: if calls == 0 {
-                    0.0
-                } else {
-                    crime_calls as f64 / calls as f64
-                },
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    out.sort_by(|a, b| a.place_id.cmp(&b.place_id).then(a.month.cmp(&b.month)));
-    Ok(Json(out))
-}
-
-/// Wards in scope with their calls, including wards with none.
-pub async fn ward_demand(state: &AppState, scope: &Scope) -> Result<Vec<Demand>, sqlx::Error> {
-    let mut calls: BTreeMap<String, i64> = BTreeMap::new();
-    for a in &scope.areas {
-        let filter = store::PlaceFilter {
-            kind: Some(PlaceKind::Ward),
-            parent_id: Some(a.clone()),
-            priority: None,
-        };
-        for w in store::list(state.db.pool(), &filter).await? {
-            calls.insert(w.id, 0);
-        }
-    }
-    for r in grouped(state, scope, Counted::Cells, "place_id", "").await? {
-        calls.insert(r.try_get("place_id")?, r.try_get("calls")?);
-    }
-    Ok(calls
-        .into_iter()
-        .map(|(key, calls)| Demand { key, calls })
-        .collect())
-}
-
-/// How concentrated demand is across the wards (or categories) in scope.
-#[utoipa::path(get, path = "/analysis/concentration", params(DemandQuery),
-    responses(
-        (status = 200, body = Concentration),
-        (status = 403, body = Problem),
-        (status = 422, body = Problem)))]
-async fn concentration(
-    State(state): State<AppState>,
-    user: Authenticated,
-    ApiQuery(q): ApiQuery<DemandQuery>,
-) -> Result<Json<Concentration>, ApiError> {
-    let scope = scope(&user.0, &q)?;
-    let by = q.by.as_deref().unwrap_or("ward");
-    let units = match by {
-        "ward" => ward_demand(&state, &scope).await?,
-        "category" => {
-            let mut calls: BTreeMap<String, i64> = eip_types::engagement::Category::ALL
-                .iter()
-                .map(|c| (c.as_str().to_owned(), 0))
-                .collect();
-            for r in grouped(&state, &scope, Counted::Cells, "category", "").await? {
-                calls.insert(r.try_get("category")?, r.try_get("calls")?);
-            }
-            calls
-                .into_iter()
-                .map(|(key, calls)| Demand { key, calls })
-                .collect()
-        }
-        _ => {
-            return Err(ApiError::Validation(vec![FieldError::new(
-                "by",
-                "Choose ward or category.",
-            )]));
-        }
-    };
-    Ok(Json(concentration_of(by, units, q.top.unwrap_or(3))))
-}
-
-/// Wards ranked by calls, or by distinct callers with `by=callers`.
-#[utoipa::path(get, path = "/analysis/hotspots", params(DemandQuery),
-    responses(
-        (status = 200, body = [Hotspot]),
-        (status = 403, body = Problem),
-        (status = 422, body = Problem)))]
-async fn hotspots(
-    State(state): State<AppState>,
-    user: Authenticated,
-    ApiQuery(q): ApiQuery<DemandQuery>,
-) -> Result<Json<Vec<Hotspot>>, ApiError> {
-    let scope = scope(&user.0, &q)?;
-    let by_callers = match q.by.as_deref() {
-        None | Some("calls") => false,
-        Some("callers") => true,
-        Some(_) => {
-            return Err(ApiError::Validation(vec![FieldError::new(
-                "by",
-                "Choose calls or callers.",
-            )]));
-        }
-    };
-    let rows = grouped(
-        &state,
-        &scope,
-        Counted::Incidents,
-        "place_id",
-        ", COUNT(DISTINCT caller_ref) AS callers, COUNT(DISTINCT address_ref) AS addresses",
-    )
-    .await?;
-    let mut spots = rows
-        .iter()
-        .map(|r| {
-            Ok(Hotspot {
-                place_id: r.try_get("place_id")?,
-                calls: r.try_get("calls")?,
-                callers: r.try_get("callers")?,
-                addresses: r.try_get("addresses")?,
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    spots.sort_by(|a, b| {
-        let key = |h: &Hotspot| {
-            if by_callers {
-                (h.callers, h.calls)
-            } else {
-                (h.calls, h.callers)
-            }
-        };
-        key(b)
-            .cmp(&key(a))
-            .then_with(|| a.place_id.cmp(&b.place_id))
-    });
-    spots.truncate(q.limit.unwrap_or(10).clamp(1, 500));
-    Ok(Json(spots))
 }
 
 #[cfg(test)]
@@ -487,5 +266,70 @@ mod tests {
         assert_eq!(t.len(), 3);
         assert_eq!((t[0].k, t[0].share), (1, 0.9));
         assert_eq!(t[2].share, 1.0);
+    }
+
+    fn months(from: Option<&str>, to: Option<&str>) -> Result<(String, String), Vec<String>> {
+        scope(vec!["hull".into()], from, to, None)
+            .map(|s| (s.from, s.to))
+            .map_err(|e| e.into_iter().map(|f| f.field).collect())
+    }
+
+    #[test]
+    fn a_scope_reads_its_months_and_source() {
+        assert_eq!(
+            months(None, Some("")),
+            Ok(("0000-01".into(), "9999-12".into()))
+        );
+        assert_eq!(
+            months(Some("2026-01"), Some("2026-03")),
+            Ok(("2026-01".into(), "2026-03".into()))
+        );
+        assert_eq!(
+            months(Some("2026-1"), Some("2026-13")),
+            Err(vec!["from".into(), "to".into()])
+        );
+        assert_eq!(
+            months(Some("2026-04"), Some("2026-03")),
+            Err(vec!["to".into()])
+        );
+        let street = scope(vec![], None, None, Some(SOURCE_STREET_CRIME)).map(|s| s.source);
+        assert_eq!(street.ok(), Some(SOURCE_STREET_CRIME));
+        let unknown = scope(vec![], None, None, Some("radio")).map(|s| s.source);
+        assert!(unknown.is_err_and(|e| e[0].field == "source"));
+    }
+
+    #[test]
+    fn units_without_calls_count_as_none() {
+        let units = with_calls(
+            ["myton".to_owned(), "avenue".to_owned()],
+            vec![("myton".into(), 7), ("elsewhere".into(), 2)],
+        );
+        let got: Vec<(&str, i64)> = units.iter().map(|d| (d.key.as_str(), d.calls)).collect();
+        assert_eq!(got, [("avenue", 0), ("elsewhere", 2), ("myton", 7)]);
+    }
+
+    #[test]
+    fn hotspots_rank_by_calls_or_by_callers() {
+        let spot = |place: &str, calls, callers| Hotspot {
+            place_id: place.into(),
+            calls,
+            callers,
+            addresses: 0,
+        };
+        let spots = vec![
+            spot("a", 10, 2),
+            spot("b", 5, 4),
+            spot("c", 10, 3),
+            spot("d", 1, 4),
+        ];
+        let order = |by_callers, limit| -> Vec<String> {
+            rank_hotspots(spots.clone(), by_callers, limit)
+                .into_iter()
+                .map(|h| h.place_id)
+                .collect()
+        };
+        assert_eq!(order(false, 10), ["c", "a", "b", "d"]);
+        assert_eq!(order(true, 10), ["b", "d", "c", "a"]);
+        assert_eq!(order(true, 2), ["b", "d"]);
     }
 }

@@ -3,11 +3,10 @@
 //! calls for service with a few repeat callers and addresses. Everything goes
 //! through the same import path as a real file.
 
-use crate::AppState;
-use crate::imports;
+use crate::jobs::import;
+use crate::{AppState, api, store};
 use axum::body::Body;
 use eip_types::engagement::ImportKind;
-use sqlx::Row;
 use std::fmt::Write as _;
 
 /// Invented ward names per authority; none is a real ward.
@@ -50,33 +49,33 @@ const DEMO_WARDS: [(&str, [&str; 4]); 4] = [
     ),
 ];
 
+/// Who the demo's imports and directory are recorded as made by.
+const BY: &str = "service:engagement";
+
 /// Loads the demo wards and incidents unless incidents are already on record.
 pub async fn seed(state: &AppState) -> anyhow::Result<()> {
-    let existing: i64 = sqlx::query("SELECT COUNT(*) AS n FROM incidents")
-        .fetch_one(state.db.pool())
-        .await?
-        .try_get("n")?;
-    if existing > 0 {
+    let pool = state.db.pool();
+    if store::incidents::count(pool).await? > 0 {
         return Ok(());
     }
-    let job = imports::insert_job(state, "service:engagement", ImportKind::Wards, None).await?;
-    imports::run(state, job, Body::from(wards_csv()), true)
+    let job = store::imports::insert(pool, BY, ImportKind::Wards, None).await?;
+    import::run(state, job, Body::from(wards_csv()), true)
         .await
         .map_err(|e| anyhow::anyhow!("demo wards: {e}"))?;
     let today = chrono::Utc::now().date_naive();
-    let job = imports::insert_job(state, "service:engagement", ImportKind::Incidents, None).await?;
-    imports::run(state, job, Body::from(incidents_csv(today, 3_000)), true)
+    let job = store::imports::insert(pool, BY, ImportKind::Incidents, None).await?;
+    import::run(state, job, Body::from(incidents_csv(today, 3_000)), true)
         .await
         .map_err(|e| anyhow::anyhow!("demo incidents: {e}"))?;
-    crate::directory::store_services(state, &directory(today), "service:engagement")
+    api::directory::store_services(state, &directory(today), BY)
         .await
         .map_err(|e| anyhow::anyhow!("demo directory: {e}"))?;
     for hub in hubs() {
-        let area = crate::directory::checked_hub(state, &hub)
+        let area = api::hubs::checked_hub(state, &hub)
             .await
             .map_err(|e| anyhow::anyhow!("demo hub: {e}"))?;
         let id = uuid::Uuid::new_v4().to_string();
-        crate::directory::write_hub(state, &id, &area, &hub, true)
+        store::hubs::insert(pool, &id, &area, &hub)
             .await
             .map_err(|e| anyhow::anyhow!("demo hub: {e}"))?;
     }
@@ -315,4 +314,43 @@ pub fn incidents_csv(today: chrono::NaiveDate, count: usize) -> String {
         );
     }
     csv
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::repeat::{Contacts, levels};
+    use chrono::NaiveDate;
+    use eip_platform::db::parse_date;
+
+    #[test]
+    fn the_demo_calls_have_frequent_callers_to_show() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default();
+        let csv = incidents_csv(today, 3_000);
+        let all: Vec<Contacts> = csv
+            .lines()
+            .skip(1)
+            .filter_map(|line| {
+                let f: Vec<&str> = line.split(',').collect();
+                Some(Contacts {
+                    subject: (*f.get(8)?).into(),
+                    day: parse_date(f.get(1)?.get(..10)?).ok()?,
+                    place_id: (*f.get(7)?).into(),
+                    area_id: "hull".into(),
+                    count: 1,
+                })
+            })
+            .collect();
+        assert_eq!(
+            all.len(),
+            3_007,
+            "the calls asked for and the seven that recur lately"
+        );
+        let frequent = levels(&all, 6, 30, None);
+        let callers: i64 = frequent.values().map(|l| l.subjects).sum();
+        let repeats: i64 = frequent.values().map(|l| l.incidents).sum();
+        assert!(callers >= 5 && repeats > callers, "{callers} {repeats}");
+        let yearly = levels(&all, 21, 365, None);
+        assert!(yearly.values().map(|l| l.subjects).sum::<i64>() >= 12);
+    }
 }

@@ -8,15 +8,14 @@
 
 mod analysis;
 mod api;
-mod bulk;
 mod cases;
 mod community;
 mod demo;
 mod directory;
 mod imports;
+mod incidents;
+mod jobs;
 mod repeat;
-mod repeat_levels;
-mod rows;
 pub mod skills;
 mod store;
 
@@ -116,17 +115,17 @@ pub async fn launch(
         bulk_loads: Default::default(),
         levels_due: Default::default(),
     };
-    launch.keep(repeat_levels::spawn_worker(
+    launch.keep(jobs::repeat_levels::spawn_worker(
         state.clone(),
         launch.shutdown.clone(),
     ));
-    directory::read_missing_coverage(&state).await?;
+    jobs::directory_coverage::read_missing(&state).await?;
     if config.service.demo {
         demo::seed(&state).await?;
     }
     let uploads = eip_platform::http::uploads(
-        imports::upload_router(state.clone()).merge(directory::import_router(state.clone())),
-        imports::MAX_UPLOAD_BYTES,
+        api::upload_router(state.clone()),
+        api::imports::MAX_UPLOAD_BYTES,
     );
     launch
         .serve_with_uploads(listener, api::router(state).merge(skills.router()), uploads)

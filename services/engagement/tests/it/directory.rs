@@ -384,17 +384,9 @@ async fn coverage_of_older_services_is_read_at_start_up(backend: Backend) {
     );
 
     // As a release before coverage was read would have left them.
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(app.database_url())
-        .await
-        .expect("connects");
-    for sql in [
-        "DELETE FROM directory_coverage",
-        "UPDATE directory_services SET areas_read = 0",
-    ] {
-        sqlx::query(sql).execute(&pool).await.expect(sql);
-    }
-    pool.close().await;
+    app.exec("DELETE FROM directory_coverage", &[]).await;
+    app.exec("UPDATE directory_services SET areas_read = 0", &[])
+        .await;
     assert!(serving(&app, "myton").await.is_empty());
 
     let app = app.restart().await;

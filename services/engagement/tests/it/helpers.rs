@@ -66,6 +66,14 @@ pub async fn spawn_gated_app(
     (app, training, url)
 }
 
+/// A pool on the service's database, for what no API shows.
+pub async fn pool(app: &TestApp) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    sqlx::AnyPool::connect(app.database_url())
+        .await
+        .expect("connects to the service's database")
+}
+
 /// What engagement's tests do often: uploads and whole imports.
 pub trait Imports {
     /// `PUT path` with a CSV body as `who`.
@@ -128,10 +136,7 @@ impl Imports for TestApp {
     }
 
     async fn levels_published(&self) {
-        sqlx::any::install_default_drivers();
-        let pool = sqlx::AnyPool::connect(self.database_url())
-            .await
-            .expect("connects");
+        let pool = pool(self).await;
         eip_test_support::eventually(
             "repeat-demand levels published",
             Duration::from_secs(20),

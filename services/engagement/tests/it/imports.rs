@@ -1,7 +1,7 @@
 //! Imports: ward reference data, the census area lookup, incidents and
 //! street-level crime, with per-row errors and idempotent re-imports.
 
-use crate::helpers::{Imports, TestApp, problem, user};
+use crate::helpers::{Imports, TestApp, pool, problem, user};
 use eip_types::Role;
 use eip_types::engagement::{ImportJob, ImportKind, ImportStatus, NewImport};
 use eip_types::events::EngagementEvent;
@@ -549,8 +549,7 @@ async fn loads_large_and_small_leave_the_incident_indexes_in_place(app: &TestApp
     app.levels_published().await;
 
     let url = app.database_url();
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(url).await.expect("connects");
+    let pool = pool(app).await;
     let sql = if url.starts_with("sqlite:") {
         "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'incidents'"
     } else {
@@ -642,10 +641,7 @@ async fn a_large_load_over_incidents_on_record_replaces_them(app: &TestApp) {
         .await;
     assert_eq!(job.status, ImportStatus::Completed, "{job:?}");
     assert_eq!(job.rows_imported, 60);
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(app.database_url())
-        .await
-        .expect("connects");
+    let pool = pool(app).await;
     let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM incidents")
         .fetch_one(&pool)
         .await
@@ -675,9 +671,8 @@ async fn a_batch_the_database_refuses_leaves_nothing_of_itself(app: &TestApp) {
         .await;
     assert_eq!(job.status, ImportStatus::Completed, "{job:?}");
 
-    sqlx::any::install_default_drivers();
     let url = app.database_url();
-    let pool = sqlx::AnyPool::connect(url).await.expect("connects");
+    let pool = pool(app).await;
     let refuse: &[&str] = if url.starts_with("sqlite:") {
         &["CREATE TRIGGER refuse_bad BEFORE INSERT ON incidents \
            WHEN NEW.incident_number = 'BAD-1' BEGIN SELECT RAISE(ABORT, 'refused'); END"]

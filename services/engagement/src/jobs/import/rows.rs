@@ -1,6 +1,7 @@
 //! Reading the rows of each import format: plain functions from a CSV record
 //! to a typed row or a per-row error, tested without a database.
 
+use crate::incidents::{SOURCE_INCIDENTS, SOURCE_STREET_CRIME};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use eip_types::engagement::{Category, Grade, Pseudonym, RowError, parse_qualifiers};
 use sha2::{Digest, Sha256};
@@ -213,9 +214,6 @@ impl IncidentRow {
         self.opened_at.get(..10).unwrap_or_default()
     }
 }
-
-pub const SOURCE_INCIDENTS: &str = "command_and_control";
-pub const SOURCE_STREET_CRIME: &str = "street_crime";
 
 pub const INCIDENT_COLUMNS: [&str; 10] = [
     "incident_number",

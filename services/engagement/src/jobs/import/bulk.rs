@@ -23,7 +23,8 @@
 //! repeat-demand evaluation, which the same worker runs next, reads them.
 //! Queries before then are answered, by a scan.
 
-use crate::rows::IncidentRow;
+use super::rows::IncidentRow;
+use crate::store::imports::{ADD_COUNTS as COUNTS_SQL, INSERT_ERROR as ERROR_SQL};
 use eip_platform::config::DatabaseUrl;
 use eip_types::engagement::{Category, RowError};
 use sqlx::postgres::{PgConnectOptions, PgConnection};
@@ -198,11 +199,6 @@ const CELL_SQL: &str = "INSERT INTO demand_cells (source, place_id, month, categ
      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (source, place_id, month, category) DO UPDATE \
      SET calls = demand_cells.calls + excluded.calls, area_id = excluded.area_id";
 
-const ERROR_SQL: &str =
-    "INSERT INTO import_errors (import_id, line, field, message) VALUES ($1, $2, $3, $4)";
-const COUNTS_SQL: &str = "UPDATE imports SET rows_read = rows_read + $1, \
-     rows_imported = rows_imported + $2, rows_rejected = rows_rejected + $3 WHERE id = $4";
-
 /// A batch's calls per demand cell: `(source, ward, month, category)` to
 /// the ward's area and the calls, in key order so that concurrent imports
 /// take the cells' row locks in the same order.
@@ -260,7 +256,7 @@ impl Prepared {
     ) -> impl Iterator<Item = (Arc<str>, Arc<str>, String, Category)> + '_ {
         self.cells
             .iter()
-            .filter(|((source, ..), _)| *source == crate::rows::SOURCE_INCIDENTS)
+            .filter(|((source, ..), _)| *source == crate::incidents::SOURCE_INCIDENTS)
             .map(|((_, place, month, category), (area, _))| {
                 (place.clone(), area.clone(), month.clone(), *category)
             })

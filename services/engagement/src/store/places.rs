@@ -1,5 +1,4 @@
-//! Places in the service's database. One SQL text serves SQLite and
-//! PostgreSQL through sqlx's `Any` driver.
+//! Places: the local authority areas and their wards.
 
 use eip_platform::db::Tx;
 use eip_types::place::{Place, PlaceKind};
@@ -32,6 +31,7 @@ pub struct PlaceFilter {
 
 /// Places in display order: the authorities first, then the priority wards,
 /// then the others in the order they were added.
+#[tracing::instrument(skip_all)]
 pub async fn list(pool: &AnyPool, filter: &PlaceFilter) -> Result<Vec<Place>, sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM places \
@@ -48,6 +48,7 @@ pub async fn list(pool: &AnyPool, filter: &PlaceFilter) -> Result<Vec<Place>, sq
 }
 
 /// One place, read through the pool or inside a transaction.
+#[tracing::instrument(skip_all)]
 pub async fn get<'e, E>(exec: E, id: &str) -> Result<Option<Place>, sqlx::Error>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
@@ -61,7 +62,8 @@ where
         .transpose()
 }
 
-/// Adds a ward at the end of the display order.
+/// Adds a ward at the end of the display order. Called for each row of a
+/// ward import, so not instrumented.
 pub async fn insert_ward(tx: &mut Tx, ward: &Place) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO places (id, name, kind, parent_id, code, priority, demo, position) \
@@ -79,7 +81,8 @@ pub async fn insert_ward(tx: &mut Tx, ward: &Place) -> Result<(), sqlx::Error> {
 }
 
 /// Updates a ward's name, authority and code from reference data; its id,
-/// priority flag and position stay.
+/// priority flag and position stay. Called for each row of a ward import,
+/// so not instrumented.
 pub async fn update_ward(tx: &mut Tx, ward: &Place) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE places SET name = $2, parent_id = $3, code = $4, demo = $5 WHERE id = $1")
         .bind(&ward.id)
