@@ -26,51 +26,6 @@ pub fn review_on(
         .unwrap_or(NaiveDate::MAX)
 }
 
-/// The periods in force.
-pub async fn periods<'e, E>(executor: E) -> Result<RetentionPeriods, sqlx::Error>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    use sqlx::Row;
-    let row = sqlx::query("SELECT * FROM retention_periods WHERE id = 1")
-        .fetch_optional(executor)
-        .await?;
-    let Some(row) = row else {
-        return Ok(RetentionPeriods::default());
-    };
-    let months = |c: &str| -> Result<u32, sqlx::Error> {
-        u32::try_from(row.try_get::<i64, _>(c)?).map_err(|e| sqlx::Error::Decode(Box::new(e)))
-    };
-    Ok(RetentionPeriods {
-        open_months: months("open_months")?,
-        withdrawn_months: months("withdrawn_months")?,
-        support_completed_months: months("support_completed_months")?,
-        partly_met_months: months("partly_met_months")?,
-        disengaged_months: months("disengaged_months")?,
-        escalated_months: months("escalated_months")?,
-        no_longer_needed_months: months("no_longer_needed_months")?,
-    })
-}
-
-pub async fn set_periods(pool: &sqlx::AnyPool, p: &RetentionPeriods) -> Result<(), sqlx::Error> {
-    let fields = p.fields();
-    let sets: Vec<String> = fields
-        .iter()
-        .enumerate()
-        .map(|(i, (name, _))| format!("{name} = ${}", i + 1))
-        .collect();
-    let sql = format!(
-        "UPDATE retention_periods SET {} WHERE id = 1",
-        sets.join(", ")
-    );
-    let mut q = sqlx::query(&sql);
-    for (_, months) in fields {
-        q = q.bind(i64::from(months));
-    }
-    q.execute(pool).await?;
-    Ok(())
-}
-
 /// What stands in for the child's name once the record is disposed of.
 pub const DISPOSED_NAME: &str = "[disposed]";
 

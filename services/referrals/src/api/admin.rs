@@ -1,7 +1,7 @@
 //! Reference data administrators keep: agencies and programmes, and the
 //! data-sharing agreements shares rely on.
 
-use crate::{AppState, retention, sharing, timeliness};
+use crate::{AppState, store};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -36,12 +36,12 @@ pub(super) async fn create_agency(
         )]));
     }
     let mut tx = state.db.begin().await?;
-    if sharing::agency_exists(&mut *tx, &id).await? {
+    if store::sharing::agency_exists(&mut tx, &id).await? {
         return Err(ApiError::Conflict(
             "An agency or programme with that name already exists.".into(),
         ));
     }
-    sharing::insert_agency(&mut tx, &id, &body).await?;
+    store::sharing::insert_agency(&mut tx, &id, &body).await?;
     tx.commit().await?;
     tracing::info!(agency.id = %id, "agency added");
     Ok((
@@ -69,7 +69,7 @@ pub(super) async fn update_agency(
     user.require_any(&[Role::Admin])?;
     body.validate().map_err(ApiError::Validation)?;
     let mut tx = state.db.begin().await?;
-    if !sharing::update_agency(&mut tx, &id, &body).await? {
+    if !store::sharing::update_agency(&mut tx, &id, &body).await? {
         return Err(ApiError::NotFound);
     }
     tx.commit().await?;
@@ -90,7 +90,7 @@ pub(super) async fn list_agreements(
     user: Authenticated,
 ) -> Result<Json<Vec<SharingAgreement>>, ApiError> {
     user.require_any(&AGREEMENT_READERS)?;
-    Ok(Json(sharing::agreements(state.db.pool()).await?))
+    Ok(Json(store::sharing::agreements(state.db.pool()).await?))
 }
 
 /// Checks an agreement's fields, including that its agency exists.
@@ -102,7 +102,7 @@ async fn valid_agreement(
     let dates = body.validate();
     let mut errors = dates.clone().err().unwrap_or_default();
     if !body.agency_id.trim().is_empty()
-        && !sharing::agency_exists(&mut **tx, body.agency_id.trim()).await?
+        && !store::sharing::agency_exists(tx, body.agency_id.trim()).await?
     {
         errors.push(FieldError::new(
             "agency_id",
@@ -134,7 +134,7 @@ pub(super) async fn create_agreement(
     let mut tx = state.db.begin().await?;
     let id = format!("isa-{}", uuid::Uuid::new_v4().simple());
     let agreement = valid_agreement(&mut tx, id, &body).await?;
-    sharing::insert_agreement(&mut tx, &agreement, &user.0.user_id).await?;
+    store::sharing::insert_agreement(&mut tx, &agreement, &user.0.user_id).await?;
     tx.commit().await?;
     tracing::info!(agreement.id = %agreement.id, "sharing agreement recorded");
     Ok((StatusCode::CREATED, Json(agreement)))
@@ -153,11 +153,14 @@ pub(super) async fn update_agreement(
 ) -> Result<Json<SharingAgreement>, ApiError> {
     user.require_any(&[Role::Admin])?;
     let mut tx = state.db.begin().await?;
-    if sharing::find_agreement(&mut *tx, &id).await?.is_none() {
+    if store::sharing::find_agreement(&mut tx, &id)
+        .await?
+        .is_none()
+    {
         return Err(ApiError::NotFound);
     }
     let agreement = valid_agreement(&mut tx, id, &body).await?;
-    sharing::update_agreement(&mut tx, &agreement).await?;
+    store::sharing::update_agreement(&mut tx, &agreement).await?;
     tx.commit().await?;
     tracing::info!(agreement.id = %agreement.id, "sharing agreement changed");
     Ok(Json(agreement))
@@ -171,7 +174,7 @@ pub(super) async fn show_targets(
     user: Authenticated,
 ) -> Result<Json<TimelinessTargets>, ApiError> {
     user.require_any(&[Role::Coordinator, Role::Admin])?;
-    Ok(Json(timeliness::targets(state.db.pool()).await?))
+    Ok(Json(store::timeliness::targets(state.db.pool()).await?))
 }
 
 /// Set the timeliness targets (administrators); worklists use them at once.
@@ -184,7 +187,7 @@ pub(super) async fn set_targets(
 ) -> Result<Json<TimelinessTargets>, ApiError> {
     user.require_any(&[Role::Admin])?;
     body.validate().map_err(ApiError::Validation)?;
-    timeliness::set_targets(state.db.pool(), &body).await?;
+    store::timeliness::set_targets(state.db.pool(), &body).await?;
     tracing::info!("timeliness targets changed");
     Ok(Json(body))
 }
@@ -197,7 +200,8 @@ pub(super) async fn show_periods(
     user: Authenticated,
 ) -> Result<Json<RetentionPeriods>, ApiError> {
     user.require_any(&[Role::Admin, Role::Dpo])?;
-    Ok(Json(retention::periods(state.db.pool()).await?))
+    let mut conn = state.db.pool().acquire().await?;
+    Ok(Json(store::retention::periods(&mut conn).await?))
 }
 
 /// Set the retention periods (administrators). Review dates set from now
@@ -212,7 +216,7 @@ pub(super) async fn set_periods(
 ) -> Result<Json<RetentionPeriods>, ApiError> {
     user.require_any(&[Role::Admin])?;
     body.validate().map_err(ApiError::Validation)?;
-    retention::set_periods(state.db.pool(), &body).await?;
+    store::retention::set_periods(state.db.pool(), &body).await?;
     tracing::info!("retention periods changed");
     Ok(Json(body))
 }

@@ -117,11 +117,12 @@ async fn create_referral(
     let id = uuid::Uuid::new_v4().to_string();
     let mut tx = state.db.begin().await?;
     let (person_id, valid) = people_api::person_for(&mut tx, &user.0, valid).await?;
-    let referral = store::insert(&mut tx, &id, &person_id, &valid, &user.0.user_id).await?;
+    let referral =
+        store::referrals::insert(&mut tx, &id, &person_id, &valid, &user.0.user_id).await?;
     if valid.submit {
-        record_event(
-            &state,
+        store::referrals::record_event(
             &mut tx,
+            &state.outbox,
             &referral,
             &Transition::Submit {},
             referral.created_at,
@@ -132,21 +133,6 @@ async fn create_referral(
     state.outbox.wake();
     tracing::info!(referral.id = %referral.id, status = referral.status.as_str(), "referral raised");
     Ok((StatusCode::CREATED, Json(referral)))
-}
-
-async fn record_event(
-    state: &AppState,
-    tx: &mut eip_platform::db::Tx,
-    after: &Referral,
-    t: &Transition,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), ApiError> {
-    let event = lifecycle::event(after, t, now);
-    state
-        .outbox
-        .record(tx, event.kind(), &event.payload())
-        .await?;
-    Ok(())
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -186,7 +172,7 @@ async fn list_referrals(
         }
     };
     let statuses = worklist.then_some(&timeliness::OPEN_WORK[..]);
-    let mut items = store::list(state.db.pool(), &scope, statuses, limit).await?;
+    let mut items = store::referrals::list(state.db.pool(), &scope, statuses, limit).await?;
     // A list shows children's names: it is an access like any other.
     let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
     let reason = match (&scope, worklist) {
@@ -195,10 +181,10 @@ async fn list_referrals(
         (_, false) => "Referral list",
     };
     let mut tx = state.db.begin().await?;
-    audit::record_many(&mut tx, &user.0.user_id, "list", &ids, reason).await?;
+    store::audit::record_many(&mut tx, &user.0.user_id, "list", &ids, reason).await?;
     tx.commit().await?;
     let now = chrono::Utc::now();
-    let targets = timeliness::targets(state.db.pool()).await?;
+    let targets = store::timeliness::targets(state.db.pool()).await?;
     for item in &mut items {
         timeliness::annotate(&targets, item, now);
     }
@@ -227,11 +213,13 @@ async fn view(
 ) -> Result<Referral, ApiError> {
     access::list_scope(&user.0).map_err(denied)?;
     let mut tx = state.db.begin().await?;
-    let referral = store::get(&mut *tx, id).await?.ok_or(ApiError::NotFound)?;
+    let referral = store::referrals::get(&mut tx, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     access::may_view(&user.0, &referral).map_err(denied)?;
     let why = access::justification(&user.0, &referral, reason)
         .map_err(|m| ApiError::ReasonRequired(m.into()))?;
-    audit::record(
+    store::audit::record(
         &mut tx,
         &audit::Access {
             actor: &user.0.user_id,
@@ -260,7 +248,7 @@ async fn show_referral(
     let referral = view(&state, &user, &id, "view", q.reason.as_deref()).await?;
     tracing::info!(referral.id = %referral.id, "referral viewed");
     let allowed_actions = lifecycle::allowed_actions(&user.0, &referral);
-    let share = sharing::latest_share(state.db.pool(), &id).await?;
+    let share = store::sharing::latest_share(state.db.pool(), &id).await?;
     let (referral, share, withheld) = sharing::view_for(&user.0, referral, share);
     Ok(Json(ReferralDetail {
         allowed_actions,
@@ -287,7 +275,9 @@ async fn transition_referral(
     let t = body.transition;
     t.validate().map_err(ApiError::Validation)?;
     let mut tx = state.db.begin().await?;
-    let current = store::get(&mut *tx, &id).await?.ok_or(ApiError::NotFound)?;
+    let current = store::referrals::get(&mut tx, &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     // Someone who may not see the referral learns nothing more about it.
     access::may_view(&user.0, &current).map_err(denied)?;
     let to = lifecycle::next_status(&user.0, &current, &t).map_err(denied)?;
@@ -309,21 +299,21 @@ async fn transition_referral(
         sharing_allowed(&mut tx, agency_id.trim(), agreement_id.trim()).await?;
     }
     let now = store::now()?;
-    let periods = crate::retention::periods(&mut *tx).await?;
+    let periods = store::retention::periods(&mut tx).await?;
     let mut updated = lifecycle::apply(&current, to, &t, now, &periods);
-    if !store::save(&mut tx, &updated, body.version).await? {
+    let note = lifecycle::note(&t);
+    if !store::referrals::save_step(
+        &mut tx,
+        &current,
+        &mut updated,
+        &t,
+        &user.0.user_id,
+        note.as_deref(),
+    )
+    .await?
+    {
         return Err(stale());
     }
-    updated.version = body.version + 1;
-    store::record_history(
-        &mut tx,
-        &updated,
-        t.name(),
-        Some(current.status),
-        &user.0.user_id,
-        lifecycle::note(&t).as_deref(),
-    )
-    .await?;
     if let Transition::Share {
         agency_id,
         lawful_basis,
@@ -332,14 +322,14 @@ async fn transition_referral(
         ..
     } = &t
     {
-        sharing::record_share(&mut tx, &updated.id, &t, &user.0.user_id, now).await?;
+        store::sharing::record_share(&mut tx, &updated.id, &t, &user.0.user_id, now).await?;
         let why = format!(
             "Shared for early help: {}; {}; agreement {}",
             lawful_basis.map_or("", |b| b.label()),
             consent.map_or("", |c| c.label()).to_lowercase(),
             agreement_id.trim()
         );
-        audit::record(
+        store::audit::record(
             &mut tx,
             &audit::Access {
                 actor: &user.0.user_id,
@@ -351,7 +341,7 @@ async fn transition_referral(
         )
         .await?;
     }
-    record_event(&state, &mut tx, &updated, &t, now).await?;
+    store::referrals::record_event(&mut tx, &state.outbox, &updated, &t, now).await?;
     tx.commit().await?;
     state.outbox.wake();
     tracing::info!(referral.id = %updated.id, action = t.name(), status = updated.status.as_str(), "referral moved");
@@ -365,13 +355,13 @@ async fn sharing_allowed(
     agreement_id: &str,
 ) -> Result<(), ApiError> {
     let mut errors = Vec::new();
-    if !store::agency_is_active(&mut **tx, agency_id).await? {
+    if !store::sharing::agency_is_active(tx, agency_id).await? {
         errors.push(FieldError::new(
             "agency_id",
             "Choose one of the listed agencies or programmes.",
         ));
     }
-    let agreement = sharing::find_agreement(&mut **tx, agreement_id).await?;
+    let agreement = store::sharing::find_agreement(tx, agreement_id).await?;
     if let Err(e) = sharing::check_agreement(
         agreement.as_ref(),
         agency_id,
@@ -401,7 +391,7 @@ async fn referral_history(
     ApiQuery(q): ApiQuery<ViewQuery>,
 ) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
     view(&state, &user, &id, "view_timeline", q.reason.as_deref()).await?;
-    Ok(Json(store::history(state.db.pool(), &id).await?))
+    Ok(Json(store::referrals::history(state.db.pool(), &id).await?))
 }
 
 /// Who has seen or been sent this referral, when and why (administrators and
@@ -414,10 +404,13 @@ async fn referral_access_log(
     Path(id): Path<String>,
 ) -> Result<Json<Vec<AccessEntry>>, ApiError> {
     user.require_any(&AUDITORS)?;
-    store::get(state.db.pool(), &id)
+    let mut conn = state.db.pool().acquire().await?;
+    store::referrals::get(&mut conn, &id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(Json(audit::for_referral(state.db.pool(), &id, None).await?))
+    Ok(Json(
+        store::audit::for_referral(&mut conn, &id, None).await?,
+    ))
 }
 
 /// Who answers for the access log: administrators and the data protection
@@ -436,8 +429,10 @@ async fn access_report(
 ) -> Result<Json<AccessReport>, ApiError> {
     user.require_any(&AUDITORS)?;
     let mut tx = state.db.begin().await?;
-    let r = store::get(&mut *tx, &id).await?.ok_or(ApiError::NotFound)?;
-    audit::record(
+    let r = store::referrals::get(&mut tx, &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    store::audit::record(
         &mut tx,
         &audit::Access {
             actor: &user.0.user_id,
@@ -448,9 +443,9 @@ async fn access_report(
         },
     )
     .await?;
-    let entries = audit::for_referral(&mut *tx, &id, r.person_id.as_deref()).await?;
+    let entries = store::audit::for_referral(&mut tx, &id, r.person_id.as_deref()).await?;
     tx.commit().await?;
-    let chain = audit::verify(state.db.pool()).await?;
+    let chain = store::audit::verify(state.db.pool()).await?;
     tracing::info!(referral.id = %id, "access report made");
     Ok(Json(AccessReport {
         referral_id: r.id,
@@ -473,7 +468,7 @@ async fn verify_access_log(
     user: Authenticated,
 ) -> Result<Json<Verification>, ApiError> {
     user.require_any(&AUDITORS)?;
-    Ok(Json(audit::verify(state.db.pool()).await?))
+    Ok(Json(store::audit::verify(state.db.pool()).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -505,7 +500,7 @@ async fn retention_due(
         Some(text) => parse_day("on", &text)?,
         None => chrono::Utc::now().date_naive(),
     };
-    Ok(Json(store::retention_due(state.db.pool(), on, 500).await?))
+    Ok(Json(store::retention::due(state.db.pool(), on, 500).await?))
 }
 
 /// Records a retention review's decision: retain until a later review, or
@@ -548,7 +543,9 @@ async fn decide_retention(
         (RetentionChoice::Dispose, _) => None,
     };
     let mut tx = state.db.begin().await?;
-    let current = store::get(&mut *tx, &id).await?.ok_or(ApiError::NotFound)?;
+    let current = store::referrals::get(&mut tx, &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     if current.disposed_at.is_some() {
         return Err(ApiError::Conflict(
             "This record was already disposed of.".into(),
@@ -560,11 +557,14 @@ async fn decide_retention(
         ));
     }
     match next {
-        Some(next) => store::set_review_on(&mut tx, &id, next).await?,
-        None => store::dispose(&mut tx, &current).await?,
+        Some(next) => store::retention::set_review_on(&mut tx, &id, next).await?,
+        None => store::retention::dispose(&mut tx, &current).await?,
     }
-    store::record_retention(&mut tx, &id, body.decision, reason, next, &user.0.user_id).await?;
-    let after = store::get(&mut *tx, &id).await?.ok_or(ApiError::NotFound)?;
+    store::retention::record_decision(&mut tx, &id, body.decision, reason, next, &user.0.user_id)
+        .await?;
+    let after = store::referrals::get(&mut tx, &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     tx.commit().await?;
     tracing::info!(referral.id = %id, decision = body.decision.as_str(), "retention decided");
     Ok(Json(after))
@@ -578,5 +578,5 @@ async fn list_agencies(
     user: Authenticated,
 ) -> Result<Json<Vec<Agency>>, ApiError> {
     let all = user.0.has_role(eip_types::Role::Admin);
-    Ok(Json(store::agencies(state.db.pool(), all).await?))
+    Ok(Json(store::sharing::agencies(state.db.pool(), all).await?))
 }

@@ -4,7 +4,7 @@
 //! a person is recorded in the access log.
 
 use crate::matching::{NameKey, Traits};
-use crate::{AppState, access, audit, people, store};
+use crate::{AppState, access, people, store};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -36,7 +36,7 @@ pub(super) async fn person_for(
         )])
     };
     if let Some(id) = valid.person_id.clone() {
-        let (person, created_by) = people::get(&mut **tx, &id).await?.ok_or_else(not_offered)?;
+        let (person, created_by) = store::people::get(tx, &id).await?.ok_or_else(not_offered)?;
         if person.merged_into.is_some() || !people::may_view(user, &person, &created_by) {
             return Err(not_offered());
         }
@@ -52,7 +52,7 @@ pub(super) async fn person_for(
         area_id: &valid.area_id,
         school: valid.school.as_deref(),
     };
-    people::insert(tx, &id, &new, &user.user_id).await?;
+    store::people::insert(tx, &id, &new, &user.user_id).await?;
     Ok((id, valid))
 }
 
@@ -74,10 +74,11 @@ pub(super) async fn matches(
         date_of_birth: dob,
         area_id: body.area_id.trim().to_owned(),
     };
-    let found = people::candidates(state.db.pool(), &probe, &user.0.areas, MAX_CANDIDATES).await?;
+    let found =
+        store::people::candidates(state.db.pool(), &probe, &user.0.areas, MAX_CANDIDATES).await?;
     let ids: Vec<&str> = found.iter().map(|m| m.person.id.as_str()).collect();
     let mut tx = state.db.begin().await?;
-    audit::record_many(
+    store::audit::record_many(
         &mut tx,
         &user.0.user_id,
         "match",
@@ -106,10 +107,10 @@ pub(super) async fn search(
     let dob = body
         .validate(chrono::Utc::now().date_naive())
         .map_err(ApiError::Validation)?;
-    let found = people::search(state.db.pool(), body.name.trim(), dob, MAX_FOUND).await?;
+    let found = store::people::search(state.db.pool(), body.name.trim(), dob, MAX_FOUND).await?;
     let ids: Vec<&str> = found.iter().map(|f| f.person.id.as_str()).collect();
     let mut tx = state.db.begin().await?;
-    audit::record_many(
+    store::audit::record_many(
         &mut tx,
         &user.0.user_id,
         "search",
@@ -123,7 +124,7 @@ pub(super) async fn search(
 }
 
 async fn visible_person(tx: &mut Tx, user: &Principal, id: &str) -> Result<Person, ApiError> {
-    let (person, created_by) = people::get(&mut **tx, id)
+    let (person, created_by) = store::people::get(tx, id)
         .await?
         .ok_or(ApiError::NotFound)?;
     if !user.has_any_role(&[Role::Frontline, Role::Coordinator, Role::Admin]) {
@@ -147,7 +148,7 @@ pub(super) async fn show_person(
 ) -> Result<Json<PersonDetail>, ApiError> {
     let mut tx = state.db.begin().await?;
     let person = visible_person(&mut tx, &user.0, &id).await?;
-    audit::record_many(
+    store::audit::record_many(
         &mut tx,
         &user.0.user_id,
         "view_person",
@@ -155,10 +156,10 @@ pub(super) async fn show_person(
         "Person record",
     )
     .await?;
-    let household = people::household(&mut *tx, &id).await?;
-    let merges = people::merges_of(&mut *tx, &id).await?;
+    let household = store::people::household(&mut tx, &id).await?;
+    let merges = store::people::merges_of(&mut tx, &id).await?;
     tx.commit().await?;
-    let referrals = store::for_person(state.db.pool(), &id).await?;
+    let referrals = store::referrals::for_person(state.db.pool(), &id).await?;
     Ok(Json(PersonDetail {
         person,
         household,
@@ -192,7 +193,7 @@ pub(super) async fn add_link(
     }
     let mut tx = state.db.begin().await?;
     visible_person(&mut tx, &user.0, &id).await?;
-    let related = people::get(&mut *tx, &body.related_id).await?;
+    let related = store::people::get(&mut tx, &body.related_id).await?;
     match related {
         Some((p, by)) if people::may_view(&user.0, &p, &by) => {}
         _ => {
@@ -207,7 +208,7 @@ pub(super) async fn add_link(
         eip_types::person::Relationship::Sibling => relationship,
         _ => eip_types::person::Relationship::HouseholdMember,
     };
-    if !people::link(
+    if !store::people::link(
         &mut tx,
         &id,
         &body.related_id,
@@ -218,7 +219,7 @@ pub(super) async fn add_link(
     {
         return Err(ApiError::Conflict("They are already linked.".into()));
     }
-    people::link(&mut tx, &body.related_id, &id, back, &user.0.user_id).await?;
+    store::people::link(&mut tx, &body.related_id, &id, back, &user.0.user_id).await?;
     tx.commit().await?;
     Ok(StatusCode::CREATED)
 }
@@ -245,10 +246,10 @@ pub(super) async fn merge(
         )]));
     }
     let mut tx = state.db.begin().await?;
-    let (kept, _) = people::get(&mut *tx, &id)
+    let (kept, _) = store::people::get(&mut tx, &id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let Some((duplicate, _)) = people::get(&mut *tx, duplicate_id).await? else {
+    let Some((duplicate, _)) = store::people::get(&mut tx, duplicate_id).await? else {
         return Err(ApiError::Validation(vec![FieldError::new(
             "duplicate_id",
             "No person record has that reference.",
@@ -264,8 +265,9 @@ pub(super) async fn merge(
             "One of these records was already merged into another.".into(),
         ));
     }
-    let record = people::merge_into(&mut tx, &id, duplicate_id, reason, &user.0.user_id).await?;
-    audit::record_many(
+    let record =
+        store::people::merge_into(&mut tx, &id, duplicate_id, reason, &user.0.user_id).await?;
+    store::audit::record_many(
         &mut tx,
         &user.0.user_id,
         "merge",
@@ -291,14 +293,14 @@ pub(super) async fn undo_merge(
     user.require_any(&[Role::Admin])?;
     let reason = check_reason(&body.reason).map_err(|e| ApiError::Validation(vec![e]))?;
     let mut tx = state.db.begin().await?;
-    let m = people::find_merge(&mut tx, &id)
+    let m = store::people::find_merge(&mut tx, &id)
         .await?
         .ok_or(ApiError::NotFound)?;
     if m.undone_at.is_some() {
         return Err(ApiError::Conflict("This merge was already undone.".into()));
     }
-    people::undo_merge(&mut tx, &m, reason, &user.0.user_id).await?;
-    audit::record_many(
+    store::people::undo_merge(&mut tx, &m, reason, &user.0.user_id).await?;
+    store::audit::record_many(
         &mut tx,
         &user.0.user_id,
         "unmerge",
@@ -306,7 +308,7 @@ pub(super) async fn undo_merge(
         reason,
     )
     .await?;
-    let after = people::find_merge(&mut tx, &id)
+    let after = store::people::find_merge(&mut tx, &id)
         .await?
         .ok_or(ApiError::NotFound)?;
     tx.commit().await?;
