@@ -5,9 +5,10 @@
 
 use crate::matching::{NameKey, Traits};
 use crate::{AppState, access, people, store};
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use eip_platform::db::Tx;
 use eip_platform::error::{ApiError, ApiJson};
 use eip_platform::identity::Authenticated;
@@ -17,6 +18,16 @@ use eip_types::person::{
 };
 use eip_types::referral::ValidReferral;
 use eip_types::{FieldError, Principal, Problem, Role};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/people/matches", post(matches))
+        .route("/people/search", post(search))
+        .route("/people/{id}", get(show_person))
+        .route("/people/{id}/links", post(add_link))
+        .route("/people/{id}/merge", post(merge))
+        .route("/merges/{id}/undo", post(undo_merge))
+}
 
 /// Candidates shown at most.
 const MAX_CANDIDATES: usize = 5;
@@ -58,7 +69,7 @@ pub(super) async fn person_for(
 
 /// Records the officer may already know as this child, best first (at most
 /// five, from their own areas). Showing them is recorded.
-#[utoipa::path(post, path = "/people/matches", request_body = MatchQuery,
+#[utoipa::path(post, path = "/people/matches", tag = "people", request_body = MatchQuery,
     responses((status = 200, body = [PersonMatch]), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub(super) async fn matches(
     State(state): State<AppState>,
@@ -96,14 +107,14 @@ const MAX_FOUND: usize = 25;
 /// Find a child by name, in every area, to answer "who has seen this
 /// child's record" (the data protection officer and administrators). The
 /// search and the people it showed are recorded in the access log.
-#[utoipa::path(post, path = "/people/search", request_body = PersonSearch,
+#[utoipa::path(post, path = "/people/search", tag = "people", request_body = PersonSearch,
     responses((status = 200, body = [PersonFound]), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub(super) async fn search(
     State(state): State<AppState>,
     user: Authenticated,
     ApiJson(body): ApiJson<PersonSearch>,
 ) -> Result<Json<Vec<PersonFound>>, ApiError> {
-    user.require_any(&super::AUDITORS)?;
+    user.require_any(&access::AUDITORS)?;
     let dob = body
         .validate(chrono::Utc::now().date_naive())
         .map_err(ApiError::Validation)?;
@@ -139,7 +150,7 @@ async fn visible_person(tx: &mut Tx, user: &Principal, id: &str) -> Result<Perso
 }
 
 /// A person with their household, referrals and merges (recorded as a view).
-#[utoipa::path(get, path = "/people/{id}",
+#[utoipa::path(get, path = "/people/{id}", tag = "people",
     responses((status = 200, body = PersonDetail), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub(super) async fn show_person(
     State(state): State<AppState>,
@@ -169,7 +180,7 @@ pub(super) async fn show_person(
 }
 
 /// Links a household member (both ways) to a person.
-#[utoipa::path(post, path = "/people/{id}/links", request_body = NewLink,
+#[utoipa::path(post, path = "/people/{id}/links", tag = "people", request_body = NewLink,
     responses((status = 201, description = "Linked"), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub(super) async fn add_link(
@@ -227,7 +238,7 @@ pub(super) async fn add_link(
 /// Folds a duplicate record into this one: its referrals move here, and it
 /// points here from now on. A coordinator of both records' areas; audited
 /// and reversible by an administrator.
-#[utoipa::path(post, path = "/people/{id}/merge", request_body = MergeRequest,
+#[utoipa::path(post, path = "/people/{id}/merge", tag = "people", request_body = MergeRequest,
     responses((status = 200, body = MergeRecord), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub(super) async fn merge(
@@ -281,7 +292,7 @@ pub(super) async fn merge(
 }
 
 /// Undoes a merge (administrators): the referrals it moved go back.
-#[utoipa::path(post, path = "/merges/{id}/undo", request_body = UndoMerge,
+#[utoipa::path(post, path = "/merges/{id}/undo", tag = "people", request_body = UndoMerge,
     responses((status = 200, body = MergeRecord), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub(super) async fn undo_merge(
