@@ -3,7 +3,7 @@
 //! their links and merges are kept by `store::people`.
 
 use chrono::NaiveDate;
-use eip_types::person::{Gender, Person};
+use eip_types::person::{Gender, Person, Relationship};
 use eip_types::{Principal, Role};
 
 /// What a new person record holds.
@@ -40,6 +40,16 @@ pub fn may_merge(p: &Principal, kept: &Person, duplicate: &Person) -> bool {
     p.has_role(Role::Coordinator) && p.works_in(&kept.area_id) && p.works_in(&duplicate.area_id)
 }
 
+/// How a link reads back from the related person: a sibling's is a
+/// sibling; anyone else's (a parent of a child, say) reads back as the
+/// child being their household member.
+pub fn reciprocal(relationship: Relationship) -> Relationship {
+    match relationship {
+        Relationship::Sibling => relationship,
+        _ => Relationship::HouseholdMember,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,5 +65,17 @@ mod tests {
             ("Mary Jane".into(), "Watson".into())
         );
         assert_eq!(split_name("Cher"), ("Cher".into(), String::new()));
+    }
+
+    #[test]
+    fn a_link_reads_back_as_a_sibling_or_a_household_member() {
+        assert_eq!(reciprocal(Relationship::Sibling), Relationship::Sibling);
+        for r in [
+            Relationship::Parent,
+            Relationship::Carer,
+            Relationship::HouseholdMember,
+        ] {
+            assert_eq!(reciprocal(r), Relationship::HouseholdMember);
+        }
     }
 }

@@ -1,9 +1,12 @@
 //! Lawful sharing: whether a data-sharing agreement lets a referral go to
-//! an agency, and what a receiving agency may see of a referral. Agencies, agreements and shares are kept
+//! an agency, what the access log says of a share, and what a receiving
+//! agency may see of a referral. Agencies, agreements and shares are kept
 //! by `store::sharing`.
 
 use chrono::NaiveDate;
-use eip_types::referral::{Referral, ShareRecord, SharedField, SharingAgreement};
+use eip_types::referral::{
+    ConsentStatus, LawfulBasis, Referral, ShareRecord, SharedField, SharingAgreement,
+};
 use eip_types::{FieldError, Principal, Role};
 
 /// Whether `agreement` lets a referral go to `agency_id` on `today`; the
@@ -73,11 +76,26 @@ pub fn view_for(
     (referral, share, withheld)
 }
 
+/// Why a share discloses the record, as the access log records it: the
+/// lawful basis, the consent position and the agreement relied on.
+pub fn disclosure_reason(
+    lawful_basis: Option<LawfulBasis>,
+    consent: Option<ConsentStatus>,
+    agreement_id: &str,
+) -> String {
+    format!(
+        "Shared for early help: {}; {}; agreement {}",
+        lawful_basis.map_or("", |b| b.label()),
+        consent.map_or("", |c| c.label()).to_lowercase(),
+        agreement_id.trim()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::Utc;
-    use eip_types::referral::{ConsentStatus, LawfulBasis, ReferralStatus, RiskFactor};
+    use eip_types::referral::{ReferralStatus, RiskFactor};
 
     fn agreement(agency: &str, starts: &str, ends: &str) -> SharingAgreement {
         SharingAgreement {

@@ -29,6 +29,16 @@ pub(super) async fn list_agencies(
     Ok(Json(store::sharing::agencies(state.db.pool(), all).await?))
 }
 
+/// The agency as it reads once `body` is stored under `id`.
+fn agency(id: String, body: AgencyChange) -> Agency {
+    Agency {
+        id,
+        name: body.name.trim().to_owned(),
+        kind: body.kind,
+        active: body.active,
+    }
+}
+
 /// Add an agency or programme (administrators). Its id is made from the name.
 #[utoipa::path(post, path = "/agencies", tag = "agencies", request_body = AgencyChange,
     responses((status = 201, body = Agency), (status = 403, body = Problem),
@@ -57,15 +67,7 @@ pub(super) async fn create_agency(
     store::sharing::insert_agency(&mut tx, &id, &body).await?;
     tx.commit().await?;
     tracing::info!(agency.id = %id, "agency added");
-    Ok((
-        StatusCode::CREATED,
-        Json(Agency {
-            id,
-            name: body.name.trim().to_owned(),
-            kind: body.kind,
-            active: body.active,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(agency(id, body))))
 }
 
 /// Rename an agency or programme, or stop new shares to it (administrators).
@@ -87,10 +89,5 @@ pub(super) async fn update_agency(
     }
     tx.commit().await?;
     tracing::info!(agency.id = %id, active = body.active, "agency changed");
-    Ok(Json(Agency {
-        id,
-        name: body.name.trim().to_owned(),
-        kind: body.kind,
-        active: body.active,
-    }))
+    Ok(Json(agency(id, body)))
 }

@@ -214,11 +214,7 @@ pub(super) async fn add_link(
             )]));
         }
     }
-    // Parent of a child reads back as the child's household member.
-    let back = match relationship {
-        eip_types::person::Relationship::Sibling => relationship,
-        _ => eip_types::person::Relationship::HouseholdMember,
-    };
+    let back = people::reciprocal(relationship);
     if !store::people::link(
         &mut tx,
         &id,

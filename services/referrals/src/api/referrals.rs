@@ -254,12 +254,7 @@ pub(super) async fn transition_referral(
     } = &t
     {
         store::sharing::record_share(&mut tx, &updated.id, &t, &user.0.user_id, now).await?;
-        let why = format!(
-            "Shared for early help: {}; {}; agreement {}",
-            lawful_basis.map_or("", |b| b.label()),
-            consent.map_or("", |c| c.label()).to_lowercase(),
-            agreement_id.trim()
-        );
+        let why = sharing::disclosure_reason(*lawful_basis, *consent, agreement_id);
         store::audit::record(
             &mut tx,
             &Access {

@@ -1,16 +1,14 @@
 //! Retention review: the periods records are kept for, the records due for
 //! review, and the review's decision (administrators).
 
-use crate::{AppState, store};
+use crate::{AppState, retention, store};
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use eip_platform::error::{ApiError, ApiJson, ApiQuery};
 use eip_platform::identity::Authenticated;
-use eip_types::referral::{
-    Referral, RetentionChoice, RetentionDecision, RetentionDue, RetentionPeriods,
-};
-use eip_types::{FieldError, Problem, Role};
+use eip_types::referral::{Referral, RetentionDecision, RetentionDue, RetentionPeriods};
+use eip_types::{Problem, Role};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -27,15 +25,6 @@ pub(super) struct DueQuery {
     on: Option<String>,
 }
 
-fn parse_day(field: &str, text: &str) -> Result<chrono::NaiveDate, ApiError> {
-    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-        ApiError::Validation(vec![FieldError::new(
-            field,
-            "Enter a real date as YYYY-MM-DD.",
-        )])
-    })
-}
-
 /// Referrals due for a retention review (administrators).
 #[utoipa::path(get, path = "/retention/due", tag = "retention", params(DueQuery),
     responses((status = 200, body = [RetentionDue]), (status = 403, body = Problem)))]
@@ -46,7 +35,9 @@ pub(super) async fn retention_due(
 ) -> Result<Json<Vec<RetentionDue>>, ApiError> {
     user.require_any(&[Role::Admin])?;
     let on = match q.on {
-        Some(text) => parse_day("on", &text)?,
+        Some(text) => {
+            retention::parse_day("on", &text).map_err(|e| ApiError::Validation(vec![e]))?
+        }
         None => chrono::Utc::now().date_naive(),
     };
     Ok(Json(store::retention::due(state.db.pool(), on, 500).await?))
@@ -64,47 +55,14 @@ pub(super) async fn decide_retention(
     ApiJson(body): ApiJson<RetentionDecision>,
 ) -> Result<Json<Referral>, ApiError> {
     user.require_any(&[Role::Admin])?;
-    let reason = body.reason.trim();
-    if reason.is_empty() || reason.chars().count() > eip_types::referral::MAX_NOTE_CHARS {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "reason",
-            "Record why, in at most 1000 characters.",
-        )]));
-    }
     let today = chrono::Utc::now().date_naive();
-    let next = match (body.decision, body.next_review_on.as_deref()) {
-        (RetentionChoice::Retain, Some(text)) => {
-            let next = parse_day("next_review_on", text)?;
-            if next <= today || next > today + chrono::Months::new(120) {
-                return Err(ApiError::Validation(vec![FieldError::new(
-                    "next_review_on",
-                    "Choose a date after today and within ten years.",
-                )]));
-            }
-            Some(next)
-        }
-        (RetentionChoice::Retain, None) => {
-            return Err(ApiError::Validation(vec![FieldError::new(
-                "next_review_on",
-                "Choose when to review it next.",
-            )]));
-        }
-        (RetentionChoice::Dispose, _) => None,
-    };
+    let (reason, next) =
+        retention::check_decision(&body, today).map_err(|e| ApiError::Validation(vec![e]))?;
     let mut tx = state.db.begin().await?;
     let current = store::referrals::get(&mut tx, &id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    if current.disposed_at.is_some() {
-        return Err(ApiError::Conflict(
-            "This record was already disposed of.".into(),
-        ));
-    }
-    if current.review_on.is_none_or(|due| due > today) {
-        return Err(ApiError::Conflict(
-            "This record is not yet due for review.".into(),
-        ));
-    }
+    retention::may_decide(&current, today).map_err(|why| ApiError::Conflict(why.into()))?;
     match next {
         Some(next) => store::retention::set_review_on(&mut tx, &id, next).await?,
         None => store::retention::dispose(&mut tx, &current).await?,
