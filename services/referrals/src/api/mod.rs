@@ -9,11 +9,9 @@ mod retention;
 mod timeliness;
 
 use crate::AppState;
-use crate::access::Denied;
 use crate::audit::{AccessEntry, Verification};
 use axum::routing::get;
 use axum::{Json, Router};
-use eip_platform::error::ApiError;
 use eip_platform::http::AssertionSecurity;
 use eip_types::audit::AccessReport;
 use eip_types::events::EventPage;
@@ -69,13 +67,4 @@ pub fn router(state: AppState) -> Router {
         .merge(timeliness::router())
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .with_state(state)
-}
-
-/// A refusal as the API answers it: a step the referral's state does not
-/// allow is a conflict; anything else is forbidden.
-fn denied(d: Denied) -> ApiError {
-    match d {
-        Denied::State(why) => ApiError::Conflict(why.into()),
-        other => ApiError::Forbidden(other.message()),
-    }
 }

@@ -2,7 +2,7 @@
 //! steps the user may take, the steps themselves, and the timeline. Every
 //! look at a referral is recorded in the access log.
 
-use super::denied;
+use crate::access::Denied;
 use crate::audit::Access;
 use crate::{AppState, access, lifecycle, sharing, store, timeliness};
 use axum::extract::{Path, State};
@@ -295,6 +295,15 @@ async fn sharing_allowed(tx: &mut Tx, agency_id: &str, agreement_id: &str) -> Re
         Ok(())
     } else {
         Err(ApiError::Validation(errors))
+    }
+}
+
+/// A refusal as the API answers it: a step the referral's state does not
+/// allow is a conflict; anything else is forbidden.
+fn denied(d: Denied) -> ApiError {
+    match d {
+        Denied::State(why) => ApiError::Conflict(why.into()),
+        other => ApiError::Forbidden(other.message()),
     }
 }
 

@@ -41,6 +41,15 @@ fn required<T>(row: &AnyRow, column: &str, parse: fn(&str) -> Option<T>) -> Resu
         .ok_or_else(|| sqlx::Error::Decode(format!("{column} missing").into()))
 }
 
+/// A comma-separated list of labelled values, read back from their ids;
+/// an unknown id is a decode error naming `what` it should have been.
+fn labels<T>(text: &str, what: &str, parse: fn(&str) -> Option<T>) -> Result<Vec<T>, sqlx::Error> {
+    text.split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| parse(s).ok_or_else(|| sqlx::Error::Decode(format!("{what} `{s}`").into())))
+        .collect()
+}
+
 /// A time that may be absent.
 fn time(row: &AnyRow, column: &str) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
     row.try_get::<Option<String>, _>(column)?

@@ -14,13 +14,7 @@ use sqlx::{AnyConnection, AnyPool, Row};
 
 fn risk_factors(row: &AnyRow) -> Result<Vec<RiskFactor>, sqlx::Error> {
     let text: String = row.try_get("risk_factors")?;
-    text.split(',')
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            RiskFactor::parse(s)
-                .ok_or_else(|| sqlx::Error::Decode(format!("risk factor `{s}`").into()))
-        })
-        .collect()
+    super::labels(&text, "risk factor", RiskFactor::parse)
 }
 
 fn risk_factors_text(factors: &[RiskFactor]) -> String {

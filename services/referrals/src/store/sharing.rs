@@ -231,14 +231,7 @@ pub async fn latest_share(
         consent: required(&row, "consent", ConsentStatus::parse)?,
         consent_note: row.try_get("consent_note")?,
         agreement_id: row.try_get("agreement_id")?,
-        fields: fields
-            .split(',')
-            .filter(|f| !f.is_empty())
-            .map(|f| {
-                SharedField::parse(f)
-                    .ok_or_else(|| sqlx::Error::Decode(format!("shared field `{f}`").into()))
-            })
-            .collect::<Result<_, _>>()?,
+        fields: super::labels(&fields, "shared field", SharedField::parse)?,
         actor: row.try_get("actor")?,
         at: parse_time(&row.try_get::<String, _>("at")?)?,
     }))
