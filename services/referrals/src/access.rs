@@ -7,6 +7,10 @@ use eip_types::{Principal, Role};
 /// Roles that raise referrals.
 pub const RAISERS: [Role; 2] = [Role::Frontline, Role::Coordinator];
 
+/// Who answers for the access log: administrators and the data protection
+/// officer.
+pub const AUDITORS: [Role; 2] = [Role::Admin, Role::Dpo];
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Denied {
     /// The role never allows this.

@@ -2,7 +2,7 @@
 //! per area that the governance table shows counts above suppression (and one
 //! area below it), plus drafts. Every name is invented.
 
-use crate::{lifecycle, people, sharing, store};
+use crate::{lifecycle, people, store};
 use eip_platform::db::Db;
 use eip_platform::db::Tx;
 use eip_platform::outbox::Outbox;
@@ -61,22 +61,19 @@ async fn step(
     };
     let to = lifecycle::next_status(&actor, r, t)
         .map_err(|d| anyhow::anyhow!("demo step refused: {}", d.message()))?;
-    let periods = crate::retention::periods(&mut **tx).await?;
+    let periods = store::retention::periods(tx).await?;
     let mut next = lifecycle::apply(r, to, t, now, &periods);
     anyhow::ensure!(
-        store::save(tx, &next, r.version).await?,
+        store::referrals::save_step(tx, r, &mut next, t, "demo-seed", None).await?,
         "demo referral changed"
     );
-    next.version = r.version + 1;
-    store::record_history(tx, &next, t.name(), Some(r.status), "demo-seed", None).await?;
-    sharing::record_share(tx, &next.id, t, "demo-seed", now).await?;
-    let event = lifecycle::event(&next, t, now);
-    outbox.record(tx, event.kind(), &event.payload()).await?;
+    store::sharing::record_share(tx, &next.id, t, "demo-seed", now).await?;
+    store::referrals::record_event(tx, outbox, &next, t, now).await?;
     Ok(next)
 }
 
 pub async fn seed(db: &Db, outbox: &Outbox) -> anyhow::Result<()> {
-    if store::count(db.pool()).await? > 0 {
+    if store::referrals::count(db.pool()).await? > 0 {
         return Ok(());
     }
     let today = chrono::Utc::now().date_naive();
@@ -113,12 +110,12 @@ pub async fn seed(db: &Db, outbox: &Outbox) -> anyhow::Result<()> {
                 area_id: area,
                 school: None,
             };
-            people::insert(&mut tx, &person_id, &person, "demo-seed").await?;
-            let mut saved = store::insert(&mut tx, &id, &person_id, &r, "demo-seed").await?;
+            store::people::insert(&mut tx, &person_id, &person, "demo-seed").await?;
+            let mut saved =
+                store::referrals::insert(&mut tx, &id, &person_id, &r, "demo-seed").await?;
             if submit {
-                let event = lifecycle::event(&saved, &Transition::Submit {}, saved.created_at);
-                outbox
-                    .record(&mut tx, event.kind(), &event.payload())
+                let at = saved.created_at;
+                store::referrals::record_event(&mut tx, outbox, &saved, &Transition::Submit {}, at)
                     .await?;
             }
             // A few of Hull's move on, so the hub and the partner agency
@@ -152,25 +149,14 @@ pub async fn seed(db: &Db, outbox: &Outbox) -> anyhow::Result<()> {
                 }
                 if closed {
                     // Its whole timeline lies in the past.
-                    let raised = eip_platform::db::to_text(now - chrono::Duration::days(7));
-                    sqlx::query(
-                        "UPDATE referrals SET created_at = $1, submitted_at = $1 WHERE id = $2",
-                    )
-                    .bind(&raised)
-                    .bind(&saved.id)
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query("UPDATE referral_history SET at = $1 WHERE referral_id = $2")
-                        .bind(eip_platform::db::to_text(now))
-                        .bind(&saved.id)
-                        .execute(&mut *tx)
-                        .await?;
+                    let raised = now - chrono::Duration::days(7);
+                    store::referrals::backdate(&mut tx, &saved.id, raised, now).await?;
                 }
             }
         }
     }
     // A lapsed agreement, to show that a share cannot rely on it.
-    sharing::insert_agreement(
+    store::sharing::insert_agreement(
         &mut tx,
         &SharingAgreement {
             id: "isa-rock-challenge-2023".into(),

@@ -95,7 +95,9 @@ pub async fn launch(
     let mut launch =
         Launch::connect(NAME, &config.service, &migrations(), shared, shutdown).await?;
     let db = launch.db.clone();
-    let given = people::backfill(&db).await?;
+    let mut tx = db.begin().await?;
+    let given = store::people::backfill(&mut tx).await?;
+    tx.commit().await?;
     if given > 0 {
         tracing::info!(
             referrals = given,

@@ -3,7 +3,11 @@
 //! disposal leaves behind.
 
 use chrono::{Months, NaiveDate};
-use eip_types::referral::{Outcome, ReferralStatus, RetentionPeriods};
+use eip_types::FieldError;
+use eip_types::referral::{
+    MAX_NOTE_CHARS, Outcome, Referral, ReferralStatus, RetentionChoice, RetentionDecision,
+    RetentionPeriods,
+};
 
 /// How long after its last change a referral in `status` (closed with
 /// `outcome`) is next reviewed.
@@ -26,57 +30,65 @@ pub fn review_on(
         .unwrap_or(NaiveDate::MAX)
 }
 
-/// The periods in force.
-pub async fn periods<'e, E>(executor: E) -> Result<RetentionPeriods, sqlx::Error>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    use sqlx::Row;
-    let row = sqlx::query("SELECT * FROM retention_periods WHERE id = 1")
-        .fetch_optional(executor)
-        .await?;
-    let Some(row) = row else {
-        return Ok(RetentionPeriods::default());
-    };
-    let months = |c: &str| -> Result<u32, sqlx::Error> {
-        u32::try_from(row.try_get::<i64, _>(c)?).map_err(|e| sqlx::Error::Decode(Box::new(e)))
-    };
-    Ok(RetentionPeriods {
-        open_months: months("open_months")?,
-        withdrawn_months: months("withdrawn_months")?,
-        support_completed_months: months("support_completed_months")?,
-        partly_met_months: months("partly_met_months")?,
-        disengaged_months: months("disengaged_months")?,
-        escalated_months: months("escalated_months")?,
-        no_longer_needed_months: months("no_longer_needed_months")?,
-    })
-}
-
-pub async fn set_periods(pool: &sqlx::AnyPool, p: &RetentionPeriods) -> Result<(), sqlx::Error> {
-    let fields = p.fields();
-    let sets: Vec<String> = fields
-        .iter()
-        .enumerate()
-        .map(|(i, (name, _))| format!("{name} = ${}", i + 1))
-        .collect();
-    let sql = format!(
-        "UPDATE retention_periods SET {} WHERE id = 1",
-        sets.join(", ")
-    );
-    let mut q = sqlx::query(&sql);
-    for (_, months) in fields {
-        q = q.bind(i64::from(months));
-    }
-    q.execute(pool).await?;
-    Ok(())
-}
-
 /// What stands in for the child's name once the record is disposed of.
 pub const DISPOSED_NAME: &str = "[disposed]";
 
 /// The date of birth kept after disposal: the year only, as an age band.
 pub fn anonymised_birth_date(dob: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(chrono::Datelike::year(&dob), 1, 1).unwrap_or(dob)
+}
+
+/// A day as typed, `YYYY-MM-DD`; the refusal names `field`.
+pub fn parse_day(field: &str, text: &str) -> Result<NaiveDate, FieldError> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| FieldError::new(field, "Enter a real date as YYYY-MM-DD."))
+}
+
+/// Checks a review's decision made `today`: its reason, and when retaining
+/// the next review (after today, within ten years). Returns the reason as
+/// kept and the next review date (none when disposing).
+pub fn check_decision(
+    d: &RetentionDecision,
+    today: NaiveDate,
+) -> Result<(&str, Option<NaiveDate>), FieldError> {
+    let reason = d.reason.trim();
+    if reason.is_empty() || reason.chars().count() > MAX_NOTE_CHARS {
+        return Err(FieldError::new(
+            "reason",
+            "Record why, in at most 1000 characters.",
+        ));
+    }
+    let next = match (d.decision, d.next_review_on.as_deref()) {
+        (RetentionChoice::Retain, Some(text)) => {
+            let next = parse_day("next_review_on", text)?;
+            if next <= today || next > today + Months::new(120) {
+                return Err(FieldError::new(
+                    "next_review_on",
+                    "Choose a date after today and within ten years.",
+                ));
+            }
+            Some(next)
+        }
+        (RetentionChoice::Retain, None) => {
+            return Err(FieldError::new(
+                "next_review_on",
+                "Choose when to review it next.",
+            ));
+        }
+        (RetentionChoice::Dispose, _) => None,
+    };
+    Ok((reason, next))
+}
+
+/// Whether `r` may be reviewed `today`: not yet disposed of, and due.
+pub fn may_decide(r: &Referral, today: NaiveDate) -> Result<(), &'static str> {
+    if r.disposed_at.is_some() {
+        return Err("This record was already disposed of.");
+    }
+    if r.review_on.is_none_or(|due| due > today) {
+        return Err("This record is not yet due for review.");
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -152,5 +164,62 @@ mod tests {
     #[test]
     fn disposal_keeps_only_the_year_of_birth() {
         assert_eq!(anonymised_birth_date(d(2014, 9, 9)), d(2014, 1, 1));
+    }
+
+    fn decision(choice: RetentionChoice, reason: &str, next: Option<&str>) -> RetentionDecision {
+        RetentionDecision {
+            decision: choice,
+            reason: reason.into(),
+            next_review_on: next.map(Into::into),
+        }
+    }
+
+    fn refused_field(d: &RetentionDecision, today: NaiveDate) -> String {
+        check_decision(d, today)
+            .err()
+            .map(|e| e.field)
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_decision_needs_a_reason_and_a_retained_record_its_next_review() {
+        let today = d(2026, 3, 1);
+        let retain = |next: Option<&str>| decision(RetentionChoice::Retain, "Still needed", next);
+        assert_eq!(
+            check_decision(&retain(Some("2027-03-01")), today),
+            Ok(("Still needed", Some(d(2027, 3, 1))))
+        );
+        assert_eq!(
+            check_decision(&decision(RetentionChoice::Dispose, " Done ", None), today),
+            Ok(("Done", None))
+        );
+        let silent = decision(RetentionChoice::Dispose, "  ", None);
+        assert_eq!(refused_field(&silent, today), "reason");
+        let long = decision(RetentionChoice::Dispose, &"x".repeat(1001), None);
+        assert_eq!(refused_field(&long, today), "reason");
+        for next in [None, Some("soon"), Some("2026-03-01"), Some("2036-03-02")] {
+            assert_eq!(
+                refused_field(&retain(next), today),
+                "next_review_on",
+                "{next:?}"
+            );
+        }
+        assert!(check_decision(&retain(Some("2036-03-01")), today).is_ok());
+    }
+
+    #[test]
+    fn only_a_record_due_and_not_disposed_of_is_decided() {
+        let today = d(2026, 3, 1);
+        let mut r = crate::fixtures::referral("hull", "u1", ReferralStatus::Closed);
+        assert!(may_decide(&r, today).is_err());
+        r.review_on = Some(d(2026, 3, 2));
+        assert!(may_decide(&r, today).is_err());
+        r.review_on = Some(today);
+        assert_eq!(may_decide(&r, today), Ok(()));
+        r.disposed_at = Some(chrono::Utc::now());
+        assert_eq!(
+            may_decide(&r, today),
+            Err("This record was already disposed of.")
+        );
     }
 }

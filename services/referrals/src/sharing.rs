@@ -1,17 +1,13 @@
-//! Lawful sharing: the agencies and programmes referrals go to, the
-//! data-sharing agreements shares rely on, the record of every share, and
-//! what a receiving agency may see of a referral.
+//! Lawful sharing: whether a data-sharing agreement lets a referral go to
+//! an agency, what the access log says of a share, and what a receiving
+//! agency may see of a referral. Agencies, agreements and shares are kept
+//! by `store::sharing`.
 
-use crate::store::required;
-use chrono::{DateTime, NaiveDate, Utc};
-use eip_platform::db::{Tx, now_text, parse_date, parse_time, to_text};
+use chrono::NaiveDate;
 use eip_types::referral::{
-    AgencyChange, ConsentStatus, LawfulBasis, Referral, ShareRecord, SharedField, SharingAgreement,
-    Transition,
+    ConsentStatus, LawfulBasis, Referral, ShareRecord, SharedField, SharingAgreement,
 };
 use eip_types::{FieldError, Principal, Role};
-use sqlx::any::AnyRow;
-use sqlx::{AnyPool, Row};
 
 /// Whether `agreement` lets a referral go to `agency_id` on `today`; the
 /// refusal names the field to correct.
@@ -80,205 +76,25 @@ pub fn view_for(
     (referral, share, withheld)
 }
 
-fn agreement(row: &AnyRow) -> Result<SharingAgreement, sqlx::Error> {
-    Ok(SharingAgreement {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        agency_id: row.try_get("agency_id")?,
-        starts_on: parse_date(&row.try_get::<String, _>("starts_on")?)?,
-        ends_on: parse_date(&row.try_get::<String, _>("ends_on")?)?,
-    })
-}
-
-pub async fn agreements(pool: &AnyPool) -> Result<Vec<SharingAgreement>, sqlx::Error> {
-    sqlx::query("SELECT * FROM sharing_agreements ORDER BY agency_id, ends_on DESC, id")
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(agreement)
-        .collect()
-}
-
-pub async fn find_agreement<'e, E>(
-    executor: E,
-    id: &str,
-) -> Result<Option<SharingAgreement>, sqlx::Error>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    sqlx::query("SELECT * FROM sharing_agreements WHERE id = $1")
-        .bind(id)
-        .fetch_optional(executor)
-        .await?
-        .as_ref()
-        .map(agreement)
-        .transpose()
-}
-
-fn day(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
-pub async fn insert_agreement(
-    tx: &mut Tx,
-    a: &SharingAgreement,
-    actor: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO sharing_agreements (id, name, agency_id, starts_on, ends_on, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+/// Why a share discloses the record, as the access log records it: the
+/// lawful basis, the consent position and the agreement relied on.
+pub fn disclosure_reason(
+    lawful_basis: Option<LawfulBasis>,
+    consent: Option<ConsentStatus>,
+    agreement_id: &str,
+) -> String {
+    format!(
+        "Shared for early help: {}; {}; agreement {}",
+        lawful_basis.map_or("", |b| b.label()),
+        consent.map_or("", |c| c.label()).to_lowercase(),
+        agreement_id.trim()
     )
-    .bind(&a.id)
-    .bind(&a.name)
-    .bind(&a.agency_id)
-    .bind(day(a.starts_on))
-    .bind(day(a.ends_on))
-    .bind(actor)
-    .bind(now_text())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// Updates an agreement; `false` when there is none with that id.
-pub async fn update_agreement(tx: &mut Tx, a: &SharingAgreement) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE sharing_agreements SET name = $1, agency_id = $2, starts_on = $3, ends_on = $4 \
-         WHERE id = $5",
-    )
-    .bind(&a.name)
-    .bind(&a.agency_id)
-    .bind(day(a.starts_on))
-    .bind(day(a.ends_on))
-    .bind(&a.id)
-    .execute(&mut **tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-pub async fn agency_exists<'e, E>(executor: E, id: &str) -> Result<bool, sqlx::Error>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    Ok(sqlx::query("SELECT id FROM agencies WHERE id = $1")
-        .bind(id)
-        .fetch_optional(executor)
-        .await?
-        .is_some())
-}
-
-pub async fn insert_agency(tx: &mut Tx, id: &str, a: &AgencyChange) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO agencies (id, name, kind, active, position) \
-         SELECT $1, $2, $3, $4, COALESCE(MAX(position), 0) + 1 FROM agencies",
-    )
-    .bind(id)
-    .bind(a.name.trim())
-    .bind(&a.kind)
-    .bind(i64::from(a.active))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// Renames, re-kinds or (de)activates an agency; `false` when unknown.
-pub async fn update_agency(tx: &mut Tx, id: &str, a: &AgencyChange) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("UPDATE agencies SET name = $1, kind = $2, active = $3 WHERE id = $4")
-        .bind(a.name.trim())
-        .bind(&a.kind)
-        .bind(i64::from(a.active))
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-fn fields_text(fields: &[SharedField]) -> String {
-    SharedField::ALL
-        .iter()
-        .filter(|f| fields.contains(f))
-        .map(|f| f.as_str())
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-/// Records the share `t` made at `at`. `t` must be a share.
-pub async fn record_share(
-    tx: &mut Tx,
-    referral_id: &str,
-    t: &Transition,
-    actor: &str,
-    at: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    let Transition::Share {
-        agency_id,
-        lawful_basis,
-        consent,
-        consent_note,
-        agreement_id,
-        fields,
-    } = t
-    else {
-        return Ok(());
-    };
-    let note = consent_note.trim();
-    sqlx::query(
-        "INSERT INTO shares (referral_id, agency_id, lawful_basis, consent, consent_note, \
-         agreement_id, fields, actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(referral_id)
-    .bind(agency_id.trim())
-    .bind(lawful_basis.map(LawfulBasis::as_str))
-    .bind(consent.map(ConsentStatus::as_str))
-    .bind((consent != &Some(ConsentStatus::Given) && !note.is_empty()).then_some(note))
-    .bind(agreement_id.trim())
-    .bind(fields_text(fields))
-    .bind(actor)
-    .bind(to_text(at))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// The latest share of a referral, if it was ever shared.
-pub async fn latest_share<'e, E>(
-    executor: E,
-    referral_id: &str,
-) -> Result<Option<ShareRecord>, sqlx::Error>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    let Some(row) =
-        sqlx::query("SELECT * FROM shares WHERE referral_id = $1 ORDER BY id DESC LIMIT 1")
-            .bind(referral_id)
-            .fetch_optional(executor)
-            .await?
-    else {
-        return Ok(None);
-    };
-    let fields: String = row.try_get("fields")?;
-    Ok(Some(ShareRecord {
-        agency_id: row.try_get("agency_id")?,
-        lawful_basis: required(&row, "lawful_basis", LawfulBasis::parse)?,
-        consent: required(&row, "consent", ConsentStatus::parse)?,
-        consent_note: row.try_get("consent_note")?,
-        agreement_id: row.try_get("agreement_id")?,
-        fields: fields
-            .split(',')
-            .filter(|f| !f.is_empty())
-            .map(|f| {
-                SharedField::parse(f)
-                    .ok_or_else(|| sqlx::Error::Decode(format!("shared field `{f}`").into()))
-            })
-            .collect::<Result<_, _>>()?,
-        actor: row.try_get("actor")?,
-        at: parse_time(&row.try_get::<String, _>("at")?)?,
-    }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Utc;
     use eip_types::referral::{ReferralStatus, RiskFactor};
 
     fn agreement(agency: &str, starts: &str, ends: &str) -> SharingAgreement {

@@ -1,6 +1,7 @@
 //! Timeliness clocks: a submitted referral should be triaged within two
 //! days; a shared one accepted or declined by the agency within a time set by
-//! its priority. The coordinator's worklist puts what is overdue first.
+//! its priority. The coordinator's worklist puts what is overdue first. The
+//! targets in force are kept by `store::timeliness`.
 
 use chrono::{DateTime, Duration, Utc};
 use eip_types::referral::{Priority, ReferralStatus, ReferralSummary, TimelinessTargets};
@@ -36,40 +37,6 @@ pub fn due_at(
 pub fn annotate(t: &TimelinessTargets, s: &mut ReferralSummary, now: DateTime<Utc>) {
     s.due_at = due_at(t, s.status, s.priority, s.submitted_at, s.shared_at);
     s.overdue = s.due_at.is_some_and(|due| due < now);
-}
-
-/// The targets in force.
-pub async fn targets(pool: &sqlx::AnyPool) -> Result<TimelinessTargets, sqlx::Error> {
-    use sqlx::Row;
-    let row = sqlx::query("SELECT * FROM timeliness_targets WHERE id = 1")
-        .fetch_optional(pool)
-        .await?;
-    let Some(row) = row else {
-        return Ok(TimelinessTargets::default());
-    };
-    let hours = |c: &str| -> Result<u32, sqlx::Error> {
-        u32::try_from(row.try_get::<i64, _>(c)?).map_err(|e| sqlx::Error::Decode(Box::new(e)))
-    };
-    Ok(TimelinessTargets {
-        triage_hours: hours("triage_hours")?,
-        urgent_hours: hours("urgent_hours")?,
-        high_hours: hours("high_hours")?,
-        routine_hours: hours("routine_hours")?,
-    })
-}
-
-pub async fn set_targets(pool: &sqlx::AnyPool, t: &TimelinessTargets) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE timeliness_targets SET triage_hours = $1, urgent_hours = $2, high_hours = $3, \
-         routine_hours = $4 WHERE id = 1",
-    )
-    .bind(i64::from(t.triage_hours))
-    .bind(i64::from(t.urgent_hours))
-    .bind(i64::from(t.high_hours))
-    .bind(i64::from(t.routine_hours))
-    .execute(pool)
-    .await?;
-    Ok(())
 }
 
 /// The states that wait on the hub or on an agency.

@@ -1,42 +1,20 @@
-//! Referral records in the service's database. One SQL text serves SQLite and
-//! PostgreSQL through sqlx's `Any` driver.
+//! Referral records and their timelines.
 
+use super::{day, labelled, now, required, time};
 use crate::access::Scope;
 use chrono::{DateTime, Utc};
 use eip_platform::db::{Tx, now_text, parse_date, parse_time, to_text};
+use eip_platform::outbox::Outbox;
 use eip_types::referral::{
-    Agency, FollowUpResult, HistoryEntry, Outcome, Pathway, Priority, Referral, ReferralStatus,
-    ReferralSummary, RetentionChoice, RetentionDue, RiskFactor, ValidReferral, ace_count,
+    FollowUpResult, HistoryEntry, Outcome, Pathway, Priority, Referral, ReferralStatus,
+    ReferralSummary, RiskFactor, Transition, ValidReferral, ace_count,
 };
 use sqlx::any::AnyRow;
-use sqlx::{AnyPool, Row};
-
-/// A labelled value read back from its id; an unknown id is a decode error.
-pub(crate) fn labelled<T>(
-    row: &AnyRow,
-    column: &str,
-    parse: fn(&str) -> Option<T>,
-) -> Result<Option<T>, sqlx::Error> {
-    row.try_get::<Option<String>, _>(column)?
-        .map(|s| parse(&s).ok_or_else(|| sqlx::Error::Decode(format!("{column} `{s}`").into())))
-        .transpose()
-}
-
-fn time(row: &AnyRow, column: &str) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-    row.try_get::<Option<String>, _>(column)?
-        .map(|t| parse_time(&t))
-        .transpose()
-}
+use sqlx::{AnyConnection, AnyPool, Row};
 
 fn risk_factors(row: &AnyRow) -> Result<Vec<RiskFactor>, sqlx::Error> {
     let text: String = row.try_get("risk_factors")?;
-    text.split(',')
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            RiskFactor::parse(s)
-                .ok_or_else(|| sqlx::Error::Decode(format!("risk factor `{s}`").into()))
-        })
-        .collect()
+    super::labels(&text, "risk factor", RiskFactor::parse)
 }
 
 fn risk_factors_text(factors: &[RiskFactor]) -> String {
@@ -47,17 +25,7 @@ fn risk_factors_text(factors: &[RiskFactor]) -> String {
         .join(",")
 }
 
-/// A labelled value that must be present.
-pub(crate) fn required<T>(
-    row: &AnyRow,
-    column: &str,
-    parse: fn(&str) -> Option<T>,
-) -> Result<T, sqlx::Error> {
-    labelled(row, column, parse)?
-        .ok_or_else(|| sqlx::Error::Decode(format!("{column} missing").into()))
-}
-
-fn status(row: &AnyRow, column: &str) -> Result<ReferralStatus, sqlx::Error> {
+pub(super) fn status(row: &AnyRow, column: &str) -> Result<ReferralStatus, sqlx::Error> {
     required(row, column, ReferralStatus::parse)
 }
 
@@ -82,26 +50,18 @@ fn referral(row: &AnyRow) -> Result<Referral, sqlx::Error> {
         shared_at: time(row, "shared_at")?,
         accepted_at: time(row, "accepted_at")?,
         closed_at: time(row, "closed_at")?,
-        review_on: row
-            .try_get::<Option<String>, _>("review_on")?
-            .map(|d| parse_date(&d))
-            .transpose()?,
+        review_on: super::date(row, "review_on")?,
         disposed_at: time(row, "disposed_at")?,
-        follow_up_due_on: row
-            .try_get::<Option<String>, _>("follow_up_due_on")?
-            .map(|d| parse_date(&d))
-            .transpose()?,
+        follow_up_due_on: super::date(row, "follow_up_due_on")?,
         follow_up: labelled(row, "follow_up", FollowUpResult::parse)?,
         followed_up_at: time(row, "followed_up_at")?,
         version: row.try_get("version")?,
     })
 }
 
-/// The current time as it will read back from the database.
-pub fn now() -> Result<DateTime<Utc>, sqlx::Error> {
-    parse_time(&now_text())
-}
-
+/// Stores a new referral about `person_id` (a draft, or submitted at once)
+/// with its first review date, and starts its timeline.
+#[tracing::instrument(skip_all)]
 pub async fn insert(
     tx: &mut Tx,
     id: &str,
@@ -116,7 +76,7 @@ pub async fn insert(
         ReferralStatus::Draft
     };
     let submitted_at = r.submit.then(|| to_text(now));
-    let periods = crate::retention::periods(&mut **tx).await?;
+    let periods = super::retention::periods(tx).await?;
     let review_on = crate::retention::review_on(&periods, status, None, now.date_naive());
     sqlx::query(
         "INSERT INTO referrals (id, child_name, date_of_birth, area_id, reason, status, \
@@ -125,7 +85,7 @@ pub async fn insert(
     )
     .bind(id)
     .bind(&r.child_name)
-    .bind(r.date_of_birth.format("%Y-%m-%d").to_string())
+    .bind(day(r.date_of_birth))
     .bind(&r.area_id)
     .bind(&r.reason)
     .bind(status.as_str())
@@ -133,7 +93,7 @@ pub async fn insert(
     .bind(to_text(now))
     .bind(submitted_at)
     .bind(risk_factors_text(&r.risk_factors))
-    .bind(review_on.format("%Y-%m-%d").to_string())
+    .bind(day(review_on))
     .bind(person_id)
     .execute(&mut **tx)
     .await?;
@@ -168,14 +128,12 @@ pub async fn insert(
     Ok(saved)
 }
 
-/// One referral by id, read in a transaction or straight from the pool.
-pub async fn get<'e, E>(executor: E, id: &str) -> Result<Option<Referral>, sqlx::Error>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
+/// One referral by id.
+#[tracing::instrument(skip_all)]
+pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<Referral>, sqlx::Error> {
     sqlx::query("SELECT * FROM referrals WHERE id = $1")
         .bind(id)
-        .fetch_optional(executor)
+        .fetch_optional(conn)
         .await?
         .as_ref()
         .map(referral)
@@ -185,7 +143,7 @@ where
 /// Writes the lifecycle fields of `r` if the stored version is still
 /// `expected`; `false` when someone changed it first. The stored version
 /// becomes `expected + 1`.
-pub async fn save(tx: &mut Tx, r: &Referral, expected: i64) -> Result<bool, sqlx::Error> {
+async fn save(tx: &mut Tx, r: &Referral, expected: i64) -> Result<bool, sqlx::Error> {
     let text = |t: Option<DateTime<Utc>>| t.map(to_text);
     let done = sqlx::query(
         "UPDATE referrals SET status = $1, submitted_at = $2, priority = $3, pathway = $4, \
@@ -204,8 +162,8 @@ pub async fn save(tx: &mut Tx, r: &Referral, expected: i64) -> Result<bool, sqlx
     .bind(text(r.shared_at))
     .bind(text(r.accepted_at))
     .bind(text(r.closed_at))
-    .bind(r.review_on.map(|d| d.format("%Y-%m-%d").to_string()))
-    .bind(r.follow_up_due_on.map(|d| d.format("%Y-%m-%d").to_string()))
+    .bind(r.review_on.map(day))
+    .bind(r.follow_up_due_on.map(day))
     .bind(r.follow_up.map(FollowUpResult::as_str))
     .bind(text(r.followed_up_at))
     .bind(&r.id)
@@ -215,8 +173,44 @@ pub async fn save(tx: &mut Tx, r: &Referral, expected: i64) -> Result<bool, sqlx
     Ok(done.rows_affected() == 1)
 }
 
+/// Stores `after`, the referral once `t` is taken from `before`, if no one
+/// changed it since `before` was read, and adds the step to its timeline;
+/// `after` then carries its new version. `false`, with nothing written,
+/// when someone changed it first.
+#[tracing::instrument(skip_all)]
+pub async fn save_step(
+    tx: &mut Tx,
+    before: &Referral,
+    after: &mut Referral,
+    t: &Transition,
+    actor: &str,
+    note: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    if !save(tx, after, before.version).await? {
+        return Ok(false);
+    }
+    after.version = before.version + 1;
+    record_history(tx, after, t.name(), Some(before.status), actor, note).await?;
+    Ok(true)
+}
+
+/// Records the event a step raises in the outbox, in the step's
+/// transaction.
+#[tracing::instrument(skip_all)]
+pub async fn record_event(
+    tx: &mut Tx,
+    outbox: &Outbox,
+    after: &Referral,
+    t: &Transition,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let event = crate::lifecycle::event(after, t, now);
+    outbox.record(tx, event.kind(), &event.payload()).await?;
+    Ok(())
+}
+
 /// Adds a step to the referral's timeline.
-pub async fn record_history(
+async fn record_history(
     tx: &mut Tx,
     after: &Referral,
     action: &str,
@@ -240,6 +234,8 @@ pub async fn record_history(
     Ok(())
 }
 
+/// The referral's timeline, oldest step first.
+#[tracing::instrument(skip_all)]
 pub async fn history(pool: &AnyPool, id: &str) -> Result<Vec<HistoryEntry>, sqlx::Error> {
     sqlx::query(
         "SELECT action, from_status, to_status, actor, at, note FROM referral_history \
@@ -265,6 +261,7 @@ pub async fn history(pool: &AnyPool, id: &str) -> Result<Vec<HistoryEntry>, sqlx
 /// The referrals within `scope`, at most `limit`: the newest first, or
 /// with `statuses` (a worklist) those whose clock has run longest first, so
 /// that overdue work is never cut off by the limit.
+#[tracing::instrument(skip_all)]
 pub async fn list(
     pool: &AnyPool,
     scope: &Scope,
@@ -339,6 +336,7 @@ fn summary(row: &AnyRow) -> Result<ReferralSummary, sqlx::Error> {
 }
 
 /// The referrals about one person, newest first.
+#[tracing::instrument(skip_all)]
 pub async fn for_person(
     pool: &AnyPool,
     person_id: &str,
@@ -354,6 +352,8 @@ pub async fn for_person(
     .collect()
 }
 
+/// How many referrals there are.
+#[tracing::instrument(skip_all)]
 pub async fn count(pool: &AnyPool) -> Result<i64, sqlx::Error> {
     sqlx::query("SELECT COUNT(*) AS n FROM referrals")
         .fetch_one(pool)
@@ -361,137 +361,24 @@ pub async fn count(pool: &AnyPool) -> Result<i64, sqlx::Error> {
         .try_get("n")
 }
 
-/// The agencies and programmes referrals can be shared with; inactive ones
-/// too when `all`.
-pub async fn agencies(pool: &AnyPool, all: bool) -> Result<Vec<Agency>, sqlx::Error> {
-    let sql = if all {
-        "SELECT id, name, kind, active FROM agencies ORDER BY position, id"
-    } else {
-        "SELECT id, name, kind, active FROM agencies WHERE active = 1 ORDER BY position, id"
-    };
-    sqlx::query(sql)
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(Agency {
-                id: row.try_get("id")?,
-                name: row.try_get("name")?,
-                kind: row.try_get("kind")?,
-                active: row.try_get::<i64, _>("active")? == 1,
-            })
-        })
-        .collect()
-}
-
-pub async fn agency_is_active<'e, E>(executor: E, id: &str) -> Result<bool, sqlx::Error>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    Ok(
-        sqlx::query("SELECT id FROM agencies WHERE id = $1 AND active = 1")
-            .bind(id)
-            .fetch_optional(executor)
-            .await?
-            .is_some(),
-    )
-}
-
-/// Referrals due for review on or before `on`, not yet disposed of.
-pub async fn retention_due(
-    pool: &AnyPool,
-    on: chrono::NaiveDate,
-    limit: i64,
-) -> Result<Vec<RetentionDue>, sqlx::Error> {
-    sqlx::query(
-        "SELECT id, child_name, area_id, status, outcome, created_at, review_on FROM referrals \
-         WHERE review_on <= $1 AND disposed_at IS NULL ORDER BY review_on, id LIMIT $2",
-    )
-    .bind(on.format("%Y-%m-%d").to_string())
-    .bind(limit)
-    .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|row| {
-        Ok(RetentionDue {
-            id: row.try_get("id")?,
-            child_name: row.try_get("child_name")?,
-            area_id: row.try_get("area_id")?,
-            status: status(row, "status")?,
-            outcome: labelled(row, "outcome", Outcome::parse)?,
-            created_at: parse_time(&row.try_get::<String, _>("created_at")?)?,
-            review_on: parse_date(&row.try_get::<String, _>("review_on")?)?,
-        })
-    })
-    .collect()
-}
-
-/// Records a retain or dispose decision.
-pub async fn record_retention(
+/// Moves a referral's raising to `raised` and every step of its timeline
+/// to `steps_at` (demonstration data whose story lies in the past).
+#[tracing::instrument(skip_all)]
+pub async fn backdate(
     tx: &mut Tx,
-    referral_id: &str,
-    decision: RetentionChoice,
-    reason: &str,
-    next_review_on: Option<chrono::NaiveDate>,
-    actor: &str,
+    id: &str,
+    raised: DateTime<Utc>,
+    steps_at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO retention_decisions (referral_id, decision, reason, next_review_on, actor, at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(referral_id)
-    .bind(decision.as_str())
-    .bind(reason)
-    .bind(next_review_on.map(|d| d.format("%Y-%m-%d").to_string()))
-    .bind(actor)
-    .bind(now_text())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-pub async fn set_review_on(
-    tx: &mut Tx,
-    referral_id: &str,
-    on: chrono::NaiveDate,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE referrals SET review_on = $1, version = version + 1 WHERE id = $2")
-        .bind(on.format("%Y-%m-%d").to_string())
-        .bind(referral_id)
+    sqlx::query("UPDATE referrals SET created_at = $1, submitted_at = $1 WHERE id = $2")
+        .bind(to_text(raised))
+        .bind(id)
         .execute(&mut **tx)
         .await?;
-    Ok(())
-}
-
-/// Erases the personal data of a referral and of its timeline's notes,
-/// keeping area, states, categories and dates for statistics.
-pub async fn dispose(tx: &mut Tx, r: &Referral) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE referrals SET child_name = $1, date_of_birth = $2, reason = '', risk_factors = '', \
-         disposed_at = $3, review_on = NULL, version = version + 1 WHERE id = $4",
-    )
-    .bind(crate::retention::DISPOSED_NAME)
-    .bind(
-        r.date_of_birth
-            .map(crate::retention::anonymised_birth_date)
-            .unwrap_or_default()
-            .format("%Y-%m-%d")
-            .to_string(),
-    )
-    .bind(now_text())
-    .bind(&r.id)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query("UPDATE referral_history SET note = NULL WHERE referral_id = $1")
-        .bind(&r.id)
+    sqlx::query("UPDATE referral_history SET at = $1 WHERE referral_id = $2")
+        .bind(to_text(steps_at))
+        .bind(id)
         .execute(&mut **tx)
         .await?;
-    sqlx::query("UPDATE shares SET consent_note = NULL WHERE referral_id = $1")
-        .bind(&r.id)
-        .execute(&mut **tx)
-        .await?;
-    if let Some(person_id) = &r.person_id {
-        crate::people::dispose_if_unused(tx, person_id).await?;
-    }
     Ok(())
 }

@@ -4,10 +4,11 @@
 //! a person is recorded in the access log.
 
 use crate::matching::{NameKey, Traits};
-use crate::{AppState, access, audit, people, store};
-use axum::Json;
+use crate::{AppState, access, people, store};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use eip_platform::db::Tx;
 use eip_platform::error::{ApiError, ApiJson};
 use eip_platform::identity::Authenticated;
@@ -17,6 +18,16 @@ use eip_types::person::{
 };
 use eip_types::referral::ValidReferral;
 use eip_types::{FieldError, Principal, Problem, Role};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/people/matches", post(matches))
+        .route("/people/search", post(search))
+        .route("/people/{id}", get(show_person))
+        .route("/people/{id}/links", post(add_link))
+        .route("/people/{id}/merge", post(merge))
+        .route("/merges/{id}/undo", post(undo_merge))
+}
 
 /// Candidates shown at most.
 const MAX_CANDIDATES: usize = 5;
@@ -36,7 +47,7 @@ pub(super) async fn person_for(
         )])
     };
     if let Some(id) = valid.person_id.clone() {
-        let (person, created_by) = people::get(&mut **tx, &id).await?.ok_or_else(not_offered)?;
+        let (person, created_by) = store::people::get(tx, &id).await?.ok_or_else(not_offered)?;
         if person.merged_into.is_some() || !people::may_view(user, &person, &created_by) {
             return Err(not_offered());
         }
@@ -52,13 +63,13 @@ pub(super) async fn person_for(
         area_id: &valid.area_id,
         school: valid.school.as_deref(),
     };
-    people::insert(tx, &id, &new, &user.user_id).await?;
+    store::people::insert(tx, &id, &new, &user.user_id).await?;
     Ok((id, valid))
 }
 
 /// Records the officer may already know as this child, best first (at most
 /// five, from their own areas). Showing them is recorded.
-#[utoipa::path(post, path = "/people/matches", request_body = MatchQuery,
+#[utoipa::path(post, path = "/people/matches", tag = "people", request_body = MatchQuery,
     responses((status = 200, body = [PersonMatch]), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub(super) async fn matches(
     State(state): State<AppState>,
@@ -74,10 +85,11 @@ pub(super) async fn matches(
         date_of_birth: dob,
         area_id: body.area_id.trim().to_owned(),
     };
-    let found = people::candidates(state.db.pool(), &probe, &user.0.areas, MAX_CANDIDATES).await?;
+    let found =
+        store::people::candidates(state.db.pool(), &probe, &user.0.areas, MAX_CANDIDATES).await?;
     let ids: Vec<&str> = found.iter().map(|m| m.person.id.as_str()).collect();
     let mut tx = state.db.begin().await?;
-    audit::record_many(
+    store::audit::record_many(
         &mut tx,
         &user.0.user_id,
         "match",
@@ -95,21 +107,21 @@ const MAX_FOUND: usize = 25;
 /// Find a child by name, in every area, to answer "who has seen this
 /// child's record" (the data protection officer and administrators). The
 /// search and the people it showed are recorded in the access log.
-#[utoipa::path(post, path = "/people/search", request_body = PersonSearch,
+#[utoipa::path(post, path = "/people/search", tag = "people", request_body = PersonSearch,
     responses((status = 200, body = [PersonFound]), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub(super) async fn search(
     State(state): State<AppState>,
     user: Authenticated,
     ApiJson(body): ApiJson<PersonSearch>,
 ) -> Result<Json<Vec<PersonFound>>, ApiError> {
-    user.require_any(&super::AUDITORS)?;
+    user.require_any(&access::AUDITORS)?;
     let dob = body
         .validate(chrono::Utc::now().date_naive())
         .map_err(ApiError::Validation)?;
-    let found = people::search(state.db.pool(), body.name.trim(), dob, MAX_FOUND).await?;
+    let found = store::people::search(state.db.pool(), body.name.trim(), dob, MAX_FOUND).await?;
     let ids: Vec<&str> = found.iter().map(|f| f.person.id.as_str()).collect();
     let mut tx = state.db.begin().await?;
-    audit::record_many(
+    store::audit::record_many(
         &mut tx,
         &user.0.user_id,
         "search",
@@ -123,7 +135,7 @@ pub(super) async fn search(
 }
 
 async fn visible_person(tx: &mut Tx, user: &Principal, id: &str) -> Result<Person, ApiError> {
-    let (person, created_by) = people::get(&mut **tx, id)
+    let (person, created_by) = store::people::get(tx, id)
         .await?
         .ok_or(ApiError::NotFound)?;
     if !user.has_any_role(&[Role::Frontline, Role::Coordinator, Role::Admin]) {
@@ -138,7 +150,7 @@ async fn visible_person(tx: &mut Tx, user: &Principal, id: &str) -> Result<Perso
 }
 
 /// A person with their household, referrals and merges (recorded as a view).
-#[utoipa::path(get, path = "/people/{id}",
+#[utoipa::path(get, path = "/people/{id}", tag = "people",
     responses((status = 200, body = PersonDetail), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub(super) async fn show_person(
     State(state): State<AppState>,
@@ -147,7 +159,7 @@ pub(super) async fn show_person(
 ) -> Result<Json<PersonDetail>, ApiError> {
     let mut tx = state.db.begin().await?;
     let person = visible_person(&mut tx, &user.0, &id).await?;
-    audit::record_many(
+    store::audit::record_many(
         &mut tx,
         &user.0.user_id,
         "view_person",
@@ -155,10 +167,10 @@ pub(super) async fn show_person(
         "Person record",
     )
     .await?;
-    let household = people::household(&mut *tx, &id).await?;
-    let merges = people::merges_of(&mut *tx, &id).await?;
+    let household = store::people::household(&mut tx, &id).await?;
+    let merges = store::people::merges_of(&mut tx, &id).await?;
     tx.commit().await?;
-    let referrals = store::for_person(state.db.pool(), &id).await?;
+    let referrals = store::referrals::for_person(state.db.pool(), &id).await?;
     Ok(Json(PersonDetail {
         person,
         household,
@@ -168,7 +180,7 @@ pub(super) async fn show_person(
 }
 
 /// Links a household member (both ways) to a person.
-#[utoipa::path(post, path = "/people/{id}/links", request_body = NewLink,
+#[utoipa::path(post, path = "/people/{id}/links", tag = "people", request_body = NewLink,
     responses((status = 201, description = "Linked"), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub(super) async fn add_link(
@@ -192,7 +204,7 @@ pub(super) async fn add_link(
     }
     let mut tx = state.db.begin().await?;
     visible_person(&mut tx, &user.0, &id).await?;
-    let related = people::get(&mut *tx, &body.related_id).await?;
+    let related = store::people::get(&mut tx, &body.related_id).await?;
     match related {
         Some((p, by)) if people::may_view(&user.0, &p, &by) => {}
         _ => {
@@ -202,12 +214,8 @@ pub(super) async fn add_link(
             )]));
         }
     }
-    // Parent of a child reads back as the child's household member.
-    let back = match relationship {
-        eip_types::person::Relationship::Sibling => relationship,
-        _ => eip_types::person::Relationship::HouseholdMember,
-    };
-    if !people::link(
+    let back = people::reciprocal(relationship);
+    if !store::people::link(
         &mut tx,
         &id,
         &body.related_id,
@@ -218,7 +226,7 @@ pub(super) async fn add_link(
     {
         return Err(ApiError::Conflict("They are already linked.".into()));
     }
-    people::link(&mut tx, &body.related_id, &id, back, &user.0.user_id).await?;
+    store::people::link(&mut tx, &body.related_id, &id, back, &user.0.user_id).await?;
     tx.commit().await?;
     Ok(StatusCode::CREATED)
 }
@@ -226,7 +234,7 @@ pub(super) async fn add_link(
 /// Folds a duplicate record into this one: its referrals move here, and it
 /// points here from now on. A coordinator of both records' areas; audited
 /// and reversible by an administrator.
-#[utoipa::path(post, path = "/people/{id}/merge", request_body = MergeRequest,
+#[utoipa::path(post, path = "/people/{id}/merge", tag = "people", request_body = MergeRequest,
     responses((status = 200, body = MergeRecord), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub(super) async fn merge(
@@ -245,10 +253,10 @@ pub(super) async fn merge(
         )]));
     }
     let mut tx = state.db.begin().await?;
-    let (kept, _) = people::get(&mut *tx, &id)
+    let (kept, _) = store::people::get(&mut tx, &id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let Some((duplicate, _)) = people::get(&mut *tx, duplicate_id).await? else {
+    let Some((duplicate, _)) = store::people::get(&mut tx, duplicate_id).await? else {
         return Err(ApiError::Validation(vec![FieldError::new(
             "duplicate_id",
             "No person record has that reference.",
@@ -264,8 +272,9 @@ pub(super) async fn merge(
             "One of these records was already merged into another.".into(),
         ));
     }
-    let record = people::merge_into(&mut tx, &id, duplicate_id, reason, &user.0.user_id).await?;
-    audit::record_many(
+    let record =
+        store::people::merge_into(&mut tx, &id, duplicate_id, reason, &user.0.user_id).await?;
+    store::audit::record_many(
         &mut tx,
         &user.0.user_id,
         "merge",
@@ -279,7 +288,7 @@ pub(super) async fn merge(
 }
 
 /// Undoes a merge (administrators): the referrals it moved go back.
-#[utoipa::path(post, path = "/merges/{id}/undo", request_body = UndoMerge,
+#[utoipa::path(post, path = "/merges/{id}/undo", tag = "people", request_body = UndoMerge,
     responses((status = 200, body = MergeRecord), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub(super) async fn undo_merge(
@@ -291,14 +300,14 @@ pub(super) async fn undo_merge(
     user.require_any(&[Role::Admin])?;
     let reason = check_reason(&body.reason).map_err(|e| ApiError::Validation(vec![e]))?;
     let mut tx = state.db.begin().await?;
-    let m = people::find_merge(&mut tx, &id)
+    let m = store::people::find_merge(&mut tx, &id)
         .await?
         .ok_or(ApiError::NotFound)?;
     if m.undone_at.is_some() {
         return Err(ApiError::Conflict("This merge was already undone.".into()));
     }
-    people::undo_merge(&mut tx, &m, reason, &user.0.user_id).await?;
-    audit::record_many(
+    store::people::undo_merge(&mut tx, &m, reason, &user.0.user_id).await?;
+    store::audit::record_many(
         &mut tx,
         &user.0.user_id,
         "unmerge",
@@ -306,7 +315,7 @@ pub(super) async fn undo_merge(
         reason,
     )
     .await?;
-    let after = people::find_merge(&mut tx, &id)
+    let after = store::people::find_merge(&mut tx, &id)
         .await?
         .ok_or(ApiError::NotFound)?;
     tx.commit().await?;
