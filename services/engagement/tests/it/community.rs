@@ -15,7 +15,31 @@ on_both_backends!(
     the_log_and_board_are_for_neighbourhood_teams,
     bad_engagement_input_is_named,
     responses_sent_together_are_never_lost,
+    a_nul_in_free_text_is_refused_on_both_backends,
 );
+
+/// PostgreSQL cannot store a NUL: it is refused, naming the field, rather
+/// than reaching the database.
+async fn a_nul_in_free_text_is_refused_on_both_backends(app: &TestApp) {
+    let coordinator = user(Role::Coordinator);
+    let mut bad = priority("Youth provision", vec![]);
+    bad.you_said = "Nothing\u{0} to do".into();
+    let refused = problem(
+        app.post("/priorities", &coordinator, &bad).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(refused.field("you_said").is_some(), "{refused:?}");
+    let mut meeting = meeting();
+    meeting.issues_raised = vec!["fine".into(), "not\u{0}fine".into()];
+    let refused = problem(
+        app.post("/engagements", &user(Role::Frontline), &meeting)
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(refused.field("issues_raised.1").is_some(), "{refused:?}");
+}
 
 fn meeting() -> NewEngagement {
     NewEngagement {

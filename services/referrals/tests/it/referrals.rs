@@ -299,8 +299,58 @@ async fn the_openapi_document_and_health_are_served(backend: Backend) {
     assert_eq!(live.status(), 200);
 }
 
+/// A NUL (which PostgreSQL cannot store) or another control character in
+/// free text is refused with the field named, on both backends, and nothing
+/// is written; in a query or a path likewise.
+async fn control_characters_are_refused_not_a_server_error(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let officer = principal(Role::Frontline, &["hull"]);
+    let mut bad = draft("hull");
+    bad.reason = "Seen at the\u{0} station".into();
+    let problem = eip_test_support::problem(
+        app.post("/referrals", &officer, &bad).await,
+        reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(problem.field("reason").is_some(), "{problem:?}");
+    bad.reason = "A bell\u{7} rang".into();
+    assert_eq!(app.post("/referrals", &officer, &bad).await.status(), 422);
+    assert!(
+        app.get("/referrals", &officer)
+            .await
+            .json::<Vec<ReferralSummary>>()
+            .await
+            .expect("json")
+            .is_empty(),
+        "nothing written"
+    );
+    // Line breaks and tabs are text, not controls.
+    let mut fine = draft("hull");
+    fine.reason = "Line one\nline two\twith a tab".into();
+    let res = app.post("/referrals", &officer, &fine).await;
+    assert_eq!(res.status(), 201);
+    let created: Referral = res.json().await.expect("json");
+
+    let coordinator = principal(Role::Coordinator, &["hull"]);
+    let problem = eip_test_support::problem(
+        app.get(
+            &format!("/referrals/{}?reason=looking%00again", created.id),
+            &coordinator,
+        )
+        .await,
+        reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(problem.field("reason").is_some(), "{problem:?}");
+    assert_eq!(
+        app.get("/referrals/abc%00def", &officer).await.status(),
+        400
+    );
+}
+
 on_both_backends!(
     a_frontline_officer_creates_lists_and_shows_a_draft,
+    control_characters_are_refused_not_a_server_error,
     access_is_limited_to_the_area_and_roles,
     submitting_records_one_event_without_personal_data,
     bad_input_gets_a_problem_and_writes_nothing,
