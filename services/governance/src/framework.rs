@@ -1,8 +1,7 @@
-//! The performance framework as data: the strategy's seed, the rules a
-//! measure must satisfy, and its storage.
+//! The performance framework as data: the strategy's seed and the rules a
+//! measure must satisfy.
 
 use crate::sources;
-use eip_platform::db::{Db, Tx, now_text};
 use eip_types::FieldError;
 use eip_types::governance::{
     Direction, FactRef, Formula, Framework, Indicator, Measure, MeasureStatus, OutcomeDef, Scope,
@@ -10,7 +9,6 @@ use eip_types::governance::{
 };
 use eip_types::place::local_authority_name;
 use eip_types::referral::Outcome;
-use sqlx::{AnyPool, Row};
 
 fn outcome(id: &str, name: &str, description: &str) -> OutcomeDef {
     OutcomeDef {
@@ -357,6 +355,54 @@ pub fn strategy() -> Framework {
     }
 }
 
+/// The strategy's framework, for unit tests.
+#[cfg(test)]
+pub(crate) fn seeded() -> Framework {
+    strategy()
+}
+
+/// Whether bringing an earlier seed up to date writes the seeded measure
+/// over the stored one: when it is new, or when the stored one still waits,
+/// planned and without a formula, for events the seed now measures it from.
+/// Anything else stays as administrators left it.
+pub fn seed_replaces(stored: Option<&Measure>, seeded: &Measure) -> bool {
+    match stored {
+        None => true,
+        Some(old) => {
+            old.status == MeasureStatus::Planned
+                && old.formula.is_none()
+                && seeded.status == MeasureStatus::Active
+        }
+    }
+}
+
+/// Where a saved measure goes: its own place if the framework has it
+/// (false), else after the last measure (true: it is new).
+pub fn place_of(framework: &Framework, id: &str) -> (i64, bool) {
+    match framework.measures.iter().position(|m| m.id == id) {
+        Some(i) => (i as i64, false),
+        None => (framework.measures.len() as i64, true),
+    }
+}
+
+/// Every problem with the reason given for rebasing a measure.
+pub fn validate_rebase_reason(reason: &str) -> Vec<FieldError> {
+    let reason = reason.trim();
+    let mut errors = Vec::new();
+    if reason.chars().count() < 10 {
+        errors.push(FieldError::new(
+            "reason",
+            "Say why the process changed (at least 10 characters).",
+        ));
+    } else if reason.chars().count() > 1000 {
+        errors.push(FieldError::new(
+            "reason",
+            "Keep the reason under 1000 characters.",
+        ));
+    }
+    errors
+}
+
 fn is_slug(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
@@ -485,7 +531,7 @@ fn validate_formula(f: &Formula, scope: Scope, errors: &mut Vec<FieldError>) {
             "Name at least one event kind.",
         ));
     }
-    let known: Vec<String> = sources::known_kinds().into_iter().map(|k| k.kind).collect();
+    let known: Vec<String> = sources::kind_names();
     for (path, r) in f.refs() {
         let Some(info) = sources::kind_info(&r.kind) else {
             errors.push(FieldError::new(
@@ -531,164 +577,24 @@ fn validate_formula(f: &Formula, scope: Scope, errors: &mut Vec<FieldError>) {
     }
 }
 
-// ---------------------------------------------------------------------------
-// Storage
-// ---------------------------------------------------------------------------
-
-fn to_json<T: serde::Serialize>(v: &T) -> Result<String, sqlx::Error> {
-    serde_json::to_string(v).map_err(|e| sqlx::Error::Encode(Box::new(e)))
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, sqlx::Error> {
-    serde_json::from_str(s).map_err(|e| sqlx::Error::Decode(Box::new(e)))
-}
-
-/// Stores the strategy's framework if none has been stored yet, or
-/// brings an earlier seed up to date.
-pub async fn seed(db: &Db) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin().await?;
-    let existing: i64 = sqlx::query("SELECT COUNT(*) AS n FROM outcomes")
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("n")?;
-    let f = strategy();
-    if existing > 0 {
-        upgrade(&mut tx, &f).await?;
-        return tx.commit().await;
-    }
-    for (i, o) in f.outcomes.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO outcomes (id, position, body) VALUES ($1, $2, $3) \
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&o.id)
-        .bind(i as i64)
-        .bind(to_json(o)?)
-        .execute(&mut *tx)
-        .await?;
-    }
-    for (i, ind) in f.indicators.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO indicators (id, outcome_id, position, body) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&ind.id)
-        .bind(&ind.outcome_id)
-        .bind(i as i64)
-        .bind(to_json(ind)?)
-        .execute(&mut *tx)
-        .await?;
-    }
-    for (i, m) in f.measures.iter().enumerate() {
-        upsert_measure(&mut tx, m, i as i64).await?;
-    }
-    tx.commit().await
-}
-
-/// Brings a framework seeded by an earlier release up to date without
-/// undoing anyone's edits: indicators and measures the strategy has gained
-/// are added, and seeded measures still planned become active once the
-/// events they wait for are published.
-async fn upgrade(tx: &mut Tx, f: &Framework) -> Result<(), sqlx::Error> {
-    for (i, ind) in f.indicators.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO indicators (id, outcome_id, position, body) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&ind.id)
-        .bind(&ind.outcome_id)
-        .bind(i as i64)
-        .bind(to_json(ind)?)
-        .execute(&mut **tx)
-        .await?;
-    }
-    let stored = sqlx::query("SELECT id, body FROM measures")
-        .fetch_all(&mut **tx)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok((
-                r.try_get::<String, _>("id")?,
-                from_json::<Measure>(&r.try_get::<String, _>("body")?)?,
-            ))
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    for (i, m) in f.measures.iter().enumerate() {
-        let now_live = match stored.iter().find(|(id, _)| *id == m.id) {
-            None => true,
-            Some((_, old)) => {
-                old.status == MeasureStatus::Planned
-                    && old.formula.is_none()
-                    && m.status == MeasureStatus::Active
-            }
-        };
-        if now_live {
-            upsert_measure(tx, m, i as i64).await?;
-        }
-    }
-    Ok(())
-}
-
-async fn upsert_measure(tx: &mut Tx, m: &Measure, position: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO measures (id, indicator_id, position, body, updated_at) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET \
-         indicator_id = excluded.indicator_id, body = excluded.body, \
-         updated_at = excluded.updated_at",
-    )
-    .bind(&m.id)
-    .bind(&m.indicator_id)
-    .bind(position)
-    .bind(to_json(m)?)
-    .bind(now_text())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// The stored framework, in the order it was written.
-pub async fn load(pool: &AnyPool) -> Result<Framework, sqlx::Error> {
-    async fn bodies<T: serde::de::DeserializeOwned>(
-        pool: &AnyPool,
-        table: &str,
-    ) -> Result<Vec<T>, sqlx::Error> {
-        sqlx::query(&format!("SELECT body FROM {table} ORDER BY position, id"))
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(|r| from_json(&r.try_get::<String, _>("body")?))
-            .collect()
-    }
-    Ok(Framework {
-        outcomes: bodies(pool, "outcomes").await?,
-        indicators: bodies(pool, "indicators").await?,
-        measures: bodies(pool, "measures").await?,
-    })
-}
-
-/// Creates or replaces a measure after validating it against the stored
-/// framework, in one transaction.
-pub async fn save_measure(
-    db: &Db,
-    m: &Measure,
-) -> Result<Result<bool, Vec<FieldError>>, sqlx::Error> {
-    // Read before the transaction: SQLite gives a writer one connection.
-    let framework = load(db.pool()).await?;
-    let errors = validate_measure(m, &framework);
-    if !errors.is_empty() {
-        return Ok(Err(errors));
-    }
-    let mut tx = db.begin().await?;
-    let existing = framework.measures.iter().position(|x| x.id == m.id);
-    let position = existing.unwrap_or(framework.measures.len()) as i64;
-    upsert_measure(&mut tx, m, position).await?;
-    tx.commit().await?;
-    Ok(Ok(existing.is_none()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_upgrade_adds_new_measures_and_activates_planned_ones_only() {
+        let f = seeded();
+        let active = &f.measures[0];
+        let mut planned = active.clone();
+        planned.status = MeasureStatus::Planned;
+        planned.formula = None;
+        assert!(seed_replaces(None, active));
+        assert!(seed_replaces(Some(&planned), active));
+        let mut edited = active.clone();
+        edited.name = "Renamed by an administrator".into();
+        assert!(!seed_replaces(Some(&edited), active));
+        assert!(!seed_replaces(Some(&planned), &planned));
+    }
 
     fn field_names(errors: &[FieldError]) -> Vec<&str> {
         errors.iter().map(|e| e.field.as_str()).collect()
@@ -696,7 +602,7 @@ mod tests {
 
     #[test]
     fn the_strategy_seed_is_valid_and_covers_every_theme() {
-        let f = strategy();
+        let f = seeded();
         for m in &f.measures {
             assert_eq!(validate_measure(m, &f), [], "{}", m.id);
         }
@@ -744,7 +650,7 @@ mod tests {
     }
 
     fn base() -> Measure {
-        strategy()
+        seeded()
             .measures
             .into_iter()
             .find(|m| m.id == "acceptance-rate")
@@ -758,7 +664,7 @@ mod tests {
             numerator: vec![FactRef::kind("referral.accepted")],
             denominator: vec![FactRef::kind("referral.teleported")],
         });
-        let errors = validate_measure(&m, &strategy());
+        let errors = validate_measure(&m, &seeded());
         assert_eq!(field_names(&errors), ["formula.denominator[0].kind"]);
         assert!(errors[0].message.contains("referral.teleported"));
     }
@@ -771,7 +677,7 @@ mod tests {
             unit: Unit::Days,
         });
         assert_eq!(
-            field_names(&validate_measure(&m, &strategy())),
+            field_names(&validate_measure(&m, &seeded())),
             ["target.unit"]
         );
         m.target = Some(Target {
@@ -779,7 +685,7 @@ mod tests {
             unit: Unit::Percent,
         });
         assert_eq!(
-            field_names(&validate_measure(&m, &strategy())),
+            field_names(&validate_measure(&m, &seeded())),
             ["target.value"]
         );
     }
@@ -789,7 +695,7 @@ mod tests {
         let mut m = base();
         m.unit = Unit::Count;
         m.target = None;
-        assert_eq!(field_names(&validate_measure(&m, &strategy())), ["unit"]);
+        assert_eq!(field_names(&validate_measure(&m, &seeded())), ["unit"]);
     }
 
     #[test]
@@ -801,7 +707,7 @@ mod tests {
             of: FactRef::kind("training.completion_recorded"),
         });
         assert_eq!(
-            field_names(&validate_measure(&m, &strategy())),
+            field_names(&validate_measure(&m, &seeded())),
             ["formula.of.kind", "scope"]
         );
     }
@@ -810,13 +716,13 @@ mod tests {
     fn scope_and_area_agree() {
         let mut m = base();
         m.scope = Scope::Local;
-        assert_eq!(field_names(&validate_measure(&m, &strategy())), ["area_id"]);
+        assert_eq!(field_names(&validate_measure(&m, &seeded())), ["area_id"]);
         m.area_id = Some("atlantis".into());
-        assert_eq!(field_names(&validate_measure(&m, &strategy())), ["area_id"]);
+        assert_eq!(field_names(&validate_measure(&m, &seeded())), ["area_id"]);
         m.area_id = Some("hull".into());
-        assert_eq!(validate_measure(&m, &strategy()), []);
+        assert_eq!(validate_measure(&m, &seeded()), []);
         m.scope = Scope::Core;
-        assert_eq!(field_names(&validate_measure(&m, &strategy())), ["area_id"]);
+        assert_eq!(field_names(&validate_measure(&m, &seeded())), ["area_id"]);
     }
 
     #[test]
@@ -827,15 +733,15 @@ mod tests {
             denominator: vec![FactRef::category("referral.withdrawn", "x")],
         });
         assert_eq!(
-            field_names(&validate_measure(&m, &strategy())),
+            field_names(&validate_measure(&m, &seeded())),
             [
                 "formula.numerator[0].category",
                 "formula.denominator[0].category"
             ]
         );
         m.formula = None;
-        assert_eq!(field_names(&validate_measure(&m, &strategy())), ["formula"]);
+        assert_eq!(field_names(&validate_measure(&m, &seeded())), ["formula"]);
         m.status = MeasureStatus::Planned;
-        assert_eq!(validate_measure(&m, &strategy()), []);
+        assert_eq!(validate_measure(&m, &seeded()), []);
     }
 }

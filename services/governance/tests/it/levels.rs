@@ -2,7 +2,8 @@
 //! category) move their fact cell by the difference: a re-import replaces
 //! the earlier figure instead of adding to it.
 
-use eip_governance::read_model::{FactEvents, all_facts};
+use eip_governance::jobs::read_model::FactEvents;
+use eip_governance::store::facts::all_facts;
 use eip_platform::consumer::EventHandler;
 use eip_platform::db::Db;
 use eip_test_support::{Backend, TestDb};
@@ -146,7 +147,7 @@ async fn repeat_demand_levels_feed_the_repeat_demand_measures(backend: Backend) 
             "engagement.repeat_flagged".to_owned(),
             "engagement.repeat_incidents".to_owned(),
         ];
-        let facts = eip_governance::read_model::facts(db.pool(), &kinds, "2026-10", "2026-10")
+        let facts = eip_governance::store::facts::facts(db.pool(), &kinds, "2026-10", "2026-10")
             .await
             .expect("facts");
         let hull = eip_governance::compute::figure(formula, &facts, Some("hull"), "2026-10");

@@ -1,9 +1,9 @@
 //! The PDF pack, read back: pages, the words it prints (each run of text
 //! carries its words as /ActualText), symbols for hidden cells.
 
+use eip_governance::compute::FactRow;
 use eip_governance::framework::strategy;
 use eip_governance::pdf;
-use eip_governance::read_model::FactRow;
 use eip_test_support::pdf::{find, pages, row_after, texts};
 use eip_types::governance::{
     Annotation, Dashboard, MeasureReport, Pack, PackInput, PackStatus, ReportValidation, TableRow,
