@@ -252,7 +252,7 @@ async fn load(total: usize) -> anyhow::Result<(AppState, tempdir::Dir, f64, Stri
     ));
     let db = Db::connect(&url, &eip_governance::migrations()).await?;
     let mut tx = db.begin().await?;
-    store::framework::seed(&mut tx, &framework::strategy()).await?;
+    store::framework::seed(&mut tx, &framework::strategy()?).await?;
     tx.commit().await?;
     let started = Instant::now();
     let mut by_source: BTreeMap<String, usize> = BTreeMap::new();

@@ -1,364 +1,26 @@
-//! The performance framework as data: the strategy's seed and the rules a
-//! measure must satisfy.
+//! The performance framework as data: the strategy's seed, read from
+//! `seed/strategy.json`, and the rules a measure must satisfy.
 
 use crate::sources;
 use eip_types::FieldError;
-use eip_types::governance::{
-    Direction, FactRef, Formula, Framework, Indicator, Measure, MeasureStatus, OutcomeDef, Scope,
-    Target, Unit,
-};
+use eip_types::governance::{Formula, Framework, Measure, MeasureStatus, Scope, Unit};
 use eip_types::place::local_authority_name;
 use eip_types::referral::Outcome;
 
-fn outcome(id: &str, name: &str, description: &str) -> OutcomeDef {
-    OutcomeDef {
-        id: id.into(),
-        name: name.into(),
-        description: description.into(),
-    }
-}
+/// The framework the early intervention strategy sets out, as the service
+/// seeds it: outcomes, indicators and measures in the order they are shown.
+/// Measures whose events no service publishes yet are planned, not invented.
+const STRATEGY: &str = include_str!("../seed/strategy.json");
 
-fn indicator(id: &str, outcome_id: &str, name: &str) -> Indicator {
-    Indicator {
-        id: id.into(),
-        outcome_id: outcome_id.into(),
-        name: name.into(),
-    }
-}
-
-struct Seed<'a> {
-    id: &'a str,
-    indicator: &'a str,
-    name: &'a str,
-    definition: &'a str,
-    good: Direction,
-    scope: Scope,
-    formula: Option<Formula>,
-    target: Option<f64>,
-    awaiting: Option<&'a str>,
-    unit: Unit,
-}
-
-fn measure(s: Seed<'_>) -> Measure {
-    Measure {
-        id: s.id.into(),
-        indicator_id: s.indicator.into(),
-        name: s.name.into(),
-        definition: s.definition.into(),
-        unit: s.unit,
-        good_direction: s.good,
-        scope: s.scope,
-        area_id: None,
-        status: if s.formula.is_some() {
-            MeasureStatus::Active
-        } else {
-            MeasureStatus::Planned
-        },
-        target: s.target.map(|value| Target {
-            value,
-            unit: s.unit,
-        }),
-        formula: s.formula,
-        awaiting: s.awaiting.map(Into::into),
-    }
-}
-
-/// The framework the early intervention strategy sets out. Measures whose
-/// events no service publishes yet are planned, not invented.
-pub fn strategy() -> Framework {
-    use Direction::{Higher, Lower, Neither};
-    let closed = |o: Outcome| FactRef::category("referral.closed", o.as_str());
-    let outcomes = vec![
-        outcome(
-            "less-repeat-demand",
-            "Less repeat demand",
-            "Fewer repeat calls and incidents from the same people and places.",
-        ),
-        outcome(
-            "earlier-help",
-            "Children and families get help earlier",
-            "Concerns become referrals that are triaged quickly, accepted and make a lasting difference.",
-        ),
-        outcome(
-            "engaged-communities",
-            "Engaged communities",
-            "Communities, including seldom-heard groups, help set and resolve local priorities.",
-        ),
-        outcome(
-            "problems-solved",
-            "Problems solved, not managed",
-            "Cases close with a positive assessment.",
-        ),
-        outcome(
-            "skilled-workforce",
-            "A trauma-informed, restorative workforce",
-            "Staff are trained in restorative practice and adverse childhood experiences.",
-        ),
-    ];
-    let indicators = vec![
-        indicator("frequent-callers", "less-repeat-demand", "Frequent callers"),
-        indicator("repeat-incidents", "less-repeat-demand", "Repeat incidents"),
-        indicator("demand", "less-repeat-demand", "Calls for service"),
-        indicator("referrals", "earlier-help", "Referrals"),
-        indicator("engagement", "engaged-communities", "Community engagement"),
-        indicator("problem-solving", "problems-solved", "Problem-solving"),
-        indicator("workforce", "skilled-workforce", "Workforce development"),
-    ];
-    let measures = vec![
-        measure(Seed {
-            id: "frequent-callers",
-            indicator: "frequent-callers",
-            name: "Frequent callers",
-            definition: "Callers who made more than five contacts in 30 days on some day in the month \
-                (the repeat-demand preset 'more than 5 in 30 days' at its current version, \
-                counting that day's contacts), each counted once, in the ward with most of their \
-                repeat contacts that month. Callers are known only by the force's pseudonymous \
-                reference; the figure is a count.",
-            good: Lower,
-            scope: Scope::Core,
-            formula: Some(Formula::Count {
-                of: vec![FactRef::category(
-                    "engagement.repeat_flagged",
-                    "more-than-5-in-30-days",
-                )],
-            }),
-            target: None,
-            awaiting: None,
-            unit: Unit::Count,
-        }),
-        measure(Seed {
-            id: "repeat-incidents",
-            indicator: "repeat-incidents",
-            name: "Repeat incidents",
-            definition: "Incidents opened in the month on a day when their caller had made more than \
-                five contacts in the 30 days ending that day (the repeat-demand preset 'more than 5 \
-                in 30 days', counting that day's contacts): a frequent caller's sixth and later \
-                contacts, counted in the ward of each incident.",
-            good: Lower,
-            scope: Scope::Core,
-            formula: Some(Formula::Count {
-                of: vec![FactRef::category(
-                    "engagement.repeat_incidents",
-                    "more-than-5-in-30-days",
-                )],
-            }),
-            target: None,
-            awaiting: None,
-            unit: Unit::Count,
-        }),
-        measure(Seed {
-            id: "calls-for-service",
-            indicator: "demand",
-            name: "Calls for service",
-            definition: "Calls for service on record for the area's wards in the month, all NSIR categories, as last imported.",
-            good: Lower,
-            scope: Scope::Core,
-            formula: Some(Formula::Count {
-                of: vec![FactRef::kind("engagement.demand_recorded")],
-            }),
-            target: None,
-            awaiting: None,
-            unit: Unit::Count,
-        }),
-        measure(Seed {
-            id: "anti-social-behaviour-calls",
-            indicator: "demand",
-            name: "Anti-social behaviour calls",
-            definition: "Calls for service about anti-social behaviour on record for the area's wards in the month.",
-            good: Lower,
-            scope: Scope::Core,
-            formula: Some(Formula::Count {
-                of: vec![FactRef::category(
-                    "engagement.demand_recorded",
-                    "anti_social_behaviour",
-                )],
-            }),
-            target: None,
-            awaiting: None,
-            unit: Unit::Count,
-        }),
-        measure(Seed {
-            id: "referrals-submitted",
-            indicator: "referrals",
-            name: "Referrals submitted",
-            definition: "Early-help referrals submitted in the month.",
-            good: Neither,
-            scope: Scope::Core,
-            formula: Some(Formula::Count {
-                of: vec![FactRef::kind("referral.submitted")],
-            }),
-            target: None,
-            awaiting: None,
-            unit: Unit::Count,
-        }),
-        measure(Seed {
-            id: "time-to-triage",
-            indicator: "referrals",
-            name: "Time to triage",
-            definition: "Mean days from submission to triage, for referrals triaged in the month.",
-            good: Lower,
-            scope: Scope::Core,
-            formula: Some(Formula::Mean {
-                of: FactRef::kind("referral.triaged"),
-            }),
-            target: Some(2.0),
-            awaiting: None,
-            unit: Unit::Days,
-        }),
-        measure(Seed {
-            id: "acceptance-rate",
-            indicator: "referrals",
-            name: "Acceptance by partner agencies",
-            definition: "Referrals accepted as a percentage of those accepted or declined in the month.",
-            good: Higher,
-            scope: Scope::Core,
-            formula: Some(Formula::Rate {
-                numerator: vec![FactRef::kind("referral.accepted")],
-                denominator: vec![
-                    FactRef::kind("referral.accepted"),
-                    FactRef::kind("referral.declined"),
-                ],
-            }),
-            target: Some(80.0),
-            awaiting: None,
-            unit: Unit::Percent,
-        }),
-        measure(Seed {
-            id: "outcomes-sustained",
-            indicator: "referrals",
-            name: "Outcomes sustained six months after closure",
-            definition: "Follow-up checks six months after closure finding the outcome sustained, as a percentage of the checks made in the month.",
-            good: Higher,
-            scope: Scope::Core,
-            formula: Some(Formula::Rate {
-                numerator: vec![FactRef::category("referral.followed_up", "sustained")],
-                denominator: vec![FactRef::kind("referral.followed_up")],
-            }),
-            target: None,
-            awaiting: None,
-            unit: Unit::Percent,
-        }),
-        measure(Seed {
-            id: "engagement-events",
-            indicator: "engagement",
-            name: "Engagement events held",
-            definition: "Community engagement events held in the month.",
-            good: Higher,
-            scope: Scope::Core,
-            formula: Some(Formula::Count {
-                of: vec![FactRef::kind("engagement.held")],
-            }),
-            target: None,
-            awaiting: None,
-            unit: Unit::Count,
-        }),
-        measure(Seed {
-            id: "seldom-heard-reached",
-            indicator: "engagement",
-            name: "Seldom-heard groups reached",
-            definition: "Engagement events reaching a seldom-heard group.",
-            good: Higher,
-            scope: Scope::Core,
-            formula: Some(Formula::Count {
-                of: vec![FactRef::category("engagement.held", "seldom_heard")],
-            }),
-            target: None,
-            awaiting: None,
-            unit: Unit::Count,
-        }),
-        measure(Seed {
-            id: "priorities-resolved",
-            indicator: "engagement",
-            name: "Community priorities resolved",
-            definition: "Community priorities marked resolved in the month.",
-            good: Higher,
-            scope: Scope::Core,
-            formula: Some(Formula::Count {
-                of: vec![FactRef::kind("engagement.priority_resolved")],
-            }),
-            target: None,
-            awaiting: None,
-            unit: Unit::Count,
-        }),
-        measure(Seed {
-            id: "closed-positive",
-            indicator: "problem-solving",
-            name: "Cases closed with a positive assessment",
-            definition: "Referrals closed with needs met or partly met, as a percentage of all closed in the month.",
-            good: Higher,
-            scope: Scope::Core,
-            formula: Some(Formula::Rate {
-                numerator: vec![
-                    closed(Outcome::SupportCompleted),
-                    closed(Outcome::PartlyMet),
-                ],
-                denominator: vec![FactRef::kind("referral.closed")],
-            }),
-            target: Some(70.0),
-            awaiting: None,
-            unit: Unit::Percent,
-        }),
-        measure(Seed {
-            id: "problem-solving-demand-reduced",
-            indicator: "problem-solving",
-            name: "Problem-solving cases that reduced demand",
-            definition: "Problem-solving cases closed in the month whose assessment found calls for service reduced, as a percentage of all closed.",
-            good: Higher,
-            scope: Scope::Core,
-            formula: Some(Formula::Rate {
-                numerator: vec![FactRef::category("engagement.case_closed", "reduced")],
-                denominator: vec![FactRef::kind("engagement.case_closed")],
-            }),
-            target: None,
-            awaiting: None,
-            unit: Unit::Percent,
-        }),
-        measure(Seed {
-            id: "restorative-practice-completions",
-            indicator: "workforce",
-            name: "Restorative practice training completed",
-            definition: "Staff completing restorative practice training in the month (coverage needs staff numbers, not yet published).",
-            good: Higher,
-            scope: Scope::Force,
-            formula: Some(Formula::Count {
-                of: vec![FactRef::category(
-                    "training.completion_recorded",
-                    "restorative-practice",
-                )],
-            }),
-            target: None,
-            awaiting: None,
-            unit: Unit::Count,
-        }),
-        measure(Seed {
-            id: "ace-awareness-completions",
-            indicator: "workforce",
-            name: "ACE-awareness training completed",
-            definition: "Staff completing ACE and trauma-informed awareness training in the month.",
-            good: Higher,
-            scope: Scope::Force,
-            formula: Some(Formula::Count {
-                of: vec![FactRef::category(
-                    "training.completion_recorded",
-                    "ace-awareness",
-                )],
-            }),
-            target: None,
-            awaiting: None,
-            unit: Unit::Count,
-        }),
-    ];
-    Framework {
-        outcomes,
-        indicators,
-        measures,
-    }
+/// The strategy's framework, parsed from its data file.
+pub fn strategy() -> Result<Framework, serde_json::Error> {
+    serde_json::from_str(STRATEGY)
 }
 
 /// The strategy's framework, for unit tests.
 #[cfg(test)]
 pub(crate) fn seeded() -> Framework {
-    strategy()
+    strategy().unwrap_or_else(|e| panic!("the strategy file parses: {e}"))
 }
 
 /// Whether bringing an earlier seed up to date writes the seeded measure
@@ -580,6 +242,34 @@ fn validate_formula(f: &Formula, scope: Scope, errors: &mut Vec<FieldError>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use eip_types::governance::{FactRef, Target};
+    use sha2::{Digest, Sha256};
+
+    #[test]
+    fn the_strategy_file_is_the_framework_the_service_always_seeded() {
+        let f = seeded();
+        // Every field written in the file is one the framework reads: a
+        // misspelt field would otherwise be dropped without a word.
+        let file: serde_json::Value =
+            serde_json::from_str(STRATEGY).unwrap_or_else(|e| panic!("JSON: {e}"));
+        assert_eq!(serde_json::to_value(&f).ok(), Some(file));
+        assert_eq!(
+            (f.outcomes.len(), f.indicators.len(), f.measures.len()),
+            (5, 7, 15)
+        );
+        // The canonical JSON of the framework the seed wrote when it was
+        // built in code, hashed: moving it to a data file changed nothing.
+        // A deliberate change to the strategy changes this hash too.
+        let canonical = serde_json::to_string(&f).unwrap_or_default();
+        let hash: String = Sha256::digest(canonical.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(
+            hash,
+            "73468b37094d534b41a4db02c012c2d714eeb2e579aeb0ed50a8e5a8cf7d1826"
+        );
+    }
 
     #[test]
     fn an_upgrade_adds_new_measures_and_activates_planned_ones_only() {

@@ -135,7 +135,7 @@ pub async fn launch(
         Launch::connect(NAME, &config.service, &migrations(), shared, shutdown).await?;
     let db = launch.db.clone();
     let mut tx = db.begin().await?;
-    store::framework::seed(&mut tx, &framework::strategy()).await?;
+    store::framework::seed(&mut tx, &framework::strategy()?).await?;
     tx.commit().await?;
     if config.service.demo {
         demo::seed(&db, chrono::Utc::now().date_naive()).await?;

@@ -139,7 +139,7 @@ async fn repeat_demand_levels_feed_the_repeat_demand_measures(backend: Backend) 
         ]
     );
     // The seeded measures compute from them, area by area.
-    let seeded = eip_governance::framework::strategy();
+    let seeded = eip_governance::framework::strategy().expect("the strategy parses");
     for (id, expected) in [("frequent-callers", 2.0), ("repeat-incidents", 15.0)] {
         let m = seeded.measures.iter().find(|m| m.id == id).expect("seeded");
         let formula = m.formula.as_ref().expect("active");

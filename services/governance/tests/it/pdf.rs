@@ -11,6 +11,7 @@ use eip_types::governance::{
 
 fn report(months: &[String]) -> MeasureReport {
     let measure = strategy()
+        .expect("the strategy parses")
         .measures
         .into_iter()
         .find(|m| m.id == "referrals-submitted")

@@ -30,7 +30,7 @@ async fn an_earlier_seed_is_upgraded_without_undoing_edits(backend: Backend) {
     let db = Db::connect(&test_db.url, &eip_governance::migrations())
         .await
         .expect("database");
-    let strategy = strategy();
+    let strategy = strategy().expect("the strategy parses");
     seed_strategy(&db, &strategy).await;
     let fresh = load(db.pool()).await.expect("framework");
     assert_eq!(fresh, strategy, "the framework stored is the strategy's");
