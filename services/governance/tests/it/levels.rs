@@ -158,32 +158,7 @@ async fn repeat_demand_levels_feed_the_repeat_demand_measures(backend: Backend) 
     db.close().await;
 }
 
-mod sqlite {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn demand_levels_replace_what_they_replaced() {
-        super::demand_levels_replace_what_they_replaced(eip_test_support::Backend::Sqlite).await
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn repeat_demand_levels_feed_the_repeat_demand_measures() {
-        super::repeat_demand_levels_feed_the_repeat_demand_measures(
-            eip_test_support::Backend::Sqlite,
-        )
-        .await
-    }
-}
-
-mod postgres {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn demand_levels_replace_what_they_replaced() {
-        super::demand_levels_replace_what_they_replaced(eip_test_support::Backend::Postgres).await
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn repeat_demand_levels_feed_the_repeat_demand_measures() {
-        super::repeat_demand_levels_feed_the_repeat_demand_measures(
-            eip_test_support::Backend::Postgres,
-        )
-        .await
-    }
-}
+eip_test_support::on_both_backends!(multi_thread via eip_test_support::direct:
+    demand_levels_replace_what_they_replaced,
+    repeat_demand_levels_feed_the_repeat_demand_measures,
+);

@@ -81,20 +81,6 @@ async fn an_earlier_seed_is_upgraded_without_undoing_edits(backend: Backend) {
     db.close().await;
 }
 
-mod sqlite {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn an_earlier_seed_is_upgraded_without_undoing_edits() {
-        super::an_earlier_seed_is_upgraded_without_undoing_edits(eip_test_support::Backend::Sqlite)
-            .await
-    }
-}
-
-mod postgres {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn an_earlier_seed_is_upgraded_without_undoing_edits() {
-        super::an_earlier_seed_is_upgraded_without_undoing_edits(
-            eip_test_support::Backend::Postgres,
-        )
-        .await
-    }
-}
+eip_test_support::on_both_backends!(multi_thread via eip_test_support::direct:
+    an_earlier_seed_is_upgraded_without_undoing_edits,
+);
