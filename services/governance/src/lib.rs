@@ -32,36 +32,9 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 pub use api::ApiDoc;
-
-/// The dashboard as its endpoint serves it: figures, charts, JSON. For the
-/// benchmark, which measures it at different history sizes.
-pub async fn render_dashboard(state: &AppState, months: &[String]) -> anyhow::Result<String> {
-    let d = api::dashboard::charted(state, months).await?;
-    Ok(serde_json::to_string(&d)?)
-}
-
-/// The snapshot signing a pack freezes (its figures, as canonical JSON) and
-/// its SHA-256. For the benchmark, which measures signing and the PDF.
-pub async fn seal_pack(
-    state: &AppState,
-    input: &eip_types::governance::PackInput,
-) -> anyhow::Result<(String, String)> {
-    let content = api::packs::live(state, input)
-        .await
-        .map_err(|e| anyhow::anyhow!("pack content: {e:?}"))?;
-    Ok(packs::seal(&content)?)
-}
-
-/// A signed pack's PDF as `/packs/{id}/pdf` renders it: the frozen snapshot
-/// read back and typeset. For the benchmark.
-pub fn render_signed_pdf(
-    pack: &eip_types::governance::Pack,
-    board_name: &str,
-    snapshot: &str,
-) -> anyhow::Result<Vec<u8>> {
-    let content: eip_types::governance::Dashboard = serde_json::from_str(snapshot)?;
-    Ok(pdf::render(pack, board_name, &content)?)
-}
+// What the benchmark measures, as the endpoints do it.
+pub use api::dashboard::render_dashboard;
+pub use api::packs::{render_signed_pdf, seal_pack};
 
 /// The service's name: its consumer group.
 pub const NAME: &str = Part::Governance.name();

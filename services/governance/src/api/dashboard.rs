@@ -25,7 +25,7 @@ pub struct RangeQuery {
 }
 
 /// Builds the dashboard for `months` from the read models, without charts.
-pub(crate) async fn build(state: &AppState, months: &[String]) -> Result<Dashboard, sqlx::Error> {
+pub(super) async fn build(state: &AppState, months: &[String]) -> Result<Dashboard, sqlx::Error> {
     let pool = state.db.pool();
     let framework = store::framework::load(pool).await?;
     let (from, to) = (
@@ -46,10 +46,17 @@ pub(crate) async fn build(state: &AppState, months: &[String]) -> Result<Dashboa
 }
 
 /// The dashboard for `months` as its endpoint serves it, charts drawn.
-pub(crate) async fn charted(state: &AppState, months: &[String]) -> Result<Dashboard, sqlx::Error> {
+async fn charted(state: &AppState, months: &[String]) -> Result<Dashboard, sqlx::Error> {
     let mut d = build(state, months).await?;
     d.charts = svg::charts(&d.measures, &[]);
     Ok(d)
+}
+
+/// The dashboard as its endpoint serves it: figures, charts, JSON. For the
+/// benchmark, which measures it at different history sizes.
+pub async fn render_dashboard(state: &AppState, months: &[String]) -> anyhow::Result<String> {
+    let d = charted(state, months).await?;
+    Ok(serde_json::to_string(&d)?)
 }
 
 /// Every active measure per area and month, with its chart and icons;

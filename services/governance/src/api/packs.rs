@@ -52,11 +52,27 @@ async fn content(state: &AppState, pack: &Pack) -> Result<(Dashboard, Option<boo
 }
 
 /// The pack's figures as they stand now.
-pub(crate) async fn live(state: &AppState, input: &PackInput) -> Result<Dashboard, ApiError> {
+async fn live(state: &AppState, input: &PackInput) -> Result<Dashboard, ApiError> {
     let months = compute::months(&input.from, &input.to)
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("stored pack with a bad period")))?;
     let d = dashboard::build(state, &months).await?;
     Ok(packs::narrow(d, input))
+}
+
+/// The snapshot signing a pack freezes (its figures, as canonical JSON) and
+/// its SHA-256. For the benchmark, which measures signing and the PDF.
+pub async fn seal_pack(state: &AppState, input: &PackInput) -> anyhow::Result<(String, String)> {
+    let content = live(state, input)
+        .await
+        .map_err(|e| anyhow::anyhow!("pack content: {e:?}"))?;
+    Ok(packs::seal(&content)?)
+}
+
+/// A signed pack's PDF as `/packs/{id}/pdf` renders it: the frozen snapshot
+/// read back and typeset. For the benchmark.
+pub fn render_signed_pdf(pack: &Pack, board_name: &str, snapshot: &str) -> anyhow::Result<Vec<u8>> {
+    let content: Dashboard = serde_json::from_str(snapshot)?;
+    Ok(pdf::render(pack, board_name, &content)?)
 }
 
 async fn view(state: &AppState, user: &Principal, pack: Pack) -> Result<PackView, ApiError> {
