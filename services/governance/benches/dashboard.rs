@@ -18,7 +18,8 @@
 //! history.
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
-use eip_governance::{AppState, framework, read_model::FactEvents};
+use eip_governance::jobs::read_model::FactEvents;
+use eip_governance::{AppState, framework, store};
 use eip_platform::config::DatabaseUrl;
 use eip_platform::consumer::EventHandler;
 use eip_platform::db::Db;
@@ -250,7 +251,9 @@ async fn load(total: usize) -> anyhow::Result<(AppState, tempdir::Dir, f64, Stri
         dir.path.join("governance.db").display()
     ));
     let db = Db::connect(&url, &eip_governance::migrations()).await?;
-    framework::seed(&db).await?;
+    let mut tx = db.begin().await?;
+    store::framework::seed(&mut tx, &framework::strategy()?).await?;
+    tx.commit().await?;
     let started = Instant::now();
     let mut by_source: BTreeMap<String, usize> = BTreeMap::new();
     events(total, |chunk| {

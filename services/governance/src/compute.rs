@@ -1,8 +1,20 @@
 //! Measures computed from fact cells: pure functions, no I/O.
 
-use crate::read_model::FactRow;
 use eip_types::governance::{FactRef, Formula, Framework, MeasureStatus, MissingMeasure, Scope};
 use eip_types::place::LOCAL_AUTHORITIES;
+
+/// One cell of the fact table: what events of one kind added up to in one
+/// area, month and category.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FactRow {
+    pub kind: String,
+    pub area_id: String,
+    pub period: String,
+    pub category: String,
+    pub n: i64,
+    pub timed: i64,
+    pub elapsed_seconds: i64,
+}
 
 /// A measure's raw figure for one area (or the force) and month, before
 /// any suppression.
@@ -228,7 +240,7 @@ mod tests {
 
     #[test]
     fn a_core_measure_without_events_for_an_area_is_missing() {
-        let framework = crate::framework::strategy();
+        let framework = crate::framework::seeded();
         let facts: Vec<FactRow> = LOCAL_AUTHORITIES
             .iter()
             .filter(|(a, _)| *a != "hull")

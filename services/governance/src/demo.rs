@@ -4,10 +4,10 @@
 //! the demonstration shows sign-off end to end. Loaded only when no pack
 //! exists yet; approvers already named are left as they are.
 
+use crate::store::packs;
 use chrono::{Datelike, Months, NaiveDate};
 use eip_platform::db::{Db, now_text};
-use eip_types::governance::{Annotation, PackInput};
-use sqlx::Row;
+use eip_types::governance::{Annotation, Pack, PackInput, PackStatus};
 
 /// The demo board member (user ids equal usernames in the demo).
 pub const APPROVER: &str = "board";
@@ -25,32 +25,12 @@ pub fn current_period(today: NaiveDate) -> (String, String) {
 
 pub async fn seed(db: &Db, today: NaiveDate) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
-    let packs: i64 = sqlx::query("SELECT COUNT(*) AS n FROM packs")
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("n")?;
-    if packs > 0 {
+    if packs::count(&mut tx).await? > 0 {
         return tx.rollback().await;
     }
-    let boards = sqlx::query("SELECT id FROM boards")
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(|r| r.try_get::<String, _>("id"))
-        .collect::<Result<Vec<_>, _>>()?;
-    for board in boards {
-        let named: i64 =
-            sqlx::query("SELECT COUNT(*) AS n FROM board_approvers WHERE board_id = $1")
-                .bind(&board)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("n")?;
-        if named == 0 {
-            sqlx::query("INSERT INTO board_approvers (board_id, approver_user) VALUES ($1, $2)")
-                .bind(&board)
-                .bind(APPROVER)
-                .execute(&mut *tx)
-                .await?;
+    for board in packs::board_ids(&mut tx).await? {
+        if packs::approver_count(&mut tx, &board).await? == 0 {
+            packs::add_approver(&mut tx, &board, APPROVER).await?;
         }
     }
     let (from, to) = current_period(today);
@@ -69,17 +49,13 @@ pub async fn seed(db: &Db, today: NaiveDate) -> Result<(), sqlx::Error> {
     };
     let id = uuid::Uuid::new_v4().to_string();
     let now = now_text();
-    sqlx::query(
-        "INSERT INTO packs (id, series_id, version, board_id, status, input, created_by, \
-         created_at, reviewed_by, reviewed_at) \
-         VALUES ($1, $1, 1, $2, 'reviewed', $3, 'analyst', $4, 'admin', $4)",
-    )
-    .bind(&id)
-    .bind(BOARD)
-    .bind(serde_json::to_string(&input).map_err(|e| sqlx::Error::Decode(Box::new(e)))?)
-    .bind(&now)
-    .execute(&mut *tx)
-    .await?;
+    let pack = Pack {
+        status: PackStatus::Reviewed,
+        reviewed_by: Some("admin".into()),
+        reviewed_at: Some(now.clone()),
+        ..crate::packs::draft(id.clone(), id, 1, input, "analyst", now)
+    };
+    packs::insert(&mut tx, &pack).await?;
     tx.commit().await
 }
 

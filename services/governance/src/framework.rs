@@ -1,360 +1,68 @@
-//! The performance framework as data: the strategy's seed, the rules a
-//! measure must satisfy, and its storage.
+//! The performance framework as data: the strategy's seed, read from
+//! `seed/strategy.json`, and the rules a measure must satisfy.
 
 use crate::sources;
-use eip_platform::db::{Db, Tx, now_text};
 use eip_types::FieldError;
-use eip_types::governance::{
-    Direction, FactRef, Formula, Framework, Indicator, Measure, MeasureStatus, OutcomeDef, Scope,
-    Target, Unit,
-};
+use eip_types::governance::{Formula, Framework, Measure, MeasureStatus, Scope, Unit};
 use eip_types::place::local_authority_name;
 use eip_types::referral::Outcome;
-use sqlx::{AnyPool, Row};
 
-fn outcome(id: &str, name: &str, description: &str) -> OutcomeDef {
-    OutcomeDef {
-        id: id.into(),
-        name: name.into(),
-        description: description.into(),
+/// The framework the early intervention strategy sets out, as the service
+/// seeds it: outcomes, indicators and measures in the order they are shown.
+/// Measures whose events no service publishes yet are planned, not invented.
+const STRATEGY: &str = include_str!("../seed/strategy.json");
+
+/// The strategy's framework, parsed from its data file.
+pub fn strategy() -> Result<Framework, serde_json::Error> {
+    serde_json::from_str(STRATEGY)
+}
+
+/// The strategy's framework, for unit tests.
+#[cfg(test)]
+pub(crate) fn seeded() -> Framework {
+    strategy().unwrap_or_else(|e| panic!("the strategy file parses: {e}"))
+}
+
+/// Whether bringing an earlier seed up to date writes the seeded measure
+/// over the stored one: when it is new, or when the stored one still waits,
+/// planned and without a formula, for events the seed now measures it from.
+/// Anything else stays as administrators left it.
+pub fn seed_replaces(stored: Option<&Measure>, seeded: &Measure) -> bool {
+    match stored {
+        None => true,
+        Some(old) => {
+            old.status == MeasureStatus::Planned
+                && old.formula.is_none()
+                && seeded.status == MeasureStatus::Active
+        }
     }
 }
 
-fn indicator(id: &str, outcome_id: &str, name: &str) -> Indicator {
-    Indicator {
-        id: id.into(),
-        outcome_id: outcome_id.into(),
-        name: name.into(),
+/// Where a saved measure goes: its own place if the framework has it
+/// (false), else after the last measure (true: it is new).
+pub fn place_of(framework: &Framework, id: &str) -> (i64, bool) {
+    match framework.measures.iter().position(|m| m.id == id) {
+        Some(i) => (i as i64, false),
+        None => (framework.measures.len() as i64, true),
     }
 }
 
-struct Seed<'a> {
-    id: &'a str,
-    indicator: &'a str,
-    name: &'a str,
-    definition: &'a str,
-    good: Direction,
-    scope: Scope,
-    formula: Option<Formula>,
-    target: Option<f64>,
-    awaiting: Option<&'a str>,
-    unit: Unit,
-}
-
-fn measure(s: Seed<'_>) -> Measure {
-    Measure {
-        id: s.id.into(),
-        indicator_id: s.indicator.into(),
-        name: s.name.into(),
-        definition: s.definition.into(),
-        unit: s.unit,
-        good_direction: s.good,
-        scope: s.scope,
-        area_id: None,
-        status: if s.formula.is_some() {
-            MeasureStatus::Active
-        } else {
-            MeasureStatus::Planned
-        },
-        target: s.target.map(|value| Target {
-            value,
-            unit: s.unit,
-        }),
-        formula: s.formula,
-        awaiting: s.awaiting.map(Into::into),
+/// Every problem with the reason given for rebasing a measure.
+pub fn validate_rebase_reason(reason: &str) -> Vec<FieldError> {
+    let reason = reason.trim();
+    let mut errors = Vec::new();
+    if reason.chars().count() < 10 {
+        errors.push(FieldError::new(
+            "reason",
+            "Say why the process changed (at least 10 characters).",
+        ));
+    } else if reason.chars().count() > 1000 {
+        errors.push(FieldError::new(
+            "reason",
+            "Keep the reason under 1000 characters.",
+        ));
     }
-}
-
-/// The framework the early intervention strategy sets out. Measures whose
-/// events no service publishes yet are planned, not invented.
-pub fn strategy() -> Framework {
-    use Direction::{Higher, Lower, Neither};
-    let closed = |o: Outcome| FactRef::category("referral.closed", o.as_str());
-    let outcomes = vec![
-        outcome(
-            "less-repeat-demand",
-            "Less repeat demand",
-            "Fewer repeat calls and incidents from the same people and places.",
-        ),
-        outcome(
-            "earlier-help",
-            "Children and families get help earlier",
-            "Concerns become referrals that are triaged quickly, accepted and make a lasting difference.",
-        ),
-        outcome(
-            "engaged-communities",
-            "Engaged communities",
-            "Communities, including seldom-heard groups, help set and resolve local priorities.",
-        ),
-        outcome(
-            "problems-solved",
-            "Problems solved, not managed",
-            "Cases close with a positive assessment.",
-        ),
-        outcome(
-            "skilled-workforce",
-            "A trauma-informed, restorative workforce",
-            "Staff are trained in restorative practice and adverse childhood experiences.",
-        ),
-    ];
-    let indicators = vec![
-        indicator("frequent-callers", "less-repeat-demand", "Frequent callers"),
-        indicator("repeat-incidents", "less-repeat-demand", "Repeat incidents"),
-        indicator("demand", "less-repeat-demand", "Calls for service"),
-        indicator("referrals", "earlier-help", "Referrals"),
-        indicator("engagement", "engaged-communities", "Community engagement"),
-        indicator("problem-solving", "problems-solved", "Problem-solving"),
-        indicator("workforce", "skilled-workforce", "Workforce development"),
-    ];
-    let measures = vec![
-        measure(Seed {
-            id: "frequent-callers",
-            indicator: "frequent-callers",
-            name: "Frequent callers",
-            definition: "Callers who made more than five contacts in 30 days on some day in the month \
-                (the repeat-demand preset 'more than 5 in 30 days' at its current version, \
-                counting that day's contacts), each counted once, in the ward with most of their \
-                repeat contacts that month. Callers are known only by the force's pseudonymous \
-                reference; the figure is a count.",
-            good: Lower,
-            scope: Scope::Core,
-            formula: Some(Formula::Count {
-                of: vec![FactRef::category(
-                    "engagement.repeat_flagged",
-                    "more-than-5-in-30-days",
-                )],
-            }),
-            target: None,
-            awaiting: None,
-            unit: Unit::Count,
-        }),
-        measure(Seed {
-            id: "repeat-incidents",
-            indicator: "repeat-incidents",
-            name: "Repeat incidents",
-            definition: "Incidents opened in the month on a day when their caller had made more than \
-                five contacts in the 30 days ending that day (the repeat-demand preset 'more than 5 \
-                in 30 days', counting that day's contacts): a frequent caller's sixth and later \
-                contacts, counted in the ward of each incident.",
-            good: Lower,
-            scope: Scope::Core,
-            formula: Some(Formula::Count {
-                of: vec![FactRef::category(
-                    "engagement.repeat_incidents",
-                    "more-than-5-in-30-days",
-                )],
-            }),
-            target: None,
-            awaiting: None,
-            unit: Unit::Count,
-        }),
-        measure(Seed {
-            id: "calls-for-service",
-            indicator: "demand",
-            name: "Calls for service",
-            definition: "Calls for service on record for the area's wards in the month, all NSIR categories, as last imported.",
-            good: Lower,
-            scope: Scope::Core,
-            formula: Some(Formula::Count {
-                of: vec![FactRef::kind("engagement.demand_recorded")],
-            }),
-            target: None,
-            awaiting: None,
-            unit: Unit::Count,
-        }),
-        measure(Seed {
-            id: "anti-social-behaviour-calls",
-            indicator: "demand",
-            name: "Anti-social behaviour calls",
-            definition: "Calls for service about anti-social behaviour on record for the area's wards in the month.",
-            good: Lower,
-            scope: Scope::Core,
-            formula: Some(Formula::Count {
-                of: vec![FactRef::category(
-                    "engagement.demand_recorded",
-                    "anti_social_behaviour",
-                )],
-            }),
-            target: None,
-            awaiting: None,
-            unit: Unit::Count,
-        }),
-        measure(Seed {
-            id: "referrals-submitted",
-            indicator: "referrals",
-            name: "Referrals submitted",
-            definition: "Early-help referrals submitted in the month.",
-            good: Neither,
-            scope: Scope::Core,
-            formula: Some(Formula::Count {
-                of: vec![FactRef::kind("referral.submitted")],
-            }),
-            target: None,
-            awaiting: None,
-            unit: Unit::Count,
-        }),
-        measure(Seed {
-            id: "time-to-triage",
-            indicator: "referrals",
-            name: "Time to triage",
-            definition: "Mean days from submission to triage, for referrals triaged in the month.",
-            good: Lower,
-            scope: Scope::Core,
-            formula: Some(Formula::Mean {
-                of: FactRef::kind("referral.triaged"),
-            }),
-            target: Some(2.0),
-            awaiting: None,
-            unit: Unit::Days,
-        }),
-        measure(Seed {
-            id: "acceptance-rate",
-            indicator: "referrals",
-            name: "Acceptance by partner agencies",
-            definition: "Referrals accepted as a percentage of those accepted or declined in the month.",
-            good: Higher,
-            scope: Scope::Core,
-            formula: Some(Formula::Rate {
-                numerator: vec![FactRef::kind("referral.accepted")],
-                denominator: vec![
-                    FactRef::kind("referral.accepted"),
-                    FactRef::kind("referral.declined"),
-                ],
-            }),
-            target: Some(80.0),
-            awaiting: None,
-            unit: Unit::Percent,
-        }),
-        measure(Seed {
-            id: "outcomes-sustained",
-            indicator: "referrals",
-            name: "Outcomes sustained six months after closure",
-            definition: "Follow-up checks six months after closure finding the outcome sustained, as a percentage of the checks made in the month.",
-            good: Higher,
-            scope: Scope::Core,
-            formula: Some(Formula::Rate {
-                numerator: vec![FactRef::category("referral.followed_up", "sustained")],
-                denominator: vec![FactRef::kind("referral.followed_up")],
-            }),
-            target: None,
-            awaiting: None,
-            unit: Unit::Percent,
-        }),
-        measure(Seed {
-            id: "engagement-events",
-            indicator: "engagement",
-            name: "Engagement events held",
-            definition: "Community engagement events held in the month.",
-            good: Higher,
-            scope: Scope::Core,
-            formula: Some(Formula::Count {
-                of: vec![FactRef::kind("engagement.held")],
-            }),
-            target: None,
-            awaiting: None,
-            unit: Unit::Count,
-        }),
-        measure(Seed {
-            id: "seldom-heard-reached",
-            indicator: "engagement",
-            name: "Seldom-heard groups reached",
-            definition: "Engagement events reaching a seldom-heard group.",
-            good: Higher,
-            scope: Scope::Core,
-            formula: Some(Formula::Count {
-                of: vec![FactRef::category("engagement.held", "seldom_heard")],
-            }),
-            target: None,
-            awaiting: None,
-            unit: Unit::Count,
-        }),
-        measure(Seed {
-            id: "priorities-resolved",
-            indicator: "engagement",
-            name: "Community priorities resolved",
-            definition: "Community priorities marked resolved in the month.",
-            good: Higher,
-            scope: Scope::Core,
-            formula: Some(Formula::Count {
-                of: vec![FactRef::kind("engagement.priority_resolved")],
-            }),
-            target: None,
-            awaiting: None,
-            unit: Unit::Count,
-        }),
-        measure(Seed {
-            id: "closed-positive",
-            indicator: "problem-solving",
-            name: "Cases closed with a positive assessment",
-            definition: "Referrals closed with needs met or partly met, as a percentage of all closed in the month.",
-            good: Higher,
-            scope: Scope::Core,
-            formula: Some(Formula::Rate {
-                numerator: vec![
-                    closed(Outcome::SupportCompleted),
-                    closed(Outcome::PartlyMet),
-                ],
-                denominator: vec![FactRef::kind("referral.closed")],
-            }),
-            target: Some(70.0),
-            awaiting: None,
-            unit: Unit::Percent,
-        }),
-        measure(Seed {
-            id: "problem-solving-demand-reduced",
-            indicator: "problem-solving",
-            name: "Problem-solving cases that reduced demand",
-            definition: "Problem-solving cases closed in the month whose assessment found calls for service reduced, as a percentage of all closed.",
-            good: Higher,
-            scope: Scope::Core,
-            formula: Some(Formula::Rate {
-                numerator: vec![FactRef::category("engagement.case_closed", "reduced")],
-                denominator: vec![FactRef::kind("engagement.case_closed")],
-            }),
-            target: None,
-            awaiting: None,
-            unit: Unit::Percent,
-        }),
-        measure(Seed {
-            id: "restorative-practice-completions",
-            indicator: "workforce",
-            name: "Restorative practice training completed",
-            definition: "Staff completing restorative practice training in the month (coverage needs staff numbers, not yet published).",
-            good: Higher,
-            scope: Scope::Force,
-            formula: Some(Formula::Count {
-                of: vec![FactRef::category(
-                    "training.completion_recorded",
-                    "restorative-practice",
-                )],
-            }),
-            target: None,
-            awaiting: None,
-            unit: Unit::Count,
-        }),
-        measure(Seed {
-            id: "ace-awareness-completions",
-            indicator: "workforce",
-            name: "ACE-awareness training completed",
-            definition: "Staff completing ACE and trauma-informed awareness training in the month.",
-            good: Higher,
-            scope: Scope::Force,
-            formula: Some(Formula::Count {
-                of: vec![FactRef::category(
-                    "training.completion_recorded",
-                    "ace-awareness",
-                )],
-            }),
-            target: None,
-            awaiting: None,
-            unit: Unit::Count,
-        }),
-    ];
-    Framework {
-        outcomes,
-        indicators,
-        measures,
-    }
+    errors
 }
 
 fn is_slug(s: &str) -> bool {
@@ -485,7 +193,7 @@ fn validate_formula(f: &Formula, scope: Scope, errors: &mut Vec<FieldError>) {
             "Name at least one event kind.",
         ));
     }
-    let known: Vec<String> = sources::known_kinds().into_iter().map(|k| k.kind).collect();
+    let known: Vec<String> = sources::kind_names();
     for (path, r) in f.refs() {
         let Some(info) = sources::kind_info(&r.kind) else {
             errors.push(FieldError::new(
@@ -531,164 +239,52 @@ fn validate_formula(f: &Formula, scope: Scope, errors: &mut Vec<FieldError>) {
     }
 }
 
-// ---------------------------------------------------------------------------
-// Storage
-// ---------------------------------------------------------------------------
-
-fn to_json<T: serde::Serialize>(v: &T) -> Result<String, sqlx::Error> {
-    serde_json::to_string(v).map_err(|e| sqlx::Error::Encode(Box::new(e)))
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, sqlx::Error> {
-    serde_json::from_str(s).map_err(|e| sqlx::Error::Decode(Box::new(e)))
-}
-
-/// Stores the strategy's framework if none has been stored yet, or
-/// brings an earlier seed up to date.
-pub async fn seed(db: &Db) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin().await?;
-    let existing: i64 = sqlx::query("SELECT COUNT(*) AS n FROM outcomes")
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("n")?;
-    let f = strategy();
-    if existing > 0 {
-        upgrade(&mut tx, &f).await?;
-        return tx.commit().await;
-    }
-    for (i, o) in f.outcomes.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO outcomes (id, position, body) VALUES ($1, $2, $3) \
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&o.id)
-        .bind(i as i64)
-        .bind(to_json(o)?)
-        .execute(&mut *tx)
-        .await?;
-    }
-    for (i, ind) in f.indicators.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO indicators (id, outcome_id, position, body) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&ind.id)
-        .bind(&ind.outcome_id)
-        .bind(i as i64)
-        .bind(to_json(ind)?)
-        .execute(&mut *tx)
-        .await?;
-    }
-    for (i, m) in f.measures.iter().enumerate() {
-        upsert_measure(&mut tx, m, i as i64).await?;
-    }
-    tx.commit().await
-}
-
-/// Brings a framework seeded by an earlier release up to date without
-/// undoing anyone's edits: indicators and measures the strategy has gained
-/// are added, and seeded measures still planned become active once the
-/// events they wait for are published.
-async fn upgrade(tx: &mut Tx, f: &Framework) -> Result<(), sqlx::Error> {
-    for (i, ind) in f.indicators.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO indicators (id, outcome_id, position, body) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&ind.id)
-        .bind(&ind.outcome_id)
-        .bind(i as i64)
-        .bind(to_json(ind)?)
-        .execute(&mut **tx)
-        .await?;
-    }
-    let stored = sqlx::query("SELECT id, body FROM measures")
-        .fetch_all(&mut **tx)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok((
-                r.try_get::<String, _>("id")?,
-                from_json::<Measure>(&r.try_get::<String, _>("body")?)?,
-            ))
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    for (i, m) in f.measures.iter().enumerate() {
-        let now_live = match stored.iter().find(|(id, _)| *id == m.id) {
-            None => true,
-            Some((_, old)) => {
-                old.status == MeasureStatus::Planned
-                    && old.formula.is_none()
-                    && m.status == MeasureStatus::Active
-            }
-        };
-        if now_live {
-            upsert_measure(tx, m, i as i64).await?;
-        }
-    }
-    Ok(())
-}
-
-async fn upsert_measure(tx: &mut Tx, m: &Measure, position: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO measures (id, indicator_id, position, body, updated_at) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET \
-         indicator_id = excluded.indicator_id, body = excluded.body, \
-         updated_at = excluded.updated_at",
-    )
-    .bind(&m.id)
-    .bind(&m.indicator_id)
-    .bind(position)
-    .bind(to_json(m)?)
-    .bind(now_text())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// The stored framework, in the order it was written.
-pub async fn load(pool: &AnyPool) -> Result<Framework, sqlx::Error> {
-    async fn bodies<T: serde::de::DeserializeOwned>(
-        pool: &AnyPool,
-        table: &str,
-    ) -> Result<Vec<T>, sqlx::Error> {
-        sqlx::query(&format!("SELECT body FROM {table} ORDER BY position, id"))
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(|r| from_json(&r.try_get::<String, _>("body")?))
-            .collect()
-    }
-    Ok(Framework {
-        outcomes: bodies(pool, "outcomes").await?,
-        indicators: bodies(pool, "indicators").await?,
-        measures: bodies(pool, "measures").await?,
-    })
-}
-
-/// Creates or replaces a measure after validating it against the stored
-/// framework, in one transaction.
-pub async fn save_measure(
-    db: &Db,
-    m: &Measure,
-) -> Result<Result<bool, Vec<FieldError>>, sqlx::Error> {
-    // Read before the transaction: SQLite gives a writer one connection.
-    let framework = load(db.pool()).await?;
-    let errors = validate_measure(m, &framework);
-    if !errors.is_empty() {
-        return Ok(Err(errors));
-    }
-    let mut tx = db.begin().await?;
-    let existing = framework.measures.iter().position(|x| x.id == m.id);
-    let position = existing.unwrap_or(framework.measures.len()) as i64;
-    upsert_measure(&mut tx, m, position).await?;
-    tx.commit().await?;
-    Ok(Ok(existing.is_none()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use eip_types::governance::{FactRef, Target};
+    use sha2::{Digest, Sha256};
+
+    #[test]
+    fn the_strategy_file_is_the_framework_the_service_always_seeded() {
+        let f = seeded();
+        // Every field written in the file is one the framework reads: a
+        // misspelt field would otherwise be dropped without a word.
+        let file: serde_json::Value =
+            serde_json::from_str(STRATEGY).unwrap_or_else(|e| panic!("JSON: {e}"));
+        assert_eq!(serde_json::to_value(&f).ok(), Some(file));
+        assert_eq!(
+            (f.outcomes.len(), f.indicators.len(), f.measures.len()),
+            (5, 7, 15)
+        );
+        // The canonical JSON of the framework the seed wrote when it was
+        // built in code, hashed: moving it to a data file changed nothing.
+        // A deliberate change to the strategy changes this hash too.
+        let canonical = serde_json::to_string(&f).unwrap_or_default();
+        let hash: String = Sha256::digest(canonical.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(
+            hash,
+            "73468b37094d534b41a4db02c012c2d714eeb2e579aeb0ed50a8e5a8cf7d1826"
+        );
+    }
+
+    #[test]
+    fn an_upgrade_adds_new_measures_and_activates_planned_ones_only() {
+        let f = seeded();
+        let active = &f.measures[0];
+        let mut planned = active.clone();
+        planned.status = MeasureStatus::Planned;
+        planned.formula = None;
+        assert!(seed_replaces(None, active));
+        assert!(seed_replaces(Some(&planned), active));
+        let mut edited = active.clone();
+        edited.name = "Renamed by an administrator".into();
+        assert!(!seed_replaces(Some(&edited), active));
+        assert!(!seed_replaces(Some(&planned), &planned));
+    }
 
     fn field_names(errors: &[FieldError]) -> Vec<&str> {
         errors.iter().map(|e| e.field.as_str()).collect()
@@ -696,7 +292,7 @@ mod tests {
 
     #[test]
     fn the_strategy_seed_is_valid_and_covers_every_theme() {
-        let f = strategy();
+        let f = seeded();
         for m in &f.measures {
             assert_eq!(validate_measure(m, &f), [], "{}", m.id);
         }
@@ -744,7 +340,7 @@ mod tests {
     }
 
     fn base() -> Measure {
-        strategy()
+        seeded()
             .measures
             .into_iter()
             .find(|m| m.id == "acceptance-rate")
@@ -758,7 +354,7 @@ mod tests {
             numerator: vec![FactRef::kind("referral.accepted")],
             denominator: vec![FactRef::kind("referral.teleported")],
         });
-        let errors = validate_measure(&m, &strategy());
+        let errors = validate_measure(&m, &seeded());
         assert_eq!(field_names(&errors), ["formula.denominator[0].kind"]);
         assert!(errors[0].message.contains("referral.teleported"));
     }
@@ -771,7 +367,7 @@ mod tests {
             unit: Unit::Days,
         });
         assert_eq!(
-            field_names(&validate_measure(&m, &strategy())),
+            field_names(&validate_measure(&m, &seeded())),
             ["target.unit"]
         );
         m.target = Some(Target {
@@ -779,7 +375,7 @@ mod tests {
             unit: Unit::Percent,
         });
         assert_eq!(
-            field_names(&validate_measure(&m, &strategy())),
+            field_names(&validate_measure(&m, &seeded())),
             ["target.value"]
         );
     }
@@ -789,7 +385,7 @@ mod tests {
         let mut m = base();
         m.unit = Unit::Count;
         m.target = None;
-        assert_eq!(field_names(&validate_measure(&m, &strategy())), ["unit"]);
+        assert_eq!(field_names(&validate_measure(&m, &seeded())), ["unit"]);
     }
 
     #[test]
@@ -801,7 +397,7 @@ mod tests {
             of: FactRef::kind("training.completion_recorded"),
         });
         assert_eq!(
-            field_names(&validate_measure(&m, &strategy())),
+            field_names(&validate_measure(&m, &seeded())),
             ["formula.of.kind", "scope"]
         );
     }
@@ -810,13 +406,13 @@ mod tests {
     fn scope_and_area_agree() {
         let mut m = base();
         m.scope = Scope::Local;
-        assert_eq!(field_names(&validate_measure(&m, &strategy())), ["area_id"]);
+        assert_eq!(field_names(&validate_measure(&m, &seeded())), ["area_id"]);
         m.area_id = Some("atlantis".into());
-        assert_eq!(field_names(&validate_measure(&m, &strategy())), ["area_id"]);
+        assert_eq!(field_names(&validate_measure(&m, &seeded())), ["area_id"]);
         m.area_id = Some("hull".into());
-        assert_eq!(validate_measure(&m, &strategy()), []);
+        assert_eq!(validate_measure(&m, &seeded()), []);
         m.scope = Scope::Core;
-        assert_eq!(field_names(&validate_measure(&m, &strategy())), ["area_id"]);
+        assert_eq!(field_names(&validate_measure(&m, &seeded())), ["area_id"]);
     }
 
     #[test]
@@ -827,15 +423,15 @@ mod tests {
             denominator: vec![FactRef::category("referral.withdrawn", "x")],
         });
         assert_eq!(
-            field_names(&validate_measure(&m, &strategy())),
+            field_names(&validate_measure(&m, &seeded())),
             [
                 "formula.numerator[0].category",
                 "formula.denominator[0].category"
             ]
         );
         m.formula = None;
-        assert_eq!(field_names(&validate_measure(&m, &strategy())), ["formula"]);
+        assert_eq!(field_names(&validate_measure(&m, &seeded())), ["formula"]);
         m.status = MeasureStatus::Planned;
-        assert_eq!(validate_measure(&m, &strategy()), []);
+        assert_eq!(validate_measure(&m, &seeded()), []);
     }
 }

@@ -3,26 +3,24 @@
 
 mod api;
 pub mod compute;
-mod dashboard_api;
 pub mod demo;
 pub mod disclosure;
 mod export;
 pub mod framework;
-mod framework_api;
+pub mod jobs;
 pub mod lp;
 pub mod packs;
 pub mod pdf;
+pub mod period;
 pub mod pilot;
-mod pilot_api;
-pub mod read_model;
 pub mod report;
 pub mod sources;
 pub mod spc;
+pub mod store;
 pub mod suppression;
 pub mod svg;
 
 use axum::extract::FromRef;
-use eip_platform::client::ServiceClient;
 use eip_platform::config::{Part, ServiceConfig};
 use eip_platform::consumer::Consumer;
 use eip_platform::db::{Db, Migrations};
@@ -34,42 +32,9 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 pub use api::ApiDoc;
-
-/// The dashboard as its endpoint serves it: figures, charts, JSON. For the
-/// benchmark, which measures it at different history sizes.
-pub async fn render_dashboard(state: &AppState, months: &[String]) -> anyhow::Result<String> {
-    let mut d = dashboard_api::build(state, months).await?;
-    d.charts = d
-        .measures
-        .iter()
-        .enumerate()
-        .map(|(i, m)| svg::chart(m, &[], &format!("chart-{i}")))
-        .collect();
-    Ok(serde_json::to_string(&d)?)
-}
-
-/// The snapshot signing a pack freezes (its figures, as canonical JSON) and
-/// its SHA-256. For the benchmark, which measures signing and the PDF.
-pub async fn seal_pack(
-    state: &AppState,
-    input: &eip_types::governance::PackInput,
-) -> anyhow::Result<(String, String)> {
-    let content = packs::live(state, input)
-        .await
-        .map_err(|e| anyhow::anyhow!("pack content: {e:?}"))?;
-    Ok(packs::seal(&content)?)
-}
-
-/// A signed pack's PDF as `/packs/{id}/pdf` renders it: the frozen snapshot
-/// read back and typeset. For the benchmark.
-pub fn render_signed_pdf(
-    pack: &eip_types::governance::Pack,
-    board_name: &str,
-    snapshot: &str,
-) -> anyhow::Result<Vec<u8>> {
-    let content: eip_types::governance::Dashboard = serde_json::from_str(snapshot)?;
-    Ok(pdf::render(pack, board_name, &content)?)
-}
+// What the benchmark measures, as the endpoints do it.
+pub use api::dashboard::render_dashboard;
+pub use api::packs::{render_signed_pdf, seal_pack};
 
 /// The service's name: its consumer group.
 pub const NAME: &str = Part::Governance.name();
@@ -131,43 +96,6 @@ impl FromRef<AppState> for IdentityKeys {
     }
 }
 
-/// A consumer that keeps the fact table current from one source's events.
-pub fn consumer(db: Db, shared: &Shared, source: &'static str, url: &str) -> Consumer {
-    Consumer {
-        db,
-        bus: shared.bus.clone(),
-        source,
-        group: NAME,
-        name: format!("{NAME}-{}", uuid::Uuid::new_v4().simple()),
-        handler: Arc::new(read_model::FactEvents),
-        feed: Arc::new(ServiceClient::new(NAME, url, shared.keys.clone())),
-    }
-}
-
-/// The consumers of every source governance reads.
-pub fn consumers(db: &Db, shared: &Shared, config: &Config) -> Vec<Consumer> {
-    vec![
-        consumer(
-            db.clone(),
-            shared,
-            eip_types::events::ReferralEvent::SOURCE,
-            &config.referrals_url,
-        ),
-        consumer(
-            db.clone(),
-            shared,
-            eip_types::events::TrainingEvent::SOURCE,
-            &config.training_url,
-        ),
-        consumer(
-            db.clone(),
-            shared,
-            eip_types::events::EngagementEvent::SOURCE,
-            &config.engagement_url,
-        ),
-    ]
-}
-
 /// Connects, migrates, seeds the framework, consumes the sources' events
 /// and serves until `shutdown`.
 pub async fn launch(
@@ -179,11 +107,13 @@ pub async fn launch(
     let mut launch =
         Launch::connect(NAME, &config.service, &migrations(), shared, shutdown).await?;
     let db = launch.db.clone();
-    framework::seed(&db).await?;
+    let mut tx = db.begin().await?;
+    store::framework::seed(&mut tx, &framework::strategy()?).await?;
+    tx.commit().await?;
     if config.service.demo {
         demo::seed(&db, chrono::Utc::now().date_naive()).await?;
     }
-    let consumers = consumers(&db, &launch.shared, &config);
+    let consumers = jobs::read_model::consumers(&db, &launch.shared, &config);
     for c in &consumers {
         launch.keep(c.clone().spawn(launch.shutdown.clone()));
     }

@@ -1,8 +1,7 @@
 //! Pilot evaluation: intervention against comparison areas, before and
 //! after, by difference in differences. Pure functions, no I/O.
 
-use crate::compute;
-use crate::read_model::FactRow;
+use crate::compute::{self, FactRow};
 use eip_types::FieldError;
 use eip_types::governance::{
     DidEstimate, Formula, Framework, GroupSeries, Measure, MeasureEvaluation, MeasureStatus,
@@ -325,7 +324,7 @@ pub fn evaluate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::strategy;
+    use crate::framework::seeded;
 
     fn input() -> PilotInput {
         PilotInput {
@@ -377,7 +376,7 @@ mod tests {
 
     #[test]
     fn pilots_are_validated_by_field() {
-        let f = strategy();
+        let f = seeded();
         assert!(validate(&input(), &f).is_ok());
         let mut bad = input();
         bad.comparison_areas = vec!["hull".into(), "atlantis".into()];
@@ -403,7 +402,7 @@ mod tests {
 
     #[test]
     fn an_evaluation_shows_both_groups_and_hides_small_numbers() {
-        let f = strategy();
+        let f = seeded();
         let m = f
             .measures
             .iter()

@@ -1,11 +1,11 @@
 //! A measure's published table and chart: figures from the fact table,
 //! small numbers protected, the chart drawn only from what is published.
 
-use crate::compute::{self, Figure};
-use crate::read_model::FactRow;
+use crate::compute::{self, FactRow, Figure};
 use crate::{disclosure, spc};
 use eip_types::governance::{
-    Formula, Measure, MeasureReport, MeasureTable, Published, Rebase, TableRow,
+    Dashboard, Formula, Framework, Measure, MeasureReport, MeasureStatus, MeasureTable, Published,
+    Rebase, ReportValidation, TableRow,
 };
 use eip_types::place::local_authority_name;
 use std::collections::HashMap;
@@ -80,6 +80,54 @@ pub fn measure_report(
         table,
         chart,
     })
+}
+
+/// The dashboard for `months`: every active measure's report, the planned
+/// measures, and whether the last month can be published (`reported` says
+/// which kinds each area has reported up to it). Charts are left to draw.
+pub fn dashboard(
+    framework: Framework,
+    facts: &[FactRow],
+    reported: &[FactRow],
+    rebases: &[(String, Rebase)],
+    months: &[String],
+    up_to: u64,
+) -> Dashboard {
+    let (from, to) = (
+        months.first().cloned().unwrap_or_default(),
+        months.last().cloned().unwrap_or_default(),
+    );
+    let missing = compute::missing_core(&framework, reported);
+    let measures = framework
+        .measures
+        .iter()
+        .filter(|m| m.status == MeasureStatus::Active)
+        .filter_map(|m| {
+            let own: Vec<Rebase> = rebases
+                .iter()
+                .filter(|(id, _)| *id == m.id)
+                .map(|(_, r)| r.clone())
+                .collect();
+            measure_report(m, facts, months, up_to, &own)
+        })
+        .collect();
+    Dashboard {
+        from,
+        to: to.clone(),
+        suppress_up_to: up_to,
+        measures,
+        planned: framework
+            .measures
+            .into_iter()
+            .filter(|m| m.status == MeasureStatus::Planned)
+            .collect(),
+        validation: ReportValidation {
+            period: to,
+            valid: missing.is_empty(),
+            missing,
+        },
+        charts: Vec::new(),
+    }
 }
 
 /// The measure's own fact cells, by month, so each figure reads only the
@@ -235,7 +283,7 @@ fn ratio_table(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::strategy;
+    use crate::framework::seeded;
 
     fn row(kind: &str, area: &str, period: &str, category: &str, n: i64) -> FactRow {
         FactRow {
@@ -250,7 +298,7 @@ mod tests {
     }
 
     fn measure(id: &str) -> Measure {
-        strategy()
+        seeded()
             .measures
             .into_iter()
             .find(|m| m.id == id)

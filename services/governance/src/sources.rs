@@ -224,6 +224,11 @@ pub fn known_kinds() -> Vec<EventKindInfo> {
         .collect()
 }
 
+/// The names of the event kinds a measure may be computed from.
+pub fn kind_names() -> Vec<String> {
+    KINDS.iter().map(|k| k.kind.to_owned()).collect()
+}
+
 pub fn kind_info(kind: &str) -> Option<EventKindInfo> {
     known_kinds().into_iter().find(|k| k.kind == kind)
 }

@@ -5,7 +5,8 @@
 //! the next smallest shown cell is hidden too; a total made only of hidden
 //! cells is hidden itself. Zero is shown: it identifies nobody.
 
-use eip_types::governance::Cell;
+use eip_types::governance::{AreaCount, Cell, SubmittedPerArea};
+use eip_types::place::LOCAL_AUTHORITIES;
 
 /// Returns the cells as published and the published total.
 pub fn suppress(counts: &[u64], up_to: u64) -> (Vec<Cell>, Cell) {
@@ -34,6 +35,30 @@ pub fn suppress(counts: &[u64], up_to: u64) -> (Vec<Cell>, Cell) {
         .map(|(&c, &h)| if h { Cell::Suppressed } else { Cell::Shown(c) })
         .collect();
     (cells, total_cell)
+}
+
+/// Counts per local authority area as published: every area listed, zero
+/// where none was counted, small counts hidden.
+pub fn per_area(counted: &[(String, u64)], up_to: u64) -> SubmittedPerArea {
+    let counts: Vec<u64> = LOCAL_AUTHORITIES
+        .iter()
+        .map(|(id, _)| counted.iter().find(|(a, _)| a == id).map_or(0, |(_, n)| *n))
+        .collect();
+    let (cells, total) = suppress(&counts, up_to);
+    let rows = LOCAL_AUTHORITIES
+        .iter()
+        .zip(cells)
+        .map(|((id, name), count)| AreaCount {
+            area_id: (*id).to_owned(),
+            area_name: (*name).to_owned(),
+            count,
+        })
+        .collect();
+    SubmittedPerArea {
+        rows,
+        total,
+        suppress_up_to: up_to,
+    }
 }
 
 #[cfg(test)]

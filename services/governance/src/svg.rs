@@ -103,6 +103,15 @@ pub(crate) fn fmt(v: f64, unit: Unit) -> String {
     }
 }
 
+/// The charts of a page's measures, in order, each with the annotations.
+pub fn charts(reports: &[MeasureReport], annotations: &[Annotation]) -> Vec<String> {
+    reports
+        .iter()
+        .enumerate()
+        .map(|(i, m)| chart(m, annotations, &format!("chart-{i}")))
+        .collect()
+}
+
 /// The chart of one measure over the table's months. `id` makes element
 /// ids unique on a page holding several charts.
 pub fn chart(report: &MeasureReport, annotations: &[Annotation], id: &str) -> String {
@@ -242,8 +251,8 @@ pub fn chart(report: &MeasureReport, annotations: &[Annotation], id: &str) -> St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::strategy;
-    use crate::read_model::FactRow;
+    use crate::compute::FactRow;
+    use crate::framework::seeded;
     use eip_types::governance::Rebase;
 
     #[test]
@@ -254,7 +263,7 @@ mod tests {
             .enumerate()
             .flat_map(|(i, m)| {
                 crate::compute::areas_of(
-                    strategy()
+                    seeded()
                         .measures
                         .iter()
                         .find(|x| x.id == "referrals-submitted")
@@ -273,7 +282,7 @@ mod tests {
                 })
             })
             .collect();
-        let mut measure = strategy()
+        let mut measure = seeded()
             .measures
             .into_iter()
             .find(|x| x.id == "referrals-submitted")

@@ -170,7 +170,7 @@ async fn wait_for_events(platform: &crate::helpers::Platform, events: i64) {
         &format!("{events} events counted"),
         Duration::from_secs(30),
         async || {
-            let facts = eip_governance::read_model::all_facts(platform.read_model.pool())
+            let facts = eip_governance::store::facts::all_facts(platform.read_model.pool())
                 .await
                 .expect("facts");
             let n: i64 = facts.iter().map(|(_, f)| f.n).sum();
@@ -290,7 +290,7 @@ async fn wiping_and_replaying_the_feeds_rebuilds_identical_figures(
     events += 7 + 1 + 2;
     wait_for_events(&platform, events).await;
 
-    let before = eip_governance::read_model::all_facts(platform.read_model.pool())
+    let before = eip_governance::store::facts::all_facts(platform.read_model.pool())
         .await
         .expect("facts");
     let kinds: Vec<&str> = before.iter().map(|(_, f)| f.kind.as_str()).collect();
@@ -393,15 +393,16 @@ async fn wiping_and_replaying_the_feeds_rebuilds_identical_figures(
         bus: Bus::InProcess(InProcessBus::default()),
         keys: platform.keys.clone(),
     };
-    let consumers = eip_governance::consumers(&platform.read_model, &shared, &config);
+    let consumers =
+        eip_governance::jobs::read_model::consumers(&platform.read_model, &shared, &config);
     let mut replayed = 0;
     for c in &consumers {
-        replayed += eip_governance::read_model::rebuild(&platform.read_model, c)
+        replayed += eip_governance::jobs::read_model::rebuild(&platform.read_model, c)
             .await
             .expect("rebuild");
     }
     assert!(replayed as i64 <= events);
-    let after = eip_governance::read_model::all_facts(platform.read_model.pool())
+    let after = eip_governance::store::facts::all_facts(platform.read_model.pool())
         .await
         .expect("facts");
     assert_eq!(after, before);

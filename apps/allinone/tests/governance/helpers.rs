@@ -314,7 +314,7 @@ impl Platform {
 
     /// Raw counts straight from the read model (no suppression).
     pub async fn raw_counts(&self) -> Vec<(String, u64)> {
-        eip_governance::read_model::submitted_per_area(self.read_model.pool())
+        eip_governance::store::facts::submitted_per_area(self.read_model.pool())
             .await
             .expect("counts")
     }

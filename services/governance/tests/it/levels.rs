@@ -2,7 +2,8 @@
 //! category) move their fact cell by the difference: a re-import replaces
 //! the earlier figure instead of adding to it.
 
-use eip_governance::read_model::{FactEvents, all_facts};
+use eip_governance::jobs::read_model::FactEvents;
+use eip_governance::store::facts::all_facts;
 use eip_platform::consumer::EventHandler;
 use eip_platform::db::Db;
 use eip_test_support::{Backend, TestDb};
@@ -138,7 +139,7 @@ async fn repeat_demand_levels_feed_the_repeat_demand_measures(backend: Backend) 
         ]
     );
     // The seeded measures compute from them, area by area.
-    let seeded = eip_governance::framework::strategy();
+    let seeded = eip_governance::framework::strategy().expect("the strategy parses");
     for (id, expected) in [("frequent-callers", 2.0), ("repeat-incidents", 15.0)] {
         let m = seeded.measures.iter().find(|m| m.id == id).expect("seeded");
         let formula = m.formula.as_ref().expect("active");
@@ -146,7 +147,7 @@ async fn repeat_demand_levels_feed_the_repeat_demand_measures(backend: Backend) 
             "engagement.repeat_flagged".to_owned(),
             "engagement.repeat_incidents".to_owned(),
         ];
-        let facts = eip_governance::read_model::facts(db.pool(), &kinds, "2026-10", "2026-10")
+        let facts = eip_governance::store::facts::facts(db.pool(), &kinds, "2026-10", "2026-10")
             .await
             .expect("facts");
         let hull = eip_governance::compute::figure(formula, &facts, Some("hull"), "2026-10");
@@ -157,32 +158,7 @@ async fn repeat_demand_levels_feed_the_repeat_demand_measures(backend: Backend) 
     db.close().await;
 }
 
-mod sqlite {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn demand_levels_replace_what_they_replaced() {
-        super::demand_levels_replace_what_they_replaced(eip_test_support::Backend::Sqlite).await
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn repeat_demand_levels_feed_the_repeat_demand_measures() {
-        super::repeat_demand_levels_feed_the_repeat_demand_measures(
-            eip_test_support::Backend::Sqlite,
-        )
-        .await
-    }
-}
-
-mod postgres {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn demand_levels_replace_what_they_replaced() {
-        super::demand_levels_replace_what_they_replaced(eip_test_support::Backend::Postgres).await
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn repeat_demand_levels_feed_the_repeat_demand_measures() {
-        super::repeat_demand_levels_feed_the_repeat_demand_measures(
-            eip_test_support::Backend::Postgres,
-        )
-        .await
-    }
-}
+eip_test_support::on_both_backends!(multi_thread via eip_test_support::direct:
+    demand_levels_replace_what_they_replaced,
+    repeat_demand_levels_feed_the_repeat_demand_measures,
+);

@@ -1,9 +1,9 @@
 //! The PDF pack, read back: pages, the words it prints (each run of text
 //! carries its words as /ActualText), symbols for hidden cells.
 
+use eip_governance::compute::FactRow;
 use eip_governance::framework::strategy;
 use eip_governance::pdf;
-use eip_governance::read_model::FactRow;
 use eip_test_support::pdf::{find, pages, row_after, texts};
 use eip_types::governance::{
     Annotation, Dashboard, MeasureReport, Pack, PackInput, PackStatus, ReportValidation, TableRow,
@@ -11,6 +11,7 @@ use eip_types::governance::{
 
 fn report(months: &[String]) -> MeasureReport {
     let measure = strategy()
+        .expect("the strategy parses")
         .measures
         .into_iter()
         .find(|m| m.id == "referrals-submitted")

@@ -1,0 +1,3 @@
+//! Background work the service runs.
+
+pub mod read_model;
