@@ -81,24 +81,29 @@ pub struct CaseList {
     pub flash: Option<String>,
 }
 
+/// The signed-in user, when they may work cases; else what the page says.
 #[cfg(feature = "ssr")]
-fn may_work_cases(user: &super::SessionUser) -> bool {
+async fn case_worker<T>() -> Result<super::SessionUser, Loaded<T>> {
     use eip_types::Role;
-    [Role::Frontline, Role::Coordinator, Role::Analyst]
+    let user = ssr::user().await.ok_or(Loaded::SignedOut)?;
+    if [Role::Frontline, Role::Coordinator, Role::Analyst]
         .iter()
         .any(|r| user.has_role(*r))
+    {
+        Ok(user)
+    } else {
+        Err(ssr::denied(
+            "Problem-solving cases are for neighbourhood officers, coordinators and analysts.",
+        ))
+    }
 }
 
 #[server]
 pub async fn load_cases() -> Result<Loaded<CaseList>, ServerFnError> {
-    let Some(user) = ssr::user().await else {
-        return Ok(Loaded::SignedOut);
+    let user = match case_worker().await {
+        Ok(user) => user,
+        Err(page) => return Ok(page),
     };
-    if !may_work_cases(&user) {
-        return Ok(ssr::denied(
-            "Problem-solving cases are for neighbourhood officers, coordinators and analysts.",
-        ));
-    }
     let ctx = ssr::ctx()?;
     let places = match my_places(&ctx, &user).await {
         Ok(p) => p,
@@ -134,14 +139,10 @@ pub struct CaseWorkspace {
 
 #[server]
 pub async fn load_case(id: String) -> Result<Loaded<CaseWorkspace>, ServerFnError> {
-    let Some(user) = ssr::user().await else {
-        return Ok(Loaded::SignedOut);
+    let user = match case_worker().await {
+        Ok(user) => user,
+        Err(page) => return Ok(page),
     };
-    if !may_work_cases(&user) {
-        return Ok(ssr::denied(
-            "Problem-solving cases are for neighbourhood officers, coordinators and analysts.",
-        ));
-    }
     let Some(id) = RecordId::parse(&id) else {
         return Ok(ssr::not_found());
     };

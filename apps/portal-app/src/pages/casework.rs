@@ -40,6 +40,31 @@ fn error_summary(f: &FormOutcome<Fields>, prefix: &'static str) -> impl IntoView
     view! { {message} {summary} }
 }
 
+/// A field of a kept form: its id (`{prefix}-{name}`), its error, the id
+/// of its error (to describe it), and its value (as typed, when the form
+/// was refused, else `stored`).
+struct Kept {
+    id: String,
+    error: Option<String>,
+    described: Option<String>,
+    value: String,
+}
+
+fn kept(f: &FormOutcome<Fields>, prefix: &str, name: &str, stored: String) -> Kept {
+    let id = format!("{prefix}-{name}");
+    let error = f.error(name);
+    Kept {
+        described: error.as_ref().map(|_| format!("{id}-error")),
+        value: if f.values.is_empty() {
+            stored
+        } else {
+            f.values.value(name)
+        },
+        id,
+        error,
+    }
+}
+
 /// A labelled text input or textarea with its error, described by it.
 fn text_field(
     f: &FormOutcome<Fields>,
@@ -49,14 +74,12 @@ fn text_field(
     area: bool,
     value: String,
 ) -> impl IntoView + use<> {
-    let id = format!("{prefix}-{name}");
-    let error = f.error(name);
-    let described = error.as_ref().map(|_| format!("{id}-error"));
-    let value = if f.values.is_empty() {
-        value
-    } else {
-        f.values.value(name)
-    };
+    let Kept {
+        id,
+        error,
+        described,
+        value,
+    } = kept(f, prefix, name, value);
     let input = if area {
         view! { <textarea id=id.clone() name=name rows="3" aria-describedby=described>{value}</textarea> }
             .into_any()
@@ -78,14 +101,12 @@ fn date_field(
     label: &'static str,
     value: String,
 ) -> impl IntoView + use<> {
-    let id = format!("{prefix}-{name}");
-    let error = f.error(name);
-    let described = error.as_ref().map(|_| format!("{id}-error"));
-    let value = if f.values.is_empty() {
-        value
-    } else {
-        f.values.value(name)
-    };
+    let Kept {
+        id,
+        error,
+        described,
+        value,
+    } = kept(f, prefix, name, value);
     view! {
         <label for=id.clone()>{label}</label>
         {error.map(|m| view! { <p id=format!("{id}-error") class="field-error" role="alert">{m}</p> })}

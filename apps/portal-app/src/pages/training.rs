@@ -68,6 +68,11 @@ fn reminders_list(list: Vec<Reminder>, names: Vec<(String, String)>) -> impl Int
 
 #[component]
 pub fn Training() -> impl IntoView {
+    matrix_view(|p| matrix_page(p).into_any())
+}
+
+/// The skills matrix with the filters in the URL's query, shown by `ready`.
+fn matrix_view(ready: fn(data::MatrixPage) -> AnyView) -> impl IntoView {
     let query = use_query_map();
     let page = Resource::new(
         move || MatrixFilters::read(|k| query.read().get(k).unwrap_or_default()),
@@ -77,7 +82,7 @@ pub fn Training() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(loaded) => show(loaded, |p| matrix_page(p).into_any()),
+                    Ok(loaded) => show(loaded, ready),
                     Err(e) => failed(e),
                 }
             })}
@@ -227,21 +232,7 @@ fn filtered(path: &str, f: &MatrixFilters) -> String {
 /// a page.
 #[component]
 pub fn TrainingRenewals() -> impl IntoView {
-    let query = use_query_map();
-    let page = Resource::new(
-        move || MatrixFilters::read(|k| query.read().get(k).unwrap_or_default()),
-        data::load_matrix,
-    );
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(loaded) => show(loaded, |p| renewals_page(p).into_any()),
-                    Err(e) => failed(e),
-                }
-            })}
-        </Suspense>
-    }
+    matrix_view(|p| renewals_page(p).into_any())
 }
 
 fn renewals_page(p: data::MatrixPage) -> impl IntoView {
