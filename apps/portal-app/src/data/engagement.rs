@@ -213,6 +213,104 @@ pub async fn load_engagement_form() -> Result<Loaded<EngagementFormPage>, Server
     Ok(Loaded::Ready(EngagementFormPage { form, places }))
 }
 
+/// Logs an engagement: the engagement log form's post, as a server
+/// function at the form's own URL. Without JavaScript the form posts here
+/// and is redirected (303) like the portal's other forms; with it,
+/// `ActionForm` posts here and the browser is sent to the same place.
+/// Logged, it flashes and goes to the place's profile; refused, it keeps
+/// what was typed and what was wrong, and goes back to the form.
+#[server(prefix = "", endpoint = "engagement/new")]
+pub async fn log_engagement(
+    #[server(default)] kind: String,
+    #[server(default)] place_id: String,
+    #[server(default)] held_on: String,
+    #[server(default)] attendance: String,
+    #[server(default)] groups_reached: String,
+    #[server(default)] seldom_heard: String,
+    #[server(default)] issues_raised: String,
+) -> Result<(), ServerFnError> {
+    use crate::kit::fields::engagement as field;
+    use crate::kit::{Service, Then, routes};
+    use eip_types::FieldError;
+    use eip_types::engagement::{Engagement, EngagementKind, NewEngagement};
+    let Some(user) = ssr::user().await else {
+        ssr::redirect_after_post(routes::SIGN_IN.path());
+        return Ok(());
+    };
+    let typed = EngagementValues {
+        kind,
+        place_id,
+        held_on,
+        attendance,
+        groups_reached,
+        seldom_heard: seldom_heard == field::YES,
+        issues_raised,
+    };
+    let back = routes::LOG_ENGAGEMENT.path();
+    let kind = EngagementKind::parse(&typed.kind);
+    let attendance = typed.attendance.trim().parse::<i64>().ok();
+    let mut errors = Vec::new();
+    if kind.is_none() {
+        errors.push(FieldError::new(
+            field::KIND,
+            "Choose the kind of engagement.",
+        ));
+    }
+    if attendance.is_none() {
+        errors.push(FieldError::new(
+            field::ATTENDANCE,
+            "Give the number who took part, as a whole number.",
+        ));
+    }
+    let (Some(kind), Some(attendance)) = (kind, attendance) else {
+        let refused = FormOutcome::new(typed).with_errors(errors);
+        ssr::put(keys::ENGAGEMENT_FORM, &refused).await;
+        ssr::redirect_after_post(back);
+        return Ok(());
+    };
+    let body = NewEngagement {
+        kind,
+        place_id: typed.place_id.clone(),
+        held_on: typed.held_on.trim().to_owned(),
+        attendance,
+        groups_reached: lines(&typed.groups_reached),
+        seldom_heard: typed.seldom_heard,
+        issues_raised: lines(&typed.issues_raised),
+    };
+    let ctx = ssr::ctx()?;
+    match ctx
+        .engagement
+        .post::<_, Engagement>("/engagements", &user.principal(), &body)
+        .await
+    {
+        Ok(logged) => {
+            let to = RecordId::parse(&logged.place_id).map_or_else(
+                || routes::PLACES.path().to_owned(),
+                |id| routes::PLACE.at([id.as_str()]),
+            );
+            ssr::put(keys::FLASH, &"Engagement logged. Thank you.".to_owned()).await;
+            ssr::redirect_after_post(&to);
+        }
+        Err(e) => {
+            let refused =
+                FormOutcome::new(typed).refused_by(e, Service::Engagement.outage(Then::KeptBelow));
+            ssr::put(keys::ENGAGEMENT_FORM, &refused).await;
+            ssr::redirect_after_post(back);
+        }
+    }
+    Ok(())
+}
+
+/// Non-empty lines of a textarea, trimmed.
+#[cfg(feature = "ssr")]
+fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// The repeat-demand and hidden-demand lists.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DemandLists {
