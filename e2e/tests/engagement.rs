@@ -107,50 +107,6 @@ async fn a_coordinator_engages_agrees_a_priority_and_closes_a_case_from_a_flag()
     must(browser.quit().await);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn with_javascript_an_engagement_is_refused_then_logged() {
-    let platform = embedded().await;
-    let browser = browser(platform.base_url(), JavaScript::Enabled).await;
-    must(engage_with_javascript(&browser).await);
-    must(browser.quit().await);
-}
-
-/// The engagement log with JavaScript on: a refused post shows its errors
-/// with what was typed; a logged one goes to the place's profile and says
-/// so there.
-async fn engage_with_javascript(browser: &Browser) -> anyhow::Result<()> {
-    pages::sign_in_as(browser, "coordinator.hull").await?;
-    browser.open("/engagement/new").await?;
-    // A mark a full page load would forget: the posts go through the app.
-    browser
-        .driver()
-        .execute("window.eipStayed = true;", Vec::new())
-        .await?;
-    browser.choose("kind", "youth_session").await?;
-    browser.choose("place_id", "myton").await?;
-    browser.fill("attendance", "a dozen").await?;
-    browser.fill("issues_raised", "Nowhere to go").await?;
-    browser.click("engagement-submit").await?;
-    let error = browser.text("#attendance-error").await?;
-    anyhow::ensure!(error.contains("whole number"), "{error:?}");
-    let kept = browser.value("issues_raised").await?;
-    anyhow::ensure!(kept == "Nowhere to go", "the form kept {kept:?}");
-    browser.fill("attendance", "18").await?;
-    browser.click("engagement-submit").await?;
-    browser.wait_for_path("/places/myton").await?;
-    let flash = browser.text("#flash").await?;
-    anyhow::ensure!(flash.contains("Engagement logged"), "{flash:?}");
-    let stayed = browser
-        .driver()
-        .execute("return window.eipStayed === true;", Vec::new())
-        .await?;
-    anyhow::ensure!(
-        stayed.json().as_bool() == Some(true),
-        "a post loaded a new page"
-    );
-    Ok(())
-}
-
 /// A caller who rang about Myton six times in the last fortnight: more than
 /// five contacts in 30 days.
 async fn import_a_frequent_caller(browser: &Browser, caller: &str) -> anyhow::Result<()> {

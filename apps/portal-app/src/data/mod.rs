@@ -154,24 +154,6 @@ pub mod ssr {
         take(keys::FLASH).await
     }
 
-    /// Sends a form post made to a server function on to `to`: a plain
-    /// form post (a browser without JavaScript, or any client not asking
-    /// for JSON) with 303 See Other, as the portal's other forms answer;
-    /// the app's own client is told where to go, and goes there.
-    pub fn redirect_after_post(to: &str) {
-        leptos_axum::redirect(to);
-        let from_the_app = use_context::<http::request::Parts>().is_some_and(|parts| {
-            parts
-                .headers
-                .get(http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|accept| accept.contains("application/json"))
-        });
-        if !from_the_app {
-            set_status(http::StatusCode::SEE_OTHER);
-        }
-    }
-
     fn set_status(status: http::StatusCode) {
         if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
             res.set_status(status);

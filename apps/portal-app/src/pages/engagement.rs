@@ -261,18 +261,13 @@ fn place_profile(p: data::PlaceProfile) -> impl IntoView {
 
 #[component]
 pub fn EngagementNewPage() -> impl IntoView {
-    let log = ServerAction::<data::LogEngagement>::new();
-    // Read again after each post: a refused one comes back with its errors.
-    let page = Resource::new(
-        move || log.version().get(),
-        |_| data::load_engagement_form(),
-    );
+    let page = Resource::new(|| (), |_| data::load_engagement_form());
     view! {
         <h1>"Log an engagement"</h1>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(loaded) => show(loaded, |p| engagement_form(p, log).into_any()),
+                    Ok(loaded) => show(loaded, |p| engagement_form(p).into_any()),
                     Err(e) => failed(e),
                 }
             })}
@@ -280,10 +275,7 @@ pub fn EngagementNewPage() -> impl IntoView {
     }
 }
 
-fn engagement_form(
-    p: data::EngagementFormPage,
-    log: ServerAction<data::LogEngagement>,
-) -> impl IntoView {
+fn engagement_form(p: data::EngagementFormPage) -> impl IntoView {
     let o = p.form;
     let f = o.values.clone();
     let summary = (!o.errors.is_empty()).then(|| {
@@ -304,7 +296,7 @@ fn engagement_form(
     view! {
         {summary}
         {o.general_message().map(|m| view! { <p id="form-message" class="error" role="alert">{m}</p> })}
-        <ActionForm action=log attr:id="engagement-form" attr:class="stack" attr:novalidate=true>
+        <form id="engagement-form" method="post" action=routes::LOG_ENGAGEMENT.path() class="stack" novalidate>
             <label for=field::KIND>"Kind of engagement"</label>
             {field_error(field::KIND, o.error(field::KIND))}
             <select id=field::KIND name=field::KIND>
@@ -346,7 +338,7 @@ fn engagement_form(
             <textarea id=field::ISSUES_RAISED name=field::ISSUES_RAISED rows="4">{f.issues_raised.clone()}</textarea>
 
             <button id="engagement-submit" type="submit">"Log the engagement"</button>
-        </ActionForm>
+        </form>
     }
 }
 

@@ -1,7 +1,6 @@
-//! Engagement form posts: a CSV file sent for import, a repeat-demand rule
-//! run, and a support path opened from a repeat-demand flag or a
-//! hidden-demand row. Logging an engagement is a server function
-//! (`eip_portal_app::data::log_engagement`) at its form's URL.
+//! Engagement form posts: logging an engagement, a CSV file sent for
+//! import, a repeat-demand rule run, and a support path opened from a
+//! repeat-demand flag or a hidden-demand row.
 
 use super::{Done, Reply, SignedIn, done, see_other};
 use crate::PortalState;
@@ -9,13 +8,14 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::response::Response;
 use axum::routing::post;
 use axum::{Form, Router};
-use eip_portal_app::kit::fields::{demand as demand_field, import};
+use eip_portal_app::data::EngagementValues;
+use eip_portal_app::kit::fields::{demand as demand_field, engagement as field, import};
 use eip_portal_app::kit::ids::RecordId;
 use eip_portal_app::kit::{Fields, FormOutcome, Outage, Service, Then, keys, routes};
 use eip_types::FieldError;
 use eip_types::engagement::{
-    ImportJob, ImportKind, NewImport, OpenHiddenSupport, OpenSupport, RepeatFlag, RunRule,
-    SupportPath,
+    Engagement, EngagementKind, ImportJob, ImportKind, NewEngagement, NewImport, OpenHiddenSupport,
+    OpenSupport, RepeatFlag, RunRule, SupportPath,
 };
 use std::time::Duration;
 
@@ -24,6 +24,7 @@ const MAX_PORTAL_UPLOAD: usize = 64 * 1024 * 1024;
 
 pub fn routes() -> Router<PortalState> {
     Router::new()
+        .route(routes::LOG_ENGAGEMENT.template(), post(log_engagement))
         .route(
             routes::IMPORTS.template(),
             post(upload).layer(DefaultBodyLimit::max(MAX_PORTAL_UPLOAD + 64 * 1024)),
@@ -38,6 +39,82 @@ const NOTHING_SAVED: Outage = Outage {
     service: Some(Service::Engagement),
     then: Then::NothingSaved,
 };
+
+/// Non-empty lines of a textarea, trimmed.
+fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Logs an engagement from the form on its page.
+async fn log_engagement(
+    State(state): State<PortalState>,
+    me: SignedIn,
+    Form(form): Form<Fields>,
+) -> Response {
+    let typed = EngagementValues {
+        kind: form.value(field::KIND),
+        place_id: form.value(field::PLACE_ID),
+        held_on: form.value(field::HELD_ON),
+        attendance: form.value(field::ATTENDANCE),
+        groups_reached: form.value(field::GROUPS_REACHED),
+        seldom_heard: form.value(field::SELDOM_HEARD) == field::YES,
+        issues_raised: form.value(field::ISSUES_RAISED),
+    };
+    let kind = EngagementKind::parse(&typed.kind);
+    let attendance = typed.attendance.trim().parse::<i64>().ok();
+    let mut errors = Vec::new();
+    if kind.is_none() {
+        errors.push(FieldError::new(
+            field::KIND,
+            "Choose the kind of engagement.",
+        ));
+    }
+    if attendance.is_none() {
+        errors.push(FieldError::new(
+            field::ATTENDANCE,
+            "Give the number who took part, as a whole number.",
+        ));
+    }
+    let body = match (kind, attendance) {
+        (Some(kind), Some(attendance)) => Some(NewEngagement {
+            kind,
+            place_id: typed.place_id.clone(),
+            held_on: typed.held_on.trim().to_owned(),
+            attendance,
+            groups_reached: lines(&typed.groups_reached),
+            seldom_heard: typed.seldom_heard,
+            issues_raised: lines(&typed.issues_raised),
+        }),
+        _ => None,
+    };
+    let reply = Reply::new(
+        keys::ENGAGEMENT_FORM,
+        FormOutcome::new(typed),
+        routes::LOG_ENGAGEMENT.path(),
+        Service::Engagement.outage(Then::KeptBelow),
+    );
+    let Some(body) = body else {
+        return reply.refuse_with(&me.session, errors).await;
+    };
+    reply
+        .post(
+            &me,
+            &state.ctx.engagement,
+            "/engagements",
+            &body,
+            |logged: Engagement| {
+                done(
+                    "Engagement logged. Thank you.",
+                    routes::PLACE.at([&logged.place_id]),
+                )
+            },
+        )
+        .await
+}
 
 /// Takes a CSV file from the imports page, starts a job for it and hands
 /// the file to the engagement service in the background, then shows the
@@ -232,37 +309,14 @@ async fn support_from_hidden(
 
 #[cfg(test)]
 mod tests {
-    use eip_portal_app::data::LogEngagement;
-    use eip_portal_app::kit::fields::engagement as field;
+    use super::*;
 
-    /// The server function's arguments are the form's field names.
     #[test]
-    fn the_engagement_log_reads_the_fields_the_page_sends() {
-        let posted = serde_json::to_value(LogEngagement {
-            kind: String::new(),
-            place_id: String::new(),
-            held_on: String::new(),
-            attendance: String::new(),
-            groups_reached: String::new(),
-            seldom_heard: String::new(),
-            issues_raised: String::new(),
-        })
-        .unwrap_or_default();
-        let mut names: Vec<&str> = posted
-            .as_object()
-            .map(|o| o.keys().map(String::as_str).collect())
-            .unwrap_or_default();
-        names.sort_unstable();
-        let mut expected = [
-            field::KIND,
-            field::PLACE_ID,
-            field::HELD_ON,
-            field::ATTENDANCE,
-            field::GROUPS_REACHED,
-            field::SELDOM_HEARD,
-            field::ISSUES_RAISED,
-        ];
-        expected.sort_unstable();
-        assert_eq!(names, expected);
+    fn textareas_become_trimmed_lists() {
+        assert_eq!(
+            lines("  young people \n\n care leavers\r\n"),
+            ["young people", "care leavers"]
+        );
+        assert!(lines("   ").is_empty());
     }
 }
