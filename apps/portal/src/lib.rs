@@ -11,7 +11,7 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use eip_platform::CancellationToken;
 use eip_platform::client::ServiceClient;
 use eip_platform::config::{DatabaseUrl, IdentityConfig, TelemetryConfig};
@@ -235,7 +235,7 @@ fn router(state: PortalState, config: &Config) -> Router {
     let ctx = state.ctx.clone();
     Router::new()
         .merge(forms::routes())
-        .route("/api/{*fn_name}", get(server_fns).post(server_fns))
+        .route("/api/{*fn_name}", post(server_fns).get(server_fns))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -298,4 +298,58 @@ async fn require_sign_in(
         return next.run(req).await;
     }
     Redirect::to(routes::SIGN_IN.path()).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every page a form handler sends people back to, or a page links to
+    /// through the kit, is one the app's router serves.
+    #[tokio::test]
+    async fn the_kits_page_routes_are_the_apps_pages() {
+        let pages: Vec<String> = route_list().iter().map(|r| r.path().to_owned()).collect();
+        let kit = [
+            routes::SIGN_IN.template(),
+            routes::REFERRALS.template(),
+            routes::WORKLIST.template(),
+            routes::NEW_REFERRAL.template(),
+            routes::REFERRAL.template(),
+            routes::RETENTION.template(),
+            routes::PERSON.template(),
+            routes::ACCESS_REPORT.template(),
+            routes::SHARING_ADMIN.template(),
+            routes::SKILLS_ADMIN.template(),
+            routes::TRAINING.template(),
+            routes::RENEWALS.template(),
+            routes::STAFF_RECORD.template(),
+            routes::SESSIONS.template(),
+            routes::SESSION.template(),
+            routes::REPORTS.template(),
+            routes::DASHBOARD.template(),
+            routes::PACKS.template(),
+            routes::PACK.template(),
+            routes::PLACES.template(),
+            routes::PLACE.template(),
+            routes::LOG_ENGAGEMENT.template(),
+            routes::DEMAND.template(),
+            routes::IMPORTS.template(),
+            routes::PRIORITIES.template(),
+            routes::CASES.template(),
+            routes::CASE.template(),
+            routes::DIRECTORY.template(),
+        ];
+        for route in kit {
+            assert!(
+                pages.iter().any(|p| p == route),
+                "{route} is not among {pages:?}"
+            );
+        }
+        assert!(
+            pages
+                .iter()
+                .any(|p| p.is_empty() || p == routes::HOME.path()),
+            "no home page among {pages:?}"
+        );
+    }
 }
