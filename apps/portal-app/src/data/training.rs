@@ -126,10 +126,12 @@ pub async fn load_record(
         .map(|d| ("as_of", d))
         .into_iter()
         .collect();
-    let path = match RecordId::parse(&id) {
-        _ if id == "me" => "/me".to_owned(),
-        Some(id) => format!("/staff/{id}/record"),
-        None => return Ok(ssr::not_found()),
+    let path = if id == "me" {
+        "/me".to_owned()
+    } else if let Some(id) = RecordId::parse(&id) {
+        format!("/staff/{id}/record")
+    } else {
+        return Ok(ssr::not_found());
     };
     let record = match ctx
         .training

@@ -5,7 +5,7 @@
 
 use super::{error_summary_for, failed, show};
 use crate::data::{self, GatedActionRow, SharingAdminPage, SkillsAdminPage};
-use crate::kit::fields::{sharing as field, skill as skill_field};
+use crate::kit::fields::{sharing, skill as skill_field};
 use crate::kit::{Fields, FormOutcome, routes};
 use eip_types::referral::{
     Agency, MAX_RETENTION_MONTHS, MAX_TARGET_HOURS, RetentionPeriods, SharingAgreement,
@@ -78,12 +78,12 @@ fn text_input(
 fn kind_choice(o: &FormOutcome<Fields>, form: &str, stored: &str) -> impl IntoView + use<> {
     let id = format!("{form}-kind");
     let chosen = o
-        .typed(form, field::KIND)
+        .typed(form, sharing::KIND)
         .unwrap_or_else(|| stored.to_owned());
     view! {
         <label for=id.clone()>"Kind"</label>
-        {error(o, form, field::KIND)}
-        <select id=id name=field::KIND>
+        {error(o, form, sharing::KIND)}
+        <select id=id name=sharing::KIND>
             <option value="agency" selected={chosen == "agency"}>"Agency"</option>
             <option value="programme" selected={chosen == "programme"}>"Programme"</option>
         </select>
@@ -96,7 +96,7 @@ fn agencies(p: &SharingAdminPage) -> impl IntoView + use<> {
         .agencies
         .iter()
         .map(|a| {
-            let form = field::agency(&a.id);
+            let form = sharing::agency(&a.id);
             let cover = match p.agreement_in_force(&a.id) {
                 Some(ag) => view! {
                     <span>{format!("{} until {}", ag.name, ag.ends_on.format("%d %b %Y"))}</span>
@@ -125,8 +125,8 @@ fn agencies(p: &SharingAdminPage) -> impl IntoView + use<> {
             </table>
             <h3>"Add an agency or programme"</h3>
             <form id="agency-new-form" method="post" action=routes::AGENCIES.path() class="stack" novalidate>
-                {text_input(o, field::NEW_AGENCY, field::NAME, "Name", String::new())}
-                {kind_choice(o, field::NEW_AGENCY, "agency")}
+                {text_input(o, sharing::NEW_AGENCY, sharing::NAME, "Name", String::new())}
+                {kind_choice(o, sharing::NEW_AGENCY, "agency")}
                 <button id="agency-new-submit" type="submit">"Add"</button>
             </form>
         </section>
@@ -141,16 +141,16 @@ fn agency_change(
 ) -> impl IntoView + use<> {
     let active_id = format!("{form}-active");
     let active = o
-        .typed(form, field::ACTIVE)
+        .typed(form, sharing::ACTIVE)
         .map_or(a.active, |v| v == "true");
     view! {
         <details open=open>
             <summary>{format!("Change {}", a.name)}</summary>
             <form method="post" action=routes::AGENCY.at([&a.id]) class="stack" novalidate>
-                {text_input(o, form, field::NAME, "Name", a.name.clone())}
+                {text_input(o, form, sharing::NAME, "Name", a.name.clone())}
                 {kind_choice(o, form, &a.kind)}
                 <label class="check">
-                    <input type="checkbox" id=active_id name=field::ACTIVE value="true" checked=active />
+                    <input type="checkbox" id=active_id name=sharing::ACTIVE value="true" checked=active />
                     "Takes new shares"
                 </label>
                 <button id=format!("{form}-submit") type="submit">"Save"</button>
@@ -171,7 +171,7 @@ fn agreements(p: &SharingAdminPage) -> impl IntoView + use<> {
         .agreements
         .iter()
         .map(|a| {
-            let form = field::agreement(&a.id);
+            let form = sharing::agreement(&a.id);
             let state = if a.in_force_on(p.today) {
                 ("In force", "")
             } else if a.starts_on > p.today {
@@ -206,7 +206,7 @@ fn agreements(p: &SharingAdminPage) -> impl IntoView + use<> {
                 <tbody>{rows}</tbody>
             </table>
             <h3>"Record an agreement"</h3>
-            {agreement_form(o, field::NEW_AGREEMENT, routes::AGREEMENTS.path(), None, &p.agencies).into_any()}
+            {agreement_form(o, sharing::NEW_AGREEMENT, routes::AGREEMENTS.path(), None, &p.agencies).into_any()}
         </section>
     }
 }
@@ -218,26 +218,26 @@ fn agreement_form(
     stored: Option<&SharingAgreement>,
     agencies: &[Agency],
 ) -> impl IntoView + use<> {
-    let agency_id = format!("{form}-{}", field::AGENCY_ID);
+    let agency_id = format!("{form}-{}", sharing::AGENCY_ID);
     let chosen = o
-        .typed(form, field::AGENCY_ID)
+        .typed(form, sharing::AGENCY_ID)
         .or_else(|| stored.map(|a| a.agency_id.clone()))
         .unwrap_or_default();
     let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     view! {
         <form id=format!("{form}-form") method="post" action=action.to_owned() class="stack" novalidate>
-            {text_input(o, form, field::NAME, "Name", stored.map(|a| a.name.clone()).unwrap_or_default())}
+            {text_input(o, form, sharing::NAME, "Name", stored.map(|a| a.name.clone()).unwrap_or_default())}
             <label for=agency_id.clone()>"Agency or programme"</label>
-            {error(o, form, field::AGENCY_ID)}
-            <select id=agency_id name=field::AGENCY_ID>
+            {error(o, form, sharing::AGENCY_ID)}
+            <select id=agency_id name=sharing::AGENCY_ID>
                 <option value="">"Choose…"</option>
                 {agencies.iter().map(|a| {
                     let selected = a.id == chosen;
                     view! { <option value=a.id.clone() selected=selected>{a.name.clone()}</option> }
                 }).collect_view()}
             </select>
-            {text_input(o, form, field::STARTS_ON, "In force from (YYYY-MM-DD)", date(stored.map(|a| a.starts_on)))}
-            {text_input(o, form, field::ENDS_ON, "Last day it can be relied on (YYYY-MM-DD)", date(stored.map(|a| a.ends_on)))}
+            {text_input(o, form, sharing::STARTS_ON, "In force from (YYYY-MM-DD)", date(stored.map(|a| a.starts_on)))}
+            {text_input(o, form, sharing::ENDS_ON, "Last day it can be relied on (YYYY-MM-DD)", date(stored.map(|a| a.ends_on)))}
             <button id=format!("{form}-submit") type="submit">
                 {if stored.is_some() { "Save" } else { "Record" }}
             </button>
@@ -247,13 +247,13 @@ fn agreement_form(
 
 fn targets(t: &TimelinessTargets, o: &FormOutcome<Fields>) -> impl IntoView + use<> {
     let hours = |name: &'static str, label: &'static str, stored: u32| {
-        let id = format!("{}-{name}", field::TARGETS);
+        let id = format!("{}-{name}", sharing::TARGETS);
         let value = o
-            .typed(field::TARGETS, name)
+            .typed(sharing::TARGETS, name)
             .unwrap_or_else(|| stored.to_string());
         view! {
             <label for=id.clone()>{label}</label>
-            {error(o, field::TARGETS, name)}
+            {error(o, sharing::TARGETS, name)}
             <input id=id name=name type="number" inputmode="numeric" min="1" max=MAX_TARGET_HOURS.to_string() value=value />
         }
     };
@@ -262,10 +262,10 @@ fn targets(t: &TimelinessTargets, o: &FormOutcome<Fields>) -> impl IntoView + us
             <h2 id="targets-heading">"Timeliness targets"</h2>
             <p class="hint">"Worklists flag work as overdue against these at once."</p>
             <form id="targets-form" method="post" action=routes::TIMELINESS.path() class="stack" novalidate>
-                {hours(field::TRIAGE_HOURS, "Submitted to triaged, in hours", t.triage_hours)}
-                {hours(field::URGENT_HOURS, "Shared to accepted, urgent, in hours", t.urgent_hours)}
-                {hours(field::HIGH_HOURS, "Shared to accepted, high priority, in hours", t.high_hours)}
-                {hours(field::ROUTINE_HOURS, "Shared to accepted, routine, in hours", t.routine_hours)}
+                {hours(sharing::TRIAGE_HOURS, "Submitted to triaged, in hours", t.triage_hours)}
+                {hours(sharing::URGENT_HOURS, "Shared to accepted, urgent, in hours", t.urgent_hours)}
+                {hours(sharing::HIGH_HOURS, "Shared to accepted, high priority, in hours", t.high_hours)}
+                {hours(sharing::ROUTINE_HOURS, "Shared to accepted, routine, in hours", t.routine_hours)}
                 <button id="targets-submit" type="submit">"Save targets"</button>
             </form>
         </section>
@@ -286,13 +286,13 @@ fn retention(p: &RetentionPeriods, o: &FormOutcome<Fields>) -> impl IntoView + u
         .fields()
         .into_iter()
         .map(|(name, stored)| {
-            let id = format!("{}-{name}", field::PERIODS);
+            let id = format!("{}-{name}", sharing::PERIODS);
             let value = o
-                .typed(field::PERIODS, name)
+                .typed(sharing::PERIODS, name)
                 .unwrap_or_else(|| stored.to_string());
             view! {
                 <label for=id.clone()>{format!("{}, in months", label(name))}</label>
-                {error(o, field::PERIODS, name)}
+                {error(o, sharing::PERIODS, name)}
                 <input id=id name=name type="number" inputmode="numeric" min="1"
                     max=MAX_RETENTION_MONTHS.to_string() value=value />
             }
