@@ -4,6 +4,7 @@
 //! functions, which act for the signed-in user.
 
 pub mod data;
+pub mod kit;
 mod pages;
 
 use leptos::prelude::*;
@@ -101,7 +102,7 @@ fn Header() -> impl IntoView {
                                 <span id="current-user">
                                     {u.display_name.clone()} " · " {u.primary_role().label()}
                                 </span>
-                                <form id="sign-out" method="post" action="/sign-out">
+                                <form id="sign-out" method="post" action=kit::routes::SIGN_OUT.path()>
                                     <button id="sign-out-submit" type="submit">
                                         "Sign out"
                                     </button>

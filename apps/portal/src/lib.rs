@@ -3,11 +3,6 @@
 //! services with a short-lived assertion of the user. It holds no domain data.
 
 mod forms;
-mod forms_admin;
-mod forms_casework;
-mod forms_engagement;
-mod forms_governance;
-mod forms_training;
 mod session_store;
 pub mod users;
 
@@ -23,8 +18,8 @@ use eip_platform::config::{DatabaseUrl, IdentityConfig, Part, TelemetryConfig};
 use eip_platform::db::{Db, Migrations};
 use eip_platform::http::{same_origin_only, serve, trace_layer};
 use eip_platform::identity::IdentityKeys;
-use eip_portal_app::data::keys;
 use eip_portal_app::data::ssr::PortalCtx;
+use eip_portal_app::kit::{keys, routes};
 use eip_portal_app::{App, shell};
 use leptos::prelude::*;
 use leptos_axum::{
@@ -180,7 +175,7 @@ pub async fn launch(
     };
     let client = |url: &str| ServiceClient::new("portal", url, keys.clone());
     let ctx = Arc::new(PortalCtx {
-        users: db.clone(),
+        users: Arc::new(users::Directory::new(db.clone())),
         engagement: client(&config.services.engagement),
         referrals: client(&config.services.referrals),
         training: client(&config.services.training),
@@ -237,23 +232,7 @@ fn router(state: PortalState, config: &Config) -> Router {
     let options = state.leptos_options.clone();
     let ctx = state.ctx.clone();
     Router::new()
-        .route("/sign-in", post(forms::sign_in))
-        .route("/sign-out", post(forms::sign_out))
-        .route("/referrals/new", post(forms::create_referral))
-        .route("/referrals/{id}/action", post(forms::referral_action))
-        .route("/retention/{id}", post(forms::retention_decision))
-        .route("/people/{id}/merge", post(forms::merge_person))
-        .route("/merges/{id}/undo", post(forms::undo_merge))
-        .route(
-            "/training/sessions/{id}/register",
-            post(forms_training::register),
-        )
-        .route("/training/staff/{id}/assess", post(forms_training::assess))
-        .route("/training/matrix.csv", get(forms_training::matrix_csv))
-        .merge(forms_governance::routes())
-        .merge(forms_admin::routes())
-        .route("/engagement/new", post(forms_engagement::log_engagement))
-        .merge(forms_casework::routes())
+        .merge(forms::routes())
         .route("/api/{*fn_name}", post(server_fns).get(server_fns))
         .leptos_routes_with_context(
             &state,
@@ -301,20 +280,74 @@ async fn require_sign_in(
     next: Next,
 ) -> Response {
     let path = req.uri().path();
-    let open = path == "/sign-in"
+    let open = path == routes::SIGN_IN.path()
         || path.starts_with("/pkg/")
         || path.starts_with("/health/")
         || path.starts_with("/api/")
         || path == "/favicon.ico";
-    let signed_in_at: Option<i64> = session.get(keys::SIGNED_IN_AT).await.ok().flatten();
+    let signed_in_at = eip_portal_app::kit::ssr::read(&session, keys::SIGNED_IN_AT).await;
     if let Some(at) = signed_in_at
         && chrono::Utc::now().timestamp() - at >= state.absolute_hours * 3600
     {
         let _ = session.flush().await;
-        return Redirect::to("/sign-in").into_response();
+        return Redirect::to(routes::SIGN_IN.path()).into_response();
     }
     if open || req.method() != axum::http::Method::GET || signed_in_at.is_some() {
         return next.run(req).await;
     }
-    Redirect::to("/sign-in").into_response()
+    Redirect::to(routes::SIGN_IN.path()).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every page a form handler sends people back to, or a page links to
+    /// through the kit, is one the app's router serves.
+    #[tokio::test]
+    async fn the_kits_page_routes_are_the_apps_pages() {
+        let pages: Vec<String> = route_list().iter().map(|r| r.path().to_owned()).collect();
+        let kit = [
+            routes::SIGN_IN.template(),
+            routes::REFERRALS.template(),
+            routes::WORKLIST.template(),
+            routes::NEW_REFERRAL.template(),
+            routes::REFERRAL.template(),
+            routes::RETENTION.template(),
+            routes::PERSON.template(),
+            routes::ACCESS_REPORT.template(),
+            routes::SHARING_ADMIN.template(),
+            routes::SKILLS_ADMIN.template(),
+            routes::TRAINING.template(),
+            routes::RENEWALS.template(),
+            routes::STAFF_RECORD.template(),
+            routes::SESSIONS.template(),
+            routes::SESSION.template(),
+            routes::REPORTS.template(),
+            routes::DASHBOARD.template(),
+            routes::PACKS.template(),
+            routes::PACK.template(),
+            routes::PLACES.template(),
+            routes::PLACE.template(),
+            routes::LOG_ENGAGEMENT.template(),
+            routes::DEMAND.template(),
+            routes::IMPORTS.template(),
+            routes::PRIORITIES.template(),
+            routes::CASES.template(),
+            routes::CASE.template(),
+            routes::DIRECTORY.template(),
+        ];
+        for route in kit {
+            assert!(
+                pages.iter().any(|p| p == route),
+                "{route} is not among {pages:?}"
+            );
+        }
+        assert!(
+            pages
+                .iter()
+                .any(|p| p.is_empty() || p == routes::HOME.path()),
+            "no home page among {pages:?}"
+        );
+    }
 }

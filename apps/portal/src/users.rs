@@ -1,12 +1,16 @@
-//! Platform users and their passwords (argon2id hashes).
+//! Platform users and their passwords (argon2id hashes), and the user
+//! directory the pages name people through.
 
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use async_trait::async_trait;
 use eip_platform::db::{Db, now_text};
 use eip_portal_app::SessionUser;
+use eip_portal_app::data::ssr::UserDirectory;
 use eip_types::Role;
 use sqlx::Row;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// Verified against when the username is unknown, so both cases take as long.
@@ -70,6 +74,62 @@ pub async fn authenticate(
         areas: split(&row.try_get::<String, _>("areas")?),
         agency: row.try_get("agency")?,
     }))
+}
+
+/// The portal's users as the pages see them: names, and who holds a role.
+/// The only reader of the users table besides sign-in.
+#[derive(Debug, Clone)]
+pub struct Directory {
+    db: Db,
+}
+
+impl Directory {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+}
+
+#[async_trait]
+impl UserDirectory for Directory {
+    async fn display_names(&self, ids: &[String]) -> HashMap<String, String> {
+        let mut names = HashMap::new();
+        for id in ids {
+            let row = sqlx::query("SELECT display_name FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.db.pool())
+                .await;
+            match row {
+                Ok(Some(row)) => {
+                    if let Ok(name) = row.try_get::<String, _>("display_name") {
+                        names.insert(id.clone(), name);
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "the user directory could not be read"),
+            }
+        }
+        names
+    }
+
+    async fn holding(&self, role: Role) -> Vec<(String, String)> {
+        let rows = sqlx::query("SELECT id, display_name, roles FROM users ORDER BY display_name")
+            .fetch_all(self.db.pool())
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "the user directory could not be read");
+                Vec::new()
+            });
+        rows.iter()
+            .filter_map(|r| {
+                let roles: String = r.try_get("roles").ok()?;
+                split(&roles)
+                    .iter()
+                    .any(|x| x == role.as_str())
+                    .then(|| Some((r.try_get("id").ok()?, r.try_get("display_name").ok()?)))
+                    .flatten()
+            })
+            .collect()
+    }
 }
 
 pub struct NewUser<'a> {

@@ -5,46 +5,12 @@
 use super::Loaded;
 #[cfg(feature = "ssr")]
 use super::ssr;
+use crate::kit::{Fields, FormOutcome};
 use chrono::NaiveDate;
-use eip_types::FieldError;
 use eip_types::referral::{Agency, RetentionPeriods, SharingAgreement, TimelinessTargets};
 use eip_types::training::GatedAction;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-
-/// Session key for what the last administration form did.
-pub const ADMIN_OUTCOME: &str = "admin_outcome";
-
-/// What an administration form post did, shown once on the next page. When
-/// refused, the values typed are kept for the form that sent them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AdminOutcome {
-    pub done: Option<String>,
-    pub error: Option<String>,
-    pub errors: Vec<FieldError>,
-    /// Which form was sent: `agency-new`, `agency-<id>`, `agreement-new`,
-    /// `agreement-<id>`, `targets`, `periods` or `skill-<action>`.
-    pub form: String,
-    pub values: Vec<(String, String)>,
-}
-
-impl AdminOutcome {
-    /// The message for `field` when `form` was the one refused.
-    pub fn error(&self, form: &str, field: &str) -> Option<String> {
-        (self.form == form)
-            .then(|| self.errors.iter().find(|e| e.field == field))
-            .flatten()
-            .map(|e| e.message.clone())
-    }
-
-    /// What was typed into `field` of `form`, when it was refused.
-    pub fn typed(&self, form: &str, field: &str) -> Option<String> {
-        (self.form == form)
-            .then(|| self.values.iter().find(|(k, _)| k == field))
-            .flatten()
-            .map(|(_, v)| v.clone())
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SharingAdminPage {
@@ -52,7 +18,10 @@ pub struct SharingAdminPage {
     pub agreements: Vec<SharingAgreement>,
     pub targets: TimelinessTargets,
     pub periods: RetentionPeriods,
-    pub outcome: AdminOutcome,
+    /// The form refused last: `agency-new`, `agency-<id>`,
+    /// `agreement-new`, `agreement-<id>`, `targets` or `periods`.
+    pub outcome: FormOutcome<Fields>,
+    pub flash: Option<String>,
     pub today: NaiveDate,
 }
 
@@ -85,16 +54,16 @@ pub async fn load_sharing_admin() -> Result<Loaded<SharingAdminPage>, ServerFnEr
             agreements: ctx.referrals.get("/agreements", &who).await?,
             targets: ctx.referrals.get("/timeliness-targets", &who).await?,
             periods: ctx.referrals.get("/retention-periods", &who).await?,
-            outcome: AdminOutcome::default(),
+            outcome: FormOutcome::default(),
+            flash: None,
             today: chrono::Utc::now().date_naive(),
         })
     }
     .await;
-    let mut loaded = ssr::loaded(page);
-    if let Loaded::Ready(page) = &mut loaded {
-        page.outcome = ssr::take(ADMIN_OUTCOME).await.unwrap_or_default();
-    }
-    Ok(loaded)
+    Ok(with_outcome(ssr::loaded(page), |page| {
+        (&mut page.outcome, &mut page.flash)
+    })
+    .await)
 }
 
 /// One action a service gates on a current competency, with the service
@@ -111,7 +80,9 @@ pub struct SkillsAdminPage {
     pub actions: Vec<GatedActionRow>,
     /// `(id, name)` of each competency in the training framework.
     pub competencies: Vec<(String, String)>,
-    pub outcome: AdminOutcome,
+    /// The form refused last: `skill-<action>`.
+    pub outcome: FormOutcome<Fields>,
+    pub flash: Option<String>,
 }
 
 /// The services whose actions can be gated, as the portal routes name them.
@@ -151,13 +122,28 @@ pub async fn load_skills_admin() -> Result<Loaded<SkillsAdminPage>, ServerFnErro
                 .into_iter()
                 .map(|c| (c.id, c.name))
                 .collect(),
-            outcome: AdminOutcome::default(),
+            outcome: FormOutcome::default(),
+            flash: None,
         })
     }
     .await;
-    let mut loaded = ssr::loaded(page);
+    Ok(with_outcome(ssr::loaded(page), |page| {
+        (&mut page.outcome, &mut page.flash)
+    })
+    .await)
+}
+
+/// A ready page with what the last administration form left: the form
+/// refused, or the flash of one that worked.
+#[cfg(feature = "ssr")]
+async fn with_outcome<P>(
+    mut loaded: Loaded<P>,
+    slots: impl FnOnce(&mut P) -> (&mut FormOutcome<Fields>, &mut Option<String>),
+) -> Loaded<P> {
     if let Loaded::Ready(page) = &mut loaded {
-        page.outcome = ssr::take(ADMIN_OUTCOME).await.unwrap_or_default();
+        let (outcome, flash) = slots(page);
+        *outcome = ssr::take(crate::kit::keys::ADMIN).await.unwrap_or_default();
+        *flash = ssr::flash().await;
     }
-    Ok(loaded)
+    loaded
 }

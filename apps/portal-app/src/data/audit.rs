@@ -3,7 +3,9 @@
 use super::Loaded;
 #[cfg(feature = "ssr")]
 use super::ssr;
-use eip_types::FieldError;
+use crate::kit::FormOutcome;
+#[cfg(feature = "ssr")]
+use crate::kit::{ids::Reference, keys};
 use eip_types::audit::AccessReport;
 use eip_types::person::PersonFound;
 use leptos::prelude::*;
@@ -19,31 +21,16 @@ pub struct AccessReportPage {
     pub names: HashMap<String, String>,
     pub error: Option<String>,
     /// The last search by name, shown once.
-    pub search: PersonSearchOutcome,
+    pub search: FormOutcome<PersonSearchValues>,
 }
 
-/// Session key for the last search by name. The name travels in a form
-/// body and the session, never in a URL.
-pub const PERSON_SEARCH: &str = "person_search";
-
-/// What a search by name found, or what was wrong with it.
+/// A search by name as typed, and what it found.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PersonSearchOutcome {
+pub struct PersonSearchValues {
     pub name: String,
     pub date_of_birth: String,
     /// `None` until a search has run.
     pub found: Option<Vec<PersonFound>>,
-    pub errors: Vec<FieldError>,
-    pub error: Option<String>,
-}
-
-impl PersonSearchOutcome {
-    pub fn error(&self, field: &str) -> Option<String> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.clone())
-    }
 }
 
 #[server]
@@ -66,20 +53,20 @@ pub async fn load_access_report(
         report: None,
         names: HashMap::new(),
         error: None,
-        search: ssr::take(PERSON_SEARCH).await.unwrap_or_default(),
+        search: ssr::take(keys::PERSON_SEARCH).await.unwrap_or_default(),
     };
     if query.is_empty() {
         return Ok(Loaded::Ready(page));
     }
-    if !eip_types::referral::is_reference(&query) {
+    let Some(reference) = Reference::parse(&query) else {
         page.error = Some("Enter a referral reference as shown on the record.".into());
         return Ok(Loaded::Ready(page));
-    }
+    };
     let ctx = ssr::ctx()?;
     match ctx
         .referrals
         .get::<AccessReport>(
-            &format!("/referrals/{query}/access-report"),
+            &format!("/referrals/{reference}/access-report"),
             &user.principal(),
         )
         .await

@@ -3,7 +3,9 @@
 use super::Loaded;
 #[cfg(feature = "ssr")]
 use super::ssr;
-use eip_types::FieldError;
+use crate::kit::{Fields, FormOutcome};
+#[cfg(feature = "ssr")]
+use crate::kit::{ids::RecordId, keys};
 use eip_types::engagement::{
     CommunityPriority, Concentration, DirectoryEntry, HiddenDemand, Hub, ImportJob, ProblemCase,
     RepeatFlag, RowError,
@@ -11,9 +13,6 @@ use eip_types::engagement::{
 use eip_types::place::Place;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-
-/// Session key for the engagement log form kept across a refused post.
-pub const ENGAGEMENT_FORM: &str = "engagement_form";
 
 #[server]
 pub async fn load_places() -> Result<Loaded<Vec<Place>>, ServerFnError> {
@@ -63,11 +62,14 @@ pub async fn load_place_profile(id: String) -> Result<Loaded<PlaceProfile>, Serv
     let Some(user) = ssr::user().await else {
         return Ok(Loaded::SignedOut);
     };
+    let Some(id) = RecordId::parse(&id) else {
+        return Ok(ssr::not_found());
+    };
     let ctx = ssr::ctx()?;
     let me = user.principal();
     let place = match ctx
         .engagement
-        .get::<Place>(&format!("/places/{}", urlencode(&id)), &me)
+        .get::<Place>(&format!("/places/{id}"), &me)
         .await
     {
         Ok(p) => p,
@@ -156,7 +158,7 @@ pub async fn load_place_profile(id: String) -> Result<Loaded<PlaceProfile>, Serv
     Ok(Loaded::Ready(PlaceProfile {
         authority_name: local_authority_name(&authority).unwrap_or("").to_owned(),
         can_log: mine && (user.has_role(Role::Frontline) || user.has_role(Role::Coordinator)),
-        flash: ssr::take(super::keys::FLASH).await,
+        flash: ssr::flash().await,
         place,
         demand,
         concentration,
@@ -167,17 +169,9 @@ pub async fn load_place_profile(id: String) -> Result<Loaded<PlaceProfile>, Serv
     }))
 }
 
-/// Place ids are slugs, but a typed URL may hold anything.
-#[cfg(feature = "ssr")]
-fn urlencode(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect()
-}
-
-/// The engagement log form as typed, with what was wrong.
+/// The engagement log form as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EngagementForm {
+pub struct EngagementValues {
     pub kind: String,
     pub place_id: String,
     pub held_on: String,
@@ -187,22 +181,11 @@ pub struct EngagementForm {
     pub seldom_heard: bool,
     /// One issue per line.
     pub issues_raised: String,
-    pub errors: Vec<FieldError>,
-    pub message: Option<String>,
-}
-
-impl EngagementForm {
-    pub fn error(&self, field: &str) -> Option<String> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.clone())
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EngagementFormPage {
-    pub form: EngagementForm,
+    pub form: FormOutcome<EngagementValues>,
     /// Places in the user's areas: `(id, label)`.
     pub places: Vec<(String, String)>,
 }
@@ -219,32 +202,13 @@ pub async fn load_engagement_form() -> Result<Loaded<EngagementFormPage>, Server
         ));
     }
     let ctx = ssr::ctx()?;
-    let places = match ctx
-        .engagement
-        .get::<Vec<Place>>("/places", &user.principal())
-        .await
-    {
+    let places = match my_places(&ctx, &user).await {
         Ok(p) => p,
         Err(e) => return Ok(ssr::loaded(Err(e))),
     };
-    let places = places
-        .into_iter()
-        .filter(|p| {
-            user.areas.contains(&p.id)
-                || p.parent_id.as_ref().is_some_and(|a| user.areas.contains(a))
-        })
-        .map(|p| {
-            let label = if p.priority {
-                format!("{} (priority area)", p.name)
-            } else {
-                p.name
-            };
-            (p.id, label)
-        })
-        .collect();
-    let mut form: EngagementForm = ssr::take(ENGAGEMENT_FORM).await.unwrap_or_default();
-    if form.held_on.is_empty() && form.errors.is_empty() {
-        form.held_on = chrono::Utc::now().date_naive().to_string();
+    let mut form = ssr::take(keys::ENGAGEMENT_FORM).await.unwrap_or_default();
+    if form.values.held_on.is_empty() && form.errors.is_empty() {
+        form.values.held_on = chrono::Utc::now().date_naive().to_string();
     }
     Ok(Loaded::Ready(EngagementFormPage { form, places }))
 }
@@ -294,9 +258,66 @@ pub async fn load_demand_lists() -> Result<Loaded<DemandLists>, ServerFnError> {
             }),
     );
     if let Loaded::Ready(d) = &mut loaded {
-        d.flash = ssr::take(super::keys::FLASH).await;
+        d.flash = ssr::flash().await;
     }
     Ok(loaded)
+}
+
+/// Places in the user's areas: `(id, label)`, priority wards marked.
+#[cfg(feature = "ssr")]
+pub(crate) async fn my_places(
+    ctx: &ssr::PortalCtx,
+    user: &super::SessionUser,
+) -> Result<Vec<(String, String)>, eip_platform::client::ClientError> {
+    let places = ctx
+        .engagement
+        .get::<Vec<Place>>("/places", &user.principal())
+        .await?;
+    Ok(places
+        .into_iter()
+        .filter(|p| {
+            user.areas.contains(&p.id)
+                || p.parent_id.as_ref().is_some_and(|a| user.areas.contains(a))
+        })
+        .map(|p| {
+            let label = if p.priority {
+                format!("{} (priority area)", p.name)
+            } else {
+                p.name
+            };
+            (p.id, label)
+        })
+        .collect())
+}
+
+/// The upload form of the imports page: the kinds of file this user may send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportUpload {
+    pub kinds: Vec<(String, String)>,
+    pub form: FormOutcome<Fields>,
+}
+
+#[cfg(feature = "ssr")]
+async fn import_upload(user: &super::SessionUser) -> ImportUpload {
+    use crate::kit::fields::import;
+    use eip_types::Role;
+    use eip_types::engagement::ImportKind;
+    let kinds = ImportKind::ALL
+        .into_iter()
+        .filter(|k| {
+            if k.is_reference_data() {
+                user.has_role(Role::Admin)
+            } else {
+                user.has_role(Role::Analyst)
+            }
+        })
+        .map(|k| (k.as_str().to_owned(), k.label().to_owned()))
+        .collect();
+    let kept = ssr::take(keys::IMPORT_FORM).await;
+    ImportUpload {
+        kinds,
+        form: FormOutcome::for_form(kept, import::FORM, ""),
+    }
 }
 
 /// Import jobs, and the refused rows of one of them.
@@ -306,7 +327,7 @@ pub struct ImportsPage {
     pub selected: Option<ImportJob>,
     pub errors: Vec<RowError>,
     /// The file upload form.
-    pub upload: super::ImportUpload,
+    pub upload: ImportUpload,
 }
 
 #[server]
@@ -333,6 +354,6 @@ pub async fn load_imports(job: Option<String>) -> Result<Loaded<ImportsPage>, Se
         jobs,
         selected,
         errors,
-        upload: super::import_upload(&user).await,
+        upload: import_upload(&user).await,
     }))
 }

@@ -4,6 +4,9 @@
 use super::Loaded;
 #[cfg(feature = "ssr")]
 use super::ssr;
+use crate::kit::FormOutcome;
+#[cfg(feature = "ssr")]
+use crate::kit::{ids::Uuid, keys};
 use eip_types::FieldError;
 #[cfg(feature = "ssr")]
 use eip_types::Role;
@@ -11,29 +14,13 @@ use eip_types::governance::{Board, Dashboard, Pack, PackView, SubmittedPerArea};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// Session key for what the last pack form did.
-pub const PACK_OUTCOME: &str = "pack_outcome";
-
-/// What a pack form post did, shown once on the next page.
+/// The new-pack form as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PackOutcome {
-    pub done: Option<String>,
-    pub error: Option<String>,
-    pub errors: Vec<FieldError>,
-    /// What was typed into the new-pack form, kept when it was refused.
+pub struct PackValues {
     pub board_id: String,
     pub from: String,
     pub to: String,
     pub commentary: String,
-}
-
-impl PackOutcome {
-    pub fn error(&self, field: &str) -> Option<String> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.clone())
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,7 +36,9 @@ pub struct PacksPage {
     pub packs: Vec<Pack>,
     pub boards: Vec<Board>,
     pub can_write: bool,
-    pub outcome: PackOutcome,
+    /// The pack form refused last (new pack or approvers).
+    pub outcome: FormOutcome<PackValues>,
+    pub flash: Option<String>,
     pub default_from: String,
     pub default_to: String,
     /// For administrators: board members who could be named approvers,
@@ -61,7 +50,9 @@ pub struct PacksPage {
 pub struct PackPage {
     pub view: PackView,
     pub can_review: bool,
-    pub outcome: PackOutcome,
+    /// The review or sign-off, when it was refused.
+    pub outcome: FormOutcome<PackValues>,
+    pub flash: Option<String>,
     /// Display names of the people who wrote, reviewed and signed it.
     pub names: std::collections::HashMap<String, String>,
 }
@@ -149,10 +140,10 @@ pub async fn load_packs() -> Result<Loaded<PacksPage>, ServerFnError> {
         Loaded::Ready(v) => v,
         other => return Ok(other.map_never()),
     };
-    let outcome: PackOutcome = ssr::take(PACK_OUTCOME).await.unwrap_or_default();
+    let outcome = ssr::take(keys::PACK).await.unwrap_or_default();
     let (default_from, default_to) = last_year();
     let board_members = if user.has_role(Role::Admin) {
-        board_members(&ctx.users).await
+        ctx.users.holding(Role::Board).await
     } else {
         Vec::new()
     };
@@ -162,35 +153,19 @@ pub async fn load_packs() -> Result<Loaded<PacksPage>, ServerFnError> {
         boards,
         can_write: user.has_role(Role::Analyst) || user.has_role(Role::Admin),
         outcome,
+        flash: ssr::flash().await,
         default_from,
         default_to,
     }))
-}
-
-/// Portal users holding the board role, by display name.
-#[cfg(feature = "ssr")]
-async fn board_members(users: &eip_platform::db::Db) -> Vec<(String, String)> {
-    use sqlx::Row;
-    let rows = sqlx::query("SELECT id, display_name, roles FROM users ORDER BY display_name")
-        .fetch_all(users.pool())
-        .await
-        .unwrap_or_default();
-    rows.iter()
-        .filter_map(|r| {
-            let roles: String = r.try_get("roles").ok()?;
-            roles
-                .split(',')
-                .any(|x| x == Role::Board.as_str())
-                .then(|| Some((r.try_get("id").ok()?, r.try_get("display_name").ok()?)))
-                .flatten()
-        })
-        .collect()
 }
 
 #[server]
 pub async fn load_pack(id: String) -> Result<Loaded<PackPage>, ServerFnError> {
     let Some(user) = ssr::user().await else {
         return Ok(Loaded::SignedOut);
+    };
+    let Some(id) = Uuid::parse(&id) else {
+        return Ok(ssr::not_found());
     };
     let ctx = ssr::ctx()?;
     let view = match ssr::loaded(
@@ -201,7 +176,7 @@ pub async fn load_pack(id: String) -> Result<Loaded<PackPage>, ServerFnError> {
         Loaded::Ready(v) => v,
         other => return Ok(other.map_never()),
     };
-    let outcome: PackOutcome = ssr::take(PACK_OUTCOME).await.unwrap_or_default();
+    let outcome = ssr::take(keys::PACK).await.unwrap_or_default();
     let people: Vec<String> = view
         .history
         .iter()
@@ -223,6 +198,7 @@ pub async fn load_pack(id: String) -> Result<Loaded<PackPage>, ServerFnError> {
             && view.pack.created_by != user.user_id,
         view,
         outcome,
+        flash: ssr::flash().await,
     }))
 }
 

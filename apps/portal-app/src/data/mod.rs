@@ -8,6 +8,7 @@ mod engagement;
 mod governance;
 mod people;
 mod referrals;
+mod sign_in;
 mod training;
 
 pub use admin::*;
@@ -17,6 +18,7 @@ pub use engagement::*;
 pub use governance::*;
 pub use people::*;
 pub use referrals::*;
+pub use sign_in::*;
 pub use training::*;
 
 use eip_types::{Principal, Role};
@@ -53,20 +55,6 @@ impl SessionUser {
     }
 }
 
-/// Session keys shared by the pages and the portal's form handlers.
-pub mod keys {
-    pub const USER: &str = "user";
-    pub const SIGNED_IN_AT: &str = "signed_in_at";
-    pub const FLASH: &str = "flash";
-    pub const SIGN_IN_FORM: &str = "sign_in_form";
-    pub const REFERRAL_FORM: &str = "referral_form";
-    pub const REFERRAL_ACTION: &str = "referral_action";
-    pub const RETENTION_OUTCOME: &str = "retention_outcome";
-    pub const PERSON_OUTCOME: &str = "person_outcome";
-    /// Reasons given this session for viewing referrals, by referral id.
-    pub const VIEW_REASONS: &str = "view_reasons";
-}
-
 /// A page's data, or why it cannot be shown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Loaded<T> {
@@ -79,38 +67,42 @@ pub enum Loaded<T> {
     NeedsReason(String),
 }
 
-/// What the sign-in page shows after a failed attempt.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SignInForm {
-    pub username: String,
-    pub error: Option<String>,
-}
-
 #[server]
 pub async fn current_user() -> Result<Option<SessionUser>, ServerFnError> {
     Ok(ssr::user().await)
 }
 
-#[server]
-pub async fn load_sign_in() -> Result<SignInForm, ServerFnError> {
-    Ok(ssr::take(keys::SIGN_IN_FORM).await.unwrap_or_default())
-}
-
-/// Server-side plumbing: the session, the service clients, error mapping.
+/// Server-side plumbing: the session, the service clients, the user
+/// directory, error mapping.
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use super::{Loaded, SessionUser, keys};
+    use super::{Loaded, SessionUser};
+    use crate::kit::{SessionKey, keys};
     use eip_platform::client::{ClientError, ServiceClient};
+    use eip_types::Role;
     use leptos::prelude::*;
     use serde::de::DeserializeOwned;
+    use std::collections::HashMap;
     use std::sync::Arc;
     use tower_sessions::Session;
 
-    /// The service clients pages load data through, and the portal's own
-    /// user directory (to name who took each step).
+    /// The portal's own directory of users, which the portal server keeps:
+    /// the pages name people through it and never read its tables.
+    #[async_trait::async_trait]
+    pub trait UserDirectory: Send + Sync + std::fmt::Debug {
+        /// Display names of the users `ids` names, by id; unknown ids are
+        /// left out.
+        async fn display_names(&self, ids: &[String]) -> HashMap<String, String>;
+
+        /// `(id, display name)` of every user holding `role`, by name.
+        async fn holding(&self, role: Role) -> Vec<(String, String)>;
+    }
+
+    /// The service clients pages load data through, and the portal's user
+    /// directory (to name who took each step).
     #[derive(Debug, Clone)]
     pub struct PortalCtx {
-        pub users: eip_platform::db::Db,
+        pub users: Arc<dyn UserDirectory>,
         pub engagement: ServiceClient,
         pub referrals: ServiceClient,
         pub training: ServiceClient,
@@ -122,27 +114,13 @@ pub mod ssr {
     }
 
     /// Display names of the given user ids, from the portal's directory.
-    pub async fn display_names(ids: Vec<String>) -> std::collections::HashMap<String, String> {
-        use sqlx::Row;
-        let mut names = std::collections::HashMap::new();
+    pub async fn display_names(mut ids: Vec<String>) -> HashMap<String, String> {
         let Ok(ctx) = ctx() else {
-            return names;
+            return HashMap::new();
         };
-        for id in ids {
-            if names.contains_key(&id) {
-                continue;
-            }
-            let row = sqlx::query("SELECT display_name FROM users WHERE id = $1")
-                .bind(&id)
-                .fetch_optional(ctx.users.pool())
-                .await;
-            if let Ok(Some(row)) = row
-                && let Ok(name) = row.try_get::<String, _>("display_name")
-            {
-                names.insert(id, name);
-            }
-        }
-        names
+        ids.sort();
+        ids.dedup();
+        ctx.users.display_names(&ids).await
     }
 
     fn session() -> Option<Session> {
@@ -151,28 +129,29 @@ pub mod ssr {
     }
 
     pub async fn user() -> Option<SessionUser> {
-        session()?
-            .get::<SessionUser>(keys::USER)
-            .await
-            .ok()
-            .flatten()
+        get(keys::USER).await
     }
 
     /// Reads a value from the session.
-    pub async fn get<T: DeserializeOwned>(key: &str) -> Option<T> {
-        session()?.get::<T>(key).await.ok().flatten()
+    pub async fn get<T: DeserializeOwned>(key: SessionKey<T>) -> Option<T> {
+        crate::kit::ssr::read(&session()?, key).await
     }
 
     /// Keeps a value in the session.
-    pub async fn put<T: serde::Serialize>(key: &str, value: &T) {
+    pub async fn put<T: serde::Serialize>(key: SessionKey<T>, value: &T) {
         if let Some(s) = session() {
-            let _ = s.insert(key, value).await;
+            crate::kit::ssr::keep(&s, key, value).await;
         }
     }
 
     /// Reads and forgets a one-time value from the session.
-    pub async fn take<T: DeserializeOwned>(key: &str) -> Option<T> {
-        session()?.remove::<T>(key).await.ok().flatten()
+    pub async fn take<T: DeserializeOwned>(key: SessionKey<T>) -> Option<T> {
+        crate::kit::ssr::take(&session()?, key).await
+    }
+
+    /// The flash message a form post left for this page, once.
+    pub async fn flash() -> Option<String> {
+        take(keys::FLASH).await
     }
 
     fn set_status(status: http::StatusCode) {
@@ -185,6 +164,13 @@ pub mod ssr {
     pub fn denied<T>(why: impl Into<String>) -> Loaded<T> {
         set_status(http::StatusCode::FORBIDDEN);
         Loaded::Denied(why.into())
+    }
+
+    /// A record the URL cannot name, answered with 404 as the service
+    /// would.
+    pub fn not_found<T>() -> Loaded<T> {
+        set_status(http::StatusCode::NOT_FOUND);
+        Loaded::NotFound
     }
 
     /// Turns a service answer into what the page shows.

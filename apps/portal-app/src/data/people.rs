@@ -2,7 +2,10 @@
 
 use super::Loaded;
 #[cfg(feature = "ssr")]
-use super::{keys, ssr};
+use super::ssr;
+use crate::kit::FormOutcome;
+#[cfg(feature = "ssr")]
+use crate::kit::{ids::Reference, keys};
 use eip_types::person::PersonDetail;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -10,8 +13,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PersonPage {
     pub detail: PersonDetail,
-    /// What the last merge or undo tried came to: `(worked, message)`.
-    pub outcome: Option<(bool, String)>,
+    /// The last merge or undo, when it was refused.
+    pub outcome: Option<FormOutcome<()>>,
+    pub flash: Option<String>,
     pub can_merge: bool,
     pub can_undo: bool,
 }
@@ -22,9 +26,9 @@ pub async fn load_person(id: String) -> Result<Loaded<PersonPage>, ServerFnError
     let Some(user) = ssr::user().await else {
         return Ok(Loaded::SignedOut);
     };
-    if !eip_types::referral::is_reference(&id) {
+    let Some(id) = Reference::parse(&id) else {
         return Ok(Loaded::NotFound);
-    }
+    };
     let ctx = ssr::ctx()?;
     let detail = match ctx
         .referrals
@@ -36,7 +40,8 @@ pub async fn load_person(id: String) -> Result<Loaded<PersonPage>, ServerFnError
     };
     Ok(Loaded::Ready(PersonPage {
         detail,
-        outcome: ssr::take(keys::PERSON_OUTCOME).await,
+        outcome: ssr::take(keys::PERSON).await,
+        flash: ssr::flash().await,
         can_merge: user.has_role(Role::Coordinator),
         can_undo: user.has_role(Role::Admin),
     }))

@@ -2,8 +2,10 @@
 
 use super::Loaded;
 #[cfg(feature = "ssr")]
-use super::{keys, ssr};
-use eip_types::FieldError;
+use super::ssr;
+use crate::kit::{Fields, FormOutcome};
+#[cfg(feature = "ssr")]
+use crate::kit::{ids::Reference, keys};
 use eip_types::referral::{
     Agency, HistoryEntry, ReferralDetail, ReferralSummary, RetentionDue, SharingAgreement,
 };
@@ -18,9 +20,9 @@ pub fn agency_name(agencies: &[Agency], id: &str) -> String {
         .map_or_else(|| id.to_owned(), |a| a.name.clone())
 }
 
-/// The referral form as the user last submitted it, with what was wrong.
+/// The referral form as the user last submitted it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReferralForm {
+pub struct ReferralValues {
     pub child_name: String,
     pub date_of_birth: String,
     pub area_id: String,
@@ -29,35 +31,10 @@ pub struct ReferralForm {
     pub risk_factors: Vec<String>,
     pub gender: String,
     pub school: String,
-    /// Records that may be this child, offered before a new one is made.
-    pub candidates: Vec<eip_types::person::PersonMatch>,
     /// A candidate's id, `new`, or empty when not yet asked.
     pub person_choice: String,
-    pub errors: Vec<FieldError>,
-    pub message: Option<String>,
-}
-
-impl ReferralForm {
-    pub fn error(&self, field: &str) -> Option<String> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.clone())
-    }
-}
-
-/// What the last step a user tried on a referral came to.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ActionOutcome {
-    /// The action tried, such as `decline`.
-    pub action: String,
-    /// Set when it worked.
-    pub done: Option<String>,
-    /// Set when it was refused.
-    pub error: Option<String>,
-    pub errors: Vec<FieldError>,
-    /// The reason typed, kept when the step was refused.
-    pub reason: String,
+    /// Records that may be this child, offered before a new one is made.
+    pub candidates: Vec<eip_types::person::PersonMatch>,
 }
 
 /// A step in a referral's timeline, with the actor's name when known.
@@ -75,7 +52,10 @@ pub struct ReferralPage {
     pub agencies: Vec<Agency>,
     /// Agreements in force today, for the share form.
     pub agreements: Vec<SharingAgreement>,
-    pub outcome: Option<ActionOutcome>,
+    /// The step refused last: its form is the step's name, its values the
+    /// text typed.
+    pub outcome: Option<FormOutcome<Fields>>,
+    pub flash: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -88,7 +68,7 @@ pub struct ReferralListPage {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReferralFormPage {
-    pub form: ReferralForm,
+    pub form: FormOutcome<ReferralValues>,
     /// The areas the user may raise referrals in: `(id, name)`.
     pub areas: Vec<(String, String)>,
 }
@@ -99,7 +79,7 @@ pub async fn load_referrals() -> Result<Loaded<ReferralListPage>, ServerFnError>
         return Ok(Loaded::SignedOut);
     };
     let ctx = ssr::ctx()?;
-    let flash: Option<String> = ssr::take(keys::FLASH).await;
+    let flash = ssr::flash().await;
     let me = user.principal();
     let agencies = match ctx.referrals.get::<Vec<Agency>>("/agencies", &me).await {
         Ok(a) => a,
@@ -122,8 +102,9 @@ pub async fn load_referrals() -> Result<Loaded<ReferralListPage>, ServerFnError>
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RetentionPage {
     pub due: Vec<RetentionDue>,
-    /// What the last decision came to: `(done, message)`.
-    pub outcome: Option<(bool, String)>,
+    /// The last decision, when it was refused.
+    pub outcome: Option<FormOutcome<()>>,
+    pub flash: Option<String>,
 }
 
 #[server]
@@ -132,12 +113,17 @@ pub async fn load_retention() -> Result<Loaded<RetentionPage>, ServerFnError> {
         return Ok(Loaded::SignedOut);
     };
     let ctx = ssr::ctx()?;
-    let outcome: Option<(bool, String)> = ssr::take(keys::RETENTION_OUTCOME).await;
+    let outcome = ssr::take(keys::RETENTION).await;
+    let flash = ssr::flash().await;
     Ok(ssr::loaded(
         ctx.referrals
             .get::<Vec<RetentionDue>>("/retention/due", &user.principal())
             .await
-            .map(|due| RetentionPage { due, outcome }),
+            .map(|due| RetentionPage {
+                due,
+                outcome,
+                flash,
+            }),
     ))
 }
 
@@ -168,9 +154,10 @@ pub async fn load_referral(
     let Some(user) = ssr::user().await else {
         return Ok(Loaded::SignedOut);
     };
-    if !eip_types::referral::is_reference(&id) {
+    let Some(id) = Reference::parse(&id) else {
         return Ok(Loaded::NotFound);
-    }
+    };
+    let id = id.as_str();
     let ctx = ssr::ctx()?;
     let me = user.principal();
     // A reason given now, or earlier this session for this referral.
@@ -179,7 +166,7 @@ pub async fn load_referral(
     let reason = reason
         .map(|r| r.trim().to_owned())
         .filter(|r| !r.is_empty())
-        .or_else(|| reasons.get(&id).cloned());
+        .or_else(|| reasons.get(id).cloned());
     let query: Vec<(&str, &str)> = reason.iter().map(|r| ("reason", r.as_str())).collect();
     let detail = match ctx
         .referrals
@@ -190,7 +177,7 @@ pub async fn load_referral(
         Err(e) => return Ok(ssr::loaded(Err(e))),
     };
     if let Some(r) = &reason {
-        reasons.insert(id.clone(), r.clone());
+        reasons.insert(id.to_owned(), r.clone());
         ssr::put(keys::VIEW_REASONS, &reasons).await;
     }
     let history = match ctx
@@ -230,13 +217,13 @@ pub async fn load_referral(
             entry,
         })
         .collect();
-    let outcome: Option<ActionOutcome> = ssr::take(keys::REFERRAL_ACTION).await;
     Ok(Loaded::Ready(ReferralPage {
         detail,
         timeline,
         agencies,
         agreements,
-        outcome,
+        outcome: ssr::take(keys::REFERRAL_STEP).await,
+        flash: ssr::flash().await,
     }))
 }
 
@@ -250,16 +237,16 @@ pub async fn load_referral_form() -> Result<Loaded<ReferralFormPage>, ServerFnEr
             "Only frontline staff and coordinators raise referrals.".into(),
         ));
     }
-    let mut form: ReferralForm = ssr::take(keys::REFERRAL_FORM).await.unwrap_or_default();
+    let mut form = ssr::take(keys::REFERRAL_FORM).await.unwrap_or_default();
     let areas: Vec<(String, String)> = eip_types::place::LOCAL_AUTHORITIES
         .iter()
         .filter(|(id, _)| user.areas.iter().any(|a| a == id))
         .map(|(id, name)| ((*id).to_owned(), (*name).to_owned()))
         .collect();
-    if form.area_id.is_empty()
+    if form.values.area_id.is_empty()
         && let Some((first, _)) = areas.first()
     {
-        form.area_id = first.clone();
+        form.values.area_id = first.clone();
     }
     Ok(Loaded::Ready(ReferralFormPage { form, areas }))
 }

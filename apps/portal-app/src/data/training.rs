@@ -4,43 +4,13 @@
 use super::Loaded;
 #[cfg(feature = "ssr")]
 use super::ssr;
-use eip_types::FieldError;
+use crate::kit::fields::matrix as filter;
+use crate::kit::{Fields, FormOutcome};
+#[cfg(feature = "ssr")]
+use crate::kit::{ids::RecordId, keys};
 use eip_types::training::{Competency, Framework, Matrix, Reminder, Session, StaffRecord};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-
-/// Session key of what the last training form post did.
-pub const TRAINING_OUTCOME: &str = "training_outcome";
-
-/// What the last training form post did, shown once on the page it
-/// returns to.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TrainingOutcome {
-    /// `register` or `assess`.
-    pub form: String,
-    pub done: Option<String>,
-    pub error: Option<String>,
-    pub errors: Vec<FieldError>,
-    /// What was typed, by field, kept when refused.
-    pub kept: Vec<(String, String)>,
-}
-
-impl TrainingOutcome {
-    pub fn kept(&self, name: &str) -> String {
-        self.kept
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    }
-
-    pub fn error_for(&self, name: &str) -> Option<String> {
-        self.errors
-            .iter()
-            .find(|e| e.field == name)
-            .map(|e| e.message.clone())
-    }
-}
 
 /// The matrix filters as the page's form sends them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,14 +24,26 @@ pub struct MatrixFilters {
 }
 
 impl MatrixFilters {
+    /// The filters from a query, each read by `get`.
+    pub fn read(get: impl Fn(&str) -> String) -> Self {
+        Self {
+            team: get(filter::TEAM),
+            area: get(filter::AREA),
+            role: get(filter::ROLE),
+            agency: get(filter::AGENCY),
+            manager: get(filter::MANAGER),
+            as_of: get(filter::AS_OF),
+        }
+    }
+
     pub fn query(&self) -> Vec<(&'static str, String)> {
         [
-            ("team", &self.team),
-            ("area", &self.area),
-            ("role", &self.role),
-            ("agency", &self.agency),
-            ("manager", &self.manager),
-            ("as_of", &self.as_of),
+            (filter::TEAM, &self.team),
+            (filter::AREA, &self.area),
+            (filter::ROLE, &self.role),
+            (filter::AGENCY, &self.agency),
+            (filter::MANAGER, &self.manager),
+            (filter::AS_OF, &self.as_of),
         ]
         .into_iter()
         .filter(|(_, v)| !v.trim().is_empty())
@@ -122,7 +104,9 @@ pub struct RecordPage {
     pub can_assess: bool,
     /// The signed-in user's own reminders, on their own record.
     pub reminders: Vec<Reminder>,
-    pub outcome: Option<TrainingOutcome>,
+    /// The assessment, when it was refused.
+    pub outcome: Option<FormOutcome<Fields>>,
+    pub flash: Option<String>,
 }
 
 /// A person's record; `id` `me` is the signed-in user's own.
@@ -144,8 +128,10 @@ pub async fn load_record(
         .collect();
     let path = if id == "me" {
         "/me".to_owned()
-    } else {
+    } else if let Some(id) = RecordId::parse(&id) {
         format!("/staff/{id}/record")
+    } else {
+        return Ok(ssr::not_found());
     };
     let record = match ctx
         .training
@@ -176,14 +162,14 @@ pub async fn load_record(
     } else {
         Vec::new()
     };
-    let outcome = ssr::take(TRAINING_OUTCOME).await;
     Ok(Loaded::Ready(RecordPage {
         record,
         framework,
         competencies,
         can_assess: user.has_role(eip_types::Role::Trainer),
         reminders,
-        outcome,
+        outcome: ssr::take(keys::TRAINING).await,
+        flash: ssr::flash().await,
     }))
 }
 
@@ -193,13 +179,18 @@ pub struct SessionPage {
     /// Everyone a trainer can put on the register: `(id, name, team)`.
     pub people: Vec<(String, String, String)>,
     pub competency_name: String,
-    pub outcome: Option<TrainingOutcome>,
+    /// The register, when it was refused.
+    pub outcome: Option<FormOutcome<Fields>>,
+    pub flash: Option<String>,
 }
 
 #[server]
 pub async fn load_session(id: String) -> Result<Loaded<SessionPage>, ServerFnError> {
     let Some(user) = ssr::user().await else {
         return Ok(Loaded::SignedOut);
+    };
+    let Some(id) = RecordId::parse(&id) else {
+        return Ok(ssr::not_found());
     };
     let ctx = ssr::ctx()?;
     let me = user.principal();
@@ -226,12 +217,12 @@ pub async fn load_session(id: String) -> Result<Loaded<SessionPage>, ServerFnErr
         .into_iter()
         .map(|r| (r.staff_id, r.name, r.team))
         .collect();
-    let outcome = ssr::take(TRAINING_OUTCOME).await;
     Ok(Loaded::Ready(SessionPage {
         session,
         people,
         competency_name,
-        outcome,
+        outcome: ssr::take(keys::TRAINING).await,
+        flash: ssr::flash().await,
     }))
 }
 

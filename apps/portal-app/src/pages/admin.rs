@@ -4,7 +4,9 @@
 //! skills that unlock work (the competency a gated action needs).
 
 use super::{error_summary_for, failed, show};
-use crate::data::{self, AdminOutcome, GatedActionRow, SharingAdminPage, SkillsAdminPage};
+use crate::data::{self, GatedActionRow, SharingAdminPage, SkillsAdminPage};
+use crate::kit::fields::{sharing, skill as skill_field};
+use crate::kit::{Fields, FormOutcome, routes};
 use eip_types::referral::{
     Agency, MAX_RETENTION_MONTHS, MAX_TARGET_HOURS, RetentionPeriods, SharingAgreement,
     TimelinessTargets,
@@ -27,13 +29,21 @@ pub fn SharingAdmin() -> impl IntoView {
     }
 }
 
-fn sharing_admin(p: SharingAdminPage) -> impl IntoView {
-    let o = p.outcome.clone();
+/// What the last form did: the flash of one that worked, or the refusal
+/// of one that did not.
+fn admin_outcome(flash: Option<String>, o: &FormOutcome<Fields>) -> impl IntoView + use<> {
     let prefix = format!("{}-", o.form);
     view! {
-        {o.done.clone().map(|m| view! { <p id="admin-done" class="flash" role="status">{m}</p> })}
-        {o.error.clone().map(|m| view! { <p id="admin-error" class="error" role="alert">{m}</p> })}
+        {flash.map(|m| view! { <p id="admin-done" class="flash" role="status">{m}</p> })}
+        {o.general_message().map(|m| view! { <p id="admin-error" class="error" role="alert">{m}</p> })}
         {error_summary_for(&prefix, &o.errors).into_any()}
+    }
+}
+
+fn sharing_admin(p: SharingAdminPage) -> impl IntoView {
+    let o = p.outcome.clone();
+    view! {
+        {admin_outcome(p.flash.clone(), &o)}
         {agencies(&p).into_any()}
         {agreements(&p).into_any()}
         {targets(&p.targets, &o).into_any()}
@@ -42,15 +52,15 @@ fn sharing_admin(p: SharingAdminPage) -> impl IntoView {
 }
 
 /// A field's message, when its form was the one refused.
-fn error(o: &AdminOutcome, form: &str, field: &'static str) -> impl IntoView + use<> {
+fn error(o: &FormOutcome<Fields>, form: &str, field: &'static str) -> impl IntoView + use<> {
     let id = format!("{form}-{field}-error");
-    o.error(form, field)
+    o.error_on(form, field)
         .map(|m| view! { <p id=id class="field-error" role="alert">{m}</p> })
 }
 
 /// A text input, labelled, keeping what was typed when its form was refused.
 fn text_input(
-    o: &AdminOutcome,
+    o: &FormOutcome<Fields>,
     form: &str,
     field: &'static str,
     label: &'static str,
@@ -65,13 +75,15 @@ fn text_input(
     }
 }
 
-fn kind_choice(o: &AdminOutcome, form: &str, stored: &str) -> impl IntoView + use<> {
+fn kind_choice(o: &FormOutcome<Fields>, form: &str, stored: &str) -> impl IntoView + use<> {
     let id = format!("{form}-kind");
-    let chosen = o.typed(form, "kind").unwrap_or_else(|| stored.to_owned());
+    let chosen = o
+        .typed(form, sharing::KIND)
+        .unwrap_or_else(|| stored.to_owned());
     view! {
         <label for=id.clone()>"Kind"</label>
-        {error(o, form, "kind")}
-        <select id=id name="kind">
+        {error(o, form, sharing::KIND)}
+        <select id=id name=sharing::KIND>
             <option value="agency" selected={chosen == "agency"}>"Agency"</option>
             <option value="programme" selected={chosen == "programme"}>"Programme"</option>
         </select>
@@ -84,7 +96,7 @@ fn agencies(p: &SharingAdminPage) -> impl IntoView + use<> {
         .agencies
         .iter()
         .map(|a| {
-            let form = format!("agency-{}", a.id);
+            let form = sharing::agency(&a.id);
             let cover = match p.agreement_in_force(&a.id) {
                 Some(ag) => view! {
                     <span>{format!("{} until {}", ag.name, ag.ends_on.format("%d %b %Y"))}</span>
@@ -112,26 +124,33 @@ fn agencies(p: &SharingAdminPage) -> impl IntoView + use<> {
                 <tbody>{rows}</tbody>
             </table>
             <h3>"Add an agency or programme"</h3>
-            <form id="agency-new-form" method="post" action="/admin/agencies" class="stack" novalidate>
-                {text_input(o, "agency-new", "name", "Name", String::new())}
-                {kind_choice(o, "agency-new", "agency")}
+            <form id="agency-new-form" method="post" action=routes::AGENCIES.path() class="stack" novalidate>
+                {text_input(o, sharing::NEW_AGENCY, sharing::NAME, "Name", String::new())}
+                {kind_choice(o, sharing::NEW_AGENCY, "agency")}
                 <button id="agency-new-submit" type="submit">"Add"</button>
             </form>
         </section>
     }
 }
 
-fn agency_change(o: &AdminOutcome, form: &str, a: &Agency, open: bool) -> impl IntoView + use<> {
+fn agency_change(
+    o: &FormOutcome<Fields>,
+    form: &str,
+    a: &Agency,
+    open: bool,
+) -> impl IntoView + use<> {
     let active_id = format!("{form}-active");
-    let active = o.typed(form, "active").map_or(a.active, |v| v == "true");
+    let active = o
+        .typed(form, sharing::ACTIVE)
+        .map_or(a.active, |v| v == "true");
     view! {
         <details open=open>
             <summary>{format!("Change {}", a.name)}</summary>
-            <form method="post" action=format!("/admin/agencies/{}", a.id) class="stack" novalidate>
-                {text_input(o, form, "name", "Name", a.name.clone())}
+            <form method="post" action=routes::AGENCY.at([&a.id]) class="stack" novalidate>
+                {text_input(o, form, sharing::NAME, "Name", a.name.clone())}
                 {kind_choice(o, form, &a.kind)}
                 <label class="check">
-                    <input type="checkbox" id=active_id name="active" value="true" checked=active />
+                    <input type="checkbox" id=active_id name=sharing::ACTIVE value="true" checked=active />
                     "Takes new shares"
                 </label>
                 <button id=format!("{form}-submit") type="submit">"Save"</button>
@@ -152,7 +171,7 @@ fn agreements(p: &SharingAdminPage) -> impl IntoView + use<> {
         .agreements
         .iter()
         .map(|a| {
-            let form = format!("agreement-{}", a.id);
+            let form = sharing::agreement(&a.id);
             let state = if a.in_force_on(p.today) {
                 ("In force", "")
             } else if a.starts_on > p.today {
@@ -171,7 +190,7 @@ fn agreements(p: &SharingAdminPage) -> impl IntoView + use<> {
                     <td>
                         <details open=open>
                             <summary>{format!("Renew or correct {}", a.name)}</summary>
-                            {agreement_form(o, &form, &format!("/admin/agreements/{}", a.id), Some(a), &p.agencies).into_any()}
+                            {agreement_form(o, &form, &routes::AGREEMENT.at([&a.id]), Some(a), &p.agencies).into_any()}
                         </details>
                     </td>
                 </tr>
@@ -187,38 +206,38 @@ fn agreements(p: &SharingAdminPage) -> impl IntoView + use<> {
                 <tbody>{rows}</tbody>
             </table>
             <h3>"Record an agreement"</h3>
-            {agreement_form(o, "agreement-new", "/admin/agreements", None, &p.agencies).into_any()}
+            {agreement_form(o, sharing::NEW_AGREEMENT, routes::AGREEMENTS.path(), None, &p.agencies).into_any()}
         </section>
     }
 }
 
 fn agreement_form(
-    o: &AdminOutcome,
+    o: &FormOutcome<Fields>,
     form: &str,
     action: &str,
     stored: Option<&SharingAgreement>,
     agencies: &[Agency],
 ) -> impl IntoView + use<> {
-    let agency_id = format!("{form}-agency_id");
+    let agency_id = format!("{form}-{}", sharing::AGENCY_ID);
     let chosen = o
-        .typed(form, "agency_id")
+        .typed(form, sharing::AGENCY_ID)
         .or_else(|| stored.map(|a| a.agency_id.clone()))
         .unwrap_or_default();
     let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     view! {
         <form id=format!("{form}-form") method="post" action=action.to_owned() class="stack" novalidate>
-            {text_input(o, form, "name", "Name", stored.map(|a| a.name.clone()).unwrap_or_default())}
+            {text_input(o, form, sharing::NAME, "Name", stored.map(|a| a.name.clone()).unwrap_or_default())}
             <label for=agency_id.clone()>"Agency or programme"</label>
-            {error(o, form, "agency_id")}
-            <select id=agency_id name="agency_id">
+            {error(o, form, sharing::AGENCY_ID)}
+            <select id=agency_id name=sharing::AGENCY_ID>
                 <option value="">"Choose…"</option>
                 {agencies.iter().map(|a| {
                     let selected = a.id == chosen;
                     view! { <option value=a.id.clone() selected=selected>{a.name.clone()}</option> }
                 }).collect_view()}
             </select>
-            {text_input(o, form, "starts_on", "In force from (YYYY-MM-DD)", date(stored.map(|a| a.starts_on)))}
-            {text_input(o, form, "ends_on", "Last day it can be relied on (YYYY-MM-DD)", date(stored.map(|a| a.ends_on)))}
+            {text_input(o, form, sharing::STARTS_ON, "In force from (YYYY-MM-DD)", date(stored.map(|a| a.starts_on)))}
+            {text_input(o, form, sharing::ENDS_ON, "Last day it can be relied on (YYYY-MM-DD)", date(stored.map(|a| a.ends_on)))}
             <button id=format!("{form}-submit") type="submit">
                 {if stored.is_some() { "Save" } else { "Record" }}
             </button>
@@ -226,34 +245,34 @@ fn agreement_form(
     }
 }
 
-fn targets(t: &TimelinessTargets, o: &AdminOutcome) -> impl IntoView + use<> {
-    let hours = |field: &'static str, label: &'static str, stored: u32| {
-        let id = format!("targets-{field}");
+fn targets(t: &TimelinessTargets, o: &FormOutcome<Fields>) -> impl IntoView + use<> {
+    let hours = |name: &'static str, label: &'static str, stored: u32| {
+        let id = format!("{}-{name}", sharing::TARGETS);
         let value = o
-            .typed("targets", field)
+            .typed(sharing::TARGETS, name)
             .unwrap_or_else(|| stored.to_string());
         view! {
             <label for=id.clone()>{label}</label>
-            {error(o, "targets", field)}
-            <input id=id name=field type="number" inputmode="numeric" min="1" max=MAX_TARGET_HOURS.to_string() value=value />
+            {error(o, sharing::TARGETS, name)}
+            <input id=id name=name type="number" inputmode="numeric" min="1" max=MAX_TARGET_HOURS.to_string() value=value />
         }
     };
     view! {
         <section id="targets" aria-labelledby="targets-heading">
             <h2 id="targets-heading">"Timeliness targets"</h2>
             <p class="hint">"Worklists flag work as overdue against these at once."</p>
-            <form id="targets-form" method="post" action="/admin/timeliness" class="stack" novalidate>
-                {hours("triage_hours", "Submitted to triaged, in hours", t.triage_hours)}
-                {hours("urgent_hours", "Shared to accepted, urgent, in hours", t.urgent_hours)}
-                {hours("high_hours", "Shared to accepted, high priority, in hours", t.high_hours)}
-                {hours("routine_hours", "Shared to accepted, routine, in hours", t.routine_hours)}
+            <form id="targets-form" method="post" action=routes::TIMELINESS.path() class="stack" novalidate>
+                {hours(sharing::TRIAGE_HOURS, "Submitted to triaged, in hours", t.triage_hours)}
+                {hours(sharing::URGENT_HOURS, "Shared to accepted, urgent, in hours", t.urgent_hours)}
+                {hours(sharing::HIGH_HOURS, "Shared to accepted, high priority, in hours", t.high_hours)}
+                {hours(sharing::ROUTINE_HOURS, "Shared to accepted, routine, in hours", t.routine_hours)}
                 <button id="targets-submit" type="submit">"Save targets"</button>
             </form>
         </section>
     }
 }
 
-fn retention(p: &RetentionPeriods, o: &AdminOutcome) -> impl IntoView + use<> {
+fn retention(p: &RetentionPeriods, o: &FormOutcome<Fields>) -> impl IntoView + use<> {
     let label = |field: &str| match field {
         "open_months" => "Still open (draft to in progress) and gone nowhere",
         "withdrawn_months" => "Withdrawn",
@@ -266,15 +285,15 @@ fn retention(p: &RetentionPeriods, o: &AdminOutcome) -> impl IntoView + use<> {
     let inputs = p
         .fields()
         .into_iter()
-        .map(|(field, stored)| {
-            let id = format!("periods-{field}");
+        .map(|(name, stored)| {
+            let id = format!("{}-{name}", sharing::PERIODS);
             let value = o
-                .typed("periods", field)
+                .typed(sharing::PERIODS, name)
                 .unwrap_or_else(|| stored.to_string());
             view! {
-                <label for=id.clone()>{format!("{}, in months", label(field))}</label>
-                {error(o, "periods", field)}
-                <input id=id name=field type="number" inputmode="numeric" min="1"
+                <label for=id.clone()>{format!("{}, in months", label(name))}</label>
+                {error(o, sharing::PERIODS, name)}
+                <input id=id name=name type="number" inputmode="numeric" min="1"
                     max=MAX_RETENTION_MONTHS.to_string() value=value />
             }
         })
@@ -283,7 +302,7 @@ fn retention(p: &RetentionPeriods, o: &AdminOutcome) -> impl IntoView + use<> {
         <section id="periods" aria-labelledby="periods-heading">
             <h2 id="periods-heading">"Retention periods"</h2>
             <p class="hint">"How long after its last step a referral is kept before someone must decide to retain or dispose of it. Review dates set from now on use these."</p>
-            <form id="periods-form" method="post" action="/admin/retention-periods" class="stack" novalidate>
+            <form id="periods-form" method="post" action=routes::RETENTION_PERIODS.path() class="stack" novalidate>
                 {inputs}
                 <button id="periods-submit" type="submit">"Save retention periods"</button>
             </form>
@@ -310,16 +329,13 @@ pub fn SkillsAdmin() -> impl IntoView {
 
 fn skills_admin(p: SkillsAdminPage) -> impl IntoView {
     let o = &p.outcome;
-    let prefix = format!("{}-", o.form);
     let rows = p
         .actions
         .iter()
         .map(|row| skill_row(o, row, &p.competencies))
         .collect_view();
     view! {
-        {o.done.clone().map(|m| view! { <p id="admin-done" class="flash" role="status">{m}</p> })}
-        {o.error.clone().map(|m| view! { <p id="admin-error" class="error" role="alert">{m}</p> })}
-        {error_summary_for(&prefix, &o.errors).into_any()}
+        {admin_outcome(p.flash.clone(), o)}
         <table id="skill-table">
             <thead><tr><th>"Action"</th><th>"Needs"</th><th>"Change"</th></tr></thead>
             <tbody>{rows}</tbody>
@@ -327,10 +343,15 @@ fn skills_admin(p: SkillsAdminPage) -> impl IntoView {
     }
 }
 
-fn skill_row(o: &AdminOutcome, row: &GatedActionRow, competencies: &[(String, String)]) -> AnyView {
+fn skill_row(
+    o: &FormOutcome<Fields>,
+    row: &GatedActionRow,
+    competencies: &[(String, String)],
+) -> AnyView {
     let a = &row.gated;
-    let form = format!("skill-{}", a.action.replace('.', "-"));
-    let action_path = format!("/admin/skills/{}/{}", row.service, a.action);
+    let form = skill_field::form(&a.action);
+    let action_path = routes::SKILL.at([&row.service, &a.action]);
+    let clear_path = routes::CLEAR_SKILL.at([&row.service, &a.action]);
     let needs = match &a.requirement {
         Some(r) => view! {
             <span class="skill-needs">{format!("A current {}", r.competency_name)}</span>
@@ -340,16 +361,16 @@ fn skill_row(o: &AdminOutcome, row: &GatedActionRow, competencies: &[(String, St
         None => view! { <span class="skill-needs">"Nothing: anyone allowed may do it"</span> }.into_any(),
     };
     let chosen = o
-        .typed(&form, "competency_id")
+        .typed(&form, skill_field::COMPETENCY_ID)
         .or_else(|| a.requirement.as_ref().map(|r| r.competency_id.clone()))
         .unwrap_or_default();
     let help = o
-        .typed(&form, "help")
+        .typed(&form, skill_field::HELP)
         .or_else(|| a.requirement.as_ref().map(|r| r.help.clone()))
         .unwrap_or_default();
     let clear = a.requirement.is_some().then(|| {
         view! {
-            <form method="post" action=format!("{action_path}/clear")>
+            <form method="post" action=clear_path>
                 <button id=format!("{form}-clear") type="submit" class="secondary">"Remove the requirement"</button>
             </form>
         }
@@ -371,20 +392,20 @@ fn skill_row(o: &AdminOutcome, row: &GatedActionRow, competencies: &[(String, St
 }
 
 fn skill_form(
-    o: &AdminOutcome,
+    o: &FormOutcome<Fields>,
     form: &str,
     action_path: &str,
     competencies: &[(String, String)],
     chosen: &str,
     help: String,
 ) -> AnyView {
-    let select_id = format!("{form}-competency_id");
-    let help_id = format!("{form}-help");
+    let select_id = format!("{form}-{}", skill_field::COMPETENCY_ID);
+    let help_id = format!("{form}-{}", skill_field::HELP);
     view! {
         <form id=format!("{form}-form") method="post" action=action_path.to_owned() class="stack" novalidate>
             <label for=select_id.clone()>"Competency needed, current"</label>
-            {error(o, form, "competency_id")}
-            <select id=select_id name="competency_id">
+            {error(o, form, skill_field::COMPETENCY_ID)}
+            <select id=select_id name=skill_field::COMPETENCY_ID>
                 <option value="">"Choose…"</option>
                 {competencies.iter().map(|(id, name)| {
                     let selected = id == chosen;
@@ -392,8 +413,8 @@ fn skill_form(
                 }).collect_view()}
             </select>
             <label for=help_id.clone()>"Who can help (leave blank for: the line manager or a trainer)"</label>
-            {error(o, form, "help")}
-            <textarea id=help_id name="help" maxlength="500" rows="3">{help}</textarea>
+            {error(o, form, skill_field::HELP)}
+            <textarea id=help_id name=skill_field::HELP maxlength="500" rows="3">{help}</textarea>
             <button id=format!("{form}-submit") type="submit">"Save"</button>
         </form>
     }

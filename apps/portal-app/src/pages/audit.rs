@@ -3,6 +3,8 @@
 
 use super::{error_summary, failed, field_error, show};
 use crate::data;
+use crate::kit::fields::access as field;
+use crate::kit::routes;
 use eip_types::audit::AccessEntry;
 use eip_types::place::local_authority_name;
 use leptos::prelude::*;
@@ -12,7 +14,7 @@ use std::collections::HashMap;
 pub fn AccessReportPage() -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
     let page = Resource::new(
-        move || query.read().get("referral"),
+        move || query.read().get(field::REFERRAL),
         data::load_access_report,
     );
     view! {
@@ -34,25 +36,25 @@ fn report_page(p: data::AccessReportPage) -> impl IntoView {
         <section id="person-search" aria-labelledby="person-search-heading">
             <h2 id="person-search-heading">"Find the child"</h2>
             {error_summary(&s.errors)}
-            {s.error.clone().map(|m| view! { <p class="error" role="alert">{m}</p> })}
-            <form id="person-search-form" method="post" action="/access-report/search" class="stack" novalidate>
-                <label for="name">"Child's name"</label>
-                {field_error("name", s.error("name"))}
-                <input id="name" name="name" type="text" autocomplete="off" maxlength="100" value=s.name.clone() />
-                <label for="date_of_birth">"Date of birth, if known (YYYY-MM-DD)"</label>
-                {field_error("date_of_birth", s.error("date_of_birth"))}
-                <input id="date_of_birth" name="date_of_birth" type="text" inputmode="numeric"
-                    autocomplete="off" placeholder="2015-04-30" value=s.date_of_birth.clone() />
+            {s.general_message().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+            <form id="person-search-form" method="post" action=routes::PERSON_SEARCH.path() class="stack" novalidate>
+                <label for=field::NAME>"Child's name"</label>
+                {field_error(field::NAME, s.error(field::NAME))}
+                <input id=field::NAME name=field::NAME type="text" autocomplete="off" maxlength="100" value=s.values.name.clone() />
+                <label for=field::DATE_OF_BIRTH>"Date of birth, if known (YYYY-MM-DD)"</label>
+                {field_error(field::DATE_OF_BIRTH, s.error(field::DATE_OF_BIRTH))}
+                <input id=field::DATE_OF_BIRTH name=field::DATE_OF_BIRTH type="text" inputmode="numeric"
+                    autocomplete="off" placeholder="2015-04-30" value=s.values.date_of_birth.clone() />
                 <button id="person-search-submit" type="submit">"Search every area"</button>
                 <p class="hint">"The search, and the records it shows, are kept in the access log."</p>
             </form>
-            {s.found.map(found_people)}
+            {s.values.found.map(found_people)}
         </section>
         <h2>"Or go straight to a referral"</h2>
         <form id="access-report-form" method="get" class="stack">
             <label for="referral-ref">"Referral reference"</label>
-            {field_error("referral", p.error.clone())}
-            <input id="referral-ref" name="referral" value=p.query.clone() required maxlength="64" />
+            {field_error(field::REFERRAL, p.error.clone())}
+            <input id="referral-ref" name=field::REFERRAL value=p.query.clone() required maxlength="64" />
             <button id="access-report-submit" type="submit">"Show who has seen it"</button>
         </form>
         {p.report.map(|r| {
@@ -126,7 +128,7 @@ fn found_people(found: Vec<eip_types::person::PersonFound>) -> impl IntoView {
                                     view! {
                                         <ul class="plain">
                                             {f.referral_ids.into_iter().map(|id| view! {
-                                                <li><a class="report-link" href=format!("/access-report?referral={id}")>
+                                                <li><a class="report-link" href=routes::ACCESS_REPORT.with_query([], &[(field::REFERRAL, &id)])>
                                                     {format!("Report on referral {}", &id[..id.len().min(8)])}
                                                 </a></li>
                                             }).collect_view()}

@@ -1,9 +1,12 @@
-//! Engagement work pages: the priority board, problem-solving cases with
-//! their stage checklist, and the partner directory. Every form is a plain
+//! Casework pages: the priority board, problem-solving cases with their
+//! stage checklist, and the partner directory. Every form is a plain
 //! POST that works without JavaScript, with field-level errors.
 
 use super::{failed, show};
-use crate::data::{self, KeptForm};
+use crate::data;
+use crate::kit::fields::case::{self as field, Stage};
+use crate::kit::fields::{priority as priority_field, we_did as we_did_field};
+use crate::kit::{Fields, FormOutcome, routes};
 use eip_types::engagement::{CaseStatus, PriorityStatus, ProblemCase};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -14,10 +17,9 @@ fn flash_view(flash: Option<String>) -> impl IntoView {
 
 /// The error summary at the top of a refused form, each entry linking to
 /// its field (`{prefix}-{field}`).
-fn error_summary(f: &KeptForm, prefix: &'static str) -> impl IntoView + use<> {
+fn error_summary(f: &FormOutcome<Fields>, prefix: &'static str) -> impl IntoView + use<> {
     let message = f
-        .message
-        .clone()
+        .general_message()
         .map(|m| view! { <p id=format!("{prefix}-message") class="error" role="alert">{m}</p> });
     let summary = (!f.errors.is_empty()).then(|| {
         let items = f
@@ -38,23 +40,46 @@ fn error_summary(f: &KeptForm, prefix: &'static str) -> impl IntoView + use<> {
     view! { {message} {summary} }
 }
 
+/// A field of a kept form: its id (`{prefix}-{name}`), its error, the id
+/// of its error (to describe it), and its value (as typed, when the form
+/// was refused, else `stored`).
+struct Kept {
+    id: String,
+    error: Option<String>,
+    described: Option<String>,
+    value: String,
+}
+
+fn kept(f: &FormOutcome<Fields>, prefix: &str, name: &str, stored: String) -> Kept {
+    let id = format!("{prefix}-{name}");
+    let error = f.error(name);
+    Kept {
+        described: error.as_ref().map(|_| format!("{id}-error")),
+        value: if f.values.is_empty() {
+            stored
+        } else {
+            f.values.value(name)
+        },
+        id,
+        error,
+    }
+}
+
 /// A labelled text input or textarea with its error, described by it.
 fn text_field(
-    f: &KeptForm,
+    f: &FormOutcome<Fields>,
     prefix: &'static str,
     name: &'static str,
     label: &'static str,
     area: bool,
     value: String,
 ) -> impl IntoView + use<> {
-    let id = format!("{prefix}-{name}");
-    let error = f.error(name);
-    let described = error.as_ref().map(|_| format!("{id}-error"));
-    let value = if f.fields.is_empty() {
-        value
-    } else {
-        f.value(name)
-    };
+    let Kept {
+        id,
+        error,
+        described,
+        value,
+    } = kept(f, prefix, name, value);
     let input = if area {
         view! { <textarea id=id.clone() name=name rows="3" aria-describedby=described>{value}</textarea> }
             .into_any()
@@ -70,20 +95,18 @@ fn text_field(
 }
 
 fn date_field(
-    f: &KeptForm,
+    f: &FormOutcome<Fields>,
     prefix: &'static str,
     name: &'static str,
     label: &'static str,
     value: String,
 ) -> impl IntoView + use<> {
-    let id = format!("{prefix}-{name}");
-    let error = f.error(name);
-    let described = error.as_ref().map(|_| format!("{id}-error"));
-    let value = if f.fields.is_empty() {
-        value
-    } else {
-        f.value(name)
-    };
+    let Kept {
+        id,
+        error,
+        described,
+        value,
+    } = kept(f, prefix, name, value);
     view! {
         <label for=id.clone()>{label}</label>
         {error.map(|m| view! { <p id=format!("{id}-error") class="field-error" role="alert">{m}</p> })}
@@ -93,19 +116,14 @@ fn date_field(
 }
 
 fn place_select(
-    f: &KeptForm,
+    f: &FormOutcome<Fields>,
     prefix: &'static str,
     name: &'static str,
     places: &[(String, String)],
     multiple: bool,
 ) -> impl IntoView + use<> {
     let id = format!("{prefix}-{name}");
-    let chosen: Vec<String> = f
-        .fields
-        .iter()
-        .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .collect();
+    let chosen = f.values.all(name);
     let error = f.error(name);
     let described = error.as_ref().map(|_| format!("{id}-error"));
     let options = places
@@ -151,13 +169,13 @@ fn priority_board(b: data::PriorityBoard) -> impl IntoView {
         view! {
             <section id="agree-priority" aria-labelledby="agree-priority-title">
                 <h2 id="agree-priority-title">"Agree a priority"</h2>
-                {error_summary(&f, "priority")}
-                <form id="priority-form" method="post" action="/priorities" class="stack">
+                {error_summary(&f, priority_field::FORM)}
+                <form id="priority-form" method="post" action=routes::PRIORITIES.path() class="stack">
                     <label for="priority-place_id">"Place"</label>
-                    {place_select(&f, "priority", "place_id", &b.places, false)}
-                    {text_field(&f, "priority", "period", "Quarter (such as 2026-Q4)", false, String::new())}
-                    {text_field(&f, "priority", "title", "Priority", false, String::new())}
-                    {text_field(&f, "priority", "you_said", "You said: what people told us, in their words", true, String::new())}
+                    {place_select(&f, priority_field::FORM, priority_field::PLACE_ID, &b.places, false)}
+                    {text_field(&f, priority_field::FORM, priority_field::PERIOD, "Quarter (such as 2026-Q4)", false, String::new())}
+                    {text_field(&f, priority_field::FORM, priority_field::TITLE, "Priority", false, String::new())}
+                    {text_field(&f, priority_field::FORM, priority_field::YOU_SAID, "You said: what people told us, in their words", true, String::new())}
                     <button id="priority-submit" type="submit">"Agree the priority"</button>
                 </form>
             </section>
@@ -174,7 +192,7 @@ fn priority_board(b: data::PriorityBoard) -> impl IntoView {
                 PriorityStatus::Resolved => "Resolved",
             };
             let work = (can_work && p.status == PriorityStatus::Agreed)
-                .then(|| we_did_forms(&p.id, refused.clone().filter(|k| k.case_id == p.id)));
+                .then(|| we_did_forms(&p.id, refused.clone().filter(|k| k.record == p.id)));
             let did = if p.responses.is_empty() {
                 view! { <p class="hint">"Nothing recorded yet."</p> }.into_any()
             } else {
@@ -212,20 +230,19 @@ fn priority_board(b: data::PriorityBoard) -> impl IntoView {
 
 /// The forms under an agreed priority: what we did, and marking it
 /// resolved. `kept` is the form as typed when it was refused.
-fn we_did_forms(id: &str, kept: Option<KeptForm>) -> AnyView {
+fn we_did_forms(id: &str, kept: Option<FormOutcome<Fields>>) -> AnyView {
     let open = kept.is_some();
     let f = kept.unwrap_or_default();
-    let prefix = format!("wedid-{id}");
+    let prefix = format!("{}-{id}", we_did_field::FORM);
     let field_error = |name: &str| {
         f.error(name).map(|m| {
             view! { <p id=format!("{prefix}-{name}-error") class="field-error" role="alert">{m}</p> }
         })
     };
     let message = f
-        .message
-        .clone()
+        .general_message()
         .map(|m| view! { <p id=format!("{prefix}-message") class="error" role="alert">{m}</p> });
-    let status = f.value("status");
+    let status = f.values.value(we_did_field::STATUS);
     let options = [
         ("planned", "Planned"),
         ("in_progress", "In progress"),
@@ -240,17 +257,17 @@ fn we_did_forms(id: &str, kept: Option<KeptForm>) -> AnyView {
         {message}
         <details open=open>
             <summary id=format!("{prefix}-open")>"Record what we did"</summary>
-            <form id=format!("{prefix}-form") method="post" action=format!("/priorities/{id}/responses") class="stack" novalidate>
-                <label for=format!("{prefix}-we_did")>"We did: what was done, in plain words"</label>
-                {field_error("we_did")}
-                <textarea id=format!("{prefix}-we_did") name="we_did" rows="3" maxlength="2000">{f.value("we_did")}</textarea>
-                <label for=format!("{prefix}-status")>"Status"</label>
-                {field_error("status")}
-                <select id=format!("{prefix}-status") name="status">{options}</select>
+            <form id=format!("{prefix}-form") method="post" action=routes::WE_DID.at([id]) class="stack" novalidate>
+                <label for=format!("{prefix}-{}", we_did_field::WE_DID)>"We did: what was done, in plain words"</label>
+                {field_error(we_did_field::WE_DID)}
+                <textarea id=format!("{prefix}-{}", we_did_field::WE_DID) name=we_did_field::WE_DID rows="3" maxlength="2000">{f.values.value(we_did_field::WE_DID)}</textarea>
+                <label for=format!("{prefix}-{}", we_did_field::STATUS)>"Status"</label>
+                {field_error(we_did_field::STATUS)}
+                <select id=format!("{prefix}-{}", we_did_field::STATUS) name=we_did_field::STATUS>{options}</select>
                 <button id=format!("{prefix}-submit") type="submit">"Record"</button>
             </form>
         </details>
-        <form method="post" action=format!("/priorities/{id}/resolve")>
+        <form method="post" action=routes::RESOLVE_PRIORITY.at([id])>
             <button id=format!("resolve-{id}") type="submit" class="secondary">"Mark resolved"</button>
         </form>
     }
@@ -285,7 +302,7 @@ fn case_list(l: data::CaseList) -> impl IntoView {
                     let stage = current_stage(&c);
                     view! {
                         <tr>
-                            <td><a href=format!("/cases/{}", c.id)>{c.title.clone()}</a></td>
+                            <td><a href=routes::CASE.at([&c.id])>{c.title.clone()}</a></td>
                             <td>{stage}</td>
                             <td>{match c.status { CaseStatus::Open => "Open", CaseStatus::Closed => "Closed" }}</td>
                             <td>{c.opened_at.get(..10).unwrap_or("").to_owned()}</td>
@@ -297,11 +314,11 @@ fn case_list(l: data::CaseList) -> impl IntoView {
         <section id="open-case" aria-labelledby="open-case-title">
             <h2 id="open-case-title">"Open a case"</h2>
             {error_summary(&f, "case")}
-            <form id="case-form" method="post" action="/cases" class="stack">
-                {text_field(&f, "case", "title", "Title", false, String::new())}
+            <form id="case-form" method="post" action=routes::CASES.path() class="stack">
+                {text_field(&f, "case", field::TITLE, "Title", false, String::new())}
                 <label for="case-place_ids">"Wards (one or more, in one local authority area)"</label>
-                {place_select(&f, "case", "place_ids", &l.places, true)}
-                {text_field(&f, "case", "objective", "Objective: what the case should achieve", true, String::new())}
+                {place_select(&f, "case", field::PLACE_IDS, &l.places, true)}
+                {text_field(&f, "case", field::OBJECTIVE, "Objective: what the case should achieve", true, String::new())}
                 <button id="case-submit" type="submit">"Open the case"</button>
             </form>
         </section>
@@ -312,19 +329,27 @@ fn case_list(l: data::CaseList) -> impl IntoView {
 fn stages(c: &ProblemCase) -> [(&'static str, &'static str, bool); 4] {
     [
         (
-            "scanning",
+            Stage::Scanning.as_str(),
             "Scanning",
             !c.scanning.community_view.trim().is_empty() || !c.scanning.data_view.trim().is_empty(),
         ),
         (
-            "analysis",
+            Stage::Analysis.as_str(),
             "Analysis",
             !c.analysis.victim_guardian.trim().is_empty()
                 || !c.analysis.offender_handler.trim().is_empty()
                 || !c.analysis.place_manager.trim().is_empty(),
         ),
-        ("responses", "Response", !c.responses.is_empty()),
-        ("assessment", "Assessment", c.assessment.is_some()),
+        (
+            Stage::Responses.as_str(),
+            "Response",
+            !c.responses.is_empty(),
+        ),
+        (
+            Stage::Assessment.as_str(),
+            "Assessment",
+            c.assessment.is_some(),
+        ),
     ]
 }
 
@@ -360,16 +385,7 @@ pub fn CaseWorkspacePage() -> impl IntoView {
 fn case_workspace(w: data::CaseWorkspace) -> impl IntoView {
     let c = w.case;
     let open = c.status == CaseStatus::Open;
-    let kept = |form: &str| {
-        w.form
-            .clone()
-            .filter(|k| k.form == form)
-            .unwrap_or_else(|| KeptForm {
-                form: form.into(),
-                case_id: c.id.clone(),
-                ..KeptForm::default()
-            })
-    };
+    let kept = |stage: Stage| FormOutcome::for_form(w.form.clone(), stage.as_str(), &c.id);
     let checklist = stages(&c)
         .into_iter()
         .map(|(id, label, done)| {
@@ -381,34 +397,34 @@ fn case_workspace(w: data::CaseWorkspace) -> impl IntoView {
             }
         })
         .collect_view();
-    let action = |stage: &str| format!("/cases/{}/{stage}", c.id);
+    let action = |stage: Stage| routes::CASE_STAGE.at([&c.id, stage.as_str()]);
 
-    let sf = kept("scanning");
+    let sf = kept(Stage::Scanning);
     let scanning = view! {
         <section id="stage-scanning" class="stage" aria-labelledby="stage-scanning-title">
             <h2 id="stage-scanning-title">"1. Scanning"</h2>
-            {error_summary(&sf, "scanning")}
-            <form id="scanning-form" method="post" action=action("scanning") class="stack">
-                {text_field(&sf, "scanning", "community_view", "The problem in the community's words", true, c.scanning.community_view.clone())}
-                {text_field(&sf, "scanning", "data_view", "The problem in the data's words", true, c.scanning.data_view.clone())}
+            {error_summary(&sf, Stage::Scanning.as_str())}
+            <form id="scanning-form" method="post" action=action(Stage::Scanning) class="stack">
+                {text_field(&sf, Stage::Scanning.as_str(), field::COMMUNITY_VIEW, "The problem in the community's words", true, c.scanning.community_view.clone())}
+                {text_field(&sf, Stage::Scanning.as_str(), field::DATA_VIEW, "The problem in the data's words", true, c.scanning.data_view.clone())}
                 {open.then(|| view! { <button id="scanning-submit" type="submit">"Save scanning"</button> })}
             </form>
         </section>
     };
-    let af = kept("analysis");
+    let af = kept(Stage::Analysis);
     let analysis = view! {
         <section id="stage-analysis" class="stage" aria-labelledby="stage-analysis-title">
             <h2 id="stage-analysis-title">"2. Analysis: the problem analysis triangle"</h2>
-            {error_summary(&af, "analysis")}
-            <form id="analysis-form" method="post" action=action("analysis") class="stack">
-                {text_field(&af, "analysis", "victim_guardian", "Victim, and the guardian who could protect them", true, c.analysis.victim_guardian.clone())}
-                {text_field(&af, "analysis", "offender_handler", "Offender, and the handler who could influence them", true, c.analysis.offender_handler.clone())}
-                {text_field(&af, "analysis", "place_manager", "Place, and the manager responsible for it", true, c.analysis.place_manager.clone())}
+            {error_summary(&af, Stage::Analysis.as_str())}
+            <form id="analysis-form" method="post" action=action(Stage::Analysis) class="stack">
+                {text_field(&af, Stage::Analysis.as_str(), field::VICTIM_GUARDIAN, "Victim, and the guardian who could protect them", true, c.analysis.victim_guardian.clone())}
+                {text_field(&af, Stage::Analysis.as_str(), field::OFFENDER_HANDLER, "Offender, and the handler who could influence them", true, c.analysis.offender_handler.clone())}
+                {text_field(&af, Stage::Analysis.as_str(), field::PLACE_MANAGER, "Place, and the manager responsible for it", true, c.analysis.place_manager.clone())}
                 {open.then(|| view! { <button id="analysis-submit" type="submit">"Save analysis"</button> })}
             </form>
         </section>
     };
-    let rf = kept("responses");
+    let rf = kept(Stage::Responses);
     let responses = view! {
         <section id="stage-responses" class="stage" aria-labelledby="stage-responses-title">
             <h2 id="stage-responses-title">"3. Response"</h2>
@@ -428,20 +444,20 @@ fn case_workspace(w: data::CaseWorkspace) -> impl IntoView {
                 }.into_any()
             }}
             {open.then(|| view! {
-                {error_summary(&rf, "responses")}
-                <form id="responses-form" method="post" action=action("responses") class="stack">
+                {error_summary(&rf, Stage::Responses.as_str())}
+                <form id="responses-form" method="post" action=action(Stage::Responses) class="stack">
                     <h3>"Add an action"</h3>
-                    {text_field(&rf, "responses", "action", "Action", true, String::new())}
-                    {text_field(&rf, "responses", "owner", "Owner", false, String::new())}
-                    {text_field(&rf, "responses", "partner_agencies", "Partner agencies (comma-separated)", false, String::new())}
-                    {date_field(&rf, "responses", "due_on", "Due on (YYYY-MM-DD)", String::new())}
-                    {text_field(&rf, "responses", "restorative_outcome", "Restorative outcome, if a restorative process was held", false, String::new())}
+                    {text_field(&rf, Stage::Responses.as_str(), field::ACTION, "Action", true, String::new())}
+                    {text_field(&rf, Stage::Responses.as_str(), field::OWNER, "Owner", false, String::new())}
+                    {text_field(&rf, Stage::Responses.as_str(), field::PARTNER_AGENCIES, "Partner agencies (comma-separated)", false, String::new())}
+                    {date_field(&rf, Stage::Responses.as_str(), field::DUE_ON, "Due on (YYYY-MM-DD)", String::new())}
+                    {text_field(&rf, Stage::Responses.as_str(), field::RESTORATIVE_OUTCOME, "Restorative outcome, if a restorative process was held", false, String::new())}
                     <button id="responses-submit" type="submit">"Add the action"</button>
                 </form>
             })}
         </section>
     };
-    let xf = kept("assessment");
+    let xf = kept(Stage::Assessment);
     let a = c.assessment.clone();
     let assessed = a.clone().map(|a| {
         view! {
@@ -461,38 +477,38 @@ fn case_workspace(w: data::CaseWorkspace) -> impl IntoView {
             </p>
         }
     });
-    let delivered = if xf.fields.is_empty() {
+    let delivered = if xf.values.is_empty() {
         a.as_ref().is_some_and(|a| a.delivered_as_planned)
     } else {
-        xf.value("delivered_as_planned") == "yes"
+        xf.values.value(field::DELIVERED_AS_PLANNED) == "yes"
     };
     let assessment = view! {
         <section id="stage-assessment" class="stage" aria-labelledby="stage-assessment-title">
             <h2 id="stage-assessment-title">"4. Assessment"</h2>
             {assessed}
-            {error_summary(&xf, "assessment")}
-            <form id="assessment-form" method="post" action=action("assessment") class="stack">
-                {date_field(&xf, "assessment", "before_from", "Before: from (YYYY-MM-DD)", a.as_ref().map(|a| a.before_from.clone()).unwrap_or_default())}
-                {date_field(&xf, "assessment", "before_to", "Before: to (YYYY-MM-DD)", a.as_ref().map(|a| a.before_to.clone()).unwrap_or_default())}
-                {date_field(&xf, "assessment", "after_from", "After: from (YYYY-MM-DD)", a.as_ref().map(|a| a.after_from.clone()).unwrap_or_default())}
-                {date_field(&xf, "assessment", "after_to", "After: to (YYYY-MM-DD)", a.as_ref().map(|a| a.after_to.clone()).unwrap_or_default())}
+            {error_summary(&xf, Stage::Assessment.as_str())}
+            <form id="assessment-form" method="post" action=action(Stage::Assessment) class="stack">
+                {date_field(&xf, Stage::Assessment.as_str(), field::BEFORE_FROM, "Before: from (YYYY-MM-DD)", a.as_ref().map(|a| a.before_from.clone()).unwrap_or_default())}
+                {date_field(&xf, Stage::Assessment.as_str(), field::BEFORE_TO, "Before: to (YYYY-MM-DD)", a.as_ref().map(|a| a.before_to.clone()).unwrap_or_default())}
+                {date_field(&xf, Stage::Assessment.as_str(), field::AFTER_FROM, "After: from (YYYY-MM-DD)", a.as_ref().map(|a| a.after_from.clone()).unwrap_or_default())}
+                {date_field(&xf, Stage::Assessment.as_str(), field::AFTER_TO, "After: to (YYYY-MM-DD)", a.as_ref().map(|a| a.after_to.clone()).unwrap_or_default())}
                 <div class="check">
-                    <input id="assessment-delivered_as_planned" name="delivered_as_planned" type="checkbox" value="yes" checked=delivered />
+                    <input id="assessment-delivered_as_planned" name=field::DELIVERED_AS_PLANNED type="checkbox" value="yes" checked=delivered />
                     <label for="assessment-delivered_as_planned">"The response was delivered as planned"</label>
                 </div>
-                {text_field(&xf, "assessment", "process_notes", "Process notes", true, a.as_ref().map(|a| a.process_notes.clone()).unwrap_or_default())}
-                {text_field(&xf, "assessment", "learning", "Learning", true, a.as_ref().map(|a| a.learning.clone()).unwrap_or_default())}
+                {text_field(&xf, Stage::Assessment.as_str(), field::PROCESS_NOTES, "Process notes", true, a.as_ref().map(|a| a.process_notes.clone()).unwrap_or_default())}
+                {text_field(&xf, Stage::Assessment.as_str(), field::LEARNING, "Learning", true, a.as_ref().map(|a| a.learning.clone()).unwrap_or_default())}
                 {open.then(|| view! { <button id="assessment-submit" type="submit">"Save the assessment"</button> })}
             </form>
         </section>
     };
-    let cf = kept("close");
+    let cf = kept(Stage::Close);
     let close = open.then(|| {
         view! {
             <section id="close-case" aria-labelledby="close-case-title">
                 <h2 id="close-case-title">"Close the case"</h2>
-                {error_summary(&cf, "close")}
-                <form id="close-form" method="post" action=action("close")>
+                {error_summary(&cf, Stage::Close.as_str())}
+                <form id="close-form" method="post" action=action(Stage::Close)>
                     <button id="close-submit" type="submit">"Close the case"</button>
                 </form>
             </section>
@@ -511,7 +527,7 @@ fn case_workspace(w: data::CaseWorkspace) -> impl IntoView {
             <ol id="stage-checklist" class="checklist">{checklist}</ol>
         </nav>
         <p>
-            <a id="case-summary" href=format!("/cases/{}/summary.md", c.id) download>
+            <a id="case-summary" href=routes::CASE_SUMMARY.at([&c.id]) download>
                 "Download the one-page summary"
             </a>
             " (Markdown, to share good practice; no personal data)"
@@ -560,7 +576,7 @@ fn directory(d: data::Directory) -> impl IntoView {
                 {d.entries.into_iter().map(|e| {
                     let review = can_review.then(|| view! {
                         <td data-label="Review">
-                            <form method="post" action=format!("/directory/{}/review", e.id)>
+                            <form method="post" action=routes::REVIEW_ENTRY.at([&e.id])>
                                 <button id=format!("review-{}", e.id) type="submit" class="secondary">
                                     "Mark reviewed"<span class="visually-hidden">{format!(": {}", e.name)}</span>
                                 </button>

@@ -3,48 +3,51 @@
 mod admin;
 mod audit;
 mod casework;
+mod engagement;
+mod governance;
 mod people;
-mod places;
 mod referrals;
-mod reports;
+mod sign_in;
 mod training;
 
 pub use admin::*;
 pub use audit::*;
 pub use casework::*;
+pub use engagement::*;
+pub use governance::*;
 pub use people::*;
-pub use places::*;
 pub use referrals::*;
-pub use reports::*;
+pub use sign_in::*;
 pub use training::*;
 
 use crate::data::{self, Loaded, SessionUser};
+use crate::kit::routes;
 use eip_types::Role;
 use eip_types::place::local_authority_name;
 use leptos::prelude::*;
 
 /// The links a user's roles lead to, in order.
 pub fn nav_links(u: &SessionUser) -> Vec<(&'static str, &'static str)> {
-    let mut links = vec![("/", "Home")];
+    let mut links = vec![(routes::HOME.path(), "Home")];
     let any = |roles: &[Role]| roles.iter().any(|r| u.has_role(*r));
     if any(&[Role::Coordinator, Role::Partner]) {
-        links.push(("/worklist", "Worklist"));
+        links.push((routes::WORKLIST.path(), "Worklist"));
     }
     if any(&[Role::Frontline, Role::Coordinator, Role::Partner]) {
-        links.push(("/referrals", "Referrals"));
+        links.push((routes::REFERRALS.path(), "Referrals"));
     }
     if any(&[Role::Frontline, Role::Coordinator]) {
-        links.push(("/referrals/new", "Raise a referral"));
+        links.push((routes::NEW_REFERRAL.path(), "Raise a referral"));
     }
     if any(&[Role::Board, Role::Coordinator, Role::Analyst, Role::Admin]) {
-        links.push(("/reports", "Reports"));
+        links.push((routes::REPORTS.path(), "Reports"));
     }
     if any(&[Role::Board, Role::Analyst, Role::Admin]) {
-        links.push(("/governance", "Board dashboard"));
-        links.push(("/governance/packs", "Report packs"));
+        links.push((routes::DASHBOARD.path(), "Board dashboard"));
+        links.push((routes::PACKS.path(), "Report packs"));
     }
     if any(&[Role::Trainer, Role::Admin]) {
-        links.push(("/training", "Training"));
+        links.push((routes::TRAINING.path(), "Training"));
     }
     if any(&[
         Role::Frontline,
@@ -52,7 +55,7 @@ pub fn nav_links(u: &SessionUser) -> Vec<(&'static str, &'static str)> {
         Role::Partner,
         Role::Trainer,
     ]) {
-        links.push(("/training/staff/me", "My training"));
+        links.push((routes::MY_TRAINING.path(), "My training"));
     }
     if any(&[
         Role::Analyst,
@@ -60,17 +63,17 @@ pub fn nav_links(u: &SessionUser) -> Vec<(&'static str, &'static str)> {
         Role::Coordinator,
         Role::Frontline,
     ]) {
-        links.push(("/places", "Places"));
+        links.push((routes::PLACES.path(), "Places"));
     }
     if any(&[Role::Frontline, Role::Coordinator]) {
-        links.push(("/engagement/new", "Log an engagement"));
+        links.push((routes::LOG_ENGAGEMENT.path(), "Log an engagement"));
     }
     if any(&[Role::Analyst, Role::Coordinator]) {
-        links.push(("/demand", "Repeat demand"));
+        links.push((routes::DEMAND.path(), "Repeat demand"));
     }
     if any(&[Role::Frontline, Role::Coordinator, Role::Analyst]) {
-        links.push(("/priorities", "Priority board"));
-        links.push(("/cases", "Problem solving"));
+        links.push((routes::PRIORITIES.path(), "Priority board"));
+        links.push((routes::CASES.path(), "Problem solving"));
     }
     if any(&[
         Role::Frontline,
@@ -79,20 +82,20 @@ pub fn nav_links(u: &SessionUser) -> Vec<(&'static str, &'static str)> {
         Role::Analyst,
         Role::Admin,
     ]) {
-        links.push(("/directory", "Partner directory"));
+        links.push((routes::DIRECTORY.path(), "Partner directory"));
     }
     if any(&[Role::Analyst, Role::Admin]) {
-        links.push(("/imports", "Imports"));
+        links.push((routes::IMPORTS.path(), "Imports"));
     }
     if any(&[Role::Admin]) {
-        links.push(("/retention", "Retention review"));
+        links.push((routes::RETENTION.path(), "Retention review"));
     }
     if any(&[Role::Admin]) {
-        links.push(("/admin/sharing", "Sharing and retention"));
-        links.push(("/admin/skills", "Skills for work"));
+        links.push((routes::SHARING_ADMIN.path(), "Sharing and retention"));
+        links.push((routes::SKILLS_ADMIN.path(), "Skills for work"));
     }
     if any(&[Role::Dpo, Role::Admin]) {
-        links.push(("/access-report", "Access report"));
+        links.push((routes::ACCESS_REPORT.path(), "Access report"));
     }
     links
 }
@@ -103,7 +106,7 @@ pub(crate) fn show<T: 'static>(loaded: Loaded<T>, ready: impl FnOnce(T) -> AnyVi
         Loaded::Ready(v) => ready(v),
         Loaded::SignedOut => view! {
             <h1>"Please sign in"</h1>
-            <p><a href="/sign-in">"Sign in"</a></p>
+            <p><a href=routes::SIGN_IN.path()>"Sign in"</a></p>
         }
         .into_any(),
         Loaded::Denied(why) => view! {
@@ -215,31 +218,6 @@ fn home_for(u: SessionUser) -> AnyView {
         </section>
     }
     .into_any()
-}
-
-#[component]
-pub fn SignIn() -> impl IntoView {
-    let form = Resource::new(|| (), |_| data::load_sign_in());
-    view! {
-        <h1>"Sign in"</h1>
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                let f = form.await.unwrap_or_default();
-                view! {
-                    {f.error.map(|e| view! { <p id="sign-in-error" class="error" role="alert">{e}</p> })}
-                    <form id="sign-in" method="post" action="/sign-in" class="stack">
-                        <label for="username">"Username"</label>
-                        <input id="username" name="username" type="text" autocomplete="username"
-                            required value=f.username />
-                        <label for="password">"Password"</label>
-                        <input id="password" name="password" type="password"
-                            autocomplete="current-password" required />
-                        <button id="sign-in-submit" type="submit">"Sign in"</button>
-                    </form>
-                }
-            })}
-        </Suspense>
-    }
 }
 
 /// A field's error message, tied to the field by id for screen readers.

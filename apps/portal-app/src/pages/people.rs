@@ -3,6 +3,8 @@
 
 use super::{failed, show};
 use crate::data;
+use crate::kit::fields::merge as field;
+use crate::kit::routes;
 use eip_types::place::local_authority_name;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -32,14 +34,14 @@ fn person_page(p: data::PersonPage) -> impl IntoView {
     let id = person.id.clone();
     view! {
         <h1 id="person-name">{person.full_name()}</h1>
-        {p.outcome.map(|(worked, m)| if worked {
-            view! { <p id="flash" class="flash" role="status">{m}</p> }.into_any()
-        } else {
-            view! { <p id="action-error" class="error" role="alert">{m}</p> }.into_any()
-        })}
+        {match (p.flash, p.outcome.and_then(|o| o.headline())) {
+            (Some(m), _) => view! { <p id="flash" class="flash" role="status">{m}</p> }.into_any(),
+            (None, Some(m)) => view! { <p id="action-error" class="error" role="alert">{m}</p> }.into_any(),
+            (None, None) => ().into_any(),
+        }}
         {person.merged_into.clone().map(|into| view! {
             <p class="flag" id="merged-into">
-                "This record was merged into " <a href=format!("/people/{into}")>"another record"</a> "."
+                "This record was merged into " <a href=routes::PERSON.at([&into])>"another record"</a> "."
             </p>
         })}
         <dl class="facts">
@@ -57,7 +59,7 @@ fn person_page(p: data::PersonPage) -> impl IntoView {
                 <ul id="household">
                     {d.household.into_iter().map(|l| view! {
                         <li>
-                            <a href=format!("/people/{}", l.person.id)>{l.person.full_name()}</a>
+                            <a href=routes::PERSON.at([&l.person.id])>{l.person.full_name()}</a>
                             {format!(" — {}, born {}", l.relationship.label(), l.person.date_of_birth.format("%d %b %Y"))}
                         </li>
                     }).collect_view()}
@@ -68,7 +70,7 @@ fn person_page(p: data::PersonPage) -> impl IntoView {
         <ul id="person-referrals">
             {d.referrals.into_iter().map(|r| view! {
                 <li>
-                    <a href=format!("/referrals/{}", r.id)>{r.created_at.format("%d %b %Y").to_string()}</a>
+                    <a href=routes::REFERRAL.at([&r.id])>{r.created_at.format("%d %b %Y").to_string()}</a>
                     {format!(" — {}", r.status.label())}
                 </li>
             }).collect_view()}
@@ -77,7 +79,7 @@ fn person_page(p: data::PersonPage) -> impl IntoView {
             <h2>"Merges"</h2>
             <ul id="merges">
                 {d.merges.into_iter().map(|m| {
-                    let undo = format!("/merges/{}/undo?person={}", m.id, id);
+                    let undo = routes::UNDO_MERGE.with_query([&m.id], &[(field::PERSON, &id)]);
                     let open = m.undone_at.is_none();
                     view! {
                         <li>
@@ -91,7 +93,7 @@ fn person_page(p: data::PersonPage) -> impl IntoView {
                             {m.undone_at.map(|t| view! { <strong>{format!(" (undone {})", t.format("%d %b %Y"))}</strong> })}
                             {(open && p.can_undo).then(|| view! {
                                 <form method="post" action=undo class="stack inline">
-                                    <label>"Why undo it" <input name="reason" required maxlength="1000" /></label>
+                                    <label>"Why undo it" <input name=field::REASON required maxlength="1000" /></label>
                                     <button type="submit" class="secondary">"Undo merge"</button>
                                 </form>
                             })}
@@ -101,13 +103,13 @@ fn person_page(p: data::PersonPage) -> impl IntoView {
             </ul>
         })}
         {(p.can_merge && person.merged_into.is_none()).then(|| view! {
-            <form id="merge-form" method="post" action=format!("/people/{id}/merge") class="stack">
+            <form id="merge-form" method="post" action=routes::MERGE.at([&id]) class="stack">
                 <h2>"Merge a duplicate into this record"</h2>
                 <p class="hint">"Its referrals move here. An administrator can undo a merge."</p>
                 <label for="duplicate-id">"Duplicate record's reference"</label>
-                <input id="duplicate-id" name="duplicate_id" required maxlength="64" />
+                <input id="duplicate-id" name=field::DUPLICATE_ID required maxlength="64" />
                 <label for="merge-reason">"How you know it is the same child"</label>
-                <textarea id="merge-reason" name="reason" rows="2" required maxlength="1000"></textarea>
+                <textarea id="merge-reason" name=field::REASON rows="2" required maxlength="1000"></textarea>
                 <button id="merge-submit" type="submit">"Merge"</button>
             </form>
         })}

@@ -2,10 +2,14 @@
 
 use super::{failed, field_error, show};
 use crate::data;
+use crate::kit::fields::step::{self as step_field, Step};
+use crate::kit::fields::{referral as field, retention as decision_field};
+use crate::kit::{Fields, FormOutcome, routes};
 use eip_types::person::{Gender, PersonMatch};
 use eip_types::place::local_authority_name;
 use eip_types::referral::{
-    ConsentStatus, LawfulBasis, MAX_REASON_CHARS, ShareRecord, SharedField, SharingAgreement,
+    ConsentStatus, LawfulBasis, MAX_REASON_CHARS, RetentionChoice, ShareRecord, SharedField,
+    SharingAgreement,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -22,7 +26,7 @@ pub fn ReferralList() -> impl IntoView {
                         view! {
                             {p.flash.map(|m| view! { <p id="flash" class="flash" role="status">{m}</p> })}
                             {p.can_raise.then(|| view! {
-                                <p><a class="button" href="/referrals/new">"Raise a referral"</a></p>
+                                <p><a class="button" href=routes::NEW_REFERRAL.path()>"Raise a referral"</a></p>
                             })}
                             {if p.referrals.is_empty() {
                                 view! { <p id="no-referrals">"No referrals to show."</p> }.into_any()
@@ -35,7 +39,7 @@ pub fn ReferralList() -> impl IntoView {
                                 </thead>
                                 <tbody>
                                     {p.referrals.into_iter().map(|r| {
-                                        let href = format!("/referrals/{}", r.id);
+                                        let href = routes::REFERRAL.at([&r.id]);
                                         view! {
                                             <tr>
                                                 <td class="child-name"><a href=href>{r.child_name}</a></td>
@@ -85,7 +89,7 @@ pub fn Worklist() -> impl IntoView {
                                 </thead>
                                 <tbody>
                                     {items.into_iter().map(|r| {
-                                        let href = format!("/referrals/{}", r.id);
+                                        let href = routes::REFERRAL.at([&r.id]);
                                         let due = r.due_at.map(|d| d.format("%d %b %H:%M").to_string());
                                         view! {
                                             <tr class={if r.overdue { "overdue" } else { "" }} data-overdue=r.overdue.to_string()>
@@ -126,8 +130,12 @@ pub fn Retention() -> impl IntoView {
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(loaded) => show(loaded, |p| {
-                        let message = p.outcome.map(|(done, text)| {
-                            let (id, class) = if done { ("flash", "flash") } else { ("action-error", "error") };
+                        let message = p.flash.map(|text| ("flash", "flash", text)).or_else(|| {
+                            p.outcome
+                                .and_then(|o| o.headline())
+                                .map(|text| ("action-error", "error", text))
+                        });
+                        let message = message.map(|(id, class, text)| {
                             view! { <p id=id class=class role="status">{text}</p> }
                         });
                         let empty = p.due.is_empty();
@@ -136,7 +144,7 @@ pub fn Retention() -> impl IntoView {
                             {empty.then(|| view! { <p id="nothing-due">"Nothing is due for review."</p> })}
                             <ul id="retention-due" class="cards">
                                 {p.due.into_iter().map(|d| {
-                                    let action = format!("/retention/{}", d.id);
+                                    let action = routes::RETENTION_DECISION.at([&d.id]);
                                     view! {
                                         <li class="card" data-referral=d.id.clone()>
                                             <strong>{d.child_name}</strong>
@@ -148,11 +156,11 @@ pub fn Retention() -> impl IntoView {
                                                     d.review_on.format("%d %b %Y"))}
                                             </p>
                                             <form class="stack" method="post" action=action>
-                                                <label>"Reason" <textarea name="reason" rows="2" maxlength="1000" required></textarea></label>
-                                                <label>"Next review if retained (YYYY-MM-DD)" <input name="next_review_on" type="text" inputmode="numeric" /></label>
+                                                <label>"Reason" <textarea name=decision_field::REASON rows="2" maxlength="1000" required></textarea></label>
+                                                <label>"Next review if retained (YYYY-MM-DD)" <input name=decision_field::NEXT_REVIEW_ON type="text" inputmode="numeric" /></label>
                                                 <div class="actions">
-                                                    <button type="submit" name="decision" value="retain">"Retain"</button>
-                                                    <button class="secondary" type="submit" name="decision" value="dispose">"Dispose"</button>
+                                                    <button type="submit" name=decision_field::DECISION value=RetentionChoice::Retain.as_str()>"Retain"</button>
+                                                    <button class="secondary" type="submit" name=decision_field::DECISION value=RetentionChoice::Dispose.as_str()>"Dispose"</button>
                                                 </div>
                                             </form>
                                         </li>
@@ -207,8 +215,8 @@ fn referral_page(p: data::ReferralPage) -> impl IntoView {
     let has_actions = !p.detail.allowed_actions.is_empty();
     view! {
         <h1>{r.child_name.clone()}</h1>
-        {outcome.done.clone().map(|m| view! { <p id="flash" class="flash" role="status">{m}</p> })}
-        {outcome.error.clone().map(|m| view! { <p id="action-error" class="error" role="alert">{m}</p> })}
+        {p.flash.map(|m| view! { <p id="flash" class="flash" role="status">{m}</p> })}
+        {outcome.message.clone().map(|m| view! { <p id="action-error" class="error" role="alert">{m}</p> })}
         {facts}
         {has_actions.then(|| view! { <h2>"Next steps"</h2> })}
         <div class="actions-list">{forms}</div>
@@ -226,7 +234,7 @@ fn referral_page(p: data::ReferralPage) -> impl IntoView {
                 }
             }).collect_view()}
         </ol>
-        <p><a href="/referrals">"Back to referrals"</a></p>
+        <p><a href=routes::REFERRALS.path()>"Back to referrals"</a></p>
     }
 }
 
@@ -244,7 +252,7 @@ fn referral_facts(
         <dl class="facts">
             <dt>"Status"</dt><dd id="status">{r.status.label()}</dd>
             {r.person_id.clone().filter(|_| withheld.is_empty()).map(|id| view! {
-                <dt>"Person"</dt><dd><a id="person-link" href=format!("/people/{id}")>"Record, household and other referrals"</a></dd>
+                <dt>"Person"</dt><dd><a id="person-link" href=routes::PERSON.at([&id])>"Record, household and other referrals"</a></dd>
             })}
             <dt>"Date of birth"</dt>
             <dd id="date-of-birth">{r.date_of_birth.map_or_else(|| NOT_SHARED.to_owned(), |d| d.format("%d %B %Y").to_string())}</dd>
@@ -349,86 +357,84 @@ fn action_form(
     r: &eip_types::referral::Referral,
     agencies: &[eip_types::referral::Agency],
     agreements: &[SharingAgreement],
-    last: &data::ActionOutcome,
+    last: &FormOutcome<Fields>,
 ) -> impl IntoView + use<> {
     use eip_types::referral::{FollowUpResult, Outcome, Pathway, Priority};
-    let target = format!("/referrals/{}/action", r.id);
-    let kept_reason = if last.action == action {
-        last.reason.clone()
+    let target = routes::REFERRAL_STEP.at([&r.id]);
+    let Some(step) = Step::parse(action) else {
+        return ().into_any();
+    };
+    let refused = last.is(action);
+    let kept_text = if refused {
+        last.values.value(step.text_field())
     } else {
         String::new()
     };
-    let reason_error = (last.action == action)
-        .then(|| {
-            last.errors
-                .iter()
-                .find(|e| e.field == "reason")
-                .map(|e| e.message.clone())
-        })
-        .flatten();
-    let (title, button, fields): (&str, &str, AnyView) = match action {
-        "submit" => ("Submit", "Submit referral", ().into_any()),
-        "triage" => (
+    let reason_error = last.error_on(action, step_field::REASON);
+    let (title, button, fields): (&str, &str, AnyView) = match step {
+        Step::Submit => ("Submit", "Submit referral", ().into_any()),
+        Step::Triage => (
             "Triage",
             "Save triage",
             view! {
                 <label for="priority-choice">"Priority"</label>
-                {choice("priority", Priority::ALL, Priority::as_str, Priority::label)}
+                {choice(step_field::PRIORITY, Priority::ALL, Priority::as_str, Priority::label)}
                 <label for="pathway-choice">"Pathway"</label>
-                {choice("pathway", Pathway::ALL, Pathway::as_str, Pathway::label)}
+                {choice(step_field::PATHWAY, Pathway::ALL, Pathway::as_str, Pathway::label)}
             }
             .into_any(),
         ),
-        "share" => (
+        Step::Share => (
             "Share with an agency or programme",
             "Share",
-            share_fields(agencies, agreements, last, kept_reason.clone()).into_any(),
+            share_fields(agencies, agreements, last, kept_text.clone()).into_any(),
         ),
-        "follow_up" => (
+        Step::FollowUp => (
             "Follow-up check",
             "Record the follow-up",
             view! {
                 <p class="hint">"Six months after closure: has the outcome lasted?"</p>
                 <label for="result-choice">"What the check found"</label>
-                {choice("result", FollowUpResult::ALL, FollowUpResult::as_str, FollowUpResult::label)}
+                {choice(step_field::RESULT, FollowUpResult::ALL, FollowUpResult::as_str, FollowUpResult::label)}
             }
             .into_any(),
         ),
-        "accept" => ("Accept", "Accept referral", ().into_any()),
-        "start" => ("Start work", "Mark in progress", ().into_any()),
-        "close" => (
+        Step::Accept => ("Accept", "Accept referral", ().into_any()),
+        Step::Start => ("Start work", "Mark in progress", ().into_any()),
+        Step::Close => (
             "Close with an outcome",
             "Close referral",
             view! {
                 <label for="outcome-choice">"Outcome"</label>
-                {choice("outcome", Outcome::ALL, Outcome::as_str, Outcome::label)}
+                {choice(step_field::OUTCOME, Outcome::ALL, Outcome::as_str, Outcome::label)}
             }
             .into_any(),
         ),
-        "decline" | "withdraw" => {
+        Step::Decline | Step::Withdraw => {
             let id = format!("{action}-reason");
+            let decline = step == Step::Decline;
             (
-                if action == "decline" { "Decline" } else { "Withdraw" },
-                if action == "decline" { "Decline referral" } else { "Withdraw referral" },
+                if decline { "Decline" } else { "Withdraw" },
+                if decline { "Decline referral" } else { "Withdraw referral" },
                 view! {
                     <label for=id.clone()>"Reason"</label>
                     {reason_error.map(|m| view! { <p id=format!("{action}-reason-error") class="field-error" role="alert">{m}</p> })}
-                    <textarea id=id name="reason" rows="2" maxlength="1000">{kept_reason}</textarea>
+                    <textarea id=id name=step_field::REASON rows="2" maxlength="1000">{kept_text}</textarea>
                 }
                 .into_any(),
             )
         }
-        _ => ("", "", ().into_any()),
     };
     view! {
         <form id=format!("{action}-form") class="stack action" method="post" action=target>
             <h3>{title}</h3>
-            <input type="hidden" name="action" value=action.to_owned() />
-            <input type="hidden" name="version" value=r.version.to_string() />
+            <input type="hidden" name=step_field::ACTION value=step.as_str() />
+            <input type="hidden" name=step_field::VERSION value=r.version.to_string() />
             {fields}
             <button id=format!("{action}-submit") type="submit">{button}</button>
         </form>
     }
+    .into_any()
 }
 
 /// The share form's fields: recipient, lawful basis, consent, agreement and
@@ -436,46 +442,41 @@ fn action_form(
 fn share_fields(
     agencies: &[eip_types::referral::Agency],
     agreements: &[SharingAgreement],
-    last: &data::ActionOutcome,
+    last: &FormOutcome<Fields>,
     kept_note: String,
 ) -> impl IntoView + use<> {
-    let error = |field: &'static str| {
-        let message = (last.action == "share")
-            .then(|| last.errors.iter().find(|e| e.field == field))
-            .flatten()
-            .map(|e| e.message.clone());
-        field_error(field, message)
-    };
+    let error =
+        |field: &'static str| field_error(field, last.error_on(Step::Share.as_str(), field));
     let agency_name = |id: &str| data::agency_name(agencies, id);
     view! {
         <label for="agency_id-choice">"Agency or programme"</label>
-        {error("agency_id")}
-        <select id="agency_id-choice" name="agency_id" required>
+        {error(step_field::AGENCY_ID)}
+        <select id="agency_id-choice" name=step_field::AGENCY_ID required>
             <option value="">"Choose…"</option>
             {agencies.iter().map(|a| view! { <option value=a.id.clone()>{a.name.clone()}</option> }).collect_view()}
         </select>
         <label for="lawful_basis-choice">"Lawful basis"</label>
-        {error("lawful_basis")}
-        {choice("lawful_basis", LawfulBasis::ALL, LawfulBasis::as_str, LawfulBasis::label)}
+        {error(step_field::LAWFUL_BASIS)}
+        {choice(step_field::LAWFUL_BASIS, LawfulBasis::ALL, LawfulBasis::as_str, LawfulBasis::label)}
         <fieldset id="consent-choice">
             <legend>"Consent"</legend>
-            {error("consent")}
+            {error(step_field::CONSENT)}
             {ConsentStatus::ALL.iter().map(|c| {
                 let id = format!("consent-{}", c.as_str());
                 view! {
                     <label class="check">
-                        <input type="radio" id=id name="consent" value=c.as_str() required />
+                        <input type="radio" id=id name=step_field::CONSENT value=c.as_str() required />
                         {c.label()}
                     </label>
                 }
             }).collect_view()}
         </fieldset>
         <label for="consent-note">"If shared without consent, why"</label>
-        {error("consent_note")}
-        <textarea id="consent-note" name="consent_note" rows="2" maxlength="1000">{kept_note}</textarea>
+        {error(step_field::CONSENT_NOTE)}
+        <textarea id="consent-note" name=step_field::CONSENT_NOTE rows="2" maxlength="1000">{kept_note}</textarea>
         <label for="agreement_id-choice">"Data-sharing agreement"</label>
-        {error("agreement_id")}
-        <select id="agreement_id-choice" name="agreement_id" required>
+        {error(step_field::AGREEMENT_ID)}
+        <select id="agreement_id-choice" name=step_field::AGREEMENT_ID required>
             <option value="">"Choose…"</option>
             {agreements.iter().map(|a| view! {
                 <option value=a.id.clone()>
@@ -489,7 +490,7 @@ fn share_fields(
                 let id = format!("field-{}", f.as_str());
                 view! {
                     <label class="check">
-                        <input type="checkbox" id=id name="fields" value=f.as_str() checked />
+                        <input type="checkbox" id=id name=step_field::FIELDS value=f.as_str() checked />
                         {f.label()}
                     </label>
                 }
@@ -536,7 +537,7 @@ fn screening(ticked: &[String], error: Option<String>) -> impl IntoView + use<> 
         };
         view! {
             <label class="check" for=label_for>
-                <input type="checkbox" id=id name="risk_factors" value=f.as_str() checked=checked
+                <input type="checkbox" id=id name=field::RISK_FACTORS value=f.as_str() checked=checked
                     on:change=on_change />
                 {f.label()}
             </label>
@@ -552,7 +553,7 @@ fn screening(ticked: &[String], error: Option<String>) -> impl IntoView + use<> 
     view! {
         <fieldset id="screening" class="screening">
             <legend>"Screening (tick what you know of)"</legend>
-            {field_error("risk_factors", error)}
+            {field_error(field::RISK_FACTORS, error)}
             <p class="group">"Adverse childhood experiences"</p>
             {group(true)}
             <p id="ace-count" class="hint" role="status">
@@ -583,7 +584,7 @@ fn candidates(found: &[PersonMatch], chosen: &str, error: Option<String>) -> imp
                 let p = &m.person;
                 view! {
                     <label class="check candidate">
-                        <input type="radio" id=id name="person_choice" value=p.id.clone() checked=checked />
+                        <input type="radio" id=id name=field::PERSON_CHOICE value=p.id.clone() checked=checked />
                         <span>
                             <strong>{p.full_name()}</strong>
                             {format!(
@@ -600,10 +601,10 @@ fn candidates(found: &[PersonMatch], chosen: &str, error: Option<String>) -> imp
         view! {
             <fieldset id="person-candidates">
                 <legend>"Is this child already known?"</legend>
-                {field_error("person_id", error)}
+                {field_error(field::PERSON_ID, error)}
                 {options}
                 <label class="check">
-                    <input type="radio" id="person-new" name="person_choice" value="new" checked={chosen == "new"} />
+                    <input type="radio" id="person-new" name=field::PERSON_CHOICE value=field::NEW_PERSON checked={chosen == field::NEW_PERSON} />
                     "None of these: make a new record"
                 </label>
             </fieldset>
@@ -612,34 +613,35 @@ fn candidates(found: &[PersonMatch], chosen: &str, error: Option<String>) -> imp
 }
 
 fn referral_form(p: data::ReferralFormPage) -> impl IntoView {
-    let f = p.form;
+    let o = p.form;
+    let f = o.values.clone();
     let (reason_len, set_reason_len) = signal(f.reason.chars().count());
     let selected = f.area_id.clone();
     view! {
-        {f.message.clone().map(|m| view! { <p id="form-message" class="error" role="alert">{m}</p> })}
-        <form id="referral-form" method="post" action="/referrals/new" class="stack" novalidate>
-            <label for="child_name">"Child's full name"</label>
-            {field_error("child_name", f.error("child_name"))}
-            <input id="child_name" name="child_name" type="text" autocomplete="off"
+        {o.general_message().map(|m| view! { <p id="form-message" class="error" role="alert">{m}</p> })}
+        <form id="referral-form" method="post" action=routes::NEW_REFERRAL.path() class="stack" novalidate>
+            <label for=field::CHILD_NAME>"Child's full name"</label>
+            {field_error(field::CHILD_NAME, o.error(field::CHILD_NAME))}
+            <input id=field::CHILD_NAME name=field::CHILD_NAME type="text" autocomplete="off"
                 maxlength="100" value=f.child_name.clone() />
 
-            <label for="date_of_birth">"Date of birth (YYYY-MM-DD)"</label>
-            {field_error("date_of_birth", f.error("date_of_birth"))}
-            <input id="date_of_birth" name="date_of_birth" type="text" inputmode="numeric"
+            <label for=field::DATE_OF_BIRTH>"Date of birth (YYYY-MM-DD)"</label>
+            {field_error(field::DATE_OF_BIRTH, o.error(field::DATE_OF_BIRTH))}
+            <input id=field::DATE_OF_BIRTH name=field::DATE_OF_BIRTH type="text" inputmode="numeric"
                 placeholder="2015-04-30" autocomplete="off" value=f.date_of_birth.clone() />
 
-            <label for="area_id">"Area"</label>
-            {field_error("area_id", f.error("area_id"))}
-            <select id="area_id" name="area_id">
+            <label for=field::AREA_ID>"Area"</label>
+            {field_error(field::AREA_ID, o.error(field::AREA_ID))}
+            <select id=field::AREA_ID name=field::AREA_ID>
                 {p.areas.into_iter().map(|(id, name)| {
                     let is_selected = id == selected;
                     view! { <option value=id selected=is_selected>{name}</option> }
                 }).collect_view()}
             </select>
 
-            <label for="reason">"Why does the child need early help?"</label>
-            {field_error("reason", f.error("reason"))}
-            <textarea id="reason" name="reason" rows="5" maxlength=MAX_REASON_CHARS.to_string()
+            <label for=field::REASON>"Why does the child need early help?"</label>
+            {field_error(field::REASON, o.error(field::REASON))}
+            <textarea id=field::REASON name=field::REASON rows="5" maxlength=MAX_REASON_CHARS.to_string()
                 on:input=move |ev| set_reason_len.set(event_target_value(&ev).chars().count())
             >{f.reason.clone()}</textarea>
             <p class="hint" id="reason-count">
@@ -648,30 +650,30 @@ fn referral_form(p: data::ReferralFormPage) -> impl IntoView {
 
             <details id="more-about-child" open={!f.gender.is_empty() || !f.school.is_empty()}>
                 <summary>"More about the child (optional)"</summary>
-                <label for="gender">"Gender"</label>
-                {field_error("gender", f.error("gender"))}
-                <select id="gender" name="gender">
+                <label for=field::GENDER>"Gender"</label>
+                {field_error(field::GENDER, o.error(field::GENDER))}
+                <select id=field::GENDER name=field::GENDER>
                     <option value="">"Not given"</option>
                     {Gender::ALL.iter().map(|g| {
                         let chosen = f.gender == g.as_str();
                         view! { <option value=g.as_str() selected=chosen>{g.label()}</option> }
                     }).collect_view()}
                 </select>
-                <label for="school">"School"</label>
-                {field_error("school", f.error("school"))}
-                <input id="school" name="school" type="text" maxlength="100" autocomplete="off"
+                <label for=field::SCHOOL>"School"</label>
+                {field_error(field::SCHOOL, o.error(field::SCHOOL))}
+                <input id=field::SCHOOL name=field::SCHOOL type="text" maxlength="100" autocomplete="off"
                     value=f.school.clone() />
             </details>
 
-            {screening(&f.risk_factors, f.error("risk_factors"))}
+            {screening(&f.risk_factors, o.error(field::RISK_FACTORS))}
 
-            {candidates(&f.candidates, &f.person_choice, f.error("person_id"))}
+            {candidates(&f.candidates, &f.person_choice, o.error(field::PERSON_ID))}
 
             <div class="actions">
-                <button id="submit-referral" type="submit" name="action" value="submit">
+                <button id="submit-referral" type="submit" name=field::ACTION value=field::SUBMIT>
                     "Submit referral"
                 </button>
-                <button id="save-draft" class="secondary" type="submit" name="action" value="draft">
+                <button id="save-draft" class="secondary" type="submit" name=field::ACTION value=field::DRAFT>
                     "Save as draft"
                 </button>
             </div>

@@ -4,7 +4,9 @@
 //! JavaScript.
 
 use super::{failed, field_error, show};
-use crate::data::{self, MatrixFilters, TrainingOutcome};
+use crate::data::{self, MatrixFilters};
+use crate::kit::fields::{assessment as field, matrix as filter, register as register_field};
+use crate::kit::{Fields, FormOutcome, routes};
 use eip_types::place::{LOCAL_AUTHORITIES, local_authority_name};
 use eip_types::training::{Coverage, Level, Reminder, Status};
 use leptos::prelude::*;
@@ -66,27 +68,21 @@ fn reminders_list(list: Vec<Reminder>, names: Vec<(String, String)>) -> impl Int
 
 #[component]
 pub fn Training() -> impl IntoView {
+    matrix_view(|p| matrix_page(p).into_any())
+}
+
+/// The skills matrix with the filters in the URL's query, shown by `ready`.
+fn matrix_view(ready: fn(data::MatrixPage) -> AnyView) -> impl IntoView {
     let query = use_query_map();
     let page = Resource::new(
-        move || {
-            let q = query.read();
-            let get = |k: &str| q.get(k).unwrap_or_default();
-            MatrixFilters {
-                team: get("team"),
-                area: get("area"),
-                role: get("role"),
-                agency: get("agency"),
-                manager: get("manager"),
-                as_of: get("as_of"),
-            }
-        },
+        move || MatrixFilters::read(|k| query.read().get(k).unwrap_or_default()),
         data::load_matrix,
     );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(loaded) => show(loaded, |p| matrix_page(p).into_any()),
+                    Ok(loaded) => show(loaded, ready),
                     Err(e) => failed(e),
                 }
             })}
@@ -146,36 +142,36 @@ fn matrix_page(p: data::MatrixPage) -> impl IntoView {
         <h1>"Skills matrix"</h1>
         <p class="lead">"Standing on " <span id="as-of">{m.as_of.format("%d %B %Y").to_string()}</span> "."</p>
         {reminders_list(p.reminders, names.clone())}
-        <form id="matrix-filters" method="get" action="/training" class="filters">
+        <form id="matrix-filters" method="get" action=routes::TRAINING.path() class="filters">
             <label for="filter-team">"Team"</label>
-            <input id="filter-team" name="team" type="text" value=f.team.clone() />
+            <input id="filter-team" name=filter::TEAM type="text" value=f.team.clone() />
             <label for="filter-area">"Area"</label>
-            <select id="filter-area" name="area">
+            <select id="filter-area" name=filter::AREA>
                 <option value="">"All areas"</option>
                 {LOCAL_AUTHORITIES.iter().map(|(id, name)| view! {
                     <option value=*id selected=f.area == *id>{*name}</option>
                 }).collect_view()}
             </select>
             <label for="filter-role">"Role"</label>
-            <select id="filter-role" name="role">
+            <select id="filter-role" name=filter::ROLE>
                 <option value="">"All roles"</option>
                 {p.framework.roles.iter().map(|r| view! {
                     <option value=r.id.clone() selected=f.role == r.id>{r.name.clone()}</option>
                 }).collect_view()}
             </select>
             <label for="filter-agency">"Partner agency"</label>
-            <input id="filter-agency" name="agency" type="text" value=f.agency.clone() />
-            <input type="hidden" name="manager" value=f.manager.clone() />
+            <input id="filter-agency" name=filter::AGENCY type="text" value=f.agency.clone() />
+            <input type="hidden" name=filter::MANAGER value=f.manager.clone() />
             <label for="filter-as-of">"Standing on (trainers)"</label>
-            <input id="filter-as-of" name="as_of" type="date" value=f.as_of.clone() />
+            <input id="filter-as-of" name=filter::AS_OF type="date" value=f.as_of.clone() />
             <button id="filter-submit" type="submit">"Show"</button>
         </form>
         {coverage_table(&m.coverage)}
         <p>
-            <a href="/training/sessions">"Sessions and registers"</a> " · "
-            <a href="/training/staff/me">"My training record"</a> " · "
-            <a id="renewals-link" href=filtered("/training/renewals", &f)>"Who is due a refresher (printable)"</a> " · "
-            <a id="matrix-csv" href=filtered("/training/matrix.csv", &f) download="skills-matrix.csv">"Download the matrix (CSV)"</a>
+            <a href=routes::SESSIONS.path()>"Sessions and registers"</a> " · "
+            <a href=routes::MY_TRAINING.path()>"My training record"</a> " · "
+            <a id="renewals-link" href=filtered(routes::RENEWALS.path(), &f)>"Who is due a refresher (printable)"</a> " · "
+            <a id="matrix-csv" href=filtered(routes::MATRIX_CSV.path(), &f) download="skills-matrix.csv">"Download the matrix (CSV)"</a>
         </p>
         <div class="matrix-scroll">
             <table id="matrix" class="matrix">
@@ -191,7 +187,7 @@ fn matrix_page(p: data::MatrixPage) -> impl IntoView {
                 <tbody>
                     {m.rows.into_iter().map(|r| view! {
                         <tr data-staff=r.staff_id.clone()>
-                            <th scope="row"><a href=format!("/training/staff/{}", r.staff_id)>{r.name.clone()}</a></th>
+                            <th scope="row"><a href=routes::STAFF_RECORD.at([&r.staff_id])>{r.name.clone()}</a></th>
                             <td>{r.team.clone()}{r.agency.clone().map(|a| view! { <span class="hint">" (" {a} ")"</span> })}</td>
                             <td>{role_name(&r.role_id)}</td>
                             {r.cells.into_iter().map(|c| view! {
@@ -236,32 +232,7 @@ fn filtered(path: &str, f: &MatrixFilters) -> String {
 /// a page.
 #[component]
 pub fn TrainingRenewals() -> impl IntoView {
-    let query = use_query_map();
-    let page = Resource::new(
-        move || {
-            let q = query.read();
-            let get = |k: &str| q.get(k).unwrap_or_default();
-            MatrixFilters {
-                team: get("team"),
-                area: get("area"),
-                role: get("role"),
-                agency: get("agency"),
-                manager: get("manager"),
-                as_of: get("as_of"),
-            }
-        },
-        data::load_matrix,
-    );
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(loaded) => show(loaded, |p| renewals_page(p).into_any()),
-                    Err(e) => failed(e),
-                }
-            })}
-        </Suspense>
-    }
+    matrix_view(|p| renewals_page(p).into_any())
 }
 
 fn renewals_page(p: data::MatrixPage) -> impl IntoView {
@@ -301,7 +272,7 @@ fn renewals_page(p: data::MatrixPage) -> impl IntoView {
             <span id="renewals-count">{due}</span> " competencies due soon or lapsed."
         </p>
         <p class="no-print">
-            <a href=filtered("/training", &p.filters)>"Back to the matrix"</a>
+            <a href=filtered(routes::TRAINING.path(), &p.filters)>"Back to the matrix"</a>
             " · Print this page for a team briefing: each team starts a new page."
         </p>
         {(due == 0).then(|| view! { <p id="renewals-none">"No one is due a refresher."</p> })}
@@ -339,7 +310,7 @@ pub fn TrainingRecord() -> impl IntoView {
         move || {
             (
                 params.read().get("id").unwrap_or_default(),
-                query.read().get("as_of"),
+                query.read().get(filter::AS_OF),
             )
         },
         |(id, as_of)| data::load_record(id, as_of),
@@ -356,13 +327,14 @@ pub fn TrainingRecord() -> impl IntoView {
     }
 }
 
-fn error_summary(o: &TrainingOutcome) -> impl IntoView + use<> {
+fn error_summary(o: &FormOutcome<Fields>) -> impl IntoView + use<> {
     let errors = o.errors.clone();
-    (o.error.is_some() || !errors.is_empty()).then(|| {
+    let message = o.general_message();
+    (message.is_some() || !errors.is_empty()).then(|| {
         view! {
             <div id="error-summary" class="error-summary" role="alert" tabindex="-1">
                 <h2>"There is a problem"</h2>
-                {o.error.clone().map(|e| view! { <p>{e}</p> })}
+                {message.map(|e| view! { <p>{e}</p> })}
                 <ul>
                     {errors.into_iter().map(|e| view! {
                         <li><a href=format!("#{}", e.field.replace(['[', ']', '.'], "-"))>{e.message}</a></li>
@@ -403,7 +375,7 @@ fn record_page(p: data::RecordPage) -> impl IntoView {
         .map_or_else(|| s.role_id.clone(), |r| r.name.clone());
     view! {
         <h1 id="person-name">{s.name.clone()}</h1>
-        {outcome.done.clone().map(|m| view! { <p id="flash" class="flash" role="status">{m}</p> })}
+        {p.flash.map(|m| view! { <p id="flash" class="flash" role="status">{m}</p> })}
         <dl class="facts">
             <dt>"Team"</dt><dd>{s.team.clone()}</dd>
             <dt>"Area"</dt><dd>{local_authority_name(&s.area).unwrap_or("Unknown")}</dd>
@@ -469,21 +441,22 @@ fn record_page(p: data::RecordPage) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
-        <p><a href="/training">"Skills matrix"</a> " (trainers, and line managers for their reports)"</p>
+        <p><a href=routes::TRAINING.path()>"Skills matrix"</a> " (trainers, and line managers for their reports)"</p>
     }
 }
 
 fn assessment_form(
     staff_id: &str,
     framework: &eip_types::training::Framework,
-    o: &TrainingOutcome,
+    o: &FormOutcome<Fields>,
 ) -> impl IntoView + use<> {
-    let o = if o.form == "assess" {
+    let o = if o.is(field::FORM) {
         o.clone()
     } else {
-        TrainingOutcome::default()
+        FormOutcome::default()
     };
-    let chosen = o.kept("competency_id");
+    let kept = |name: &str| o.values.value(name);
+    let chosen = kept(field::COMPETENCY_ID);
     let competencies = framework.competencies.clone();
     let standards: Vec<(String, String)> = framework
         .competencies
@@ -499,46 +472,46 @@ fn assessment_form(
         <section id="assessment" aria-labelledby="assessment-title">
             <h2 id="assessment-title">"Assess observed practice"</h2>
             {error_summary(&o)}
-            <form id="assessment-form" method="post" action=format!("/training/staff/{staff_id}/assess") class="stack">
-                <label for="competency_id">"Competency"</label>
-                {field_error("competency_id", o.error_for("competency_id"))}
-                <select id="competency_id" name="competency_id" required>
+            <form id="assessment-form" method="post" action=routes::ASSESS.at([staff_id]) class="stack">
+                <label for=field::COMPETENCY_ID>"Competency"</label>
+                {field_error(field::COMPETENCY_ID, o.error(field::COMPETENCY_ID))}
+                <select id=field::COMPETENCY_ID name=field::COMPETENCY_ID required>
                     {competencies.into_iter().map(|c| view! {
                         <option value=c.id.clone() selected=chosen == c.id>{c.name.clone()}</option>
                     }).collect_view()}
                 </select>
-                <label for="assessed_on">"Date observed"</label>
-                {field_error("assessed_on", o.error_for("assessed_on"))}
-                <input id="assessed_on" name="assessed_on" type="date" required value=o.kept("assessed_on") />
+                <label for=field::ASSESSED_ON>"Date observed"</label>
+                {field_error(field::ASSESSED_ON, o.error(field::ASSESSED_ON))}
+                <input id=field::ASSESSED_ON name=field::ASSESSED_ON type="date" required value=kept(field::ASSESSED_ON) />
                 <fieldset>
                     <legend>"Outcome"</legend>
-                    {field_error("outcome", o.error_for("outcome"))}
-                    <input id="outcome-competent" type="radio" name="outcome" value="competent" checked=o.kept("outcome") != "not_yet_competent" />
+                    {field_error(field::OUTCOME, o.error(field::OUTCOME))}
+                    <input id="outcome-competent" type="radio" name=field::OUTCOME value="competent" checked=kept(field::OUTCOME) != "not_yet_competent" />
                     <label for="outcome-competent">"Competent"</label>
-                    <input id="outcome-not-yet" type="radio" name="outcome" value="not_yet_competent" checked=o.kept("outcome") == "not_yet_competent" />
+                    <input id="outcome-not-yet" type="radio" name=field::OUTCOME value="not_yet_competent" checked=kept(field::OUTCOME) == "not_yet_competent" />
                     <label for="outcome-not-yet">"Not yet competent"</label>
                 </fieldset>
-                <label for="level">"Proficiency (levelled competencies)"</label>
-                {field_error("level", o.error_for("level"))}
-                <select id="level" name="level">
+                <label for=field::LEVEL>"Proficiency (levelled competencies)"</label>
+                {field_error(field::LEVEL, o.error(field::LEVEL))}
+                <select id=field::LEVEL name=field::LEVEL>
                     <option value="">"Not applicable"</option>
                     {Level::ALL.into_iter().map(|l| view! {
-                        <option value=l.as_str() selected=o.kept("level") == l.as_str()>{l.label()}</option>
+                        <option value=l.as_str() selected=kept(field::LEVEL) == l.as_str()>{l.label()}</option>
                     }).collect_view()}
                 </select>
-                <fieldset id="standards_met">
+                <fieldset id=field::STANDARDS_MET>
                     <legend>"Standards met"</legend>
-                    {field_error("standards_met", o.error_for("standards_met"))}
+                    {field_error(field::STANDARDS_MET, o.error(field::STANDARDS_MET))}
                     {standards.into_iter().enumerate().map(|(i, (code, label))| view! {
                         <div>
-                            <input id=format!("standard-{i}") type="checkbox" name="standards_met" value=code />
+                            <input id=format!("standard-{i}") type="checkbox" name=field::STANDARDS_MET value=code />
                             <label for=format!("standard-{i}")>{label}</label>
                         </div>
                     }).collect_view()}
                 </fieldset>
-                <label for="notes">"Notes"</label>
-                {field_error("notes", o.error_for("notes"))}
-                <textarea id="notes" name="notes" rows="3" maxlength="2000">{o.kept("notes")}</textarea>
+                <label for=field::NOTES>"Notes"</label>
+                {field_error(field::NOTES, o.error(field::NOTES))}
+                <textarea id=field::NOTES name=field::NOTES rows="3" maxlength="2000">{kept(field::NOTES)}</textarea>
                 <button id="assessment-submit" type="submit">"Record assessment"</button>
             </form>
         </section>
@@ -557,7 +530,7 @@ pub fn TrainingSessions() -> impl IntoView {
                         <ul id="sessions" class="cards">
                             {list.into_iter().map(|s| view! {
                                 <li class="card">
-                                    <a href=format!("/training/sessions/{}", s.id)>{s.course.title.clone()}</a>
+                                    <a href=routes::SESSION.at([&s.id])>{s.course.title.clone()}</a>
                                     <p>{date(Some(s.held_on))} ", " {s.place.clone()} ": "
                                         {format!("{} of {} places on the register", s.register.len(), s.capacity)}</p>
                                 </li>
@@ -611,7 +584,7 @@ fn session_page(p: data::SessionPage) -> impl IntoView {
         .collect();
     view! {
         <h1>{s.course.title.clone()}</h1>
-        {outcome.done.clone().map(|m| view! { <p id="flash" class="flash" role="status">{m}</p> })}
+        {p.flash.map(|m| view! { <p id="flash" class="flash" role="status">{m}</p> })}
         {error_summary(&outcome)}
         <dl class="facts">
             <dt>"Competency"</dt><dd>{p.competency_name} " " {level_label(s.course.level)}</dd>
@@ -627,19 +600,19 @@ fn session_page(p: data::SessionPage) -> impl IntoView {
                 </li>
             }).collect_view()}
         </ul>
-        <form id="register-form" method="post" action=format!("/training/sessions/{}/register", s.id) class="stack">
+        <form id="register-form" method="post" action=routes::REGISTER.at([&s.id]) class="stack">
             <table class="register">
                 <caption>"Mark who attended; leave the rest unmarked"</caption>
                 <thead><tr><th scope="col">"Name"</th><th scope="col">"Team"</th><th scope="col">"Attended"</th><th scope="col">"Did not attend"</th><th scope="col">"Not marked"</th></tr></thead>
                 <tbody>
                     {unmarked.into_iter().map(|(id, name, team)| {
-                        let field = format!("att-{id}");
+                        let field = format!("{}{id}", register_field::PERSON_PREFIX);
                         view! {
                             <tr data-staff=id.clone()>
                                 <th scope="row">{name.clone()}</th>
                                 <td>{team}</td>
-                                <td><input type="radio" id=format!("{field}-yes") name=field.clone() value="attended" aria-label=format!("{name} attended") /></td>
-                                <td><input type="radio" id=format!("{field}-no") name=field.clone() value="no_show" aria-label=format!("{name} did not attend") /></td>
+                                <td><input type="radio" id=format!("{field}-yes") name=field.clone() value=register_field::ATTENDED aria-label=format!("{name} attended") /></td>
+                                <td><input type="radio" id=format!("{field}-no") name=field.clone() value=register_field::NO_SHOW aria-label=format!("{name} did not attend") /></td>
                                 <td><input type="radio" id=format!("{field}-none") name=field.clone() value="" checked=true aria-label=format!("{name} not marked") /></td>
                             </tr>
                         }
@@ -648,6 +621,6 @@ fn session_page(p: data::SessionPage) -> impl IntoView {
             </table>
             <button id="register-submit" type="submit">"Save the register"</button>
         </form>
-        <p><a href="/training/sessions">"Back to sessions"</a></p>
+        <p><a href=routes::SESSIONS.path()>"Back to sessions"</a></p>
     }
 }

@@ -3,7 +3,9 @@
 
 use super::{failed, field_error, show};
 use crate::data::{self, MonthDemand};
-use eip_types::engagement::{EngagementKind, ImportStatus, PriorityStatus};
+use crate::kit::fields::{demand as demand_field, engagement as field, import as import_field};
+use crate::kit::routes;
+use eip_types::engagement::{EngagementKind, ImportStatus, PriorityStatus, SupportPath};
 use eip_types::place::{PlaceKind, local_authority_name};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -23,7 +25,7 @@ pub fn Places() -> impl IntoView {
                                 {list.into_iter().map(|p| view! {
                                     <tr data-place=p.id.clone()>
                                         <td>
-                                            <a href=format!("/places/{}", p.id)>{p.name}</a>
+                                            <a href=routes::PLACE.at([&p.id])>{p.name}</a>
                                             {p.demo.then_some(" (demo data)")}
                                         </td>
                                         <td>{match (p.kind, p.priority) {
@@ -236,7 +238,7 @@ fn place_profile(p: data::PlaceProfile) -> impl IntoView {
                         </li>
                     }).collect_view()}
                 </ul>
-                <p><a href="/directory">"The whole partner directory"</a></p>
+                <p><a href=routes::DIRECTORY.path()>"The whole partner directory"</a></p>
             </section>
         }
     });
@@ -246,7 +248,7 @@ fn place_profile(p: data::PlaceProfile) -> impl IntoView {
             <h1>{p.place.name.clone()}{p.place.demo.then_some(" (demo data)")}</h1>
             <p class="lead">{kind}</p>
             {p.flash.map(|m| view! { <p id="flash" class="flash" role="status">{m}</p> })}
-            {p.can_log.then(|| view! { <p><a class="button" href="/engagement/new">"Log an engagement"</a></p> })}
+            {p.can_log.then(|| view! { <p><a class="button" href=routes::LOG_ENGAGEMENT.path()>"Log an engagement"</a></p> })}
             {demand}
             {concentration}
             {priorities}
@@ -274,9 +276,10 @@ pub fn EngagementNewPage() -> impl IntoView {
 }
 
 fn engagement_form(p: data::EngagementFormPage) -> impl IntoView {
-    let f = p.form;
-    let summary = (!f.errors.is_empty()).then(|| {
-        let items = f.errors.clone();
+    let o = p.form;
+    let f = o.values.clone();
+    let summary = (!o.errors.is_empty()).then(|| {
+        let items = o.errors.clone();
         view! {
             <div id="error-summary" class="error-summary" role="alert" tabindex="-1">
                 <h2>"There is a problem"</h2>
@@ -292,47 +295,47 @@ fn engagement_form(p: data::EngagementFormPage) -> impl IntoView {
     let place = f.place_id.clone();
     view! {
         {summary}
-        {f.message.clone().map(|m| view! { <p id="form-message" class="error" role="alert">{m}</p> })}
-        <form id="engagement-form" method="post" action="/engagement/new" class="stack" novalidate>
-            <label for="kind">"Kind of engagement"</label>
-            {field_error("kind", f.error("kind"))}
-            <select id="kind" name="kind">
+        {o.general_message().map(|m| view! { <p id="form-message" class="error" role="alert">{m}</p> })}
+        <form id="engagement-form" method="post" action=routes::LOG_ENGAGEMENT.path() class="stack" novalidate>
+            <label for=field::KIND>"Kind of engagement"</label>
+            {field_error(field::KIND, o.error(field::KIND))}
+            <select id=field::KIND name=field::KIND>
                 {EngagementKind::ALL.into_iter().map(|k| view! {
                     <option value=k.as_str() selected=kind == k.as_str()>{k.label()}</option>
                 }).collect_view()}
             </select>
 
-            <label for="place_id">"Place"</label>
-            {field_error("place_id", f.error("place_id"))}
-            <select id="place_id" name="place_id">
+            <label for=field::PLACE_ID>"Place"</label>
+            {field_error(field::PLACE_ID, o.error(field::PLACE_ID))}
+            <select id=field::PLACE_ID name=field::PLACE_ID>
                 {p.places.into_iter().map(|(id, label)| {
                     let selected = id == place;
                     view! { <option value=id selected=selected>{label}</option> }
                 }).collect_view()}
             </select>
 
-            <label for="held_on">"Date held (YYYY-MM-DD)"</label>
-            {field_error("held_on", f.error("held_on"))}
-            <input id="held_on" name="held_on" type="date" value=f.held_on.clone() />
+            <label for=field::HELD_ON>"Date held (YYYY-MM-DD)"</label>
+            {field_error(field::HELD_ON, o.error(field::HELD_ON))}
+            <input id=field::HELD_ON name=field::HELD_ON type="date" value=f.held_on.clone() />
 
-            <label for="attendance">"How many took part"</label>
-            {field_error("attendance", f.error("attendance"))}
-            <input id="attendance" name="attendance" type="number" min="0" inputmode="numeric"
+            <label for=field::ATTENDANCE>"How many took part"</label>
+            {field_error(field::ATTENDANCE, o.error(field::ATTENDANCE))}
+            <input id=field::ATTENDANCE name=field::ATTENDANCE type="number" min="0" inputmode="numeric"
                 value=f.attendance.clone() />
 
-            <label for="groups_reached">"Groups reached (one per line)"</label>
-            {field_error("groups_reached", f.error("groups_reached"))}
-            <textarea id="groups_reached" name="groups_reached" rows="3">{f.groups_reached.clone()}</textarea>
+            <label for=field::GROUPS_REACHED>"Groups reached (one per line)"</label>
+            {field_error(field::GROUPS_REACHED, o.error(field::GROUPS_REACHED))}
+            <textarea id=field::GROUPS_REACHED name=field::GROUPS_REACHED rows="3">{f.groups_reached.clone()}</textarea>
 
-            <label class="check" for="seldom_heard">
-                <input id="seldom_heard" name="seldom_heard" type="checkbox" value="yes"
+            <label class="check" for=field::SELDOM_HEARD>
+                <input id=field::SELDOM_HEARD name=field::SELDOM_HEARD type="checkbox" value=field::YES
                     checked=f.seldom_heard />
                 "We reached under-represented or seldom-heard groups"
             </label>
 
-            <label for="issues_raised">"Issues people raised (one per line)"</label>
-            {field_error("issues_raised", f.error("issues_raised"))}
-            <textarea id="issues_raised" name="issues_raised" rows="4">{f.issues_raised.clone()}</textarea>
+            <label for=field::ISSUES_RAISED>"Issues people raised (one per line)"</label>
+            {field_error(field::ISSUES_RAISED, o.error(field::ISSUES_RAISED))}
+            <textarea id=field::ISSUES_RAISED name=field::ISSUES_RAISED rows="4">{f.issues_raised.clone()}</textarea>
 
             <button id="engagement-submit" type="submit">"Log the engagement"</button>
         </form>
@@ -377,11 +380,11 @@ fn demand_lists(d: data::DemandLists) -> impl IntoView {
         .map(|f| {
             let path = match (&f.support_path, &f.case_id) {
                 (_, Some(case)) => {
-                    view! { <a href=format!("/cases/{case}")>"Problem-solving case"</a> }.into_any()
+                    view! { <a href=routes::CASE.at([case])>"Problem-solving case"</a> }.into_any()
                 }
                 (Some(_), None) => view! { <span>"Referral suggested"</span> }.into_any(),
                 (None, None) => view! {
-                    <form method="post" action=format!("/demand/flags/{}/support", f.id) class="inline">
+                    <form method="post" action=routes::FLAG_SUPPORT.at([&f.id]) class="inline">
                         {support_buttons(format!("case-from-{}", f.id), format!("referral-from-{}", f.id), f.subject_ref.clone())}
                     </form>
                 }
@@ -390,7 +393,7 @@ fn demand_lists(d: data::DemandLists) -> impl IntoView {
             view! {
                 <tr data-flag=f.id.clone() data-place=f.place_id.clone()>
                     <td data-label="Reference"><code>{f.subject_ref}</code></td>
-                    <td data-label="Ward"><a href=format!("/places/{}", f.place_id)>{f.place_id.clone()}</a></td>
+                    <td data-label="Ward"><a href=routes::PLACE.at([&f.place_id])>{f.place_id.clone()}</a></td>
                     <td data-label="Contacts">{f.contacts}</td>
                     <td data-label="Between">{f.first_contact}" – "{f.last_contact}</td>
                     <td data-label="Rule">{f.rule_id}" v"{f.rule_version}</td>
@@ -420,9 +423,9 @@ fn demand_lists(d: data::DemandLists) -> impl IntoView {
                     <td data-label="Between">{h.first_contact}" – "{h.last_contact}</td>
                     <td data-label="Rule">{rule.clone()}" v"{h.rule_version}</td>
                     <td data-label="Support path">
-                        <form method="post" action="/demand/hidden/support" class="inline">
-                            <input type="hidden" name="rule_id" value=rule.clone() />
-                            <input type="hidden" name="subject_ref" value=reference.clone() />
+                        <form method="post" action=routes::HIDDEN_SUPPORT.path() class="inline">
+                            <input type="hidden" name=demand_field::RULE_ID value=rule.clone() />
+                            <input type="hidden" name=demand_field::SUBJECT_REF value=reference.clone() />
                             {buttons}
                         </form>
                     </td>
@@ -432,9 +435,9 @@ fn demand_lists(d: data::DemandLists) -> impl IntoView {
         .collect_view();
     view! {
         {d.flash.map(|m| view! { <p id="flash" class="flash" role="status">{m}</p> })}
-        <form id="run-rule-form" method="post" action="/demand/run" class="inline">
+        <form id="run-rule-form" method="post" action=routes::RUN_RULE.path() class="inline">
             <label for="run-rule">"Run a rule over your areas now"</label>
-            <select id="run-rule" name="rule_id">{rules}</select>
+            <select id="run-rule" name=demand_field::RULE_ID>{rules}</select>
             <button id="run-rule-submit" type="submit">"Run"</button>
         </form>
         <h2>"Repeat demand (top flags)"</h2>
@@ -458,10 +461,10 @@ fn demand_lists(d: data::DemandLists) -> impl IntoView {
 fn support_buttons(case_id: String, referral_id: String, about: String) -> impl IntoView {
     let about = format!(": {about}");
     view! {
-        <button id=case_id type="submit" name="path" value="problem_solving_case" class="secondary">
+        <button id=case_id type="submit" name=demand_field::PATH value=SupportPath::ProblemSolvingCase.as_str() class="secondary">
             "Open a problem-solving case"<span class="visually-hidden">{about.clone()}</span>
         </button>
-        <button id=referral_id type="submit" name="path" value="referral_suggestion" class="secondary">
+        <button id=referral_id type="submit" name=demand_field::PATH value=SupportPath::ReferralSuggestion.as_str() class="secondary">
             "Suggest a referral"<span class="visually-hidden">{about}</span>
         </button>
     }
@@ -470,7 +473,10 @@ fn support_buttons(case_id: String, referral_id: String, about: String) -> impl 
 #[component]
 pub fn ImportsPage() -> impl IntoView {
     let query = use_query_map();
-    let page = Resource::new(move || query.read().get("job"), data::load_imports);
+    let page = Resource::new(
+        move || query.read().get(import_field::JOB),
+        data::load_imports,
+    );
     view! {
         <h1>"Imports"</h1>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -486,7 +492,7 @@ pub fn ImportsPage() -> impl IntoView {
                             <tbody>
                                 {p.jobs.into_iter().map(|j| view! {
                                     <tr>
-                                        <td><a href=format!("/imports?job={}", j.id)>{j.created_at.get(..16).unwrap_or("").replace('T', " ")}</a></td>
+                                        <td><a href=routes::IMPORTS.with_query([], &[(import_field::JOB, &j.id)])>{j.created_at.get(..16).unwrap_or("").replace('T', " ")}</a></td>
                                         <td>{j.kind.label()}</td>
                                         <td>{status_label(j.status)}</td>
                                         <td>{j.rows_read}</td>
@@ -518,12 +524,12 @@ fn status_label(s: ImportStatus) -> &'static str {
 /// and shows the job's progress.
 fn upload_form(u: data::ImportUpload) -> impl IntoView {
     let f = u.form;
-    let kind = f.value("kind");
+    let kind = f.values.value(import_field::KIND);
     let has_errors = !f.errors.is_empty();
     view! {
         <section id="import-upload" aria-labelledby="import-upload-title">
             <h2 id="import-upload-title">"Import a file"</h2>
-            {f.message.clone().map(|m| view! { <p id="import-upload-message" class="error" role="alert">{m}</p> })}
+            {f.general_message().map(|m| view! { <p id="import-upload-message" class="error" role="alert">{m}</p> })}
             {has_errors.then(|| view! {
                 <div class="error-summary" role="alert" aria-labelledby="import-error-summary-title">
                     <h3 id="import-error-summary-title">"The file was not sent"</h3>
@@ -534,21 +540,21 @@ fn upload_form(u: data::ImportUpload) -> impl IntoView {
                     </ul>
                 </div>
             })}
-            <form id="import-form" method="post" action="/imports" enctype="multipart/form-data" class="stack">
+            <form id="import-form" method="post" action=routes::IMPORTS.path() enctype="multipart/form-data" class="stack">
                 <label for="import-kind">"Kind of file"</label>
-                {field_error("import-kind", f.error("kind"))}
-                <select id="import-kind" name="kind" required
-                    aria-describedby=f.error("kind").map(|_| "import-kind-error")>
+                {field_error("import-kind", f.error(import_field::KIND))}
+                <select id="import-kind" name=import_field::KIND required
+                    aria-describedby=f.error(import_field::KIND).map(|_| "import-kind-error")>
                     {u.kinds.into_iter().map(|(value, label)| {
                         let selected = value == kind;
                         view! { <option value=value selected=selected>{label}</option> }
                     }).collect_view()}
                 </select>
                 <label for="import-lookup_version">"Lookup version (census area lookups and street-level crime only)"</label>
-                {field_error("import-lookup_version", f.error("lookup_version"))}
-                <input id="import-lookup_version" name="lookup_version" type="text" maxlength="40"
-                    value=f.value("lookup_version")
-                    aria-describedby=f.error("lookup_version").map(|_| "import-lookup_version-error") />
+                {field_error("import-lookup_version", f.error(import_field::LOOKUP_VERSION))}
+                <input id="import-lookup_version" name=import_field::LOOKUP_VERSION type="text" maxlength="40"
+                    value=f.values.value(import_field::LOOKUP_VERSION)
+                    aria-describedby=f.error(import_field::LOOKUP_VERSION).map(|_| "import-lookup_version-error") />
                 <label for="import-file">"CSV file"</label>
                 <p class="hint" id="import-file-hint">
                     "Incidents: incident_number, opened_at, closed_at, opening_category, closing_category, "
@@ -556,8 +562,8 @@ fn upload_form(u: data::ImportUpload) -> impl IntoView {
                     "be the force's pseudonyms (c: or a: and 16 to 64 hexadecimal digits). Up to 64 MB here; "
                     "larger files go through the import API."
                 </p>
-                {field_error("import-file", f.error("file"))}
-                <input id="import-file" name="file" type="file" accept=".csv,text/csv" required
+                {field_error("import-file", f.error(import_field::FILE))}
+                <input id="import-file" name=import_field::FILE type="file" accept=".csv,text/csv" required
                     aria-describedby="import-file-hint" />
                 <button id="import-submit" type="submit">"Import"</button>
             </form>
@@ -579,7 +585,7 @@ fn import_progress(
             <p id="import-status" role="status" aria-live="polite" data-status=j.status.as_str()>
                 <strong>{status_label(j.status)}</strong>
                 {format!(": {} rows read, {} imported, {} refused.", j.rows_read, j.rows_imported, j.rows_rejected)}
-                {running.then(|| view! { " This page updates itself every two seconds; " <a href=format!("/imports?job={}", j.id)>"refresh now"</a> "." })}
+                {running.then(|| view! { " This page updates itself every two seconds; " <a href=routes::IMPORTS.with_query([], &[(import_field::JOB, &j.id)])>"refresh now"</a> "." })}
             </p>
             {j.failure.map(|f| view! { <p class="error" role="alert">{f}</p> })}
         </section>

@@ -3,6 +3,8 @@
 
 use super::{error_summary, failed, show};
 use crate::data;
+use crate::kit::fields::{approvers as approver_field, pack as field};
+use crate::kit::routes;
 use eip_types::governance::{
     Assurance, Cell, FOOTNOTES, MeasureReport, PackStatus, Published, Unit, Variation,
 };
@@ -178,7 +180,7 @@ fn dashboard_page(p: data::DashboardPage) -> impl IntoView {
     };
     let range = view! {
         {error_summary(&p.errors)}
-        <form id="range-form" method="get" action="/governance" class="inline">
+        <form id="range-form" method="get" action=routes::DASHBOARD.path() class="inline">
             <label for="from">"From month (YYYY-MM)"</label>
             {err("from")}
             <input id="from" name="from" type="text" inputmode="numeric" value=p.from.clone() />
@@ -187,7 +189,7 @@ fn dashboard_page(p: data::DashboardPage) -> impl IntoView {
             <input id="to" name="to" type="text" inputmode="numeric" value=p.to.clone() />
             <button type="submit" id="range-submit">"Show"</button>
         </form>
-        <p><a href="/governance/packs">"Report packs"</a></p>
+        <p><a href=routes::PACKS.path()>"Report packs"</a></p>
     };
     let body = p.dashboard.map(|d| {
         let up_to = d.suppress_up_to;
@@ -253,7 +255,7 @@ fn packs_page(p: data::PacksPage) -> impl IntoView {
         .map(|pack| {
             view! {
                 <tr>
-                    <td><a href=format!("/governance/packs/{}", pack.id)>{board_name(&pack.input.board_id)}</a></td>
+                    <td><a href=routes::PACK.at([&pack.id])>{board_name(&pack.input.board_id)}</a></td>
                     <td>{format!("{} to {}", pack.input.from, pack.input.to)}</td>
                     <td class="num">{pack.version}</td>
                     <td class="status">{status_label(pack.status)}</td>
@@ -265,37 +267,38 @@ fn packs_page(p: data::PacksPage) -> impl IntoView {
         o.error(f)
             .map(|m| view! { <p class="field-error" id=format!("{f}-error")>{m}</p> })
     };
-    let from = if o.from.is_empty() {
+    let typed = &o.values;
+    let from = if typed.from.is_empty() {
         p.default_from.clone()
     } else {
-        o.from.clone()
+        typed.from.clone()
     };
-    let to = if o.to.is_empty() {
+    let to = if typed.to.is_empty() {
         p.default_to.clone()
     } else {
-        o.to.clone()
+        typed.to.clone()
     };
-    let selected = o.board_id.clone();
+    let selected = typed.board_id.clone();
     let form = p.can_write.then(|| view! {
         <h2>"Start a pack"</h2>
-        <form id="new-pack-form" method="post" action="/governance/packs/create" class="stack" novalidate>
-            <label for="board_id">"Board"</label>
-            {field_err("board_id")}
-            <select id="board_id" name="board_id">
+        <form id="new-pack-form" method="post" action=routes::CREATE_PACK.path() class="stack" novalidate>
+            <label for=field::BOARD_ID>"Board"</label>
+            {field_err(field::BOARD_ID)}
+            <select id=field::BOARD_ID name=field::BOARD_ID>
                 {p.boards.iter().map(|b| {
                     let is_selected = b.id == selected;
                     view! { <option value=b.id.clone() selected=is_selected>{b.name.clone()}</option> }
                 }).collect_view()}
             </select>
-            <label for="from">"First month (YYYY-MM)"</label>
-            {field_err("from")}
-            <input id="from" name="from" type="text" value=from />
-            <label for="to">"Last month (YYYY-MM)"</label>
-            {field_err("to")}
-            <input id="to" name="to" type="text" value=to />
-            <label for="commentary">"Commentary"</label>
-            {field_err("commentary")}
-            <textarea id="commentary" name="commentary" rows="4">{o.commentary.clone()}</textarea>
+            <label for=field::FROM>"First month (YYYY-MM)"</label>
+            {field_err(field::FROM)}
+            <input id=field::FROM name=field::FROM type="text" value=from />
+            <label for=field::TO>"Last month (YYYY-MM)"</label>
+            {field_err(field::TO)}
+            <input id=field::TO name=field::TO type="text" value=to />
+            <label for=field::COMMENTARY>"Commentary"</label>
+            {field_err(field::COMMENTARY)}
+            <textarea id=field::COMMENTARY name=field::COMMENTARY rows="4">{typed.commentary.clone()}</textarea>
             <button id="create-pack" type="submit">"Create draft pack"</button>
         </form>
     });
@@ -310,9 +313,9 @@ fn packs_page(p: data::PacksPage) -> impl IntoView {
                 view! { <li>{format!("{}: {}", b.name, if names.is_empty() { "none named".to_owned() } else { names.join(", ") })}</li> }
             }).collect_view()}
         </ul>
-        <form id="approvers-form" method="post" action="/governance/approvers" class="stack">
+        <form id="approvers-form" method="post" action=routes::APPROVERS.path() class="stack">
             <label for="approvers-board">"Board"</label>
-            <select id="approvers-board" name="board_id">
+            <select id="approvers-board" name=approver_field::BOARD_ID>
                 {p.boards.iter().map(|b| view! { <option value=b.id.clone()>{b.name.clone()}</option> }).collect_view()}
             </select>
             <fieldset>
@@ -321,7 +324,7 @@ fn packs_page(p: data::PacksPage) -> impl IntoView {
                     let input_id = format!("approver-{id}");
                     view! {
                         <div class="checkbox">
-                            <input type="checkbox" id=input_id.clone() name="approver" value=id.clone() />
+                            <input type="checkbox" id=input_id.clone() name=approver_field::APPROVER value=id.clone() />
                             <label for=input_id>{name.clone()}</label>
                         </div>
                     }
@@ -331,10 +334,10 @@ fn packs_page(p: data::PacksPage) -> impl IntoView {
         </form>
     });
     view! {
-        {o.done.clone().map(|m| view! { <p class="flash" role="status">{m}</p> })}
-        {o.error.clone().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+        {p.flash.clone().map(|m| view! { <p class="flash" role="status">{m}</p> })}
+        {o.message.clone().map(|m| view! { <p class="error" role="alert">{m}</p> })}
         {error_summary(&o.errors)}
-        <p><a href="/governance">"Board dashboard"</a></p>
+        <p><a href=routes::DASHBOARD.path()>"Board dashboard"</a></p>
         <table id="packs">
             <thead><tr><th scope="col">"Board"</th><th scope="col">"Period"</th><th scope="col" class="num">"Version"</th><th scope="col">"Status"</th></tr></thead>
             <tbody>{rows}</tbody>
@@ -374,14 +377,14 @@ fn pack_page(p: data::PackPage) -> impl IntoView {
     let id = pack.id.clone();
     let up_to = v.content.suppress_up_to;
     let sign = v.may_sign.then(|| view! {
-        <form id="sign-form" method="post" action=format!("/governance/packs/{id}/sign")>
+        <form id="sign-form" method="post" action=routes::SIGN_PACK.at([&id])>
             <p>"Signing freezes these figures: the pack will show them unchanged even if the sources are corrected later."</p>
             <button id="sign-pack" type="submit">"Sign off this pack"</button>
         </form>
     });
     let review = p.can_review.then(|| {
         view! {
-            <form id="review-form" method="post" action=format!("/governance/packs/{id}/review")>
+            <form id="review-form" method="post" action=routes::REVIEW_PACK.at([&id])>
                 <button id="review-pack" type="submit">"Mark as reviewed"</button>
             </form>
         }
@@ -404,14 +407,14 @@ fn pack_page(p: data::PackPage) -> impl IntoView {
         .into_iter()
         .enumerate()
         .map(|(i, m)| {
-            let csv = format!("/governance/packs/{}/csv/{}", pack.id, m.measure.id);
+            let csv = routes::PACK_CSV.at([&pack.id, &m.measure.id]);
             measure_block(m, charts.get(i).cloned(), Some(csv))
         })
         .collect_view();
     view! {
         <h1>{format!("{}: {} to {}", v.board_name, pack.input.from, pack.input.to)}</h1>
-        {o.done.map(|m| view! { <p class="flash" role="status" id="pack-done">{m}</p> })}
-        {o.error.map(|m| view! { <p class="error" role="alert" id="pack-error">{m}</p> })}
+        {p.flash.map(|m| view! { <p class="flash" role="status" id="pack-done">{m}</p> })}
+        {o.message.map(|m| view! { <p class="error" role="alert" id="pack-error">{m}</p> })}
         {error_summary(&o.errors)}
         <dl class="facts">
             <dt>"Status"</dt><dd id="pack-status">{status_label(pack.status)}</dd>
@@ -422,7 +425,7 @@ fn pack_page(p: data::PackPage) -> impl IntoView {
             <dt>"Filters"</dt><dd>{if pack.input.measure_ids.is_empty() { "All active measures".to_owned() } else { pack.input.measure_ids.join(", ") }}</dd>
         </dl>
         {signed}
-        <p><a id="pack-pdf" href=format!("/governance/packs/{}/pdf", pack.id) download="">"Download the whole pack (PDF, tagged for screen readers)"</a></p>
+        <p><a id="pack-pdf" href=routes::PACK_PDF.at([&pack.id]) download="">"Download the whole pack (PDF, tagged for screen readers)"</a></p>
         {(!pack.input.commentary.is_empty()).then(|| view! { <section><h2>"Commentary"</h2><p>{pack.input.commentary.clone()}</p></section> })}
         {(!pack.input.annotations.is_empty()).then(|| view! {
             <section><h2>"Annotations"</h2><ul>
@@ -436,7 +439,7 @@ fn pack_page(p: data::PackPage) -> impl IntoView {
         <section><h2>"History"</h2>
             <ol id="pack-history">
                 {v.history.into_iter().map(|h| view! {
-                    <li><a href=format!("/governance/packs/{}", h.id)>{format!("Version {}: {}", h.version, status_label(h.status))}</a></li>
+                    <li><a href=routes::PACK.at([&h.id])>{format!("Version {}: {}", h.version, status_label(h.status))}</a></li>
                 }).collect_view()}
             </ol>
         </section>
