@@ -11,6 +11,8 @@
 use eip_platform::Shared;
 use eip_platform::bus::{Bus, InProcessBus};
 use eip_platform::db::{Db, to_text};
+use eip_platform::service::{Service, launch};
+use eip_referrals::Referrals;
 use eip_test_support::{Backend, RunningService, TestDb, keys};
 use std::time::{Duration, Instant};
 
@@ -41,7 +43,7 @@ const STATUSES: [&str; 10] = [
 /// Loads `REFERRALS` referrals straight into the service's tables, in
 /// batches, spread over areas, states and two years.
 async fn load(url: &eip_platform::config::DatabaseUrl) -> anyhow::Result<()> {
-    let db = Db::connect(url, &eip_referrals::migrations()).await?;
+    let db = Db::connect(url, &Referrals::migrations()).await?;
     let start = chrono::Utc::now() - chrono::Duration::days(730);
     let batch = 500;
     for chunk in 0..REFERRALS / batch {
@@ -194,14 +196,14 @@ fn report(name: &str, f: &Figures, baseline: &Figures) {
 async fn run(backend: Backend) -> anyhow::Result<()> {
     let keys = keys();
     let db = TestDb::new(backend).await;
-    let mut config = eip_referrals::Config::default();
+    let mut config = Referrals::default_config();
     config.service.database_url = db.url.clone();
     let shared = Shared {
         bus: Bus::InProcess(InProcessBus::default()),
         keys: keys.clone(),
     };
     let referrals = RunningService::start(|listener, shutdown| {
-        eip_referrals::launch(config, shared, listener, shutdown)
+        launch::<Referrals>(config, shared, listener, shutdown)
     })
     .await;
     let loading = Instant::now();

@@ -3,10 +3,15 @@
 //! data folder, and the in-process bus. The same launch functions serve the
 //! distributed mode, one process each.
 
+use eip_engagement::Engagement;
+use eip_governance::Governance;
 use eip_platform::bus::{Bus, InProcessBus};
 use eip_platform::config::{DatabaseUrl, IdentityConfig, Part, ServiceConfig, TelemetryConfig};
 use eip_platform::identity::IdentityKeys;
+use eip_platform::service::launch;
 use eip_platform::{CancellationToken, Shared};
+use eip_referrals::Referrals;
+use eip_training::Training;
 use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::path::PathBuf;
@@ -92,10 +97,17 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
 
     let governance = eip_governance::Config {
         service: service(Part::Governance),
-        referrals_url: ref_url.clone(),
+        own: eip_governance::Settings {
+            referrals_url: ref_url.clone(),
+            training_url: trn_url.clone(),
+            engagement_url: eng_url.clone(),
+            suppress_up_to: config.suppress_up_to,
+        },
+    };
+    // Referrals and engagement gate work on competencies from training's
+    // events.
+    let gate = eip_skills::GateSettings {
         training_url: trn_url.clone(),
-        engagement_url: eng_url.clone(),
-        suppress_up_to: config.suppress_up_to,
     };
     let portal = eip_portal::Config {
         bind: config.bind.clone(),
@@ -121,12 +133,10 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
     let tasks: Vec<(&str, Task)> = vec![
         (
             "engagement",
-            Box::pin(eip_engagement::launch(
-                // Referrals and engagement gate work on competencies from
-                // training's events.
+            Box::pin(launch::<Engagement>(
                 eip_engagement::Config {
                     service: service(Part::Engagement),
-                    training_url: trn_url.clone(),
+                    own: gate.clone(),
                 },
                 shared.clone(),
                 l_eng,
@@ -135,10 +145,10 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         ),
         (
             "referrals",
-            Box::pin(eip_referrals::launch(
+            Box::pin(launch::<Referrals>(
                 eip_referrals::Config {
                     service: service(Part::Referrals),
-                    training_url: trn_url.clone(),
+                    own: gate,
                 },
                 shared.clone(),
                 l_ref,
@@ -147,10 +157,10 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         ),
         (
             "training",
-            Box::pin(eip_training::launch(
+            Box::pin(launch::<Training>(
                 eip_training::Config {
                     service: service(Part::Training),
-                    ..Default::default()
+                    own: Default::default(),
                 },
                 shared.clone(),
                 l_trn,
@@ -159,7 +169,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         ),
         (
             "governance",
-            Box::pin(eip_governance::launch(
+            Box::pin(launch::<Governance>(
                 governance,
                 shared.clone(),
                 l_gov,

@@ -5,8 +5,10 @@
 //! a stale entry marked reviewed, and a case opened from the hidden-demand
 //! worklist.
 
+use eip_engagement::Engagement;
 use eip_platform::Shared;
 use eip_platform::bus::{Bus, InProcessBus};
+use eip_platform::service::{Service, launch};
 use eip_test_support::{RunningService, TestDb, keys};
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
@@ -23,7 +25,7 @@ impl Stack {
     async fn start() -> Self {
         let keys = keys();
         let eng_db = TestDb::sqlite();
-        let mut config = eip_engagement::Config::default();
+        let mut config = Engagement::default_config();
         config.service.database_url = eng_db.url.clone();
         config.service.demo = true;
         let shared = Shared {
@@ -31,7 +33,7 @@ impl Stack {
             keys: keys.clone(),
         };
         let engagement = RunningService::start(|listener, shutdown| {
-            eip_engagement::launch(config, shared, listener, shutdown)
+            launch::<Engagement>(config, shared, listener, shutdown)
         })
         .await;
         let portal_db = TestDb::sqlite();

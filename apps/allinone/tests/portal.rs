@@ -5,6 +5,8 @@
 use eip_platform::Shared;
 use eip_platform::bus::{Bus, InProcessBus};
 use eip_platform::identity::IdentityKeys;
+use eip_platform::service::{Service, launch};
+use eip_referrals::Referrals;
 use eip_test_support::{RunningService, TestDb, free_port, keys};
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, ORIGIN, SET_COOKIE};
@@ -309,14 +311,14 @@ async fn an_unavailable_service_is_shown_and_recovered_from() {
     );
 
     let db = TestDb::sqlite();
-    let mut config = eip_referrals::Config::default();
+    let mut config = Referrals::default_config();
     config.service.database_url = db.url.clone();
     let shared = Shared {
         bus: Bus::InProcess(InProcessBus::default()),
         keys: keys.clone(),
     };
     let referrals = RunningService::start_on(&referrals_addr, |listener, shutdown| {
-        eip_referrals::launch(config, shared, listener, shutdown)
+        launch::<Referrals>(config, shared, listener, shutdown)
     })
     .await;
     let up = p.get("/referrals", Some(&cookie)).await;
@@ -328,7 +330,7 @@ async fn an_unavailable_service_is_shown_and_recovered_from() {
 /// The referrals service with its demo data, on a database of its own.
 async fn demo_referrals(keys: &IdentityKeys) -> (TestDb, RunningService) {
     let db = TestDb::sqlite();
-    let mut config = eip_referrals::Config::default();
+    let mut config = Referrals::default_config();
     config.service.database_url = db.url.clone();
     config.service.demo = true;
     let shared = Shared {
@@ -336,7 +338,7 @@ async fn demo_referrals(keys: &IdentityKeys) -> (TestDb, RunningService) {
         keys: keys.clone(),
     };
     let referrals = RunningService::start(|listener, shutdown| {
-        eip_referrals::launch(config, shared, listener, shutdown)
+        launch::<Referrals>(config, shared, listener, shutdown)
     })
     .await;
     (db, referrals)
@@ -349,7 +351,7 @@ async fn an_administrator_disposes_of_a_due_record_from_the_retention_page() {
     let keys = keys();
     let (db, referrals) = demo_referrals(&keys).await;
     // One demo record falls due.
-    let store = eip_platform::db::Db::connect(&db.url, &eip_referrals::migrations())
+    let store = eip_platform::db::Db::connect(&db.url, &Referrals::migrations())
         .await
         .expect("db");
     let id: String = sqlx::query_scalar("SELECT id FROM referrals ORDER BY id LIMIT 1")
@@ -429,7 +431,7 @@ async fn an_administrator_disposes_of_a_due_record_from_the_retention_page() {
 async fn the_data_protection_officer_sees_who_has_seen_a_record() {
     let keys = keys();
     let (db, referrals) = demo_referrals(&keys).await;
-    let store = eip_platform::db::Db::connect(&db.url, &eip_referrals::migrations())
+    let store = eip_platform::db::Db::connect(&db.url, &Referrals::migrations())
         .await
         .expect("db");
     let id: String =
@@ -482,7 +484,7 @@ async fn the_data_protection_officer_sees_who_has_seen_a_record() {
 async fn duplicates_are_merged_and_unmerged_from_the_person_page() {
     let keys = keys();
     let (db, referrals) = demo_referrals(&keys).await;
-    let store = eip_platform::db::Db::connect(&db.url, &eip_referrals::migrations())
+    let store = eip_platform::db::Db::connect(&db.url, &Referrals::migrations())
         .await
         .expect("db");
     let people: Vec<String> =

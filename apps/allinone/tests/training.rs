@@ -5,7 +5,9 @@
 use eip_platform::Shared;
 use eip_platform::bus::{Bus, InProcessBus};
 use eip_platform::identity::IdentityKeys;
+use eip_platform::service::{Service, launch};
 use eip_test_support::{RunningService, TestDb, keys};
+use eip_training::Training;
 use eip_types::training::{Matrix, Status};
 use eip_types::{Principal, Role};
 use reqwest::StatusCode;
@@ -22,7 +24,7 @@ struct Platform {
 async fn platform() -> Platform {
     let keys = keys();
     let training_db = TestDb::sqlite();
-    let mut config = eip_training::Config::default();
+    let mut config = Training::default_config();
     config.service.database_url = training_db.url.clone();
     config.service.demo = true;
     let shared = Shared {
@@ -30,7 +32,7 @@ async fn platform() -> Platform {
         keys: keys.clone(),
     };
     let training = RunningService::start(|listener, shutdown| {
-        eip_training::launch(config, shared, listener, shutdown)
+        launch::<Training>(config, shared, listener, shutdown)
     })
     .await;
     let portal_db = TestDb::sqlite();

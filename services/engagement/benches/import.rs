@@ -15,8 +15,10 @@
 //! `sqlite3` and `psql` programs and the test PostgreSQL server.
 //! `EIP_BENCH_SKIP_POSTGRES=1` runs SQLite only.
 
+use eip_engagement::Engagement;
 use eip_platform::Shared;
 use eip_platform::bus::{Bus, InProcessBus};
+use eip_platform::service::{Service, launch};
 use eip_test_support::{Backend, RunningService, TestDb, principal};
 use eip_types::Role;
 use eip_types::engagement::{ImportJob, ImportKind, ImportStatus, NewImport};
@@ -198,14 +200,14 @@ struct Result {
 
 async fn run(backend: Backend, file: &PathBuf, wards: &str) -> Result {
     let db = TestDb::new(backend).await;
-    let mut config = eip_engagement::Config::default();
+    let mut config = Engagement::default_config();
     config.service.database_url = db.url.clone();
     let keys = eip_test_support::keys();
     let shared = Shared {
         bus: Bus::InProcess(InProcessBus::default()),
         keys: keys.clone(),
     };
-    let service = RunningService::start(|l, s| eip_engagement::launch(config, shared, l, s)).await;
+    let service = RunningService::start(|l, s| launch::<Engagement>(config, shared, l, s)).await;
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(3_600))
         .build()

@@ -1,9 +1,4 @@
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    eip_platform::service::run(
-        "eip-engagement",
-        eip_engagement::Config::default(),
-        eip_engagement::launch,
-    )
-    .await
+    eip_platform::service::run::<eip_engagement::Engagement>().await
 }

@@ -18,12 +18,14 @@
 //! history.
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use eip_governance::Governance;
 use eip_governance::jobs::read_model::FactEvents;
 use eip_governance::{AppState, framework, store};
 use eip_platform::config::DatabaseUrl;
 use eip_platform::consumer::EventHandler;
 use eip_platform::db::Db;
 use eip_platform::identity::IdentityKeys;
+use eip_platform::service::Service;
 use eip_types::engagement::{Category, EngagementKind, RepeatSubject};
 use eip_types::events::{EngagementEvent, EventEnvelope, ReferralEvent, TrainingEvent};
 use eip_types::governance::{Pack, PackInput, PackStatus};
@@ -250,7 +252,7 @@ async fn load(total: usize) -> anyhow::Result<(AppState, tempdir::Dir, f64, Stri
         "sqlite://{}",
         dir.path.join("governance.db").display()
     ));
-    let db = Db::connect(&url, &eip_governance::migrations()).await?;
+    let db = Db::connect(&url, &Governance::migrations()).await?;
     let mut tx = db.begin().await?;
     store::framework::seed(&mut tx, &framework::strategy()?).await?;
     tx.commit().await?;

@@ -21,29 +21,32 @@ pub mod suppression;
 pub mod svg;
 
 use axum::extract::FromRef;
-use eip_platform::config::{Part, ServiceConfig};
+use eip_platform::config::Part;
 use eip_platform::consumer::Consumer;
 use eip_platform::db::{Db, Migrations};
 use eip_platform::identity::IdentityKeys;
-use eip_platform::service::Launch;
-use eip_platform::{CancellationToken, Shared};
+use eip_platform::service::{Launch, Routes, Service};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use tokio::net::TcpListener;
 
 pub use api::ApiDoc;
 // What the benchmark measures, as the endpoints do it.
 pub use api::dashboard::render_dashboard;
 pub use api::packs::{render_signed_pdf, seal_pack};
 
-/// The service's name: its consumer group.
-pub const NAME: &str = Part::Governance.name();
+/// The governance service, as the platform launches it.
+pub struct Governance;
 
+/// Its name: its consumer group.
+pub const NAME: &str = Governance::PART.name();
+
+/// Its configuration: the shared settings and its own.
+pub type Config = eip_platform::service::Config<Settings>;
+
+/// Governance's own settings.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
-pub struct Config {
-    #[serde(flatten)]
-    pub service: ServiceConfig,
+pub struct Settings {
     /// Where the referrals service's event feed is, for catching up.
     pub referrals_url: String,
     /// Where the training service's event feed is.
@@ -54,10 +57,9 @@ pub struct Config {
     pub suppress_up_to: u64,
 }
 
-impl Default for Config {
+impl Default for Settings {
     fn default() -> Self {
         Self {
-            service: ServiceConfig::defaults(Part::Governance),
             referrals_url: Part::Referrals.default_url(),
             training_url: Part::Training.default_url(),
             engagement_url: Part::Engagement.default_url(),
@@ -66,62 +68,48 @@ impl Default for Config {
     }
 }
 
-impl AsRef<ServiceConfig> for Config {
-    fn as_ref(&self) -> &ServiceConfig {
-        &self.service
+impl Service for Governance {
+    const PART: Part = Part::Governance;
+    type Settings = Settings;
+
+    /// Its own migrations and the event consumer's.
+    fn migrations() -> Migrations {
+        Migrations::new(
+            sqlx::migrate!("./migrations/sqlite"),
+            sqlx::migrate!("./migrations/postgres"),
+        )
+        .including(eip_platform::consumer::migrations())
+    }
+
+    /// Seeds the framework, loads demo data when asked, and consumes the
+    /// sources' events while it serves.
+    async fn start(launch: &mut Launch, config: &Config) -> anyhow::Result<Routes> {
+        let db = launch.db.clone();
+        let mut tx = db.begin().await?;
+        store::framework::seed(&mut tx, &framework::strategy()?).await?;
+        tx.commit().await?;
+        if config.service.demo {
+            demo::seed(&db, chrono::Utc::now().date_naive()).await?;
+        }
+        let consumers = jobs::read_model::consumers(&db, &launch.shared, &config.own);
+        for c in &consumers {
+            launch.keep(c.clone().spawn(launch.shutdown.clone()));
+        }
+        let state = AppState {
+            db,
+            keys: launch.shared.keys.clone(),
+            suppress_up_to: config.own.suppress_up_to,
+            consumers: Arc::new(consumers),
+        };
+        Ok(Routes::api(api::router(state)))
     }
 }
 
-/// The service's schema: its own migrations and the event consumer's.
-pub fn migrations() -> Migrations {
-    Migrations::new(
-        sqlx::migrate!("./migrations/sqlite"),
-        sqlx::migrate!("./migrations/postgres"),
-    )
-    .including(eip_platform::consumer::migrations())
-}
-
-#[derive(Clone)]
+#[derive(Clone, FromRef)]
 pub struct AppState {
     pub db: Db,
     pub keys: IdentityKeys,
     pub suppress_up_to: u64,
     /// One consumer per source, for rebuilding the read models.
     pub consumers: Arc<Vec<Consumer>>,
-}
-
-impl FromRef<AppState> for IdentityKeys {
-    fn from_ref(state: &AppState) -> Self {
-        state.keys.clone()
-    }
-}
-
-/// Connects, migrates, seeds the framework, consumes the sources' events
-/// and serves until `shutdown`.
-pub async fn launch(
-    config: Config,
-    shared: Shared,
-    listener: TcpListener,
-    shutdown: CancellationToken,
-) -> anyhow::Result<()> {
-    let mut launch =
-        Launch::connect(NAME, &config.service, &migrations(), shared, shutdown).await?;
-    let db = launch.db.clone();
-    let mut tx = db.begin().await?;
-    store::framework::seed(&mut tx, &framework::strategy()?).await?;
-    tx.commit().await?;
-    if config.service.demo {
-        demo::seed(&db, chrono::Utc::now().date_naive()).await?;
-    }
-    let consumers = jobs::read_model::consumers(&db, &launch.shared, &config);
-    for c in &consumers {
-        launch.keep(c.clone().spawn(launch.shutdown.clone()));
-    }
-    let state = AppState {
-        db,
-        keys: launch.shared.keys.clone(),
-        suppress_up_to: config.suppress_up_to,
-        consumers: Arc::new(consumers),
-    };
-    launch.serve(listener, api::router(state)).await
 }

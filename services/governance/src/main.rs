@@ -1,9 +1,4 @@
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    eip_platform::service::run(
-        "eip-governance",
-        eip_governance::Config::default(),
-        eip_governance::launch,
-    )
-    .await
+    eip_platform::service::run::<eip_governance::Governance>().await
 }

@@ -20,102 +20,67 @@ mod store;
 pub mod timeliness;
 
 use axum::extract::FromRef;
-use eip_platform::config::{Part, ServiceConfig};
+use eip_platform::config::Part;
 use eip_platform::db::{Db, Migrations};
 use eip_platform::identity::IdentityKeys;
 use eip_platform::outbox::Outbox;
-use eip_platform::service::Launch;
-use eip_platform::{CancellationToken, Shared};
-use serde::{Deserialize, Serialize};
-use tokio::net::TcpListener;
+use eip_platform::service::{Launch, Routes, Service};
 
 pub use api::ApiDoc;
 
-/// The service's name: its event source and stream, its consumer group.
-pub const NAME: &str = Part::Referrals.name();
+/// The referrals service, as the platform launches it.
+pub struct Referrals;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Config {
-    #[serde(flatten)]
-    pub service: ServiceConfig,
-    /// The training service, whose event feed the skill gate catches up
-    /// from when the bus lost events.
-    pub training_url: String,
-}
+/// Its configuration: the shared settings, and where training's feed is.
+pub type Config = eip_platform::service::Config<eip_skills::GateSettings>;
 
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            service: ServiceConfig::defaults(Part::Referrals),
-            training_url: Part::Training.default_url(),
+impl Service for Referrals {
+    const PART: Part = Part::Referrals;
+    type Settings = eip_skills::GateSettings;
+
+    /// Its own migrations, the outbox and the skill gate.
+    fn migrations() -> Migrations {
+        Migrations::new(
+            sqlx::migrate!("./migrations/sqlite"),
+            sqlx::migrate!("./migrations/postgres"),
+        )
+        .including(eip_platform::outbox::migrations())
+        .including(eip_skills::migrations())
+    }
+
+    /// Gives earlier referrals their person records, loads demo data when
+    /// asked, and relays the outbox to the bus while it serves.
+    async fn start(launch: &mut Launch, config: &Config) -> anyhow::Result<Routes> {
+        let db = launch.db.clone();
+        let mut tx = db.begin().await?;
+        let given = store::people::backfill(&mut tx).await?;
+        tx.commit().await?;
+        if given > 0 {
+            tracing::info!(
+                referrals = given,
+                "person records made for earlier referrals"
+            );
         }
+        let outbox = launch.outbox();
+        if config.service.demo {
+            demo::seed(&db, &outbox).await?;
+        }
+        let skills = eip_skills::start(launch, skills::ACTIONS, &config.own.training_url);
+        let state = AppState {
+            db,
+            outbox,
+            keys: launch.shared.keys.clone(),
+            skills: skills.clone(),
+        };
+        Ok(Routes::api(api::router(state).merge(skills.router())))
     }
 }
 
-impl AsRef<ServiceConfig> for Config {
-    fn as_ref(&self) -> &ServiceConfig {
-        &self.service
-    }
-}
-
-/// The service's schema: its own migrations, the outbox and the skill gate.
-pub fn migrations() -> Migrations {
-    Migrations::new(
-        sqlx::migrate!("./migrations/sqlite"),
-        sqlx::migrate!("./migrations/postgres"),
-    )
-    .including(eip_platform::outbox::migrations())
-    .including(eip_skills::migrations())
-}
-
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, FromRef)]
 pub struct AppState {
     pub db: Db,
     pub outbox: Outbox,
     pub keys: IdentityKeys,
     /// Actions gated on a current competency, from training's events.
     pub skills: eip_skills::SkillGate,
-}
-
-impl FromRef<AppState> for IdentityKeys {
-    fn from_ref(state: &AppState) -> Self {
-        state.keys.clone()
-    }
-}
-
-/// Connects, migrates, loads demo data when asked, and serves until
-/// `shutdown`, relaying the outbox to the bus meanwhile.
-pub async fn launch(
-    config: Config,
-    shared: Shared,
-    listener: TcpListener,
-    shutdown: CancellationToken,
-) -> anyhow::Result<()> {
-    let mut launch =
-        Launch::connect(NAME, &config.service, &migrations(), shared, shutdown).await?;
-    let db = launch.db.clone();
-    let mut tx = db.begin().await?;
-    let given = store::people::backfill(&mut tx).await?;
-    tx.commit().await?;
-    if given > 0 {
-        tracing::info!(
-            referrals = given,
-            "person records made for earlier referrals"
-        );
-    }
-    let outbox = launch.outbox();
-    if config.service.demo {
-        demo::seed(&db, &outbox).await?;
-    }
-    let skills = eip_skills::start(&mut launch, skills::ACTIONS, &config.training_url);
-    let state = AppState {
-        db,
-        outbox,
-        keys: launch.shared.keys.clone(),
-        skills: skills.clone(),
-    };
-    launch
-        .serve(listener, api::router(state).merge(skills.router()))
-        .await
 }

@@ -9,7 +9,9 @@
 use axum::routing::get;
 use eip_platform::Shared;
 use eip_platform::bus::{Bus, InProcessBus};
+use eip_platform::service::{Service, launch};
 use eip_test_support::{RunningService, TestDb, keys};
+use eip_training::Training;
 use eip_types::{Principal, Role};
 use std::time::{Duration, Instant};
 
@@ -49,14 +51,14 @@ async fn main() {
         .unwrap_or(20);
     let keys = keys();
     let db = TestDb::sqlite();
-    let mut config = eip_training::Config::default();
+    let mut config = Training::default_config();
     config.service.database_url = db.url.clone();
     let shared = Shared {
         bus: Bus::InProcess(InProcessBus::default()),
         keys: keys.clone(),
     };
     let service = RunningService::start(|listener, shutdown| {
-        eip_training::launch(config, shared, listener, shutdown)
+        launch::<Training>(config, shared, listener, shutdown)
     })
     .await;
     let client = reqwest::Client::new();
@@ -124,7 +126,7 @@ async fn main() {
     }
 
     // Evidence straight into the store: two to six entries a person.
-    let store = eip_platform::db::Db::connect(&db.url, &eip_training::migrations())
+    let store = eip_platform::db::Db::connect(&db.url, &Training::migrations())
         .await
         .expect("db");
     let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM staff ORDER BY id")

@@ -20,25 +20,25 @@ mod store;
 pub mod validation;
 
 use axum::extract::FromRef;
-use eip_platform::config::{Part, ServiceConfig};
+use eip_platform::config::Part;
 use eip_platform::db::{Db, Migrations};
 use eip_platform::identity::IdentityKeys;
 use eip_platform::outbox::Outbox;
-use eip_platform::service::Launch;
-use eip_platform::{CancellationToken, Shared};
+use eip_platform::service::{Launch, Routes, Service};
 use serde::{Deserialize, Serialize};
-use tokio::net::TcpListener;
 
 pub use api::ApiDoc;
 
-/// The service's name: its event source and stream.
-pub const NAME: &str = Part::Training.name();
+/// The training service, as the platform launches it.
+pub struct Training;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// Its configuration: the shared settings and its own.
+pub type Config = eip_platform::service::Config<Settings>;
+
+/// Training's own settings.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
-pub struct Config {
-    #[serde(flatten)]
-    pub service: ServiceConfig,
+pub struct Settings {
     /// `EIP_SMTP__HOST` and friends: reminders are also emailed when set.
     pub smtp: Option<jobs::mail::SmtpConfig>,
     /// Where "today" comes from: the system clock unless a test fixes it.
@@ -46,29 +46,54 @@ pub struct Config {
     pub clock: Clock,
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            service: ServiceConfig::defaults(Part::Training),
-            smtp: None,
-            clock: Clock::system(),
+impl Service for Training {
+    const PART: Part = Part::Training;
+    type Settings = Settings;
+
+    /// Its own migrations (which seed the framework) and the outbox.
+    fn migrations() -> Migrations {
+        Migrations::new(
+            sqlx::migrate!("./migrations/sqlite"),
+            sqlx::migrate!("./migrations/postgres"),
+        )
+        .including(eip_platform::outbox::migrations())
+    }
+
+    /// Loads demo data when asked, relays the outbox to the bus and runs
+    /// the daily reminder job while it serves; reminders are also emailed
+    /// when `smtp` names a relay. Staff imports take files.
+    async fn start(launch: &mut Launch, config: &Config) -> anyhow::Result<Routes> {
+        let mailer = jobs::mail::Mailer::from_config(config.own.smtp.as_ref())?;
+        let clock = config.own.clock;
+        let outbox = launch.outbox();
+        if config.service.demo {
+            demo::seed(&launch.db, &outbox, clock.today()).await?;
         }
+        let state = AppState {
+            db: launch.db.clone(),
+            outbox,
+            keys: launch.shared.keys.clone(),
+            clock,
+            mailer,
+        };
+        if config.service.demo {
+            // Reminders show from the first page view, not an hour in.
+            jobs::daily::run(&state, clock.today())
+                .await
+                .map_err(|e| anyhow::anyhow!("the demo's daily job failed: {e}"))?;
+        }
+        launch.keep(tokio::spawn(jobs::daily::schedule(
+            state.clone(),
+            launch.shutdown.clone(),
+        )));
+        Ok(Routes {
+            uploads: eip_platform::http::uploads(
+                api::uploads(state.clone()),
+                jobs::import::MAX_IMPORT_BYTES,
+            ),
+            api: api::router(state),
+        })
     }
-}
-
-impl AsRef<ServiceConfig> for Config {
-    fn as_ref(&self) -> &ServiceConfig {
-        &self.service
-    }
-}
-
-/// The service's schema: its own migrations and the outbox.
-pub fn migrations() -> Migrations {
-    Migrations::new(
-        sqlx::migrate!("./migrations/sqlite"),
-        sqlx::migrate!("./migrations/postgres"),
-    )
-    .including(eip_platform::outbox::migrations())
 }
 
 /// Where "today" comes from. The service runs on the system clock; tests
@@ -93,7 +118,7 @@ impl Clock {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, FromRef)]
 pub struct AppState {
     pub db: Db,
     pub outbox: Outbox,
@@ -101,52 +126,4 @@ pub struct AppState {
     pub clock: Clock,
     /// Sends reminders by email; `None` without an SMTP server.
     pub mailer: Option<jobs::mail::Mailer>,
-}
-
-impl FromRef<AppState> for IdentityKeys {
-    fn from_ref(state: &AppState) -> Self {
-        state.keys.clone()
-    }
-}
-
-/// Connects, migrates (which seeds the framework), loads demo data when
-/// asked, and serves until `shutdown`, relaying the outbox to the bus and
-/// running the daily reminder job meanwhile; reminders are also emailed
-/// when `config.smtp` names a relay.
-pub async fn launch(
-    config: Config,
-    shared: Shared,
-    listener: TcpListener,
-    shutdown: CancellationToken,
-) -> anyhow::Result<()> {
-    let mailer = jobs::mail::Mailer::from_config(config.smtp.as_ref())?;
-    let clock = config.clock;
-    let mut launch =
-        Launch::connect(NAME, &config.service, &migrations(), shared, shutdown).await?;
-    let outbox = launch.outbox();
-    if config.service.demo {
-        demo::seed(&launch.db, &outbox, clock.today()).await?;
-    }
-    let state = AppState {
-        db: launch.db.clone(),
-        outbox,
-        keys: launch.shared.keys.clone(),
-        clock,
-        mailer,
-    };
-    if config.service.demo {
-        // Reminders show from the first page view, not an hour in.
-        jobs::daily::run(&state, clock.today())
-            .await
-            .map_err(|e| anyhow::anyhow!("the demo's daily job failed: {e}"))?;
-    }
-    launch.keep(tokio::spawn(jobs::daily::schedule(
-        state.clone(),
-        launch.shutdown.clone(),
-    )));
-    let uploads =
-        eip_platform::http::uploads(api::uploads(state.clone()), jobs::import::MAX_IMPORT_BYTES);
-    launch
-        .serve_with_uploads(listener, api::router(state), uploads)
-        .await
 }

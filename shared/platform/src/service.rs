@@ -1,38 +1,122 @@
-//! What every service does around its own routes: `main` ([`run`]) and the
-//! frame of `launch` ([`Launch`]): connect and migrate, keep the outbox's
-//! relay and any background tasks, serve with health endpoints and the
-//! shared layers (and the event feed when the service produces events), and
-//! on shutdown wait for the tasks and close the database.
+//! What every service does around its own routes. A service says what it
+//! is by implementing [`Service`] (its part, its own settings, its schema,
+//! and how it starts: state, seeds, background work, routes); the platform
+//! does the rest. [`run`] is a service's whole `main`; [`launch`] connects
+//! and migrates, calls [`Service::start`], and serves with health endpoints
+//! and the shared layers (and the event feed when the service produces
+//! events) until shutdown, then waits for the background tasks and closes
+//! the database.
 
-use crate::config::{self, ServiceConfig};
+use crate::config::{self, Part, ServiceConfig};
 use crate::db::{Db, Migrations};
 use crate::http::{self, Readiness};
 use crate::outbox::{self, Outbox};
 use crate::{Shared, telemetry};
 use axum::Router;
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use std::future::Future;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-/// Runs one service as its own program: loads its configuration (defaults,
-/// `EIP_CONFIG`, `EIP_` variables), starts telemetry as `program`, builds
-/// the bus and identity keys, binds, and calls `launch` until Ctrl-C or
-/// SIGTERM.
-pub async fn run<C, F, Fut>(program: &'static str, defaults: C, launch: F) -> anyhow::Result<()>
-where
-    C: Serialize + DeserializeOwned + AsRef<ServiceConfig>,
-    F: FnOnce(C, Shared, TcpListener, CancellationToken) -> Fut,
-    Fut: Future<Output = anyhow::Result<()>>,
-{
-    let config = config::load(defaults)?;
-    let service = config.as_ref();
-    let _telemetry = telemetry::init(program, &service.telemetry)?;
-    let shared = Shared::from_config(service).await?;
-    let listener = bind(&service.bind).await?;
-    launch(config, shared, listener, shutdown_on_signal()).await
+/// One service of the platform.
+pub trait Service: 'static {
+    /// Which part it is: its name (event source and stream, consumer
+    /// group) and its default port.
+    const PART: Part;
+    /// Its own settings, read beside the shared ones.
+    type Settings: Default + Clone + Serialize + DeserializeOwned + Send + Sync + 'static;
+
+    /// Its schema: its own migrations and the shared components' it uses.
+    fn migrations() -> crate::db::Migrations;
+
+    /// Builds the service once its database is ready: seeds, state,
+    /// background work (`launch.keep`), the outbox (`launch.outbox()`), and
+    /// the routes to serve.
+    fn start(
+        launch: &mut Launch,
+        config: &Config<Self::Settings>,
+    ) -> impl Future<Output = anyhow::Result<Routes>> + Send;
+
+    /// The configuration it runs with when nothing overrides it.
+    fn default_config() -> Config<Self::Settings> {
+        Config::defaults(Self::PART)
+    }
+}
+
+/// A service's configuration: the settings every service reads, and its
+/// own, flattened together (so the variables are `EIP_BIND`,
+/// `EIP_TRAINING_URL` and so on).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Config<T> {
+    #[serde(flatten)]
+    pub service: ServiceConfig,
+    #[serde(flatten)]
+    pub own: T,
+}
+
+impl<T: Default> Config<T> {
+    /// The defaults for `part`, with the service's own defaults.
+    pub fn defaults(part: Part) -> Self {
+        Self {
+            service: ServiceConfig::defaults(part),
+            own: T::default(),
+        }
+    }
+}
+
+/// What a service serves: its API (under the shared 64 KiB body limit) and
+/// the routes that take files, already wrapped by [`http::uploads`].
+#[derive(Default)]
+pub struct Routes {
+    pub api: Router,
+    pub uploads: Router,
+}
+
+impl Routes {
+    pub fn api(api: Router) -> Self {
+        Self {
+            api,
+            uploads: Router::new(),
+        }
+    }
+}
+
+/// Runs service `S` as its own program (`eip-<name>`): loads its
+/// configuration (defaults, `EIP_CONFIG`, `EIP_` variables), starts
+/// telemetry, builds the bus and identity keys, binds, and serves until
+/// Ctrl-C or SIGTERM.
+pub async fn run<S: Service>() -> anyhow::Result<()> {
+    let config = config::load(S::default_config())?;
+    let _telemetry = telemetry::init(
+        &format!("eip-{}", S::PART.name()),
+        &config.service.telemetry,
+    )?;
+    let shared = Shared::from_config(&config.service).await?;
+    let listener = bind(&config.service.bind).await?;
+    launch::<S>(config, shared, listener, shutdown_on_signal()).await
+}
+
+/// Connects service `S` to its database and brings the schema up to date,
+/// starts it, and serves it on `listener` until `shutdown`, sharing the bus
+/// and keys of `shared` (the embedded mode hosts all four in one process).
+pub async fn launch<S: Service>(
+    config: Config<S::Settings>,
+    shared: Shared,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let mut launch = Launch::connect(
+        S::PART.name(),
+        &config.service,
+        &S::migrations(),
+        shared,
+        shutdown,
+    )
+    .await?;
+    let routes = S::start(&mut launch, &config).await?;
+    launch.serve(listener, routes).await
 }
 
 /// Listens on `addr`, saying which address failed.
@@ -68,7 +152,7 @@ pub struct Launch {
 
 impl Launch {
     /// Connects to the service's database and brings its schema up to date.
-    pub async fn connect(
+    async fn connect(
         name: &'static str,
         config: &ServiceConfig,
         migrations: &Migrations,
@@ -111,20 +195,10 @@ impl Launch {
         self.tasks.push(task);
     }
 
-    /// Serves `api` with the health endpoints and shared layers (and the
+    /// Serves `routes` with the health endpoints and shared layers (and the
     /// event feed, if the service has an outbox) until shutdown.
-    pub async fn serve(self, listener: TcpListener, api: Router) -> anyhow::Result<()> {
-        self.serve_with_uploads(listener, api, Router::new()).await
-    }
-
-    /// As [`Launch::serve`], with `uploads`: routes that take large bodies,
-    /// wrapped by [`http::uploads`] rather than the shared 64 KiB limit.
-    pub async fn serve_with_uploads(
-        self,
-        listener: TcpListener,
-        api: Router,
-        uploads: Router,
-    ) -> anyhow::Result<()> {
+    async fn serve(self, listener: TcpListener, routes: Routes) -> anyhow::Result<()> {
+        let Routes { api, uploads } = routes;
         let api = match &self.outbox {
             Some(outbox) => api.merge(outbox::feed_router(
                 self.db.clone(),

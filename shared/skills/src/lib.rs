@@ -48,6 +48,23 @@ pub fn migrations() -> Migrations {
     .including(eip_platform::consumer::migrations())
 }
 
+/// The settings of a service that gates work on competencies.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct GateSettings {
+    /// The training service, whose event feed the gate's read model
+    /// catches up from when the bus lost events (`EIP_TRAINING_URL`).
+    pub training_url: String,
+}
+
+impl Default for GateSettings {
+    fn default() -> Self {
+        Self {
+            training_url: eip_platform::config::Part::Training.default_url(),
+        }
+    }
+}
+
 /// Starts the gate of the service being launched: its read model follows
 /// training's events (catching up from `training_url` when the bus lost
 /// some) until the service stops.

@@ -5,6 +5,7 @@ use crate::{Backend, RunningService, TestDb, keys};
 use eip_platform::bus::{Bus, InProcessBus};
 use eip_platform::config::DatabaseUrl;
 use eip_platform::identity::IdentityKeys;
+use eip_platform::service::{Config, Service};
 use eip_platform::{CancellationToken, Shared};
 use eip_types::events::{EventEnvelope, EventPage, FeedPosition};
 use eip_types::{Principal, Problem};
@@ -45,6 +46,33 @@ impl TestApp {
     {
         let bus = Bus::InProcess(InProcessBus::default());
         Self::start_with(TestDb::new(backend).await, bus, keys(), launch).await
+    }
+
+    /// Service `S` on a fresh `backend` database, the in-process bus and
+    /// fresh keys, with its default configuration as `configure` adjusts it.
+    pub async fn service<S: Service>(
+        backend: Backend,
+        configure: impl Fn(&mut Config<S::Settings>) + Send + Sync + 'static,
+    ) -> Self {
+        let bus = Bus::InProcess(InProcessBus::default());
+        Self::service_on::<S>(TestDb::new(backend).await, bus, keys(), configure).await
+    }
+
+    /// As [`TestApp::service`], on a given database, bus and keys: for a
+    /// test that starts other parts beside it.
+    pub async fn service_on<S: Service>(
+        db: TestDb,
+        bus: Bus,
+        keys: IdentityKeys,
+        configure: impl Fn(&mut Config<S::Settings>) + Send + Sync + 'static,
+    ) -> Self {
+        Self::start_with(db, bus, keys, move |url, shared, listener, shutdown| {
+            let mut config = S::default_config();
+            config.service.database_url = url;
+            configure(&mut config);
+            eip_platform::service::launch::<S>(config, shared, listener, shutdown)
+        })
+        .await
     }
 
     /// As [`TestApp::start`], on a given database, bus and keys: for a test

@@ -388,7 +388,7 @@ async fn wiping_and_replaying_the_feeds_rebuilds_identical_figures(
     // The live consumer may apply some of them first; none is lost or doubled.
     assert!(replayed <= events, "{body}");
     // And the same again through the function, with nothing running beside it.
-    let config = crate::helpers::governance_config_for(&platform);
+    let config = crate::helpers::governance_settings_for(&platform);
     let shared = Shared {
         bus: Bus::InProcess(InProcessBus::default()),
         keys: platform.keys.clone(),

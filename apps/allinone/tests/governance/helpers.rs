@@ -1,11 +1,16 @@
 //! The governance service with its three sources beside it.
 
+use eip_engagement::Engagement;
+use eip_governance::Governance;
 use eip_platform::Shared;
 use eip_platform::bus::{Bus, RedisBus};
 use eip_platform::db::Db;
 use eip_platform::identity::IdentityKeys;
+use eip_platform::service::{Service, launch};
+use eip_referrals::Referrals;
 pub use eip_test_support::BusChoice;
 use eip_test_support::{Backend, RunningService, TestApp, TestBus, TestDb, eventually, keys};
+use eip_training::Training;
 use eip_types::Principal;
 use eip_types::governance::SubmittedPerArea;
 use std::time::Duration;
@@ -28,25 +33,13 @@ pub struct Platform {
     _governance_db: TestDb,
 }
 
-/// A source service on `db`, sharing the test's bus and keys.
-async fn start_source<F, Fut>(backend: Backend, shared: &Shared, launch: F) -> TestApp
-where
-    F: Fn(
-            eip_platform::config::DatabaseUrl,
-            Shared,
-            tokio::net::TcpListener,
-            eip_platform::CancellationToken,
-        ) -> Fut
-        + Send
-        + Sync
-        + 'static,
-    Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
-{
-    TestApp::start_with(
+/// Source service `S`, sharing the test's bus and keys.
+async fn start_source<S: Service>(backend: Backend, shared: &Shared) -> TestApp {
+    TestApp::service_on::<S>(
         TestDb::new(backend).await,
         shared.bus.clone(),
         shared.keys.clone(),
-        launch,
+        |_| {},
     )
     .await
 }
@@ -60,11 +53,11 @@ pub struct Feeds<'a> {
 
 /// The governance configuration the tests run with.
 pub fn governance_config(db: &TestDb, feeds: &Feeds<'_>) -> eip_governance::Config {
-    let mut config = eip_governance::Config::default();
+    let mut config = Governance::default_config();
     config.service.database_url = db.url.clone();
-    config.referrals_url = feeds.referrals.to_owned();
-    config.training_url = feeds.training.to_owned();
-    config.engagement_url = feeds.engagement.to_owned();
+    config.own.referrals_url = feeds.referrals.to_owned();
+    config.own.training_url = feeds.training.to_owned();
+    config.own.engagement_url = feeds.engagement.to_owned();
     config
 }
 
@@ -72,14 +65,14 @@ pub async fn start_governance(db: &TestDb, shared: &Shared, feeds: &Feeds<'_>) -
     let config = governance_config(db, feeds);
     let shared = shared.clone();
     RunningService::start(|listener, shutdown| {
-        eip_governance::launch(config, shared, listener, shutdown)
+        launch::<Governance>(config, shared, listener, shutdown)
     })
     .await
 }
 
-/// The configuration a governance process of `platform` runs with.
-pub fn governance_config_for(platform: &Platform) -> eip_governance::Config {
-    eip_governance::Config {
+/// The settings a governance process of `platform` runs with.
+pub fn governance_settings_for(platform: &Platform) -> eip_governance::Settings {
+    eip_governance::Settings {
         referrals_url: platform.referrals.base.clone(),
         training_url: platform.training.base.clone(),
         engagement_url: platform.engagement.base.clone(),
@@ -97,24 +90,9 @@ pub async fn start(backend: Backend, bus: BusChoice, replicas: usize) -> Platfor
     };
     let governance_db = TestDb::new(backend).await;
     let http = reqwest::Client::new();
-    let referrals = start_source(backend, &shared, |url, shared, listener, shutdown| {
-        let mut config = eip_referrals::Config::default();
-        config.service.database_url = url;
-        eip_referrals::launch(config, shared, listener, shutdown)
-    })
-    .await;
-    let training = start_source(backend, &shared, |url, shared, listener, shutdown| {
-        let mut config = eip_training::Config::default();
-        config.service.database_url = url;
-        eip_training::launch(config, shared, listener, shutdown)
-    })
-    .await;
-    let engagement = start_source(backend, &shared, |url, shared, listener, shutdown| {
-        let mut config = eip_engagement::Config::default();
-        config.service.database_url = url;
-        eip_engagement::launch(config, shared, listener, shutdown)
-    })
-    .await;
+    let referrals = start_source::<Referrals>(backend, &shared).await;
+    let training = start_source::<Training>(backend, &shared).await;
+    let engagement = start_source::<Engagement>(backend, &shared).await;
     let feeds = Feeds {
         referrals: &referrals.base,
         training: &training.base,
@@ -143,7 +121,7 @@ pub async fn start(backend: Backend, bus: BusChoice, replicas: usize) -> Platfor
         let g = start_governance(&governance_db, &own, &feeds).await;
         governance.push(g);
     }
-    let read_model = Db::connect(&governance_db.url, &eip_governance::migrations())
+    let read_model = Db::connect(&governance_db.url, &Governance::migrations())
         .await
         .expect("governance database");
     Platform {

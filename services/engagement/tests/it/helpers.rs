@@ -1,5 +1,6 @@
 //! Spawning the service on a port of its own, and the calls many tests make.
 
+use eip_engagement::Engagement;
 use eip_platform::bus::Bus;
 use eip_test_support::{Backend, TestDb};
 pub use eip_test_support::{TestApp, problem, user};
@@ -16,34 +17,8 @@ pub async fn run(backend: Backend, scenario: impl AsyncFnOnce(&TestApp)) {
     app.stop().await;
 }
 
-/// The service, its skill gate reading training's feed at `training_url`.
-fn launcher(
-    training_url: String,
-) -> impl Fn(
-    eip_platform::config::DatabaseUrl,
-    eip_platform::Shared,
-    tokio::net::TcpListener,
-    eip_platform::CancellationToken,
-) -> std::pin::Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>
-+ Send
-+ Sync
-+ 'static {
-    move |url, shared, listener, shutdown| {
-        let mut config = eip_engagement::Config {
-            training_url: training_url.clone(),
-            ..Default::default()
-        };
-        config.service.database_url = url;
-        Box::pin(eip_engagement::launch(config, shared, listener, shutdown))
-    }
-}
-
 pub async fn spawn_app(backend: Backend) -> TestApp {
-    TestApp::start(
-        backend,
-        launcher(eip_engagement::Config::default().training_url),
-    )
-    .await
+    TestApp::service::<Engagement>(backend, |_| {}).await
 }
 
 /// The service with a stand-in training service beside it on the same bus,
@@ -55,11 +30,12 @@ pub async fn spawn_gated_app(
     let training = eip_skills::testing::FakeTraining::start(bus.clone())
         .await
         .expect("stand-in training service");
-    let app = TestApp::start_with(
+    let training_url = training.url.clone();
+    let app = TestApp::service_on::<Engagement>(
         TestDb::new(backend).await,
         bus,
         eip_test_support::keys(),
-        launcher(training.url.clone()),
+        move |config| config.own.training_url = training_url.clone(),
     )
     .await;
     let url = app.database_url().to_owned();

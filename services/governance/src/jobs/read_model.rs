@@ -3,7 +3,7 @@
 //! and a rebuild forgets a source's contribution and replays its feed.
 
 use crate::store::facts;
-use crate::{Config, NAME, sources};
+use crate::{NAME, Settings, sources};
 use async_trait::async_trait;
 use eip_platform::Shared;
 use eip_platform::client::ServiceClient;
@@ -44,7 +44,7 @@ pub fn consumer(db: Db, shared: &Shared, source: &'static str, url: &str) -> Con
 }
 
 /// The consumers of every source governance reads.
-pub fn consumers(db: &Db, shared: &Shared, config: &Config) -> Vec<Consumer> {
+pub fn consumers(db: &Db, shared: &Shared, config: &Settings) -> Vec<Consumer> {
     vec![
         consumer(
             db.clone(),

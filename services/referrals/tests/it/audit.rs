@@ -2,7 +2,6 @@
 //! why; the hash chain proves it unbroken, and any edit or removal shows.
 
 use crate::helpers::{TestApp, spawn_app};
-use eip_platform::db::Db;
 use eip_test_support::on_both_backends;
 use eip_test_support::{Backend, principal};
 use eip_types::{Principal, Role};
@@ -47,14 +46,7 @@ async fn verification(app: &TestApp, admin: &Principal) -> Value {
 }
 
 async fn tamper(app: &TestApp, sql: &str) {
-    let db = Db::connect(
-        &eip_platform::config::DatabaseUrl::new(app.database_url()),
-        &eip_referrals::migrations(),
-    )
-    .await
-    .expect("db");
-    sqlx::query(sql).execute(db.pool()).await.expect("tamper");
-    db.close().await;
+    app.exec(sql, &[]).await;
 }
 
 async fn views_and_disclosures_are_logged_with_their_reasons(backend: Backend) {

@@ -1,8 +1,9 @@
 //! Readiness follows the database and the bus, and nothing is lost while the
 //! bus is down: the outbox keeps events until it is back.
 
-use crate::helpers::{TestApp, launcher};
+use crate::helpers::TestApp;
 use eip_platform::bus::{Bus, RedisBus};
+use eip_referrals::Referrals;
 use eip_test_support::{
     Backend, RedisServer, TestDb, eventually, keys, on_both_backends, principal,
 };
@@ -32,11 +33,11 @@ async fn readiness_follows_the_bus_and_the_outbox_waits_for_it(backend: Backend)
     let bus = RedisBus::connect(&redis.url, "eip-test:")
         .await
         .expect("redis");
-    let app = TestApp::start_with(
+    let app = TestApp::service_on::<Referrals>(
         TestDb::new(backend).await,
         Bus::Redis(bus.clone()),
         keys(),
-        launcher(eip_referrals::Config::default().training_url),
+        |_| {},
     )
     .await;
     wait_for_ready_status(&app, 200).await;

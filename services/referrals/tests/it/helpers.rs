@@ -1,41 +1,16 @@
 //! Spawning the service on a port of its own, and what many tests share.
 
 use eip_platform::bus::Bus;
+use eip_referrals::Referrals;
 pub use eip_test_support::TestApp;
 use eip_test_support::{Backend, TestDb};
 use eip_types::Principal;
 use eip_types::referral::SharingAgreement;
 
-/// The service, its skill gate reading training's feed at `training_url`.
-pub fn launcher(
-    training_url: String,
-) -> impl Fn(
-    eip_platform::config::DatabaseUrl,
-    eip_platform::Shared,
-    tokio::net::TcpListener,
-    eip_platform::CancellationToken,
-) -> std::pin::Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>
-+ Send
-+ Sync
-+ 'static {
-    move |url, shared, listener, shutdown| {
-        let mut config = eip_referrals::Config {
-            training_url: training_url.clone(),
-            ..Default::default()
-        };
-        config.service.database_url = url;
-        Box::pin(eip_referrals::launch(config, shared, listener, shutdown))
-    }
-}
-
 /// The service on a fresh `backend` database, its sharing agreements in
 /// force for a year either side of today.
 pub async fn spawn_app(backend: Backend) -> TestApp {
-    let app = TestApp::start(
-        backend,
-        launcher(eip_referrals::Config::default().training_url),
-    )
-    .await;
+    let app = TestApp::service::<Referrals>(backend, |_| {}).await;
     renew_agreements(&app).await;
     app
 }
@@ -87,11 +62,12 @@ pub async fn spawn_gated_app(backend: Backend) -> (TestApp, eip_skills::testing:
     let training = eip_skills::testing::FakeTraining::start(bus.clone())
         .await
         .expect("stand-in training service");
-    let app = TestApp::start_with(
+    let url = training.url.clone();
+    let app = TestApp::service_on::<Referrals>(
         TestDb::new(backend).await,
         bus,
         eip_test_support::keys(),
-        launcher(training.url.clone()),
+        move |config| config.own.training_url = url.clone(),
     )
     .await;
     (app, training)

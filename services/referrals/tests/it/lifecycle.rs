@@ -537,7 +537,6 @@ on_both_backends!(
 mod worklist {
     use super::{ok_step, raise};
     use crate::helpers::spawn_app;
-    use eip_platform::db::Db;
     use eip_test_support::on_both_backends;
     use eip_test_support::{Backend, principal};
     use eip_types::Role;
@@ -561,21 +560,13 @@ mod worklist {
         .await;
 
         // Three days ago, as far as the clock is concerned.
-        let db = Db::connect(
-            &eip_platform::config::DatabaseUrl::new(app.database_url()),
-            &eip_referrals::migrations(),
-        )
-        .await
-        .expect("db");
         let three_days_ago =
             eip_platform::db::to_text(chrono::Utc::now() - chrono::Duration::days(3));
-        sqlx::query("UPDATE referrals SET submitted_at = $1 WHERE id = $2")
-            .bind(three_days_ago)
-            .bind(&late.id)
-            .execute(db.pool())
-            .await
-            .expect("backdate");
-        db.close().await;
+        app.exec(
+            "UPDATE referrals SET submitted_at = $1 WHERE id = $2",
+            &[&three_days_ago, &late.id],
+        )
+        .await;
 
         let work: Vec<ReferralSummary> = app
             .get("/referrals?view=worklist", &coordinator)

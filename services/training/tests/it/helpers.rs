@@ -3,6 +3,7 @@
 
 use eip_test_support::Backend;
 pub use eip_test_support::{TestApp, problem, user};
+use eip_training::Training;
 use eip_types::events::TrainingEvent;
 use eip_types::training::{Evidence, ImportReport, Matrix, Status};
 use eip_types::{Principal, Role};
@@ -17,25 +18,12 @@ pub async fn run(backend: Backend, scenario: impl AsyncFnOnce(&TestApp)) {
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
-    spawn_app_with(backend, eip_training::Config::default()).await
-}
-
-/// The service as `config` says (demo data, a mail relay), on a fresh
-/// `backend` database.
-pub async fn spawn_app_with(backend: Backend, config: eip_training::Config) -> TestApp {
-    TestApp::start(backend, move |url, shared, listener, shutdown| {
-        let mut config = config.clone();
-        config.service.database_url = url;
-        eip_training::launch(config, shared, listener, shutdown)
-    })
-    .await
+    TestApp::service::<Training>(backend, |_| {}).await
 }
 
 /// The service with its demonstration data.
 pub async fn spawn_demo_app(backend: Backend) -> TestApp {
-    let mut config = eip_training::Config::default();
-    config.service.demo = true;
-    spawn_app_with(backend, config).await
+    TestApp::service::<Training>(backend, |config| config.service.demo = true).await
 }
 
 /// A user holding only `role` with a given user id (to match a staff record).

@@ -1,8 +1,9 @@
 //! Reminders by email: sent once per day and stage through the configured
 //! SMTP server, and still shown in the portal without one.
 
-use crate::helpers::{spawn_app_with, user, user_with_id};
+use crate::helpers::{TestApp, user, user_with_id};
 use eip_test_support::Backend;
+use eip_training::Training;
 use eip_training::jobs::mail::SmtpConfig;
 use eip_types::Role;
 use eip_types::training::{ImportReport, JobReport, Matrix, Reminder};
@@ -97,17 +98,17 @@ const CSV: &str = "staff_number,user_id,name,team,area,role,manager,agency,email
     P2,u-pc2,Constable Nomail,hull-north,hull,police-constable,S1,,\n";
 
 async fn scenario(backend: Backend, smtp: Option<&SmtpSink>) -> Vec<JobReport> {
-    let config = eip_training::Config {
-        smtp: smtp.map(|s| SmtpConfig {
-            host: "127.0.0.1".into(),
-            port: s.port,
-            from: "Training <training@force.example>".into(),
-            username: None,
-            password: None,
-        }),
-        ..Default::default()
-    };
-    let app = spawn_app_with(backend, config).await;
+    let relay = smtp.map(|s| SmtpConfig {
+        host: "127.0.0.1".into(),
+        port: s.port,
+        from: "Training <training@force.example>".into(),
+        username: None,
+        password: None,
+    });
+    let app = TestApp::service::<Training>(backend, move |config| {
+        config.own.smtp = relay.clone();
+    })
+    .await;
     let admin = user(Role::Admin);
     let report: ImportReport = app
         .post_raw("/staff/import", &admin, "text/csv", CSV)

@@ -1,10 +1,13 @@
 //! The schema's history: released migrations never change, and the SQLite
 //! and PostgreSQL migrations say the same thing.
 
+use eip_platform::service::Service;
+use eip_training::Training;
+
 #[test]
 fn released_migrations_are_unchanged_and_the_backends_agree() {
     eip_test_support::migrations::check(
-        &eip_training::migrations(),
+        &Training::migrations(),
         std::path::Path::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/migrations/released.txt"
