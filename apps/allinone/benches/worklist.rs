@@ -43,7 +43,7 @@ const STATUSES: [&str; 10] = [
 /// Loads `REFERRALS` referrals straight into the service's tables, in
 /// batches, spread over areas, states and two years.
 async fn load(url: &eip_platform::config::DatabaseUrl) -> anyhow::Result<()> {
-    let db = Db::connect(url, &Referrals::migrations()).await?;
+    let db = Db::connect(url, &eip_platform::service::schema::<Referrals>()).await?;
     let start = chrono::Utc::now() - chrono::Duration::days(730);
     let batch = 500;
     for chunk in 0..REFERRALS / batch {

@@ -351,9 +351,10 @@ async fn an_administrator_disposes_of_a_due_record_from_the_retention_page() {
     let keys = keys();
     let (db, referrals) = demo_referrals(&keys).await;
     // One demo record falls due.
-    let store = eip_platform::db::Db::connect(&db.url, &Referrals::migrations())
-        .await
-        .expect("db");
+    let store =
+        eip_platform::db::Db::connect(&db.url, &eip_platform::service::schema::<Referrals>())
+            .await
+            .expect("db");
     let id: String = sqlx::query_scalar("SELECT id FROM referrals ORDER BY id LIMIT 1")
         .fetch_one(store.pool())
         .await
@@ -431,9 +432,10 @@ async fn an_administrator_disposes_of_a_due_record_from_the_retention_page() {
 async fn the_data_protection_officer_sees_who_has_seen_a_record() {
     let keys = keys();
     let (db, referrals) = demo_referrals(&keys).await;
-    let store = eip_platform::db::Db::connect(&db.url, &Referrals::migrations())
-        .await
-        .expect("db");
+    let store =
+        eip_platform::db::Db::connect(&db.url, &eip_platform::service::schema::<Referrals>())
+            .await
+            .expect("db");
     let id: String =
         sqlx::query_scalar("SELECT id FROM referrals WHERE status = 'shared' ORDER BY id LIMIT 1")
             .fetch_one(store.pool())
@@ -484,9 +486,10 @@ async fn the_data_protection_officer_sees_who_has_seen_a_record() {
 async fn duplicates_are_merged_and_unmerged_from_the_person_page() {
     let keys = keys();
     let (db, referrals) = demo_referrals(&keys).await;
-    let store = eip_platform::db::Db::connect(&db.url, &Referrals::migrations())
-        .await
-        .expect("db");
+    let store =
+        eip_platform::db::Db::connect(&db.url, &eip_platform::service::schema::<Referrals>())
+            .await
+            .expect("db");
     let people: Vec<String> =
         sqlx::query_scalar("SELECT id FROM people WHERE area_id = 'hull' ORDER BY id LIMIT 2")
             .fetch_all(store.pool())

@@ -135,10 +135,7 @@ impl Config {
 }
 
 pub fn migrations() -> Migrations {
-    Migrations::new(
-        sqlx::migrate!("./migrations/sqlite"),
-        sqlx::migrate!("./migrations/postgres"),
-    )
+    eip_platform::migrations!()
 }
 
 #[derive(Clone, Debug)]

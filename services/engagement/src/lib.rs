@@ -36,17 +36,12 @@ pub type Config = eip_platform::service::Config<eip_skills::GateSettings>;
 
 impl Service for Engagement {
     const PART: Part = Part::Engagement;
+    const PUBLISHES_EVENTS: bool = true;
     type Settings = eip_skills::GateSettings;
 
-    /// Its own migrations (which seed the places), the outbox and the skill
-    /// gate.
+    /// Its own migrations (which seed the places) and the skill gate's.
     fn migrations() -> Migrations {
-        Migrations::new(
-            sqlx::migrate!("./migrations/sqlite"),
-            sqlx::migrate!("./migrations/postgres"),
-        )
-        .including(eip_platform::outbox::migrations())
-        .including(eip_skills::migrations())
+        eip_platform::migrations!().including(eip_skills::migrations())
     }
 
     /// Loads demo data when asked, relays the outbox to the bus and

@@ -25,7 +25,6 @@ use eip_platform::config::DatabaseUrl;
 use eip_platform::consumer::EventHandler;
 use eip_platform::db::Db;
 use eip_platform::identity::IdentityKeys;
-use eip_platform::service::Service;
 use eip_types::engagement::{Category, EngagementKind, RepeatSubject};
 use eip_types::events::{EngagementEvent, EventEnvelope, ReferralEvent, TrainingEvent};
 use eip_types::governance::{Pack, PackInput, PackStatus};
@@ -252,7 +251,7 @@ async fn load(total: usize) -> anyhow::Result<(AppState, tempdir::Dir, f64, Stri
         "sqlite://{}",
         dir.path.join("governance.db").display()
     ));
-    let db = Db::connect(&url, &Governance::migrations()).await?;
+    let db = Db::connect(&url, &eip_platform::service::schema::<Governance>()).await?;
     let mut tx = db.begin().await?;
     store::framework::seed(&mut tx, &framework::strategy()?).await?;
     tx.commit().await?;

@@ -70,15 +70,12 @@ impl Default for Settings {
 
 impl Service for Governance {
     const PART: Part = Part::Governance;
+    const PUBLISHES_EVENTS: bool = false;
     type Settings = Settings;
 
     /// Its own migrations and the event consumer's.
     fn migrations() -> Migrations {
-        Migrations::new(
-            sqlx::migrate!("./migrations/sqlite"),
-            sqlx::migrate!("./migrations/postgres"),
-        )
-        .including(eip_platform::consumer::migrations())
+        eip_platform::migrations!().including(eip_platform::consumer::migrations())
     }
 
     /// Seeds the framework, loads demo data when asked, and consumes the

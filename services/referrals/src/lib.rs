@@ -36,16 +36,12 @@ pub type Config = eip_platform::service::Config<eip_skills::GateSettings>;
 
 impl Service for Referrals {
     const PART: Part = Part::Referrals;
+    const PUBLISHES_EVENTS: bool = true;
     type Settings = eip_skills::GateSettings;
 
-    /// Its own migrations, the outbox and the skill gate.
+    /// Its own migrations and the skill gate's.
     fn migrations() -> Migrations {
-        Migrations::new(
-            sqlx::migrate!("./migrations/sqlite"),
-            sqlx::migrate!("./migrations/postgres"),
-        )
-        .including(eip_platform::outbox::migrations())
-        .including(eip_skills::migrations())
+        eip_platform::migrations!().including(eip_skills::migrations())
     }
 
     /// Gives earlier referrals their person records, loads demo data when

@@ -126,9 +126,10 @@ async fn main() {
     }
 
     // Evidence straight into the store: two to six entries a person.
-    let store = eip_platform::db::Db::connect(&db.url, &Training::migrations())
-        .await
-        .expect("db");
+    let store =
+        eip_platform::db::Db::connect(&db.url, &eip_platform::service::schema::<Training>())
+            .await
+            .expect("db");
     let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM staff ORDER BY id")
         .fetch_all(store.pool())
         .await

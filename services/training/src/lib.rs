@@ -48,15 +48,12 @@ pub struct Settings {
 
 impl Service for Training {
     const PART: Part = Part::Training;
+    const PUBLISHES_EVENTS: bool = true;
     type Settings = Settings;
 
-    /// Its own migrations (which seed the framework) and the outbox.
+    /// Its own migrations, which seed the framework.
     fn migrations() -> Migrations {
-        Migrations::new(
-            sqlx::migrate!("./migrations/sqlite"),
-            sqlx::migrate!("./migrations/postgres"),
-        )
-        .including(eip_platform::outbox::migrations())
+        eip_platform::migrations!()
     }
 
     /// Loads demo data when asked, relays the outbox to the bus and runs

@@ -27,6 +27,18 @@ pub enum Backend {
     Postgres,
 }
 
+/// The migrations of the crate it is written in: its `migrations/sqlite`
+/// and `migrations/postgres` folders, embedded at build time.
+#[macro_export]
+macro_rules! migrations {
+    () => {
+        $crate::db::Migrations::new(
+            ::sqlx::migrate!("./migrations/sqlite"),
+            ::sqlx::migrate!("./migrations/postgres"),
+        )
+    };
+}
+
 /// A database's migrations, one list per backend, in version order.
 #[derive(Debug, Clone)]
 pub struct Migrations {

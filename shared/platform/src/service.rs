@@ -27,9 +27,13 @@ pub trait Service: 'static {
     const PART: Part;
     /// Its own settings, read beside the shared ones.
     type Settings: Default + Clone + Serialize + DeserializeOwned + Send + Sync + 'static;
+    /// Whether it publishes events: if so its schema includes the outbox,
+    /// and it serves the event feed.
+    const PUBLISHES_EVENTS: bool;
 
-    /// Its schema: its own migrations and the shared components' it uses.
-    fn migrations() -> crate::db::Migrations;
+    /// Its own migrations and those of the components it uses (the event
+    /// consumer's, the skill gate's); see [`schema`] for the whole set.
+    fn migrations() -> Migrations;
 
     /// Builds the service once its database is ready: seeds, state,
     /// background work (`launch.keep`), the outbox (`launch.outbox()`), and
@@ -42,6 +46,16 @@ pub trait Service: 'static {
     /// The configuration it runs with when nothing overrides it.
     fn default_config() -> Config<Self::Settings> {
         Config::defaults(Self::PART)
+    }
+}
+
+/// The whole schema of service `S`: its migrations, and the outbox's when it
+/// publishes events.
+pub fn schema<S: Service>() -> Migrations {
+    if S::PUBLISHES_EVENTS {
+        S::migrations().including(outbox::migrations())
+    } else {
+        S::migrations()
     }
 }
 
@@ -110,7 +124,7 @@ pub async fn launch<S: Service>(
     let mut launch = Launch::connect(
         S::PART.name(),
         &config.service,
-        &S::migrations(),
+        &schema::<S>(),
         shared,
         shutdown,
     )

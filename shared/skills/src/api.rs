@@ -18,13 +18,20 @@ impl FromRef<SkillGate> for IdentityKeys {
     }
 }
 
-/// The paths and schemas a service adds to its OpenAPI document.
+/// The paths and schemas the gate adds to a service's OpenAPI document:
+/// name it among the document's `modifiers`.
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(list_requirements, set_requirement, clear_requirement),
     components(schemas(GatedAction, SkillRequirement, SkillRequirementChange))
 )]
 pub struct SkillsDoc;
+
+impl utoipa::Modify for SkillsDoc {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        openapi.merge(<SkillsDoc as utoipa::OpenApi>::openapi());
+    }
+}
 
 impl SkillGate {
     /// `GET /skill-requirements`, `PUT` and `DELETE /skill-requirements/{action}`.
@@ -51,7 +58,7 @@ fn require_admin(user: &Authenticated) -> Result<&str, ApiError> {
 
 /// The actions this service can gate on a current competency, with what
 /// each needs now (any signed-in user may see them).
-#[utoipa::path(get, path = "/skill-requirements",
+#[utoipa::path(get, tag = "skill_requirements", path = "/skill-requirements",
     responses((status = 200, body = [GatedAction]), (status = 401, body = Problem)))]
 pub async fn list_requirements(
     State(gate): State<SkillGate>,
@@ -64,7 +71,7 @@ pub async fn list_requirements(
 /// Sets the competency an action needs (administrators). From then on the
 /// action is refused to anyone whose competency is not current, with the
 /// reason and who can help.
-#[utoipa::path(put, path = "/skill-requirements/{action}", request_body = SkillRequirementChange,
+#[utoipa::path(put, tag = "skill_requirements", path = "/skill-requirements/{action}", request_body = SkillRequirementChange,
     params(("action" = String, Path)),
     responses((status = 200, body = GatedAction), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -131,7 +138,7 @@ pub async fn set_requirement(
 
 /// Removes an action's requirement (administrators): anyone allowed may do
 /// it again.
-#[utoipa::path(delete, path = "/skill-requirements/{action}",
+#[utoipa::path(delete, tag = "skill_requirements", path = "/skill-requirements/{action}",
     params(("action" = String, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn clear_requirement(

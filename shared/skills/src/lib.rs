@@ -41,11 +41,7 @@ use sqlx::Row;
 /// The gate's tables (requirements, competency states, linked accounts)
 /// and the event consumer's, for a gating service's migration set.
 pub fn migrations() -> Migrations {
-    Migrations::new(
-        sqlx::migrate!("./migrations/sqlite"),
-        sqlx::migrate!("./migrations/postgres"),
-    )
-    .including(eip_platform::consumer::migrations())
+    eip_platform::migrations!().including(eip_platform::consumer::migrations())
 }
 
 /// The settings of a service that gates work on competencies.

@@ -121,9 +121,12 @@ pub async fn start(backend: Backend, bus: BusChoice, replicas: usize) -> Platfor
         let g = start_governance(&governance_db, &own, &feeds).await;
         governance.push(g);
     }
-    let read_model = Db::connect(&governance_db.url, &Governance::migrations())
-        .await
-        .expect("governance database");
+    let read_model = Db::connect(
+        &governance_db.url,
+        &eip_platform::service::schema::<Governance>(),
+    )
+    .await
+    .expect("governance database");
     Platform {
         keys,
         bus,

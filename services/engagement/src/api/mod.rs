@@ -18,6 +18,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use eip_platform::error::ApiError;
 use eip_platform::http::AssertionSecurity;
+use eip_skills::SkillsDoc;
 use eip_types::engagement::{
     ActionStatus, Assessment, AssessmentInput, AssessmentResult, CaseResponse, CaseStatus,
     CommunityPriority, Concentration, CrimeShare, Demand, DirectoryEntry, DirectorySettings,
@@ -51,19 +52,16 @@ use utoipa::OpenApi;
         directory::import, directory::list_services, directory::show_service,
         directory::review_service, directory::export, directory::show_settings,
         directory::put_settings, hubs::list_hubs, hubs::create_hub,
-        hubs::update_hub,
-        eip_skills::list_requirements, eip_skills::set_requirement, eip_skills::clear_requirement),
+        hubs::update_hub),
     components(schemas(Place, PlaceKind, EventPage, Problem, ImportJob, ImportKind, ImportStatus,
         NewImport, RowError, CrimeShare, Concentration, Demand, TopShare, LorenzPoint,
         TopVersusBottom, Hotspot, RepeatRule, RepeatSubject, RuleInput, RepeatFlag, RunRule,
         OpenSupport, OpenHiddenSupport, SupportPath, HiddenDemand, ProblemCase, CaseStatus, NewCase, Scanning,
         TriangleAnalysis, CaseResponse, AssessmentInput, Assessment, AssessmentResult,
         EngagementKind, NewEngagement, Engagement, CommunityPriority, NewPriority, PriorityStatus,
-        WeDid, ActionStatus, DirectoryEntry, DirectorySettings, Sector, Hub, HubInput,
-        eip_types::training::GatedAction, eip_types::training::SkillRequirement,
-        eip_types::training::SkillRequirementChange)),
+        WeDid, ActionStatus, DirectoryEntry, DirectorySettings, Sector, Hub, HubInput)),
     security(("assertion" = [])),
-    modifiers(&AssertionSecurity)
+    modifiers(&AssertionSecurity, &SkillsDoc)
 )]
 pub struct ApiDoc;
 

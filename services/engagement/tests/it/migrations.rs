@@ -2,12 +2,11 @@
 //! and PostgreSQL migrations say the same thing.
 
 use eip_engagement::Engagement;
-use eip_platform::service::Service;
 
 #[test]
 fn released_migrations_are_unchanged_and_the_backends_agree() {
     eip_test_support::migrations::check(
-        &Engagement::migrations(),
+        &eip_platform::service::schema::<Engagement>(),
         std::path::Path::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/migrations/released.txt"

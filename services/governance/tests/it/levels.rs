@@ -7,7 +7,6 @@ use eip_governance::jobs::read_model::FactEvents;
 use eip_governance::store::facts::all_facts;
 use eip_platform::consumer::EventHandler;
 use eip_platform::db::Db;
-use eip_platform::service::Service;
 use eip_test_support::{Backend, TestDb};
 use eip_types::engagement::{Category, RepeatSubject};
 use eip_types::events::{EngagementEvent, EventEnvelope};
@@ -33,7 +32,7 @@ fn demand(seq: i64, place: &str, month: &str, calls: i64) -> EventEnvelope {
 
 async fn demand_levels_replace_what_they_replaced(backend: Backend) {
     let test_db = TestDb::new(backend).await;
-    let db = Db::connect(&test_db.url, &Governance::migrations())
+    let db = Db::connect(&test_db.url, &eip_platform::service::schema::<Governance>())
         .await
         .expect("database");
     let events = [
@@ -90,7 +89,7 @@ fn repeat(seq: i64, place: &str, rule: &str, subjects: i64, incidents: i64) -> E
 
 async fn repeat_demand_levels_feed_the_repeat_demand_measures(backend: Backend) {
     let test_db = TestDb::new(backend).await;
-    let db = Db::connect(&test_db.url, &Governance::migrations())
+    let db = Db::connect(&test_db.url, &eip_platform::service::schema::<Governance>())
         .await
         .expect("database");
     const FREQUENT: &str = "more-than-5-in-30-days";

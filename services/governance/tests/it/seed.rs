@@ -6,7 +6,6 @@ use eip_governance::Governance;
 use eip_governance::framework::{place_of, strategy, validate_measure};
 use eip_governance::store::framework::{load, put_measure, seed};
 use eip_platform::db::Db;
-use eip_platform::service::Service;
 use eip_test_support::{Backend, TestDb};
 use eip_types::governance::{Framework, Measure, MeasureStatus, Target};
 
@@ -29,7 +28,7 @@ async fn save_measure(db: &Db, m: &Measure) {
 
 async fn an_earlier_seed_is_upgraded_without_undoing_edits(backend: Backend) {
     let test_db = TestDb::new(backend).await;
-    let db = Db::connect(&test_db.url, &Governance::migrations())
+    let db = Db::connect(&test_db.url, &eip_platform::service::schema::<Governance>())
         .await
         .expect("database");
     let strategy = strategy().expect("the strategy parses");

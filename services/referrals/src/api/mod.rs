@@ -13,6 +13,7 @@ use crate::audit::{AccessEntry, Verification};
 use axum::routing::get;
 use axum::{Json, Router};
 use eip_platform::http::AssertionSecurity;
+use eip_skills::SkillsDoc;
 use eip_types::audit::AccessReport;
 use eip_types::events::EventPage;
 use eip_types::person::{
@@ -41,17 +42,14 @@ use utoipa::OpenApi;
         agreements::list_agreements, agreements::create_agreement, agreements::update_agreement,
         timeliness::show_targets, timeliness::set_targets,
         retention::show_periods, retention::set_periods,
-        eip_platform::outbox::event_feed,
-        eip_skills::list_requirements, eip_skills::set_requirement, eip_skills::clear_requirement),
+        eip_platform::outbox::event_feed),
     components(schemas(NewReferral, Referral, ReferralDetail, ReferralSummary, ReferralStatus, Priority, Pathway, Outcome,
         Transition, TransitionRequest, HistoryEntry, Agency, AgencyChange, SharingAgreement, AgreementChange, TimelinessTargets, RetentionPeriods,
         ShareRecord, SharedField, Person, PersonMatch, MatchQuery, PersonSearch, PersonFound, PersonDetail, LinkedPerson, NewLink,
         MergeRequest, MergeRecord, UndoMerge, Gender, Relationship, LawfulBasis, ConsentStatus, FollowUpResult, AccessEntry, AccessReport, Verification, RetentionDecision, RetentionChoice, RetentionDue,
-        EventPage, Problem, FieldError,
-        eip_types::training::GatedAction, eip_types::training::SkillRequirement,
-        eip_types::training::SkillRequirementChange)),
+        EventPage, Problem, FieldError)),
     security(("assertion" = [])),
-    modifiers(&AssertionSecurity)
+    modifiers(&AssertionSecurity, &SkillsDoc)
 )]
 pub struct ApiDoc;
 

@@ -1,13 +1,12 @@
 //! The schema's history: released migrations never change, and the SQLite
 //! and PostgreSQL migrations say the same thing.
 
-use eip_platform::service::Service;
 use eip_training::Training;
 
 #[test]
 fn released_migrations_are_unchanged_and_the_backends_agree() {
     eip_test_support::migrations::check(
-        &Training::migrations(),
+        &eip_platform::service::schema::<Training>(),
         std::path::Path::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/migrations/released.txt"
