@@ -3,7 +3,7 @@
 //! long referrals are kept before their retention review), and for the
 //! skills that unlock work (the competency a gated action needs).
 
-use super::{error_summary_for, failed, show};
+use super::{error_summary_for, loading};
 use crate::data::{self, GatedActionRow, SharingAdminPage, SkillsAdminPage};
 use crate::kit::fields::{sharing, skill as skill_field};
 use crate::kit::{Fields, FormOutcome, routes};
@@ -18,14 +18,7 @@ pub fn SharingAdmin() -> impl IntoView {
     let page = Resource::new(|| (), |_| data::load_sharing_admin());
     view! {
         <h1>"Sharing, timeliness and retention"</h1>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(loaded) => show(loaded, |p| sharing_admin(p).into_any()),
-                    Err(e) => failed(e),
-                }
-            })}
-        </Suspense>
+        {loading(page, |p| sharing_admin(p).into_any())}
     }
 }
 
@@ -316,14 +309,7 @@ pub fn SkillsAdmin() -> impl IntoView {
     view! {
         <h1>"Skills that unlock work"</h1>
         <p class="hint">"Make an action need a current competency. Someone whose competency has lapsed, or who never held it, is refused with the reason and with who can help; the training record decides, through the training service's events."</p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(loaded) => show(loaded, |p| skills_admin(p).into_any()),
-                    Err(e) => failed(e),
-                }
-            })}
-        </Suspense>
+        {loading(page, |p| skills_admin(p).into_any())}
     }
 }
 

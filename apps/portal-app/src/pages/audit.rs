@@ -1,7 +1,7 @@
 //! The data protection officer's access report: who has seen a child's
 //! record, when and why.
 
-use super::{error_summary, failed, field_error, show};
+use super::{error_summary, field_error, loading};
 use crate::data;
 use crate::kit::fields::access as field;
 use crate::kit::routes;
@@ -19,14 +19,7 @@ pub fn AccessReportPage() -> impl IntoView {
     );
     view! {
         <h1>"Access report"</h1>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(loaded) => show(loaded, |p| report_page(p).into_any()),
-                    Err(e) => failed(e),
-                }
-            })}
-        </Suspense>
+        {loading(page, |p| report_page(p).into_any())}
     }
 }
 

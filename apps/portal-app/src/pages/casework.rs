@@ -2,7 +2,7 @@
 //! stage checklist, and the partner directory. Every form is a plain
 //! POST that works without JavaScript, with field-level errors.
 
-use super::{failed, show};
+use super::loading;
 use crate::data;
 use crate::kit::fields::case::{self as field, Stage};
 use crate::kit::fields::{priority as priority_field, we_did as we_did_field};
@@ -152,14 +152,7 @@ pub fn PriorityBoardPage() -> impl IntoView {
             "At most three priorities are agreed with each community per place and quarter. "
             "Each shows what people said and what was done about it."
         </p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(loaded) => show(loaded, |b| priority_board(b).into_any()),
-                    Err(e) => failed(e),
-                }
-            })}
-        </Suspense>
+        {loading(page, |b| priority_board(b).into_any())}
     }
 }
 
@@ -279,14 +272,7 @@ pub fn CasesPage() -> impl IntoView {
     let page = Resource::new(|| (), |_| data::load_cases());
     view! {
         <h1>"Problem-solving cases"</h1>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(loaded) => show(loaded, |l| case_list(l).into_any()),
-                    Err(e) => failed(e),
-                }
-            })}
-        </Suspense>
+        {loading(page, |l| case_list(l).into_any())}
     }
 }
 
@@ -371,14 +357,7 @@ pub fn CaseWorkspacePage() -> impl IntoView {
         data::load_case,
     );
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(loaded) => show(loaded, |w| case_workspace(w).into_any()),
-                    Err(e) => failed(e),
-                }
-            })}
-        </Suspense>
+        {loading(page, |w| case_workspace(w).into_any())}
     }
 }
 
@@ -549,14 +528,7 @@ pub fn DirectoryPage() -> impl IntoView {
             "Services offered by statutory, voluntary, business and community organisations. "
             "Entries not reviewed within the review period are marked for review."
         </p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(loaded) => show(loaded, |d| directory(d).into_any()),
-                    Err(e) => failed(e),
-                }
-            })}
-        </Suspense>
+        {loading(page, |d| directory(d).into_any())}
     }
 }
 

@@ -1,7 +1,7 @@
 //! Places and engagement pages: the place list and profiles, the engagement
 //! log form, the repeat- and hidden-demand lists, and import progress.
 
-use super::{failed, field_error, show};
+use super::{field_error, loading};
 use crate::data::{self, MonthDemand};
 use crate::kit::fields::{demand as demand_field, engagement as field, import as import_field};
 use crate::kit::routes;
@@ -15,10 +15,7 @@ pub fn Places() -> impl IntoView {
     let page = Resource::new(|| (), |_| data::load_places());
     view! {
         <h1>"Places"</h1>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(loaded) => show(loaded, |list| view! {
+        {loading(page, |list| view! {
                         <table id="places">
                             <thead><tr><th>"Place"</th><th>"Kind"</th><th>"Local authority"</th><th>"Code"</th></tr></thead>
                             <tbody>
@@ -39,11 +36,7 @@ pub fn Places() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
-                    }.into_any()),
-                    Err(e) => failed(e),
-                }
-            })}
-        </Suspense>
+                    }.into_any())}
     }
 }
 
@@ -104,14 +97,7 @@ pub fn PlaceProfilePage() -> impl IntoView {
         data::load_place_profile,
     );
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(loaded) => show(loaded, |p| place_profile(p).into_any()),
-                    Err(e) => failed(e),
-                }
-            })}
-        </Suspense>
+        {loading(page, |p| place_profile(p).into_any())}
     }
 }
 
@@ -264,14 +250,7 @@ pub fn EngagementNewPage() -> impl IntoView {
     let page = Resource::new(|| (), |_| data::load_engagement_form());
     view! {
         <h1>"Log an engagement"</h1>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(loaded) => show(loaded, |p| engagement_form(p).into_any()),
-                    Err(e) => failed(e),
-                }
-            })}
-        </Suspense>
+        {loading(page, |p| engagement_form(p).into_any())}
     }
 }
 
@@ -351,14 +330,7 @@ pub fn DemandPage() -> impl IntoView {
             "Flags and this worklist prompt a person to review and, where it helps, open a support "
             "path: a problem-solving case or a referral suggestion. They are never a marker against anyone."
         </p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(loaded) => show(loaded, |d| demand_lists(d).into_any()),
-                    Err(e) => failed(e),
-                }
-            })}
-        </Suspense>
+        {loading(page, |d| demand_lists(d).into_any())}
     }
 }
 
@@ -479,10 +451,7 @@ pub fn ImportsPage() -> impl IntoView {
     );
     view! {
         <h1>"Imports"</h1>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(loaded) => show(loaded, |p| view! {
+        {loading(page, |p| view! {
                         {upload_form(p.upload)}
                         {p.selected.map(|j| import_progress(j, p.errors))}
                         <h2>"Recent imports"</h2>
@@ -502,11 +471,7 @@ pub fn ImportsPage() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
-                    }.into_any()),
-                    Err(e) => failed(e),
-                }
-            })}
-        </Suspense>
+                    }.into_any())}
     }
 }
 

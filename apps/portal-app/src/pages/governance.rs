@@ -1,7 +1,7 @@
 //! Governance reports: the per-area report, the board dashboard with its
 //! charts and icons, and report packs with their sign-off.
 
-use super::{error_summary, failed, show};
+use super::{error_summary, loading};
 use crate::data;
 use crate::kit::fields::{approvers as approver_field, pack as field};
 use crate::kit::routes;
@@ -16,10 +16,7 @@ pub fn Reports() -> impl IntoView {
     let page = Resource::new(|| (), |_| data::load_report());
     view! {
         <h1>"Referrals submitted per area"</h1>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(loaded) => show(loaded, |r| view! {
+        {loading(page, |r| view! {
                         <table id="submitted-per-area">
                             <thead><tr><th>"Area"</th><th class="num">"Submitted"</th></tr></thead>
                             <tbody>
@@ -38,11 +35,7 @@ pub fn Reports() -> impl IntoView {
                             {format!("* hidden: counts from 1 to {} are suppressed, with further cells hidden where they could reveal one.", r.suppress_up_to)}
                         </p>
                         {(r.total == Cell::Suppressed).then(|| view! { <p class="hint">"The total is hidden because it is small."</p> })}
-                    }.into_any()),
-                    Err(e) => failed(e),
-                }
-            })}
-        </Suspense>
+                    }.into_any())}
     }
 }
 
@@ -161,14 +154,7 @@ pub fn BoardDashboard() -> impl IntoView {
     );
     view! {
         <h1>"Board dashboard"</h1>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(loaded) => show(loaded, |p| dashboard_page(p).into_any()),
-                    Err(e) => failed(e),
-                }
-            })}
-        </Suspense>
+        {loading(page, |p| dashboard_page(p).into_any())}
     }
 }
 
@@ -221,14 +207,7 @@ pub fn Packs() -> impl IntoView {
     let page = Resource::new(|| (), |_| data::load_packs());
     view! {
         <h1>"Report packs"</h1>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(loaded) => show(loaded, |p| packs_page(p).into_any()),
-                    Err(e) => failed(e),
-                }
-            })}
-        </Suspense>
+        {loading(page, |p| packs_page(p).into_any())}
     }
 }
 
@@ -355,14 +334,7 @@ pub fn PackDetail() -> impl IntoView {
         data::load_pack,
     );
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(loaded) => show(loaded, |p| pack_page(p).into_any()),
-                    Err(e) => failed(e),
-                }
-            })}
-        </Suspense>
+        {loading(page, |p| pack_page(p).into_any())}
     }
 }
 

@@ -139,6 +139,31 @@ pub(crate) fn show<T: 'static>(loaded: Loaded<T>, ready: impl FnOnce(T) -> AnyVi
     }
 }
 
+/// A page's data as it loads: "Loading…" until it comes, then `ready` with
+/// it, or why it cannot be shown.
+pub(crate) fn loading<T, F>(
+    page: Resource<Result<Loaded<T>, ServerFnError>>,
+    ready: F,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    F: Fn(T) -> AnyView + Clone + Send + Sync + 'static,
+{
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || {
+                let ready = ready.clone();
+                Suspend::new(async move {
+                    match page.await {
+                        Ok(loaded) => show(loaded, ready),
+                        Err(e) => failed(e),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
 pub(crate) fn failed(e: ServerFnError) -> AnyView {
     view! {
         <h1 id="unavailable">"Service unavailable"</h1>

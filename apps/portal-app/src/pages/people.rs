@@ -1,7 +1,7 @@
 //! A person's page: who they are, their household, every referral about
 //! them, and merges of duplicate records.
 
-use super::{failed, show};
+use super::loading;
 use crate::data;
 use crate::kit::fields::merge as field;
 use crate::kit::routes;
@@ -17,14 +17,7 @@ pub fn PersonPage() -> impl IntoView {
         data::load_person,
     );
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(loaded) => show(loaded, |p| person_page(p).into_any()),
-                    Err(e) => failed(e),
-                }
-            })}
-        </Suspense>
+        {loading(page, |p| person_page(p).into_any())}
     }
 }
 

@@ -1,6 +1,6 @@
 //! Referral pages: lists, worklist, the form, a referral's detail, retention.
 
-use super::{failed, field_error, show};
+use super::{field_error, loading};
 use crate::data;
 use crate::kit::fields::step::{self as step_field, Step};
 use crate::kit::fields::{referral as field, retention as decision_field};
@@ -19,10 +19,7 @@ pub fn ReferralList() -> impl IntoView {
     let page = Resource::new(|| (), |_| data::load_referrals());
     view! {
         <h1>"Referrals"</h1>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(loaded) => show(loaded, |p| {
+        {loading(page, |p| {
                         view! {
                             {p.flash.map(|m| view! { <p id="flash" class="flash" role="status">{m}</p> })}
                             {p.can_raise.then(|| view! {
@@ -55,11 +52,7 @@ pub fn ReferralList() -> impl IntoView {
                                 </tbody>
                             </table>
                         }.into_any()
-                    }),
-                    Err(e) => failed(e),
-                }
-            })}
-        </Suspense>
+                    })}
     }
 }
 
@@ -70,10 +63,7 @@ pub fn Worklist() -> impl IntoView {
     let page = Resource::new(|| (), |_| data::load_worklist());
     view! {
         <h1>"Worklist"</h1>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(loaded) => show(loaded, |items| {
+        {loading(page, |items| {
                         let overdue = items.iter().filter(|i| i.overdue).count();
                         view! {
                             <p id="overdue-count" class={if overdue > 0 { "flag" } else { "hint" }}>
@@ -108,11 +98,7 @@ pub fn Worklist() -> impl IntoView {
                             </table>
                         }
                         .into_any()
-                    }),
-                    Err(e) => failed(e),
-                }
-            })}
-        </Suspense>
+                    })}
     }
 }
 
@@ -126,10 +112,7 @@ pub fn Retention() -> impl IntoView {
             "Each record is kept only while a policing purpose continues. Record why it is retained, \
              or dispose of its personal data (an anonymised record stays for statistics)."
         </p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(loaded) => show(loaded, |p| {
+        {loading(page, |p| {
                         let message = p.flash.map(|text| ("flash", "flash", text)).or_else(|| {
                             p.outcome
                                 .and_then(|o| o.headline())
@@ -169,11 +152,7 @@ pub fn Retention() -> impl IntoView {
                             </ul>
                         }
                         .into_any()
-                    }),
-                    Err(e) => failed(e),
-                }
-            })}
-        </Suspense>
+                    })}
     }
 }
 
@@ -191,14 +170,7 @@ pub fn ReferralDetail() -> impl IntoView {
         |(id, reason)| data::load_referral(id, reason),
     );
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(loaded) => show(loaded, |p| referral_page(p).into_any()),
-                    Err(e) => failed(e),
-                }
-            })}
-        </Suspense>
+        {loading(page, |p| referral_page(p).into_any())}
     }
 }
 
@@ -504,14 +476,7 @@ pub fn NewReferralPage() -> impl IntoView {
     let page = Resource::new(|| (), |_| data::load_referral_form());
     view! {
         <h1>"Raise an early-help referral"</h1>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(loaded) => show(loaded, |p| referral_form(p).into_any()),
-                    Err(e) => failed(e),
-                }
-            })}
-        </Suspense>
+        {loading(page, |p| referral_form(p).into_any())}
     }
 }
 

@@ -3,7 +3,7 @@
 //! form is a plain POST to the portal server, so they work without
 //! JavaScript.
 
-use super::{failed, field_error, show};
+use super::{field_error, loading};
 use crate::data::{self, MatrixFilters};
 use crate::kit::fields::{assessment as field, matrix as filter, register as register_field};
 use crate::kit::{Fields, FormOutcome, routes};
@@ -79,14 +79,7 @@ fn matrix_view(ready: fn(data::MatrixPage) -> AnyView) -> impl IntoView {
         data::load_matrix,
     );
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(loaded) => show(loaded, ready),
-                    Err(e) => failed(e),
-                }
-            })}
-        </Suspense>
+        {loading(page, ready)}
     }
 }
 
@@ -316,14 +309,7 @@ pub fn TrainingRecord() -> impl IntoView {
         |(id, as_of)| data::load_record(id, as_of),
     );
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(loaded) => show(loaded, |p| record_page(p).into_any()),
-                    Err(e) => failed(e),
-                }
-            })}
-        </Suspense>
+        {loading(page, |p| record_page(p).into_any())}
     }
 }
 
@@ -523,10 +509,7 @@ pub fn TrainingSessions() -> impl IntoView {
     let page = Resource::new(|| (), |_| data::load_sessions());
     view! {
         <h1>"Sessions"</h1>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(loaded) => show(loaded, |list| view! {
+        {loading(page, |list| view! {
                         <ul id="sessions" class="cards">
                             {list.into_iter().map(|s| view! {
                                 <li class="card">
@@ -536,11 +519,7 @@ pub fn TrainingSessions() -> impl IntoView {
                                 </li>
                             }).collect_view()}
                         </ul>
-                    }.into_any()),
-                    Err(e) => failed(e),
-                }
-            })}
-        </Suspense>
+                    }.into_any())}
     }
 }
 
@@ -552,14 +531,7 @@ pub fn TrainingSession() -> impl IntoView {
         data::load_session,
     );
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(loaded) => show(loaded, |p| session_page(p).into_any()),
-                    Err(e) => failed(e),
-                }
-            })}
-        </Suspense>
+        {loading(page, |p| session_page(p).into_any())}
     }
 }
 
