@@ -4,7 +4,7 @@
 use crate::browser::tail;
 use crate::support::{TempDir, wait_ready};
 use anyhow::{Context, anyhow};
-use eip_platform::identity::IdentityKeys;
+use eip_platform::identity::generated_configs;
 use eip_test_support::{RedisServer, TestDb, free_port};
 use secrecy::ExposeSecret;
 use std::fs::File;
@@ -52,12 +52,36 @@ impl DistributedPlatform {
         binary(&bin_dir, "eip-portal")?;
 
         let redis = RedisServer::start().await;
-        let signing_key = IdentityKeys::random_secret().expose_secret().to_owned();
+        // Each program its own private key; all trust every public key.
+        let identities = generated_configs(
+            &[
+                "portal",
+                "engagement",
+                "referrals",
+                "training",
+                "governance",
+            ],
+            Duration::from_secs(60),
+        );
+        let identity = |program: &str| -> anyhow::Result<[(&'static str, String); 3]> {
+            let part = program.trim_start_matches("eip-");
+            let (_, cfg) = identities
+                .iter()
+                .find(|(name, _)| name == part)
+                .with_context(|| format!("no keys for {part}"))?;
+            Ok([
+                (
+                    "EIP_IDENTITY__SIGNING_KEY",
+                    cfg.signing_key.expose_secret().to_owned(),
+                ),
+                ("EIP_IDENTITY__KEY_ID", cfg.key_id.clone()),
+                ("EIP_IDENTITY__TRUSTED", cfg.trusted.clone()),
+            ])
+        };
         let common = [
             ("EIP_BUS__KIND", "redis".to_owned()),
             ("EIP_BUS__REDIS_URL", redis.url.clone()),
             ("EIP_BUS__KEY_PREFIX", "eip-e2e:".to_owned()),
-            ("EIP_IDENTITY__SIGNING_KEY", signing_key),
             ("EIP_DEMO", "true".to_owned()),
         ];
         let mut platform = Self {
@@ -88,6 +112,7 @@ impl DistributedPlatform {
         let engagement_url = url_of("eip-engagement")?;
         for ((name, portal_var), url) in SERVICES.into_iter().zip(urls.iter().cloned()) {
             let mut env = common.to_vec();
+            env.extend(identity(name)?);
             if name == "eip-governance" {
                 env.push(("EIP_REFERRALS_URL", referrals_url.clone()));
                 env.push(("EIP_ENGAGEMENT_URL", engagement_url.clone()));
@@ -102,6 +127,7 @@ impl DistributedPlatform {
         let url = format!("http://127.0.0.1:{}", free_port());
         // The portal ignores the bus settings it shares with the services.
         let mut env = common.to_vec();
+        env.extend(identity("eip-portal")?);
         env.extend(portal_env);
         env.extend([
             (

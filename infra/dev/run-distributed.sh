@@ -18,7 +18,9 @@ for db in eip_engagement eip_referrals eip_training eip_governance eip_portal; d
 done
 
 export EIP_BUS__KIND=redis EIP_BUS__REDIS_URL=redis://127.0.0.1:6379
-export EIP_IDENTITY__SIGNING_KEY="${EIP_IDENTITY__SIGNING_KEY:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
+# Fresh identity keys each run: each program its own, all trusting all.
+eval "$("$target/debug/eip" keys)"
+export EIP_IDENTITY__TRUSTED="$EIP_KEYS_TRUSTED"
 export EIP_DEMO="${EIP_DEMO:-true}"
 logs="${TMPDIR:-/tmp}/eip-distributed"; mkdir -p "$logs"
 pids=()
@@ -26,7 +28,9 @@ trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
 
 start() { # name port [VAR=value ...]
   local name=$1 port=$2; shift 2
-  env EIP_BIND="127.0.0.1:$port" EIP_DATABASE_URL="$PG/eip_$name" "$@" \
+  local key="EIP_KEYS_${name^^}_SIGNING_KEY" kid="EIP_KEYS_${name^^}_KEY_ID"
+  env EIP_BIND="127.0.0.1:$port" EIP_DATABASE_URL="$PG/eip_$name" \
+    EIP_IDENTITY__SIGNING_KEY="${!key}" EIP_IDENTITY__KEY_ID="${!kid}" "$@" \
     "$target/debug/eip-$name" >"$logs/$name.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 100); do

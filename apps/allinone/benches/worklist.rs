@@ -221,7 +221,7 @@ async fn run(backend: Backend) -> anyhow::Result<()> {
     };
     portal_config.sessions.secure_cookie = false;
     portal_config.services.referrals = referrals.base.clone();
-    let portal_keys = keys.clone();
+    let portal_keys = keys.part(eip_platform::identity::PORTAL);
     let portal = RunningService::start(|listener, shutdown| {
         eip_portal::launch(portal_config, portal_keys, listener, shutdown)
     })

@@ -6,12 +6,13 @@
 use eip_engagement::Engagement;
 use eip_governance::Governance;
 use eip_platform::bus::{Bus, InProcessBus};
-use eip_platform::config::{DatabaseUrl, IdentityConfig, Part, ServiceConfig, TelemetryConfig};
-use eip_platform::identity::IdentityKeys;
+use eip_platform::config::{DatabaseUrl, Part, ServiceConfig, TelemetryConfig};
+use eip_platform::identity::{Keyring, generated_configs};
 use eip_platform::service::launch;
 use eip_platform::{CancellationToken, Shared};
 use eip_referrals::Referrals;
 use eip_training::Training;
+use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::path::PathBuf;
@@ -50,6 +51,49 @@ impl Default for Config {
     }
 }
 
+/// Every part of the platform.
+pub const PARTS: [Part; 5] = [
+    Part::Portal,
+    Part::Engagement,
+    Part::Referrals,
+    Part::Training,
+    Part::Governance,
+];
+
+/// How long an identity assertion lives.
+const ASSERTION_LIFE: std::time::Duration = std::time::Duration::from_secs(60);
+
+fn part_names() -> Vec<&'static str> {
+    PARTS.iter().map(|p| p.name()).collect()
+}
+
+/// Fresh identity keys for a distributed installation, as shell variable
+/// assignments: each program's signing key and key id, and the public keys
+/// every program trusts. `infra/README.md` says where each goes.
+pub fn key_file() -> String {
+    let configs = generated_configs(&part_names(), ASSERTION_LIFE);
+    let mut out = String::from(
+        "# Identity keys for one installation of the platform. Each program gets\n\
+         # its own signing key and key id as EIP_IDENTITY__SIGNING_KEY and\n\
+         # EIP_IDENTITY__KEY_ID; every program gets EIP_IDENTITY__TRUSTED.\n\
+         # The signing keys are secrets: keep this file out of version control.\n",
+    );
+    let trusted = configs
+        .first()
+        .map(|(_, c)| c.trusted.clone())
+        .unwrap_or_default();
+    out.push_str(&format!("EIP_KEYS_TRUSTED='{trusted}'\n"));
+    for (part, cfg) in &configs {
+        let upper = part.to_uppercase();
+        out.push_str(&format!(
+            "EIP_KEYS_{upper}_SIGNING_KEY='{}'\nEIP_KEYS_{upper}_KEY_ID='{}'\n",
+            cfg.signing_key.expose_secret(),
+            cfg.key_id
+        ));
+    }
+    out
+}
+
 type Task = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
 
 fn sqlite(dir: &std::path::Path, name: &str) -> DatabaseUrl {
@@ -68,20 +112,14 @@ async fn internal_listener() -> anyhow::Result<(TcpListener, String)> {
 /// Runs everything until `shutdown`; the first part to fail stops the rest.
 pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
     std::fs::create_dir_all(&config.data_dir)?;
-    // One process signs and verifies: a fresh key each start.
-    let secret = IdentityKeys::random_secret();
-    let identity = IdentityConfig {
-        signing_key: secret.clone(),
-        ttl_seconds: 60,
-    };
-    let keys = IdentityKeys::new(&secret, std::time::Duration::from_secs(60))?;
+    // Every part runs here: a fresh key for each, every start.
+    let keys = Keyring::generate(&part_names(), ASSERTION_LIFE);
     let shared = Shared {
         bus: Bus::InProcess(InProcessBus::default()),
         keys: keys.clone(),
     };
     let service = |part: Part| ServiceConfig {
         database_url: sqlite(&config.data_dir, part.name()),
-        identity: identity.clone(),
         telemetry: config.telemetry.clone(),
         demo: config.demo,
         ..ServiceConfig::defaults(part)
@@ -124,7 +162,8 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
             training: trn_url.clone(),
             governance: gov_url,
         },
-        identity: identity.clone(),
+        sign_in: Default::default(),
+        identity: Default::default(),
         telemetry: config.telemetry.clone(),
         demo: config.demo,
         demo_password: config.demo_password.clone(),
@@ -180,7 +219,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
             "portal",
             Box::pin(eip_portal::launch(
                 portal,
-                keys,
+                keys.part(Part::Portal.name()),
                 portal_listener,
                 shutdown.clone(),
             )),

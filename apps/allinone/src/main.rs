@@ -4,6 +4,14 @@ use eip_platform::{config, service, telemetry};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    match std::env::args().nth(1).as_deref() {
+        None => {}
+        Some("keys") => {
+            print!("{}", eip_allinone::key_file());
+            return Ok(());
+        }
+        Some(other) => anyhow::bail!("unknown command {other:?}; the only command is `eip keys`"),
+    }
     let cfg = config::load(eip_allinone::Config::default())?;
     let _telemetry = telemetry::init("eip-allinone", &cfg.telemetry)?;
     let shutdown = service::shutdown_on_signal();

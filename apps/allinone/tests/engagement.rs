@@ -14,7 +14,7 @@ use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 
 struct Stack {
-    keys: eip_platform::identity::IdentityKeys,
+    keys: eip_platform::identity::Keyring,
     portal: RunningService,
     engagement: RunningService,
     http: reqwest::Client,
@@ -45,7 +45,12 @@ impl Stack {
         pc.sessions.secure_cookie = false;
         pc.services.engagement = engagement.base.clone();
         let portal = RunningService::start(|listener, shutdown| {
-            eip_portal::launch(pc, keys.clone(), listener, shutdown)
+            eip_portal::launch(
+                pc,
+                keys.part(eip_platform::identity::PORTAL),
+                listener,
+                shutdown,
+            )
         })
         .await;
         let http = reqwest::Client::builder()
@@ -354,8 +359,11 @@ async fn partners_read_the_directory() {
 async fn coordinators_mark_a_stale_directory_entry_reviewed() {
     let s = Stack::start().await;
     // One service last assured in 2020: past any review period.
-    let client =
-        eip_platform::client::ServiceClient::new("test", &s.engagement.base, s.keys.clone());
+    let client = eip_platform::client::ServiceClient::new(
+        s.keys.part(eip_platform::identity::PORTAL),
+        "engagement",
+        &s.engagement.base,
+    );
     let imported: Vec<eip_types::engagement::DirectoryEntry> = client
         .post(
             "/directory/import",

@@ -4,7 +4,7 @@
 
 use eip_platform::Shared;
 use eip_platform::bus::{Bus, InProcessBus};
-use eip_platform::identity::IdentityKeys;
+use eip_platform::identity::{Keyring, PORTAL};
 use eip_platform::service::{Service, launch};
 use eip_referrals::Referrals;
 use eip_test_support::{RunningService, TestDb, free_port, keys};
@@ -14,11 +14,11 @@ use reqwest::header::{COOKIE, LOCATION, ORIGIN, SET_COOKIE};
 struct Portal {
     service: RunningService,
     http: reqwest::Client,
-    _db: TestDb,
+    db: TestDb,
 }
 
 /// The portal alone, with demo accounts, its services wherever `urls` say.
-async fn portal(keys: &IdentityKeys, adjust: impl FnOnce(&mut eip_portal::Config)) -> Portal {
+async fn portal(keys: &Keyring, adjust: impl FnOnce(&mut eip_portal::Config)) -> Portal {
     let db = TestDb::sqlite();
     let mut config = eip_portal::Config {
         database_url: db.url.clone(),
@@ -27,7 +27,7 @@ async fn portal(keys: &IdentityKeys, adjust: impl FnOnce(&mut eip_portal::Config
     };
     config.sessions.secure_cookie = false;
     adjust(&mut config);
-    let keys = keys.clone();
+    let keys = keys.part(PORTAL);
     let service = RunningService::start(|listener, shutdown| {
         eip_portal::launch(config, keys, listener, shutdown)
     })
@@ -36,11 +36,7 @@ async fn portal(keys: &IdentityKeys, adjust: impl FnOnce(&mut eip_portal::Config
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");
-    Portal {
-        service,
-        http,
-        _db: db,
-    }
+    Portal { service, http, db }
 }
 
 /// The `name=value` part and the attributes of a response's session cookie.
@@ -57,6 +53,34 @@ fn session_cookie(res: &reqwest::Response) -> Option<(String, String)> {
 }
 
 impl Portal {
+    /// Changes accounts directly in the portal's database, as an
+    /// administrator's change would.
+    async fn accounts(&self, sql: &str) {
+        let db = eip_platform::db::Db::connect(&self.db.url, &eip_portal::migrations())
+            .await
+            .expect("the portal's database");
+        sqlx::query(sql).execute(db.pool()).await.expect("changed");
+        db.close().await;
+    }
+
+    async fn sign_in_as(&self, username: &str, password: &str) -> reqwest::Response {
+        self.post_form(
+            "/sign-in",
+            None,
+            &[("username", username), ("password", password)],
+        )
+        .await
+    }
+
+    /// The sign-in page as `cookie` sees it: the message of a refusal.
+    async fn sign_in_page(&self, cookie: Option<&str>) -> String {
+        self.get("/sign-in", cookie)
+            .await
+            .text()
+            .await
+            .expect("page")
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.service.base)
     }
@@ -218,6 +242,98 @@ async fn unknown_users_and_wrong_passwords_are_refused_alike() {
     }
 }
 
+/// Nothing about a user is trusted from the session but their id: a role
+/// change shows at the next request, and a disabled account's session ends
+/// there and then, for good.
+#[tokio::test]
+async fn accounts_are_read_afresh_on_every_request() {
+    let p = portal(&keys(), |_| {}).await;
+    let cookie = p.sign_in("board").await;
+    let home = p.get("/", Some(&cookie)).await.text().await.expect("page");
+    assert!(
+        home.contains("href=\"/governance\""),
+        "a board member's links"
+    );
+    assert!(!home.contains("href=\"/training\""));
+
+    p.accounts("UPDATE users SET roles = 'trainer' WHERE username = 'board'")
+        .await;
+    let home = p.get("/", Some(&cookie)).await.text().await.expect("page");
+    assert!(home.contains("href=\"/training\""), "the new role, at once");
+    assert!(!home.contains("href=\"/governance\""), "the old role, gone");
+
+    p.accounts("UPDATE users SET disabled_at = '2026-12-02T10:00:00Z' WHERE username = 'board'")
+        .await;
+    assert_eq!(
+        p.get("/", Some(&cookie)).await.headers()[LOCATION],
+        "/sign-in",
+        "disabled: signed out at the next request"
+    );
+    let refused = p.sign_in_as("board", "demo-password").await;
+    let refused_cookie = session_cookie(&refused).map(|c| c.0);
+    assert!(
+        p.sign_in_page(refused_cookie.as_deref())
+            .await
+            .contains("The username or password is not right."),
+        "a disabled account is refused like an unknown one"
+    );
+    p.accounts("UPDATE users SET disabled_at = NULL WHERE username = 'board'")
+        .await;
+    assert_eq!(
+        p.get("/", Some(&cookie)).await.headers()[LOCATION],
+        "/sign-in",
+        "the ended session stays ended"
+    );
+}
+
+/// The page with every per-response value blanked: script nonces (which
+/// Leptos also writes into `crossorigin`).
+fn without_nonces(page: &str) -> String {
+    let mut page = page.to_owned();
+    for attribute in ["nonce=\"", "crossorigin=\""] {
+        let mut out = String::new();
+        let mut rest = page.as_str();
+        while let Some(at) = rest.find(attribute) {
+            let (before, after) = rest.split_at(at + attribute.len());
+            out.push_str(before);
+            rest = after.find('"').map_or("", |end| &after[end..]);
+        }
+        out.push_str(rest);
+        page = out;
+    }
+    page
+}
+
+/// A guessing run gets nowhere: past the threshold even the right password
+/// is held back until the delay passes, and an unknown username is
+/// answered exactly alike.
+#[tokio::test]
+async fn repeated_failures_hold_sign_in_back_for_known_and_unknown_users_alike() {
+    let p = portal(&keys(), |c| {
+        c.sign_in.account_failures = 3;
+        c.sign_in.first_delay_seconds = 1;
+    })
+    .await;
+    let mut answers = Vec::new();
+    for user in ["admin", "nobody.at.all"] {
+        for _ in 0..4 {
+            let res = p.sign_in_as(user, "wrong-password").await;
+            assert_eq!(res.headers()[LOCATION], "/sign-in");
+        }
+        let res = p.sign_in_as(user, "demo-password").await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(res.headers()[LOCATION], "/sign-in", "{user}: held back");
+        let cookie = session_cookie(&res).map(|c| c.0);
+        let page = p.sign_in_page(cookie.as_deref()).await;
+        assert!(page.contains("Too many attempts"), "{user}");
+        answers.push(without_nonces(&page.replace(user, "USER")));
+    }
+    assert_eq!(answers[0], answers[1], "the answers tell nothing apart");
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let res = p.sign_in_as("admin", "demo-password").await;
+    assert_eq!(res.headers()[LOCATION], "/", "after the delay, in");
+}
+
 #[tokio::test]
 async fn state_changing_requests_from_another_origin_are_refused() {
     let p = portal(&keys(), |_| {}).await;
@@ -328,7 +444,7 @@ async fn an_unavailable_service_is_shown_and_recovered_from() {
 }
 
 /// The referrals service with its demo data, on a database of its own.
-async fn demo_referrals(keys: &IdentityKeys) -> (TestDb, RunningService) {
+async fn demo_referrals(keys: &Keyring) -> (TestDb, RunningService) {
     let db = TestDb::sqlite();
     let mut config = Referrals::default_config();
     config.service.database_url = db.url.clone();

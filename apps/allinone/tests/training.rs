@@ -4,7 +4,7 @@
 
 use eip_platform::Shared;
 use eip_platform::bus::{Bus, InProcessBus};
-use eip_platform::identity::IdentityKeys;
+use eip_platform::identity::{Keyring, PORTAL};
 use eip_platform::service::{Service, launch};
 use eip_test_support::{RunningService, TestDb, keys};
 use eip_training::Training;
@@ -17,7 +17,7 @@ struct Platform {
     training: RunningService,
     portal: RunningService,
     http: reqwest::Client,
-    keys: IdentityKeys,
+    keys: Keyring,
     _dbs: (TestDb, TestDb),
 }
 
@@ -43,7 +43,7 @@ async fn platform() -> Platform {
     };
     config.sessions.secure_cookie = false;
     config.services.training = training.base.clone();
-    let portal_keys = keys.clone();
+    let portal_keys = keys.part(PORTAL);
     let portal = RunningService::start(|listener, shutdown| {
         eip_portal::launch(config, portal_keys, listener, shutdown)
     })
@@ -117,7 +117,9 @@ impl Platform {
         };
         self.http
             .get(format!("{}/matrix{query}", self.training.base))
-            .bearer_auth(self.keys.sign(&trainer).expect("signs"))
+            .bearer_auth(eip_test_support::assertion(
+                &self.keys, "training", &trainer,
+            ))
             .send()
             .await
             .expect("request")
@@ -135,7 +137,9 @@ impl Platform {
         };
         self.http
             .get(format!("{}/coverage.csv{query}", self.training.base))
-            .bearer_auth(self.keys.sign(&trainer).expect("signs"))
+            .bearer_auth(eip_test_support::assertion(
+                &self.keys, "training", &trainer,
+            ))
             .send()
             .await
             .expect("request")
@@ -339,7 +343,7 @@ async fn the_matrix_downloads_as_csv_and_the_renewal_list_prints() {
     let direct = p
         .http
         .get(format!("{}/matrix.csv?team=hull-north-eh", p.training.base))
-        .bearer_auth(p.keys.sign(&trainer).expect("signs"))
+        .bearer_auth(eip_test_support::assertion(&p.keys, "training", &trainer))
         .send()
         .await
         .expect("request")

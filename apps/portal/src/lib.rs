@@ -4,6 +4,7 @@
 
 mod forms;
 mod session_store;
+pub mod throttle;
 pub mod users;
 
 use axum::Router;
@@ -17,7 +18,7 @@ use eip_platform::client::ServiceClient;
 use eip_platform::config::{DatabaseUrl, IdentityConfig, Part, TelemetryConfig};
 use eip_platform::db::{Db, Migrations};
 use eip_platform::http::{same_origin_only, serve, trace_layer};
-use eip_platform::identity::IdentityKeys;
+use eip_platform::identity::{IdentityKeys, Keyring, PORTAL};
 use eip_portal_app::data::ssr::PortalCtx;
 use eip_portal_app::kit::{keys, routes};
 use eip_portal_app::{App, shell};
@@ -102,6 +103,8 @@ pub struct Config {
     pub site_root: PathBuf,
     pub sessions: SessionConfig,
     pub services: ServiceUrls,
+    /// How failed sign-ins slow further attempts.
+    pub sign_in: throttle::ThrottleConfig,
     pub identity: IdentityConfig,
     pub telemetry: TelemetryConfig,
     /// Create the demo accounts in an empty database.
@@ -117,6 +120,7 @@ impl Default for Config {
             site_root: PathBuf::from("target/site"),
             sessions: SessionConfig::default(),
             services: ServiceUrls::default(),
+            sign_in: throttle::ThrottleConfig::default(),
             identity: IdentityConfig::default(),
             telemetry: TelemetryConfig::default(),
             demo: false,
@@ -126,11 +130,9 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The portal's own keys: the only ones that may assert a person.
     pub fn identity_keys(&self) -> anyhow::Result<IdentityKeys> {
-        Ok(IdentityKeys::new(
-            &self.identity.signing_key,
-            std::time::Duration::from_secs(self.identity.ttl_seconds),
-        )?)
+        Ok(Keyring::from_config(PORTAL, &self.identity)?.part(PORTAL))
     }
 }
 
@@ -145,6 +147,7 @@ pub struct PortalState {
     pub ctx: Arc<PortalCtx>,
     pub sessions: PortalSessions,
     pub absolute_hours: i64,
+    pub throttle: Arc<throttle::SignInThrottle>,
 }
 
 impl axum::extract::FromRef<PortalState> for LeptosOptions {
@@ -170,13 +173,13 @@ pub async fn launch(
             RedisSessions::connect(&config.sessions.redis_url, &config.sessions.key_prefix).await?,
         ),
     };
-    let client = |url: &str| ServiceClient::new("portal", url, keys.clone());
+    let client = |part: Part, url: &str| ServiceClient::new(keys.clone(), part.name(), url);
     let ctx = Arc::new(PortalCtx {
         users: Arc::new(users::Directory::new(db.clone())),
-        engagement: client(&config.services.engagement),
-        referrals: client(&config.services.referrals),
-        training: client(&config.services.training),
-        governance: client(&config.services.governance),
+        engagement: client(Part::Engagement, &config.services.engagement),
+        referrals: client(Part::Referrals, &config.services.referrals),
+        training: client(Part::Training, &config.services.training),
+        governance: client(Part::Governance, &config.services.governance),
     });
     let addr = listener.local_addr()?;
     let leptos_options = LeptosOptions::builder()
@@ -191,6 +194,7 @@ pub async fn launch(
         ctx,
         sessions: sessions.clone(),
         absolute_hours: config.sessions.absolute_hours,
+        throttle: Arc::new(throttle::SignInThrottle::new(config.sign_in.clone())),
     };
     let app = router(state, &config);
     tracing::info!(%addr, "portal listening");
@@ -269,11 +273,14 @@ async fn ready(State(state): State<PortalState>) -> StatusCode {
     }
 }
 
-/// Pages need a signed-in user; sessions past their absolute lifetime end.
+/// Pages need a signed-in user. The session names the user; the account,
+/// read afresh for every request, says who they are now: a disabled or
+/// removed account ends the session, a changed role applies at once.
+/// Sessions past their absolute lifetime end too.
 async fn require_sign_in(
     State(state): State<PortalState>,
     session: Session,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
     let path = req.uri().path();
@@ -282,17 +289,39 @@ async fn require_sign_in(
         || path.starts_with("/health/")
         || path.starts_with("/api/")
         || path == "/favicon.ico";
-    let signed_in_at = eip_portal_app::kit::ssr::read(&session, keys::SIGNED_IN_AT).await;
-    if let Some(at) = signed_in_at
-        && chrono::Utc::now().timestamp() - at >= state.absolute_hours * 3600
-    {
-        let _ = session.flush().await;
-        return Redirect::to(routes::SIGN_IN.path()).into_response();
-    }
-    if open || req.method() != axum::http::Method::GET || signed_in_at.is_some() {
+    if open && path.starts_with("/pkg/") {
         return next.run(req).await;
     }
-    Redirect::to(routes::SIGN_IN.path()).into_response()
+    let signed_in_at = eip_portal_app::kit::ssr::read(&session, keys::SIGNED_IN_AT).await;
+    let user_id = eip_portal_app::kit::ssr::read(&session, keys::USER_ID).await;
+    let expired = signed_in_at
+        .is_some_and(|at| chrono::Utc::now().timestamp() - at >= state.absolute_hours * 3600);
+    let account = match (&user_id, expired) {
+        (Some(id), false) => match users::current(&state.db, id).await {
+            Ok(account) => account,
+            Err(e) => {
+                tracing::error!(error = %e, "the account could not be read");
+                return StatusCode::SERVICE_UNAVAILABLE.into_response();
+            }
+        },
+        _ => None,
+    };
+    match account {
+        Some(user) => {
+            req.extensions_mut().insert(user);
+            next.run(req).await
+        }
+        None if user_id.is_some() => {
+            // Expired, disabled or removed: the session ends here.
+            let _ = session.flush().await;
+            if let Some(id) = &user_id {
+                tracing::info!(user.id = %id, expired, "session ended");
+            }
+            Redirect::to(routes::SIGN_IN.path()).into_response()
+        }
+        None if open || req.method() != axum::http::Method::GET => next.run(req).await,
+        None => Redirect::to(routes::SIGN_IN.path()).into_response(),
+    }
 }
 
 #[cfg(test)]

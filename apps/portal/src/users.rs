@@ -47,8 +47,10 @@ pub async fn authenticate(
     username: &str,
     password: &str,
 ) -> anyhow::Result<Option<SessionUser>> {
+    // A disabled account is answered exactly as an unknown one.
     let row = sqlx::query(
-        "SELECT id, username, display_name, password_hash, roles, areas, agency FROM users WHERE username = $1",
+        "SELECT id, username, display_name, password_hash, roles, areas, agency FROM users \
+         WHERE username = $1 AND disabled_at IS NULL",
     )
     .bind(username.trim().to_lowercase())
     .fetch_optional(db.pool())
@@ -62,18 +64,36 @@ pub async fn authenticate(
     let Some(row) = row.filter(|_| ok) else {
         return Ok(None);
     };
+    Ok(Some(account(&row)?))
+}
+
+/// The account `id` as it stands now, unless it is gone or disabled: read
+/// for every signed-in request, so nothing about a user is trusted from
+/// the session but their id.
+pub async fn current(db: &Db, id: &str) -> anyhow::Result<Option<SessionUser>> {
+    let row = sqlx::query(
+        "SELECT id, username, display_name, roles, areas, agency FROM users \
+         WHERE id = $1 AND disabled_at IS NULL",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    row.as_ref().map(account).transpose()
+}
+
+fn account(row: &sqlx::any::AnyRow) -> anyhow::Result<SessionUser> {
     let roles = split(&row.try_get::<String, _>("roles")?)
         .iter()
         .filter_map(|r| r.parse::<Role>().ok())
         .collect();
-    Ok(Some(SessionUser {
+    Ok(SessionUser {
         user_id: row.try_get("id")?,
         username: row.try_get("username")?,
         display_name: row.try_get("display_name")?,
         roles,
         areas: split(&row.try_get::<String, _>("areas")?),
         agency: row.try_get("agency")?,
-    }))
+    })
 }
 
 /// The portal's users as the pages see them: names, and who holds a role.

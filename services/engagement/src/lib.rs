@@ -52,7 +52,7 @@ impl Service for Engagement {
         let state = AppState {
             db: launch.db.clone(),
             outbox,
-            keys: launch.shared.keys.clone(),
+            keys: launch.keys(),
             database_url: config.service.database_url.clone(),
             skills: skills.clone(),
             bulk_loads: Default::default(),

@@ -24,7 +24,6 @@ use eip_governance::{AppState, framework, store};
 use eip_platform::config::DatabaseUrl;
 use eip_platform::consumer::EventHandler;
 use eip_platform::db::Db;
-use eip_platform::identity::IdentityKeys;
 use eip_types::engagement::{Category, EngagementKind, RepeatSubject};
 use eip_types::events::{EngagementEvent, EventEnvelope, ReferralEvent, TrainingEvent};
 use eip_types::governance::{Pack, PackInput, PackStatus};
@@ -275,10 +274,7 @@ async fn load(total: usize) -> anyhow::Result<(AppState, tempdir::Dir, f64, Stri
     let ingest = started.elapsed().as_secs_f64();
     let state = AppState {
         db,
-        keys: IdentityKeys::new(
-            &IdentityKeys::random_secret(),
-            std::time::Duration::from_secs(60),
-        )?,
+        keys: eip_test_support::keys().part("governance"),
         suppress_up_to: 4,
         consumers: Arc::new(Vec::new()),
     };

@@ -94,7 +94,7 @@ impl Service for Governance {
         }
         let state = AppState {
             db,
-            keys: launch.shared.keys.clone(),
+            keys: launch.keys(),
             suppress_up_to: config.own.suppress_up_to,
             consumers: Arc::new(consumers),
         };

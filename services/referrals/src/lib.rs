@@ -65,7 +65,7 @@ impl Service for Referrals {
         let state = AppState {
             db,
             outbox,
-            keys: launch.shared.keys.clone(),
+            keys: launch.keys(),
             skills: skills.clone(),
         };
         Ok(Routes::api(api::router(state).merge(skills.router())))

@@ -10,7 +10,7 @@ use axum::routing::get;
 use eip_platform::Shared;
 use eip_platform::bus::{Bus, InProcessBus};
 use eip_platform::service::{Service, launch};
-use eip_test_support::{RunningService, TestDb, keys};
+use eip_test_support::{RunningService, TestDb, assertion, keys};
 use eip_training::Training;
 use eip_types::{Principal, Role};
 use std::time::{Duration, Instant};
@@ -27,13 +27,20 @@ fn who(role: Role) -> Principal {
     }
 }
 
-async fn time(client: &reqwest::Client, url: &str, token: &str, n: usize) -> (Duration, usize) {
+/// `n` GETs of `url`, each with a fresh assertion from `token` (a service
+/// refuses an assertion it has seen before).
+async fn time(
+    client: &reqwest::Client,
+    url: &str,
+    token: &dyn Fn() -> String,
+    n: usize,
+) -> (Duration, usize) {
     let mut bytes = 0;
     let start = Instant::now();
     for _ in 0..n {
         let res = client
             .get(url)
-            .bearer_auth(token)
+            .bearer_auth(token())
             .send()
             .await
             .expect("request");
@@ -62,8 +69,8 @@ async fn main() {
     })
     .await;
     let client = reqwest::Client::new();
-    let admin = keys.sign(&who(Role::Admin)).expect("signs");
-    let trainer = keys.sign(&who(Role::Trainer)).expect("signs");
+    let admin = || assertion(&keys, "training", &who(Role::Admin));
+    let trainer = || assertion(&keys, "training", &who(Role::Trainer));
 
     // Ten competencies, all required of police constables.
     let mut required =
@@ -80,7 +87,7 @@ async fn main() {
         let id = format!("bench-competency-{i}");
         let res = client
             .post(format!("{}/competencies", service.base))
-            .bearer_auth(&admin)
+            .bearer_auth(admin())
             .json(&serde_json::json!({
                 "id": id, "name": format!("Bench competency {i}"),
                 "description": "A competency for the benchmark.",
@@ -97,7 +104,7 @@ async fn main() {
             "{}/job-roles/police-constable/requirements",
             service.base
         ))
-        .bearer_auth(&admin)
+        .bearer_auth(admin())
         .json(&required)
         .send()
         .await
@@ -115,7 +122,7 @@ async fn main() {
         }
         let res = client
             .post(format!("{}/staff/import", service.base))
-            .bearer_auth(&admin)
+            .bearer_auth(admin())
             .header("content-type", "text/csv")
             .body(csv)
             .send()
@@ -172,7 +179,7 @@ async fn main() {
     let matrix_url = format!("{}/matrix", service.base);
     let body = client
         .get(&matrix_url)
-        .bearer_auth(&trainer)
+        .bearer_auth(trainer())
         .send()
         .await
         .expect("request")

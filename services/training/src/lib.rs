@@ -69,7 +69,7 @@ impl Service for Training {
         let state = AppState {
             db: launch.db.clone(),
             outbox,
-            keys: launch.shared.keys.clone(),
+            keys: launch.keys(),
             clock,
             mailer,
         };

@@ -26,27 +26,28 @@ pub struct FileAnswer {
     pub disposition: Option<String>,
 }
 
+/// A client of one part (`audience`), calling as the part whose `keys` it
+/// holds: every assertion it sends names that one audience.
 #[derive(Clone, Debug)]
 pub struct ServiceClient {
-    /// Used in logs and as the caller name of service assertions.
-    caller: String,
+    keys: IdentityKeys,
+    audience: String,
     base: String,
     http: reqwest::Client,
-    keys: IdentityKeys,
 }
 
 impl ServiceClient {
-    pub fn new(caller: &str, base_url: &str, keys: IdentityKeys) -> Self {
+    pub fn new(keys: IdentityKeys, audience: &str, base_url: &str) -> Self {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(2))
             .timeout(Duration::from_secs(15))
             .build()
             .unwrap_or_default();
         Self {
-            caller: caller.to_owned(),
+            keys,
+            audience: audience.to_owned(),
             base: base_url.trim_end_matches('/').to_owned(),
             http,
-            keys,
         }
     }
 
@@ -189,8 +190,8 @@ impl ServiceClient {
 
     fn token(&self, principal: Option<&Principal>) -> Result<String, ClientError> {
         match principal {
-            Some(p) => self.keys.sign(p),
-            None => self.keys.sign_service(&self.caller),
+            Some(p) => self.keys.sign(&self.audience, p),
+            None => self.keys.sign_service(&self.audience),
         }
         .map_err(|e| ClientError::Unavailable(format!("cannot sign an assertion: {e}")))
     }

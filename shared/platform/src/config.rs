@@ -100,13 +100,20 @@ impl Default for BusConfig {
     }
 }
 
-/// The key services verify identity assertions with.
+/// The keys a program signs and verifies identity assertions with (see
+/// [`crate::identity`]).
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IdentityConfig {
+    /// This program's own Ed25519 signing key: its 32-byte seed, base64url.
     #[serde(serialize_with = "expose")]
     pub signing_key: SecretString,
-    /// How long an assertion is valid, in seconds.
+    /// The id its public key is published under.
+    pub key_id: String,
+    /// The public keys it accepts assertions from: `issuer:key-id:key`
+    /// entries separated by spaces or commas.
+    pub trusted: String,
+    /// How long an assertion it signs is valid, in seconds.
     pub ttl_seconds: u64,
 }
 
@@ -114,6 +121,8 @@ impl Default for IdentityConfig {
     fn default() -> Self {
         Self {
             signing_key: SecretString::from(String::new()),
+            key_id: "k1".into(),
+            trusted: String::new(),
             ttl_seconds: 60,
         }
     }
@@ -123,6 +132,8 @@ impl fmt::Debug for IdentityConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IdentityConfig")
             .field("signing_key", &"[redacted]")
+            .field("key_id", &self.key_id)
+            .field("trusted", &self.trusted)
             .field("ttl_seconds", &self.ttl_seconds)
             .finish()
     }

@@ -24,20 +24,17 @@ pub mod telemetry;
 
 pub use tokio_util::sync::CancellationToken;
 
-/// What the parts hosted in one process share: the bus and the identity keys.
+/// What the parts hosted in one process share: the bus and the keyring.
 #[derive(Clone, Debug)]
 pub struct Shared {
     pub bus: bus::Bus,
-    pub keys: identity::IdentityKeys,
+    pub keys: identity::Keyring,
 }
 
 impl Shared {
-    /// Builds the bus and keys a standalone service process needs.
-    pub async fn from_config(cfg: &config::ServiceConfig) -> anyhow::Result<Self> {
-        let keys = identity::IdentityKeys::new(
-            &cfg.identity.signing_key,
-            std::time::Duration::from_secs(cfg.identity.ttl_seconds),
-        )?;
+    /// Builds the bus and keys a standalone process running `part` needs.
+    pub async fn from_config(part: &str, cfg: &config::ServiceConfig) -> anyhow::Result<Self> {
+        let keys = identity::Keyring::from_config(part, &cfg.identity)?;
         let bus = bus::Bus::from_config(&cfg.bus).await?;
         Ok(Self { bus, keys })
     }

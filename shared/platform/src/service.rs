@@ -10,6 +10,7 @@
 use crate::config::{self, Part, ServiceConfig};
 use crate::db::{Db, Migrations};
 use crate::http::{self, Readiness};
+use crate::identity::IdentityKeys;
 use crate::outbox::{self, Outbox};
 use crate::{Shared, telemetry};
 use axum::Router;
@@ -107,7 +108,7 @@ pub async fn run<S: Service>() -> anyhow::Result<()> {
         &format!("eip-{}", S::PART.name()),
         &config.service.telemetry,
     )?;
-    let shared = Shared::from_config(&config.service).await?;
+    let shared = Shared::from_config(S::PART.name(), &config.service).await?;
     let listener = bind(&config.service.bind).await?;
     launch::<S>(config, shared, listener, shutdown_on_signal()).await
 }
@@ -188,6 +189,12 @@ impl Launch {
         self.name
     }
 
+    /// The identity keys of this service: it signs as itself and accepts
+    /// only assertions addressed to it.
+    pub fn keys(&self) -> IdentityKeys {
+        self.shared.keys.part(self.name)
+    }
+
     /// The service's outbox, its relay publishing to the bus until shutdown;
     /// the service then also serves its event feed.
     pub fn outbox(&mut self) -> Outbox {
@@ -217,7 +224,7 @@ impl Launch {
             Some(outbox) => api.merge(outbox::feed_router(
                 self.db.clone(),
                 outbox.clone(),
-                self.shared.keys.clone(),
+                self.keys(),
             )),
             None => api,
         };

@@ -65,7 +65,7 @@ impl Default for GateSettings {
 /// training's events (catching up from `training_url` when the bus lost
 /// some) until the service stops.
 pub fn start(launch: &mut Launch, actions: &'static [Action], training_url: &str) -> SkillGate {
-    let gate = SkillGate::new(launch.db.clone(), launch.shared.keys.clone(), actions);
+    let gate = SkillGate::new(launch.db.clone(), launch.keys(), actions);
     let consumer = consumer(
         launch.db.clone(),
         &launch.shared,

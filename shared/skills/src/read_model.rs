@@ -106,6 +106,10 @@ pub fn consumer(db: Db, shared: &Shared, group: &'static str, training_url: &str
         group,
         name: format!("{group}-{}", uuid::Uuid::new_v4().simple()),
         handler: Arc::new(TrainingEvents),
-        feed: Arc::new(ServiceClient::new(group, training_url, shared.keys.clone())),
+        feed: Arc::new(ServiceClient::new(
+            shared.keys.part(group),
+            TrainingEvent::SOURCE,
+            training_url,
+        )),
     }
 }

@@ -13,8 +13,8 @@ pub use service::{TestApp, problem};
 
 use eip_platform::CancellationToken;
 use eip_platform::bus::{Bus, InProcessBus, RedisBus};
-use eip_platform::config::DatabaseUrl;
-use eip_platform::identity::IdentityKeys;
+use eip_platform::config::{DatabaseUrl, Part};
+use eip_platform::identity::Keyring;
 use eip_types::{Principal, Role};
 use std::future::Future;
 use std::net::TcpListener;
@@ -356,10 +356,25 @@ pub fn free_port() -> u16 {
         .unwrap_or_else(|e| panic!("no free port: {e}"))
 }
 
-/// Fresh identity keys for one test.
-pub fn keys() -> IdentityKeys {
-    IdentityKeys::new(&IdentityKeys::random_secret(), Duration::from_secs(60))
-        .unwrap_or_else(|e| panic!("{e}"))
+/// Fresh identity keys for every part, for one test.
+pub fn keys() -> Keyring {
+    let parts = [
+        Part::Portal,
+        Part::Engagement,
+        Part::Referrals,
+        Part::Training,
+        Part::Governance,
+    ];
+    let names: Vec<&str> = parts.iter().map(|p| p.name()).collect();
+    Keyring::generate(&names, Duration::from_secs(60))
+}
+
+/// An assertion that `who` is calling `audience`, signed as the portal
+/// signs one.
+pub fn assertion(keys: &Keyring, audience: &str, who: &Principal) -> String {
+    keys.part(eip_platform::identity::PORTAL)
+        .sign(audience, who)
+        .unwrap_or_else(|e| panic!("cannot sign an assertion: {e}"))
 }
 
 /// A user holding `role` in `areas`.

@@ -4,7 +4,7 @@
 use crate::{Backend, RunningService, TestDb, keys};
 use eip_platform::bus::{Bus, InProcessBus};
 use eip_platform::config::DatabaseUrl;
-use eip_platform::identity::IdentityKeys;
+use eip_platform::identity::{Keyring, PORTAL};
 use eip_platform::service::{Config, Service};
 use eip_platform::{CancellationToken, Shared};
 use eip_types::events::{EventEnvelope, EventPage, FeedPosition};
@@ -27,7 +27,10 @@ pub struct TestApp {
     /// `http://127.0.0.1:<port>`.
     pub base: String,
     pub client: reqwest::Client,
-    pub keys: IdentityKeys,
+    /// Every part's keys: the test signs as the portal, or as a service.
+    pub keys: Keyring,
+    /// The part under test: the audience of every assertion sent to it.
+    pub part: &'static str,
     pub bus: Bus,
     service: RunningService,
     launcher: Launcher,
@@ -36,18 +39,6 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// Starts a service with `launch(database_url, shared, listener,
-    /// shutdown)` on a fresh `backend` database, the in-process bus and
-    /// fresh keys, and waits until it is ready.
-    pub async fn start<F, Fut>(backend: Backend, launch: F) -> Self
-    where
-        F: Fn(DatabaseUrl, Shared, TcpListener, CancellationToken) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
-    {
-        let bus = Bus::InProcess(InProcessBus::default());
-        Self::start_with(TestDb::new(backend).await, bus, keys(), launch).await
-    }
-
     /// Service `S` on a fresh `backend` database, the in-process bus and
     /// fresh keys, with its default configuration as `configure` adjusts it.
     pub async fn service<S: Service>(
@@ -63,21 +54,32 @@ impl TestApp {
     pub async fn service_on<S: Service>(
         db: TestDb,
         bus: Bus,
-        keys: IdentityKeys,
+        keys: Keyring,
         configure: impl Fn(&mut Config<S::Settings>) + Send + Sync + 'static,
     ) -> Self {
-        Self::start_with(db, bus, keys, move |url, shared, listener, shutdown| {
-            let mut config = S::default_config();
-            config.service.database_url = url;
-            configure(&mut config);
-            eip_platform::service::launch::<S>(config, shared, listener, shutdown)
-        })
+        let part = S::PART.name();
+        Self::start_with(
+            db,
+            bus,
+            keys,
+            part,
+            move |url, shared, listener, shutdown| {
+                let mut config = S::default_config();
+                config.service.database_url = url;
+                configure(&mut config);
+                eip_platform::service::launch::<S>(config, shared, listener, shutdown)
+            },
+        )
         .await
     }
 
-    /// As [`TestApp::start`], on a given database, bus and keys: for a test
-    /// that starts other parts beside it.
-    pub async fn start_with<F, Fut>(db: TestDb, bus: Bus, keys: IdentityKeys, launch: F) -> Self
+    async fn start_with<F, Fut>(
+        db: TestDb,
+        bus: Bus,
+        keys: Keyring,
+        part: &'static str,
+        launch: F,
+    ) -> Self
     where
         F: Fn(DatabaseUrl, Shared, TcpListener, CancellationToken) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
@@ -85,10 +87,16 @@ impl TestApp {
         let launcher: Launcher = Arc::new(move |url, shared, listener, shutdown| -> Launched {
             Box::pin(launch(url, shared, listener, shutdown))
         });
-        Self::launch(db, bus, keys, launcher).await
+        Self::launch(db, bus, keys, part, launcher).await
     }
 
-    async fn launch(db: TestDb, bus: Bus, keys: IdentityKeys, launcher: Launcher) -> Self {
+    async fn launch(
+        db: TestDb,
+        bus: Bus,
+        keys: Keyring,
+        part: &'static str,
+        launcher: Launcher,
+    ) -> Self {
         let shared = Shared {
             bus: bus.clone(),
             keys: keys.clone(),
@@ -107,6 +115,7 @@ impl TestApp {
             base: service.base.clone(),
             client,
             keys,
+            part,
             bus,
             service,
             launcher,
@@ -129,7 +138,7 @@ impl TestApp {
             .stop()
             .await
             .unwrap_or_else(|e| panic!("the service did not shut down cleanly: {e:#}"));
-        Self::launch(self.db, self.bus, self.keys, self.launcher).await
+        Self::launch(self.db, self.bus, self.keys, self.part, self.launcher).await
     }
 
     /// The service's database URL, for checks no API shows.
@@ -141,10 +150,12 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
-    /// An assertion of `who`, as the portal would sign it.
+    /// An assertion of `who` for the part under test, as the portal would
+    /// sign it.
     pub fn token(&self, who: &Principal) -> String {
         self.keys
-            .sign(who)
+            .part(PORTAL)
+            .sign(self.part, who)
             .unwrap_or_else(|e| panic!("cannot sign an assertion: {e}"))
     }
 
@@ -170,7 +181,8 @@ impl TestApp {
     pub async fn get_as_service(&self, path: &str, service: &str) -> Response {
         let token = self
             .keys
-            .sign_service(service)
+            .part(service)
+            .sign_service(self.part)
             .unwrap_or_else(|e| panic!("cannot sign an assertion: {e}"));
         self.send(self.client.get(self.url(path)).bearer_auth(token))
             .await

@@ -5,11 +5,13 @@ use eip_governance::Governance;
 use eip_platform::Shared;
 use eip_platform::bus::{Bus, RedisBus};
 use eip_platform::db::Db;
-use eip_platform::identity::IdentityKeys;
+use eip_platform::identity::Keyring;
 use eip_platform::service::{Service, launch};
 use eip_referrals::Referrals;
 pub use eip_test_support::BusChoice;
-use eip_test_support::{Backend, RunningService, TestApp, TestBus, TestDb, eventually, keys};
+use eip_test_support::{
+    Backend, RunningService, TestApp, TestBus, TestDb, assertion, eventually, keys,
+};
 use eip_training::Training;
 use eip_types::Principal;
 use eip_types::governance::SubmittedPerArea;
@@ -21,7 +23,7 @@ pub async fn in_process(backend: Backend, scenario: impl AsyncFnOnce(Backend, Bu
 }
 
 pub struct Platform {
-    pub keys: IdentityKeys,
+    pub keys: Keyring,
     pub bus: TestBus,
     pub http: reqwest::Client,
     pub referrals: TestApp,
@@ -147,7 +149,7 @@ impl Platform {
                 "{}/reports/referrals-submitted-per-area",
                 self.governance[0].base
             ))
-            .bearer_auth(self.keys.sign(p).expect("sign"))
+            .bearer_auth(assertion(&self.keys, "governance", p))
             .send()
             .await
             .expect("request")
@@ -164,7 +166,7 @@ impl Platform {
         let mut req = self
             .http
             .request(method, format!("{}{path}", self.governance[0].base))
-            .bearer_auth(self.keys.sign(p).expect("sign"));
+            .bearer_auth(assertion(&self.keys, "governance", p));
         if let Some(body) = body {
             req = req.json(&body);
         }
@@ -185,7 +187,7 @@ impl Platform {
                 "{}/referrals/{id}/transitions",
                 self.referrals.base
             ))
-            .bearer_auth(self.keys.sign(p).expect("sign"))
+            .bearer_auth(assertion(&self.keys, "referrals", p))
             .json(&serde_json::json!({ "version": version, "transition": transition }))
             .send()
             .await
@@ -203,7 +205,7 @@ impl Platform {
         let res = self
             .http
             .post(format!("{}/completions", self.training.base))
-            .bearer_auth(self.keys.sign(p).expect("sign"))
+            .bearer_auth(assertion(&self.keys, "training", p))
             .json(&serde_json::json!({
                 "staff_ref": "PC-1234",
                 "competency_id": competency,
@@ -220,7 +222,7 @@ impl Platform {
         let res = self
             .http
             .post(format!("{}/engagements", self.engagement.base))
-            .bearer_auth(self.keys.sign(p).expect("sign"))
+            .bearer_auth(assertion(&self.keys, "engagement", p))
             .json(&serde_json::json!({
                 "kind": "public_meeting",
                 "place_id": "myton",
@@ -238,7 +240,7 @@ impl Platform {
     /// and waits for the job to finish.
     pub async fn import_incidents(&self, csv: String) {
         let analyst = eip_test_support::principal(eip_types::Role::Analyst, &[]);
-        let token = self.keys.sign(&analyst).expect("sign");
+        let token = assertion(&self.keys, "engagement", &analyst);
         let res = self
             .http
             .post(format!("{}/imports", self.engagement.base))
@@ -274,7 +276,7 @@ impl Platform {
         let res = self
             .http
             .post(format!("{}/referrals", self.referrals.base))
-            .bearer_auth(self.keys.sign(p).expect("sign"))
+            .bearer_auth(assertion(&self.keys, "referrals", p))
             .json(&serde_json::json!({
                 "child_name": "Test Child",
                 "date_of_birth": "2016-05-01",

@@ -128,8 +128,11 @@ pub mod ssr {
             .and_then(|parts| parts.extensions.get::<Session>().cloned())
     }
 
+    /// The signed-in user, as the account says now (the portal's sign-in
+    /// layer reads it for each request).
     pub async fn user() -> Option<SessionUser> {
-        get(keys::USER).await
+        use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<SessionUser>().cloned())
     }
 
     /// Reads a value from the session.

@@ -2,13 +2,13 @@
 //! flash, a refused form) are taken by the page that shows them.
 
 use super::{Fields, FormOutcome, SessionKey};
-use crate::data::{
-    EngagementValues, PackValues, PersonSearchValues, ReferralValues, SessionUser, SignInValues,
-};
+use crate::data::{EngagementValues, PackValues, PersonSearchValues, ReferralValues, SignInValues};
 use std::collections::HashMap;
 
-/// The signed-in user.
-pub const USER: SessionKey<SessionUser> = SessionKey::new("user");
+/// The signed-in user's id: all the session says of them. Their name,
+/// roles and areas are read from the account on every request, so a change
+/// (or a disabled account) takes effect at once.
+pub const USER_ID: SessionKey<String> = SessionKey::new("user_id");
 /// When the user signed in, in seconds since the epoch.
 pub const SIGNED_IN_AT: SessionKey<i64> = SessionKey::new("signed_in_at");
 /// What a form post that worked says, once, on the page it goes to.

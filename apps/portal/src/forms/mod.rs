@@ -64,8 +64,12 @@ impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
         let session = Session::from_request_parts(parts, state)
             .await
             .map_err(IntoResponse::into_response)?;
-        match eip_portal_app::kit::ssr::read(&session, keys::USER).await {
-            Some(user) => Ok(Self { user, session }),
+        // The sign-in layer put the account, as it is now, on the request.
+        match parts.extensions.get::<SessionUser>() {
+            Some(user) => Ok(Self {
+                user: user.clone(),
+                session,
+            }),
             None => Err(see_other(routes::SIGN_IN.path())),
         }
     }
@@ -324,9 +328,10 @@ mod tests {
     #[tokio::test]
     async fn with_a_user_the_extractor_hands_over_the_user_and_session() {
         let s = session();
-        assert!(ssr::keep(&s, keys::USER, &user()).await);
         assert!(ssr::keep(&s, keys::FLASH, &"marker".to_owned()).await);
-        let Ok(me) = SignedIn::from_request_parts(&mut parts_with(&s), &()).await else {
+        let mut parts = parts_with(&s);
+        parts.extensions.insert(user());
+        let Ok(me) = SignedIn::from_request_parts(&mut parts, &()).await else {
             panic!("a signed-in post was refused");
         };
         assert_eq!(me.user, user());

@@ -1,8 +1,10 @@
 //! Signing in and out.
 
 use super::see_other;
+use crate::throttle::Verdict;
 use crate::{PortalState, users};
-use axum::extract::State;
+use axum::Extension;
+use axum::extract::{ConnectInfo, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Form, Router};
@@ -18,24 +20,45 @@ pub fn routes() -> Router<PortalState> {
         .route(routes::SIGN_OUT.template(), post(sign_out))
 }
 
+/// Signs in. Every refusal looks the same whether or not the username
+/// exists; too many failures (for the username, or from the address) hold
+/// further attempts back before any password is checked.
 async fn sign_in(
     State(state): State<PortalState>,
+    peer: Option<Extension<ConnectInfo<std::net::SocketAddr>>>,
     session: Session,
     Form(form): Form<Fields>,
 ) -> Response {
     let username = form.value(field::USERNAME);
     let password = form.value(field::PASSWORD);
+    let address = peer.map(|Extension(ConnectInfo(a))| a.ip());
+    let now = std::time::Instant::now();
+    let typed = SignInValues {
+        username: username.trim().to_owned(),
+    };
+    if let Verdict::Wait(_) = state.throttle.verdict(&username, address, now) {
+        tracing::warn!(event = "sign_in_throttled", "sign-in held back");
+        let refused = FormOutcome::new(typed)
+            .refused("Too many attempts to sign in. Wait a few minutes, then try again.");
+        keep(&session, keys::SIGN_IN, &refused).await;
+        return see_other(routes::SIGN_IN.path());
+    }
     let user = if username.trim().is_empty() || password.is_empty() || username.len() > 100 {
         Ok(None)
     } else {
+        let Some(_turn) = state.throttle.turn().await else {
+            tracing::warn!(event = "sign_in_busy", "sign-in queue full");
+            return unavailable();
+        };
         users::authenticate(&state.db, &username, &password).await
     };
     match user {
         Ok(Some(user)) => {
+            state.throttle.succeeded(&username);
             // A new session id at sign-in: nothing from before carries over.
             let _ = session.flush().await;
             let _ = session.cycle_id().await;
-            let stored = keep(&session, keys::USER, &user).await
+            let stored = keep(&session, keys::USER_ID, &user.user_id).await
                 && keep(
                     &session,
                     keys::SIGNED_IN_AT,
@@ -45,13 +68,14 @@ async fn sign_in(
             if !stored {
                 return unavailable();
             }
-            tracing::info!(user.id = %user.user_id, "signed in");
+            tracing::info!(event = "sign_in_succeeded", user.id = %user.user_id, "signed in");
             see_other(routes::HOME.path())
         }
         Ok(None) => {
-            let typed = SignInValues {
-                username: username.trim().to_owned(),
-            };
+            if !username.trim().is_empty() {
+                state.throttle.failed(&username, address, now);
+            }
+            tracing::info!(event = "sign_in_failed", "sign-in refused");
             let refused = FormOutcome::new(typed).refused("The username or password is not right.");
             keep(&session, keys::SIGN_IN, &refused).await;
             see_other(routes::SIGN_IN.path())

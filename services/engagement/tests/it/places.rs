@@ -157,9 +157,11 @@ async fn places_need_a_valid_assertion(app: &TestApp) {
         problem(app.get_anonymous(path).await, StatusCode::UNAUTHORIZED).await;
 
         // Signed with someone else's key.
-        let forged = eip_test_support::keys()
-            .sign(&user(Role::Admin))
-            .expect("signs");
+        let forged = eip_test_support::assertion(
+            &eip_test_support::keys(),
+            "engagement",
+            &user(Role::Admin),
+        );
         let res = app
             .client
             .get(app.url(path))

@@ -38,7 +38,11 @@ async fn the_event_feed_is_for_services_only(app: &TestApp) {
     for role in Role::ALL {
         problem(app.get("/events", &user(role)).await, StatusCode::FORBIDDEN).await;
     }
-    let token = app.keys.sign_service("governance").expect("signs");
+    let token = app
+        .keys
+        .part("governance")
+        .sign_service(app.part)
+        .expect("signs");
     let res = app
         .client
         .get(app.url("/events"))

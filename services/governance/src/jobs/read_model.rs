@@ -39,7 +39,7 @@ pub fn consumer(db: Db, shared: &Shared, source: &'static str, url: &str) -> Con
         group: NAME,
         name: format!("{NAME}-{}", uuid::Uuid::new_v4().simple()),
         handler: Arc::new(FactEvents),
-        feed: Arc::new(ServiceClient::new(NAME, url, shared.keys.clone())),
+        feed: Arc::new(ServiceClient::new(shared.keys.part(NAME), source, url)),
     }
 }
 

@@ -53,15 +53,23 @@ async fn competencies_need_an_assertion(app: &TestApp) {
         StatusCode::UNAUTHORIZED,
     )
     .await;
-    let forged = eip_test_support::keys()
-        .sign(&user(Role::Trainer))
-        .expect("signs");
-    let res = app
-        .client
-        .get(app.url("/competencies"))
-        .bearer_auth(forged)
-        .send()
-        .await
-        .expect("request sent");
-    problem(res, StatusCode::UNAUTHORIZED).await;
+    let send = async |token: &str| {
+        app.client
+            .get(app.url("/competencies"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request sent")
+    };
+    // Signed with a key this service does not trust.
+    let forged =
+        eip_test_support::assertion(&eip_test_support::keys(), "training", &user(Role::Trainer));
+    problem(send(&forged).await, StatusCode::UNAUTHORIZED).await;
+    // Genuine, but for another service.
+    let for_referrals = eip_test_support::assertion(&app.keys, "referrals", &user(Role::Trainer));
+    problem(send(&for_referrals).await, StatusCode::UNAUTHORIZED).await;
+    // Genuine and for this service: accepted once, refused when replayed.
+    let genuine = app.token(&user(Role::Trainer));
+    assert_eq!(send(&genuine).await.status(), StatusCode::OK);
+    problem(send(&genuine).await, StatusCode::UNAUTHORIZED).await;
 }
