@@ -35,7 +35,7 @@ impl Shared {
     /// Builds the bus and keys a standalone process running `part` needs.
     pub async fn from_config(part: &str, cfg: &config::ServiceConfig) -> anyhow::Result<Self> {
         let keys = identity::Keyring::from_config(part, &cfg.identity)?;
-        let bus = bus::Bus::from_config(&cfg.bus).await?;
+        let bus = bus::Bus::from_config(&cfg.bus, &keys).await?;
         Ok(Self { bus, keys })
     }
 }

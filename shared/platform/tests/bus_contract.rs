@@ -2,6 +2,7 @@
 //! and a private Redis.
 
 use eip_platform::bus::{Bus, BusError};
+use eip_platform::identity::Keyring;
 use eip_test_support::{BusChoice, TestBus, eventually};
 use eip_types::events::EventEnvelope;
 use std::collections::BTreeMap;
@@ -21,8 +22,13 @@ fn event(seq: i64) -> EventEnvelope {
 
 const WAIT: Duration = Duration::from_millis(200);
 
+/// Keys for the `contract` source and one other part.
+fn contract_keys() -> Keyring {
+    Keyring::generate(&["contract", "other"], Duration::from_secs(60))
+}
+
 async fn delivered_once_per_group_in_order(choice: BusChoice) {
-    let t = TestBus::new(choice).await;
+    let t = TestBus::new(choice, &contract_keys()).await;
     let bus: &Bus = &t.bus;
     bus.ensure_group("contract", "g1").await.expect("group");
     bus.ensure_group("contract", "g1")
@@ -64,7 +70,7 @@ async fn delivered_once_per_group_in_order(choice: BusChoice) {
 }
 
 async fn unacknowledged_entries_are_reclaimed(choice: BusChoice) {
-    let t = TestBus::new(choice).await;
+    let t = TestBus::new(choice, &contract_keys()).await;
     let bus = &t.bus;
     bus.ensure_group("contract", "g").await.expect("group");
     bus.publish(&event(1)).await.expect("publish");
@@ -99,7 +105,7 @@ async fn unacknowledged_entries_are_reclaimed(choice: BusChoice) {
 }
 
 async fn a_lost_group_is_reported_not_hidden(choice: BusChoice) {
-    let t = TestBus::new(choice).await;
+    let t = TestBus::new(choice, &contract_keys()).await;
     let bus = &t.bus;
     bus.ensure_group("contract", "g").await.expect("group");
     bus.publish(&event(1)).await.expect("publish");
@@ -119,7 +125,7 @@ async fn a_lost_group_is_reported_not_hidden(choice: BusChoice) {
 }
 
 async fn a_blocking_read_wakes_on_publish(choice: BusChoice) {
-    let t = TestBus::new(choice).await;
+    let t = TestBus::new(choice, &contract_keys()).await;
     let bus = t.bus.clone();
     bus.ensure_group("contract", "g").await.expect("group");
     let reader = bus.for_blocking_reads().await.expect("reader");
@@ -136,6 +142,84 @@ async fn a_blocking_read_wakes_on_publish(choice: BusChoice) {
         .expect("join")
         .expect("read");
     assert_eq!(got.len(), 1);
+}
+
+/// Anyone who can reach Redis can add entries; only those sealed by the
+/// event's own source are delivered. The rest are counted, acknowledged
+/// (they never come back) and never stop the genuine ones behind them.
+#[tokio::test]
+async fn events_not_sealed_by_their_source_are_refused_and_counted() {
+    let keys = contract_keys();
+    let t = TestBus::new(BusChoice::Redis, &keys).await;
+    let bus = &t.bus;
+    bus.ensure_group("contract", "g").await.expect("group");
+    bus.publish(&event(1)).await.expect("publish");
+
+    let json = |e: &EventEnvelope| serde_json::to_string(e).expect("json");
+    let stranger = Keyring::generate(&["contract"], Duration::from_secs(60));
+    let altered = {
+        let sealed = json(&event(4));
+        let seal = keys.seal_event("contract", &sealed).expect("seal");
+        (sealed.replace("\"n\":4", "\"n\":40"), seal)
+    };
+    let forged: Vec<Vec<(&str, String)>> = vec![
+        // No seal at all.
+        vec![("event", json(&event(2)))],
+        // Sealed with a key nobody trusts.
+        vec![
+            ("event", json(&event(3))),
+            (
+                "seal",
+                stranger
+                    .seal_event("contract", &json(&event(3)))
+                    .expect("seal"),
+            ),
+        ],
+        // Changed after sealing.
+        vec![("event", altered.0), ("seal", altered.1)],
+        // Sealed by a trusted part, but not the event's source.
+        vec![
+            ("event", json(&event(5))),
+            (
+                "seal",
+                keys.seal_event("other", &json(&event(5))).expect("seal"),
+            ),
+        ],
+        // Not an event.
+        vec![("event", "{".to_owned()), ("seal", "x.y".to_owned())],
+    ];
+    let url = t.redis.as_ref().expect("a Redis bus").url.clone();
+    let mut raw = ::redis::Client::open(url)
+        .expect("client")
+        .get_multiplexed_async_connection()
+        .await
+        .expect("connection");
+    for fields in &forged {
+        let _: String =
+            ::redis::AsyncCommands::xadd(&mut raw, "eip-test:events:contract", "*", fields)
+                .await
+                .expect("xadd");
+    }
+    bus.publish(&event(6)).await.expect("publish");
+
+    let got = bus
+        .read("contract", "g", "a", 20, WAIT)
+        .await
+        .expect("read");
+    let seqs: Vec<i64> = got.iter().map(|d| d.envelope.seq).collect();
+    assert_eq!(seqs, [1, 6], "only the genuine events, in order");
+    assert_eq!(bus.refused(), 5);
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    let again = bus
+        .claim_stale("contract", "g", "b", Duration::from_millis(20), 20)
+        .await
+        .expect("claim");
+    let again: Vec<i64> = again.iter().map(|d| d.envelope.seq).collect();
+    assert_eq!(
+        again,
+        [1, 6],
+        "refused entries were acknowledged, not left pending"
+    );
 }
 
 macro_rules! on_both_buses {

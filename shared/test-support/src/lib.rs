@@ -139,7 +139,9 @@ pub struct TestBus {
 }
 
 impl TestBus {
-    pub async fn new(choice: BusChoice) -> Self {
+    /// The bus `choice` names; a Redis bus seals and checks events with
+    /// `keys`, which must be the keys of the parts that use it.
+    pub async fn new(choice: BusChoice, keys: &Keyring) -> Self {
         match choice {
             BusChoice::InProcess => Self {
                 bus: Bus::InProcess(InProcessBus::default()),
@@ -147,7 +149,7 @@ impl TestBus {
             },
             BusChoice::Redis => {
                 let server = RedisServer::start().await;
-                let bus = RedisBus::connect(&server.url, "eip-test:")
+                let bus = RedisBus::connect(&server.url, "eip-test:", keys.clone())
                     .await
                     .unwrap_or_else(|e| panic!("cannot connect to the test's Redis: {e}"));
                 Self {

@@ -85,7 +85,7 @@ pub fn governance_settings_for(platform: &Platform) -> eip_governance::Settings 
 /// Referrals plus `replicas` governance processes sharing one database.
 pub async fn start(backend: Backend, bus: BusChoice, replicas: usize) -> Platform {
     let keys = keys();
-    let bus = TestBus::new(bus).await;
+    let bus = TestBus::new(bus, &keys).await;
     let shared = Shared {
         bus: bus.bus.clone(),
         keys: keys.clone(),
@@ -112,6 +112,7 @@ pub async fn start(backend: Backend, bus: BusChoice, replicas: usize) -> Platfor
                             .map(|r| r.url.clone())
                             .unwrap_or_default(),
                         "eip-test:",
+                        keys.clone(),
                     )
                     .await
                     .expect("redis"),

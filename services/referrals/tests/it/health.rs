@@ -30,13 +30,14 @@ async fn wait_for_ready_status(app: &TestApp, want: u16) {
 
 async fn readiness_follows_the_bus_and_the_outbox_waits_for_it(backend: Backend) {
     let mut redis = RedisServer::start().await;
-    let bus = RedisBus::connect(&redis.url, "eip-test:")
+    let keys = keys();
+    let bus = RedisBus::connect(&redis.url, "eip-test:", keys.clone())
         .await
         .expect("redis");
     let app = TestApp::service_on::<Referrals>(
         TestDb::new(backend).await,
         Bus::Redis(bus.clone()),
-        keys(),
+        keys,
         |_| {},
     )
     .await;

@@ -13,6 +13,7 @@ pub use in_process::InProcessBus;
 pub use redis_streams::RedisBus;
 
 use crate::config::{BusConfig, BusKind};
+use crate::identity::Keyring;
 use eip_types::events::EventEnvelope;
 use std::time::Duration;
 
@@ -41,12 +42,23 @@ pub enum Bus {
 }
 
 impl Bus {
-    pub async fn from_config(cfg: &BusConfig) -> Result<Self, BusError> {
+    /// The bus `cfg` names; on Redis, events are sealed and checked with
+    /// `keys`.
+    pub async fn from_config(cfg: &BusConfig, keys: &Keyring) -> Result<Self, BusError> {
         match cfg.kind {
             BusKind::InProcess => Ok(Bus::InProcess(InProcessBus::default())),
             BusKind::Redis => Ok(Bus::Redis(
-                RedisBus::connect(&cfg.redis_url, &cfg.key_prefix).await?,
+                RedisBus::connect(&cfg.redis_url, &cfg.key_prefix, keys.clone()).await?,
             )),
+        }
+    }
+
+    /// Entries refused because their seal did not hold (never on the
+    /// in-process bus, which nobody outside the process can write to).
+    pub fn refused(&self) -> u64 {
+        match self {
+            Bus::InProcess(_) => 0,
+            Bus::Redis(b) => b.refused(),
         }
     }
 

@@ -1,6 +1,15 @@
 //! Redis Streams: `XADD`, `XREADGROUP`, `XACK`, `XAUTOCLAIM`.
+//!
+//! Redis proves nothing by itself: anyone who can reach it can add an
+//! entry. So each entry carries, beside the event's JSON, a seal made with
+//! the producing service's own key (see [`Keyring::seal_event`]); a reader
+//! accepts an entry only when the seal is genuine, made by the service the
+//! event names as its source, on that source's stream. Anything else is
+//! refused: logged, counted, acknowledged so it never comes back, and never
+//! applied.
 
 use super::{BusError, Delivery, decode};
+use crate::identity::Keyring;
 use eip_types::events::EventEnvelope;
 use redis::AsyncCommands;
 use redis::aio::ConnectionManager;
@@ -8,6 +17,8 @@ use redis::streams::{
     StreamAutoClaimOptions, StreamAutoClaimReply, StreamId, StreamMaxlen, StreamReadOptions,
     StreamReadReply,
 };
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// Streams keep at most about this many entries; the outbox keeps them all.
@@ -18,6 +29,15 @@ pub struct RedisBus {
     client: redis::Client,
     conn: ConnectionManager,
     prefix: String,
+    seals: Arc<Seals>,
+}
+
+/// The keys entries are sealed and checked with, and the count of entries
+/// refused, shared by every handle on one bus.
+#[derive(Debug)]
+struct Seals {
+    keys: Keyring,
+    refused: AtomicU64,
 }
 
 impl std::fmt::Debug for RedisBus {
@@ -37,7 +57,8 @@ fn unavailable(e: redis::RedisError) -> BusError {
 }
 
 impl RedisBus {
-    pub async fn connect(url: &str, prefix: &str) -> Result<Self, BusError> {
+    /// Connects to Redis; events are sealed and checked with `keys`.
+    pub async fn connect(url: &str, prefix: &str, keys: Keyring) -> Result<Self, BusError> {
         let client = redis::Client::open(url).map_err(unavailable)?;
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(2)))
@@ -50,6 +71,10 @@ impl RedisBus {
             client,
             conn,
             prefix: prefix.to_owned(),
+            seals: Arc::new(Seals {
+                keys,
+                refused: AtomicU64::new(0),
+            }),
         })
     }
 
@@ -65,6 +90,7 @@ impl RedisBus {
             client: self.client.clone(),
             conn,
             prefix: self.prefix.clone(),
+            seals: self.seals.clone(),
         })
     }
 
@@ -77,12 +103,19 @@ impl RedisBus {
             entry_id: env.id.to_string(),
             reason: e.to_string(),
         })?;
+        let seal = self
+            .seals
+            .keys
+            .seal_event(&env.source, &json)
+            .ok_or_else(|| {
+                BusError::Unavailable(format!("this process holds no key for {}", env.source))
+            })?;
         let mut conn = self.conn.clone();
         conn.xadd_maxlen(
             self.key(&env.source),
             StreamMaxlen::Approx(MAX_STREAM_LEN),
             "*",
-            &[("event", json)],
+            &[("event", json), ("seal", seal)],
         )
         .await
         .map_err(unavailable)
@@ -117,12 +150,61 @@ impl RedisBus {
             .xread_options(&[self.key(source)], &[">"], &opts)
             .await
             .map_err(unavailable)?;
-        reply
+        let entries = reply
             .map(|r| r.keys.into_iter().flat_map(|k| k.ids).collect::<Vec<_>>())
-            .unwrap_or_default()
-            .into_iter()
-            .map(to_delivery)
-            .collect()
+            .unwrap_or_default();
+        self.accept(source, group, entries).await
+    }
+
+    /// The entries whose seal holds, as deliveries; the rest are refused.
+    async fn accept(
+        &self,
+        source: &str,
+        group: &str,
+        entries: Vec<StreamId>,
+    ) -> Result<Vec<Delivery>, BusError> {
+        let mut accepted = Vec::with_capacity(entries.len());
+        for entry in entries {
+            match self.open(source, &entry) {
+                Ok(envelope) => accepted.push(Delivery {
+                    envelope,
+                    entry_id: entry.id,
+                }),
+                Err(reason) => {
+                    self.seals.refused.fetch_add(1, Ordering::Relaxed);
+                    tracing::warn!(
+                        source,
+                        entry = %entry.id,
+                        reason,
+                        "event refused: not sealed by its source"
+                    );
+                    self.ack(source, group, &entry.id).await?;
+                }
+            }
+        }
+        Ok(accepted)
+    }
+
+    /// The event in `entry`, if its seal is genuine and its maker is the
+    /// event's source and the stream's.
+    fn open(&self, source: &str, entry: &StreamId) -> Result<EventEnvelope, &'static str> {
+        let json: String = entry.get("event").ok_or("no event")?;
+        let seal: String = entry.get("seal").ok_or("no seal")?;
+        let maker = self
+            .seals
+            .keys
+            .event_sealed_by(&json, &seal)
+            .ok_or("bad seal")?;
+        let envelope = decode(&entry.id, &json).map_err(|_| "undecodable")?;
+        if maker != source || envelope.source != source {
+            return Err("wrong source");
+        }
+        Ok(envelope)
+    }
+
+    /// Entries refused since this bus was connected.
+    pub fn refused(&self) -> u64 {
+        self.seals.refused.load(Ordering::Relaxed)
     }
 
     pub async fn ack(&self, source: &str, group: &str, entry_id: &str) -> Result<(), BusError> {
@@ -154,7 +236,7 @@ impl RedisBus {
             )
             .await
             .map_err(unavailable)?;
-        reply.claimed.into_iter().map(to_delivery).collect()
+        self.accept(source, group, reply.claimed).await
     }
 
     /// Whether Redis answers. The connection manager reconnects only after
@@ -172,15 +254,4 @@ impl RedisBus {
             .map_err(unavailable)?;
         Ok(())
     }
-}
-
-fn to_delivery(entry: StreamId) -> Result<Delivery, BusError> {
-    let json: String = entry.get("event").ok_or_else(|| BusError::Decode {
-        entry_id: entry.id.clone(),
-        reason: "no `event` field".into(),
-    })?;
-    Ok(Delivery {
-        envelope: decode(&entry.id, &json)?,
-        entry_id: entry.id,
-    })
 }
