@@ -175,7 +175,7 @@ fn check_headers(what: &str, headers: &HeaderMap, caching: Caching) -> String {
         "nosniff",
         "{what}"
     );
-    assert_eq!(header(headers, "referrer-policy"), "no-referrer", "{what}");
+    assert_eq!(header(headers, "referrer-policy"), "same-origin", "{what}");
     assert_eq!(
         header(headers, "cross-origin-opener-policy"),
         "same-origin",

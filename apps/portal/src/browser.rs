@@ -38,7 +38,7 @@ pub fn content_security_policy(nonce: &str) -> String {
 
 /// Powerful browser features the portal never uses, switched off for it and
 /// anything it might embed.
-pub const PERMISSIONS_POLICY: &str = "accelerometer=(), bluetooth=(), camera=(), \
+pub const PERMISSIONS_POLICY: &str = "accelerometer=(), camera=(), \
      display-capture=(), geolocation=(), gyroscope=(), hid=(), magnetometer=(), \
      microphone=(), midi=(), payment=(), publickey-credentials-get=(), \
      screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()";
@@ -91,7 +91,10 @@ pub fn provide_request_nonce() {
 pub fn fixed_headers() -> Vec<SetResponseHeaderLayer<HeaderValue>> {
     [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "no-referrer"),
+        // Not `no-referrer`: under it a browser sends `Origin: null` with
+        // the portal's own form posts, which the same-origin guard then
+        // refuses. `same-origin` still tells other sites nothing.
+        (header::REFERRER_POLICY, "same-origin"),
         (
             HeaderName::from_static("permissions-policy"),
             PERMISSIONS_POLICY,
