@@ -91,6 +91,8 @@ impl Browser {
             caps.add_arg(flag)?;
         }
         caps.add_arg(&format!("--user-data-dir={}", profile.display()))?;
+        // The console log, for Content-Security-Policy violations.
+        caps.set_browser_log_level(thirtyfour::LoggingPrefsLogLevel::All)?;
         if javascript == JavaScript::Disabled {
             caps.add_experimental_option(
                 "prefs",
@@ -270,6 +272,27 @@ impl Browser {
         let element = self.element(&format!("#{id}")).await?;
         element.click().await?;
         Ok(())
+    }
+
+    /// The browser console's entries since the last call (the log is
+    /// drained as it is read), each as `LEVEL message`.
+    pub async fn console(&self) -> anyhow::Result<Vec<String>> {
+        let entries = self.driver().browser_log().await?;
+        Ok(entries
+            .into_iter()
+            .map(|e| format!("{} {}", e.level, e.message))
+            .collect())
+    }
+
+    /// The session's cookies as a `Cookie` header, to fetch what the
+    /// browser would with the same session.
+    pub async fn cookie_header(&self) -> anyhow::Result<String> {
+        let cookies = self.driver().get_all_cookies().await?;
+        Ok(cookies
+            .iter()
+            .map(|c| format!("{}={}", c.name, c.value))
+            .collect::<Vec<_>>()
+            .join("; "))
     }
 
     /// Where the browser is and what the page says, for failure messages.

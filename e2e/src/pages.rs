@@ -346,12 +346,7 @@ pub struct Download {
 /// Fetches `path` of the portal with the browser's cookies: the same
 /// request a click on a download link makes, with the response kept.
 pub async fn download(browser: &Browser, path: &str) -> anyhow::Result<Download> {
-    let cookies = browser.driver().get_all_cookies().await?;
-    let cookie = cookies
-        .iter()
-        .map(|c| format!("{}={}", c.name, c.value))
-        .collect::<Vec<_>>()
-        .join("; ");
+    let cookie = browser.cookie_header().await?;
     let res = reqwest::Client::new()
         .get(format!("{}{path}", browser.base_url()))
         .header("cookie", cookie)

@@ -24,7 +24,8 @@ use tokio::net::TcpListener;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Config {
-    /// Where the portal listens.
+    /// Where the portal listens. Any address but loopback needs demo mode
+    /// off and `sessions.secure_cookie` on, or `allow_insecure_public`.
     pub bind: String,
     /// One SQLite file per service (and the portal's) goes here.
     pub data_dir: PathBuf,
@@ -35,6 +36,20 @@ pub struct Config {
     pub site_root: PathBuf,
     pub suppress_up_to: u64,
     pub telemetry: TelemetryConfig,
+    pub sessions: Sessions,
+    /// Start with demo mode or a non-`Secure` cookie on an address other
+    /// than loopback (`EIP_ALLOW_INSECURE_PUBLIC=true`).
+    pub allow_insecure_public: bool,
+}
+
+/// The portal's session cookie.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Sessions {
+    /// `Secure`, `__Host-` cookies: on when browsers reach the portal over
+    /// HTTPS (a TLS proxy in front). Off by default: plain http on the
+    /// loopback interface.
+    pub secure_cookie: bool,
 }
 
 impl Default for Config {
@@ -47,6 +62,8 @@ impl Default for Config {
             site_root: PathBuf::from("target/site"),
             suppress_up_to: 4,
             telemetry: TelemetryConfig::default(),
+            sessions: Sessions::default(),
+            allow_insecure_public: false,
         }
     }
 }
@@ -111,6 +128,13 @@ async fn internal_listener() -> anyhow::Result<(TcpListener, String)> {
 
 /// Runs everything until `shutdown`; the first part to fail stops the rest.
 pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    eip_portal::exposure::check(eip_portal::exposure::Exposure {
+        address: &config.bind,
+        demo: config.demo,
+        secure_cookie: config.sessions.secure_cookie,
+        allow_insecure_public: config.allow_insecure_public,
+    })
+    .map_err(anyhow::Error::msg)?;
     std::fs::create_dir_all(&config.data_dir)?;
     // Every part runs here: a fresh key for each, every start.
     let keys = Keyring::generate(&part_names(), ASSERTION_LIFE);
@@ -152,8 +176,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         database_url: sqlite(&config.data_dir, Part::Portal.name()),
         site_root: config.site_root.clone(),
         sessions: eip_portal::SessionConfig {
-            // Plain http on the loopback interface: no Secure cookie.
-            secure_cookie: false,
+            secure_cookie: config.sessions.secure_cookie,
             ..Default::default()
         },
         services: eip_portal::ServiceUrls {
@@ -167,6 +190,8 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         telemetry: config.telemetry.clone(),
         demo: config.demo,
         demo_password: config.demo_password.clone(),
+        published_address: None,
+        allow_insecure_public: config.allow_insecure_public,
     };
 
     let tasks: Vec<(&str, Task)> = vec![

@@ -2,6 +2,8 @@
 //! their session, renders the Leptos pages, handles the forms, and calls the
 //! services with a short-lived assertion of the user. It holds no domain data.
 
+pub mod browser;
+pub mod exposure;
 mod forms;
 mod session_store;
 pub mod throttle;
@@ -110,6 +112,13 @@ pub struct Config {
     /// Create the demo accounts in an empty database.
     pub demo: bool,
     pub demo_password: String,
+    /// Where browsers reach the portal when that is not `bind`: the
+    /// `host:port` a container's port is published on. The start-up check
+    /// on demo mode and insecure cookies looks at this address when given.
+    pub published_address: Option<String>,
+    /// Start with demo mode or a non-`Secure` cookie on an address other
+    /// than loopback (`EIP_ALLOW_INSECURE_PUBLIC`); refused otherwise.
+    pub allow_insecure_public: bool,
 }
 
 impl Default for Config {
@@ -125,11 +134,23 @@ impl Default for Config {
             telemetry: TelemetryConfig::default(),
             demo: false,
             demo_password: "demo-password".into(),
+            published_address: None,
+            allow_insecure_public: false,
         }
     }
 }
 
 impl Config {
+    /// What the start-up check on public addresses looks at.
+    pub fn exposure(&self) -> exposure::Exposure<'_> {
+        exposure::Exposure {
+            address: self.published_address.as_deref().unwrap_or(&self.bind),
+            demo: self.demo,
+            secure_cookie: self.sessions.secure_cookie,
+            allow_insecure_public: self.allow_insecure_public,
+        }
+    }
+
     /// The portal's own keys: the only ones that may assert a person.
     pub fn identity_keys(&self) -> anyhow::Result<IdentityKeys> {
         Ok(Keyring::from_config(PORTAL, &self.identity)?.part(PORTAL))
@@ -163,6 +184,7 @@ pub async fn launch(
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
+    exposure::check(config.exposure()).map_err(anyhow::Error::msg)?;
     let db = Db::connect(&config.database_url, &migrations()).await?;
     if config.demo {
         users::seed_demo(&db, &config.demo_password).await?;
@@ -232,19 +254,23 @@ fn router(state: PortalState, config: &Config) -> Router {
     let pkg = ServeDir::new(config.site_root.join("pkg")).precompressed_gzip();
     let options = state.leptos_options.clone();
     let ctx = state.ctx.clone();
-    Router::new()
+    let page_context = move || {
+        provide_context(ctx.clone());
+        browser::provide_request_nonce();
+    };
+    let mut router = Router::new()
         .merge(forms::routes())
         .route("/api/{*fn_name}", post(server_fns).get(server_fns))
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(ctx.clone()),
-            move || shell(options.clone()),
-        )
+        .leptos_routes_with_context(&state, routes, page_context.clone(), move || {
+            shell(options.clone())
+        })
         .nest_service("/pkg", pkg)
         .route("/health/live", get(|| async { "ok" }))
         .route("/health/ready", get(ready))
-        .fallback(leptos_axum::file_and_error_handler::<PortalState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            PortalState,
+            _,
+        >(page_context, shell))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             require_sign_in,
@@ -252,8 +278,12 @@ fn router(state: PortalState, config: &Config) -> Router {
         .layer(session_layer)
         .layer(middleware::from_fn(same_origin_only))
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
-        .layer(trace_layer())
-        .with_state(state)
+        .layer(middleware::from_fn(browser::nonce_and_caching))
+        .layer(browser::transport_security(config.sessions.secure_cookie));
+    for header in browser::fixed_headers() {
+        router = router.layer(header);
+    }
+    router.layer(trace_layer()).with_state(state)
 }
 
 async fn server_fns(State(state): State<PortalState>, req: Request) -> impl IntoResponse {
