@@ -354,7 +354,12 @@ async fn strict_transport_security_comes_with_secure_cookies() {
     config.sessions.secure_cookie = true;
     let keys = keys();
     let portal = RunningService::start(|listener, shutdown| {
-        eip_portal::launch(config, keys, listener, shutdown)
+        eip_portal::launch(
+            config,
+            keys.part(eip_platform::identity::PORTAL),
+            listener,
+            shutdown,
+        )
     })
     .await;
     let res = reqwest::get(format!("{}/sign-in", portal.base))
