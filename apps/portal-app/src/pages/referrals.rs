@@ -43,7 +43,7 @@ pub fn ReferralList() -> impl IntoView {
                                                 <td>{local_authority_name(&r.area_id).unwrap_or("Unknown")}</td>
                                                 <td class="status">{r.status.label()}</td>
                                                 <td class="priority">{r.priority.map_or("—", |p| p.label())}</td>
-                                                <td class=aces_class(r.ace_count)>{r.ace_count}</td>
+                                                <td class=aces_class(r.ace_count)>{aces_text(r.ace_count)}</td>
                                                 <td class="agency">{r.agency_id.as_deref().map_or_else(|| "—".to_owned(), |a| data::agency_name(&p.agencies, a))}</td>
                                                 <td>{r.created_at.format("%d %b %Y %H:%M").to_string()}</td>
                                             </tr>
@@ -86,7 +86,7 @@ pub fn Worklist() -> impl IntoView {
                                                 <td class="child-name"><a href=href>{r.child_name}</a></td>
                                                 <td class="status">{r.status.label()}</td>
                                                 <td>{r.priority.map_or("—", |p| p.label())}</td>
-                                                <td class=aces_class(r.ace_count)>{r.ace_count}</td>
+                                                <td class=aces_class(r.ace_count)>{aces_text(r.ace_count)}</td>
                                                 <td class="due">
                                                     {r.overdue.then(|| view! { <strong class="flag">"Overdue "</strong> })}
                                                     {due.unwrap_or_else(|| "—".into())}
@@ -159,15 +159,9 @@ pub fn Retention() -> impl IntoView {
 #[component]
 pub fn ReferralDetail() -> impl IntoView {
     let params = use_params_map();
-    let query = leptos_router::hooks::use_query_map();
     let page = Resource::new(
-        move || {
-            (
-                params.read().get("id").unwrap_or_default(),
-                query.read().get("reason"),
-            )
-        },
-        |(id, reason)| data::load_referral(id, reason),
+        move || params.read().get("id").unwrap_or_default(),
+        data::load_referral,
     );
     view! {
         {loading(page, |p| referral_page(p).into_any())}
@@ -278,8 +272,13 @@ fn referral_facts(
 
 const NOT_SHARED: &str = "Not shared with your agency";
 
-fn aces_class(count: usize) -> &'static str {
-    if count >= eip_types::referral::ACE_FLAG_AT {
+/// The ACE count as a list shows it: a dash where screening was not shared.
+fn aces_text(count: Option<usize>) -> String {
+    count.map_or_else(|| "—".to_owned(), |n| n.to_string())
+}
+
+fn aces_class(count: Option<usize>) -> &'static str {
+    if count.is_some_and(|n| n >= eip_types::referral::ACE_FLAG_AT) {
         "aces flag"
     } else {
         "aces"
