@@ -682,3 +682,84 @@ async fn a_reason_for_viewing_never_enters_a_url() {
     assert!(report.contains("Assessing the referral"), "{report}");
     let _ = referrals.stop().await;
 }
+
+/// A coordinator withdraws a share from the referral's page (the family
+/// withdrew consent): the agency can no longer open the referral, and is
+/// told it is not found.
+#[tokio::test]
+async fn a_coordinator_withdraws_a_share_and_the_agency_loses_the_referral() {
+    let keys = keys();
+    let (db, referrals) = demo_referrals(&keys).await;
+    let store =
+        eip_platform::db::Db::connect(&db.url, &eip_platform::service::schema::<Referrals>())
+            .await
+            .expect("db");
+    let id: String = sqlx::query_scalar(
+        "SELECT id FROM referrals WHERE status = 'shared' AND agency_id = 'childrens-family-services' ORDER BY id LIMIT 1",
+    )
+    .fetch_one(store.pool())
+    .await
+    .expect("a referral shared with the partner");
+    store.close().await;
+    let p = portal(&keys, |c| c.services.referrals = referrals.base.clone()).await;
+    let page = format!("/referrals/{id}");
+    let partner = p.sign_in("partner.cfs").await;
+    p.post_form(
+        &format!("{page}/reason"),
+        Some(&partner),
+        &[("reason", "Assessing")],
+    )
+    .await;
+    assert_eq!(p.get(&page, Some(&partner)).await.status(), StatusCode::OK);
+
+    let coordinator = p.sign_in("coordinator.hull").await;
+    let shown = p
+        .get(&page, Some(&coordinator))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(shown.contains("id=\"withdraw-share-form\""), "{shown}");
+    let action = format!("{page}/share/withdrawal");
+    let refused = p
+        .post_form(&action, Some(&coordinator), &[("note", "")])
+        .await;
+    assert_eq!(refused.headers()[LOCATION], page.as_str());
+    let shown = p
+        .get(&page, Some(&coordinator))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(shown.contains("id=\"withdraw-share-why-error\""), "{shown}");
+    let res = p
+        .post_form(
+            &action,
+            Some(&coordinator),
+            &[
+                ("why", "consent_withdrawn"),
+                ("note", "Mother called the hub"),
+            ],
+        )
+        .await;
+    assert_eq!(res.headers()[LOCATION], page.as_str());
+    let shown = p
+        .get(&page, Some(&coordinator))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(shown.contains("id=\"share-withdrawn\""), "{shown}");
+    assert!(!shown.contains("id=\"withdraw-share-form\""), "{shown}");
+
+    let gone = p.get(&page, Some(&partner)).await;
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    let list = p
+        .get("/referrals", Some(&partner))
+        .await
+        .text()
+        .await
+        .expect("list");
+    assert!(!list.contains(&id), "{list}");
+    let _ = referrals.stop().await;
+}

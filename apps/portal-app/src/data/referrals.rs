@@ -56,6 +56,9 @@ pub struct ReferralPage {
     /// text typed.
     pub outcome: Option<FormOutcome<Fields>>,
     pub flash: Option<String>,
+    /// Whether the user may withdraw the standing share (a coordinator of
+    /// the area, while the agency holds it).
+    pub can_withdraw_share: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -211,7 +214,11 @@ pub async fn load_referral(id: String) -> Result<Loaded<ReferralPage>, ServerFnE
             entry,
         })
         .collect();
+    let can_withdraw_share = user.has_role(eip_types::Role::Coordinator)
+        && user.areas.contains(&detail.referral.area_id)
+        && detail.share.as_ref().is_some_and(|s| s.withdrawn.is_none());
     Ok(Loaded::Ready(ReferralPage {
+        can_withdraw_share,
         detail,
         timeline,
         agencies,

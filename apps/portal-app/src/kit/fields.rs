@@ -12,6 +12,14 @@ pub mod view {
     pub const REASON: &str = "reason";
 }
 
+/// Withdrawing a share (a coordinator, on the referral's page).
+pub mod share_withdrawal {
+    /// The form's name, where the page shows its refusal.
+    pub const FORM: &str = "withdraw-share";
+    pub const WHY: &str = "why";
+    pub const NOTE: &str = "note";
+}
+
 /// Raising a referral.
 pub mod referral {
     pub const CHILD_NAME: &str = "child_name";

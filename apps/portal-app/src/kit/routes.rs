@@ -19,6 +19,8 @@ pub const REFERRAL_STEP: Route<1> = Route::new("/referrals/{id}/action");
 /// Where a reason for viewing a referral is posted; it stays in the
 /// session, never in a URL.
 pub const REFERRAL_REASON: Route<1> = Route::new("/referrals/{id}/reason");
+/// A coordinator withdraws the referral's standing share.
+pub const SHARE_WITHDRAWAL: Route<1> = Route::new("/referrals/{id}/share/withdrawal");
 pub const RETENTION: Route<0> = Route::new("/retention");
 pub const RETENTION_DECISION: Route<1> = Route::new("/retention/{id}");
 
