@@ -597,7 +597,8 @@ async fn the_data_protection_officer_sees_who_has_seen_a_record() {
 }
 
 /// A coordinator merges two person records from the person's page and an
-/// administrator undoes it there; the page shows each outcome.
+/// administrator, who opens no person page, undoes it by its reference;
+/// the pages show each outcome.
 #[tokio::test]
 async fn duplicates_are_merged_and_unmerged_from_the_person_page() {
     let keys = keys();
@@ -643,42 +644,238 @@ async fn duplicates_are_merged_and_unmerged_from_the_person_page() {
     assert!(page.contains("id=\"flash\""), "{page}");
     assert!(page.contains("id=\"merges\""));
 
-    // The administrator undoes it from the same page.
+    // Administrators open no person page: they undo a merge by the
+    // reference the coordinator reads from it.
     let admin = p.sign_in("admin").await;
-    let page = p
-        .get(&format!("/people/{kept}"), Some(&admin))
-        .await
-        .text()
-        .await
-        .expect("page");
-    let start = page.find("/merges/").expect("an undo form");
-    let action = page[start..]
-        .split('"')
+    let refused = p.get(&format!("/people/{kept}"), Some(&admin)).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let text = refused.text().await.expect("page");
+    assert!(
+        text.contains("id=\"denied\"") && text.contains("no casework"),
+        "{text}"
+    );
+    let start = page
+        .find("class=\"merge-ref\">")
+        .expect("a merge reference")
+        + 18;
+    let merge_id = page[start..]
+        .split('<')
         .next()
-        .expect("action")
-        .replace("&amp;", "&");
+        .expect("reference")
+        .to_owned();
     let res = p
-        .post_form(&action, Some(&admin), &[("reason", "Twins, not one child")])
+        .post_form(
+            "/admin/merges/undo",
+            Some(&admin),
+            &[("merge_id", &merge_id), ("reason", "Twins, not one child")],
+        )
         .await;
-    assert_eq!(res.headers()[LOCATION], format!("/people/{kept}").as_str());
+    assert_eq!(res.headers()[LOCATION], "/admin/sharing");
     let page = p
-        .get(&format!("/people/{kept}"), Some(&admin))
+        .get("/admin/sharing", Some(&admin))
         .await
         .text()
         .await
         .expect("page");
     assert!(page.contains("Merge undone"), "{page}");
+    let page = p
+        .get(&format!("/people/{kept}"), Some(&coordinator))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("(undone"), "{page}");
     let officer = p.sign_in("frontline.hull").await;
+    let res = p
+        .post_form(
+            &format!("/people/{dup}/reason"),
+            Some(&officer),
+            &[("reason", "Checking the records were split")],
+        )
+        .await;
+    assert_eq!(res.headers()[LOCATION], format!("/people/{dup}").as_str());
     let page = p
         .get(&format!("/people/{dup}"), Some(&officer))
         .await
         .text()
         .await
         .expect("page");
+    assert!(page.contains("id=\"person-name\""), "{page}");
     assert!(
         !page.contains("id=\"merged-into\""),
         "the duplicate stands alone again"
     );
     assert!(!page.contains("id=\"merge-form\""), "officers do not merge");
+    let _ = referrals.stop().await;
+}
+
+/// A reason for viewing is posted, kept in the session and sent to the
+/// service in a header: it is never in a URL — not in the form's action,
+/// not in the redirect, not in any link on the page — and it reaches the
+/// access log. A reason typed into the URL by hand is not used.
+#[tokio::test]
+async fn a_reason_for_viewing_never_enters_a_url() {
+    let keys = keys();
+    let (db, referrals) = demo_referrals(&keys).await;
+    let store =
+        eip_platform::db::Db::connect(&db.url, &eip_platform::service::schema::<Referrals>())
+            .await
+            .expect("db");
+    let id: String = sqlx::query_scalar(
+        "SELECT id FROM referrals WHERE status = 'shared' AND agency_id = 'childrens-family-services' ORDER BY id LIMIT 1",
+    )
+    .fetch_one(store.pool())
+    .await
+    .expect("a referral shared with the partner");
+    let person: String =
+        sqlx::query_scalar("SELECT id FROM people WHERE area_id = 'hull' ORDER BY id LIMIT 1")
+            .fetch_one(store.pool())
+            .await
+            .expect("a demo person");
+    store.close().await;
+    let p = portal(&keys, |c| c.services.referrals = referrals.base.clone()).await;
+    let no_reason_in = |what: &str, text: &str| {
+        assert!(!text.contains("reason="), "{what}: {text}");
+        assert!(!text.contains("Assessing+the"), "{what}: {text}");
+        assert!(!text.contains("Assessing%20the"), "{what}: {text}");
+    };
+
+    for (who, page, reason) in [
+        (
+            "partner.cfs",
+            format!("/referrals/{id}"),
+            "Assessing the referral",
+        ),
+        (
+            "frontline.hull",
+            format!("/people/{person}"),
+            "Assessing the family",
+        ),
+    ] {
+        let cookie = p.sign_in(who).await;
+        // A reason in the URL is not used: the page still asks.
+        let asked = p
+            .get(&format!("{page}?reason=Typed+by+hand"), Some(&cookie))
+            .await
+            .text()
+            .await
+            .expect("page");
+        assert!(asked.contains("id=\"view-reason-form\""), "{who}: {asked}");
+        let asked = p
+            .get(&page, Some(&cookie))
+            .await
+            .text()
+            .await
+            .expect("page");
+        assert!(
+            asked.contains(&format!("method=\"post\" action=\"{page}/reason\"")),
+            "{who}: the reason form posts: {asked}"
+        );
+        let res = p
+            .post_form(
+                &format!("{page}/reason"),
+                Some(&cookie),
+                &[("reason", reason)],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(res.headers()[LOCATION], page.as_str(), "{who}");
+        let shown = p.get(&page, Some(&cookie)).await;
+        assert_eq!(shown.status(), StatusCode::OK, "{who}");
+        let shown = shown.text().await.expect("page");
+        assert!(!shown.contains("id=\"view-reason-form\""), "{who}: {shown}");
+        no_reason_in(who, &shown);
+    }
+
+    // The reasons reached the access log.
+    let dpo = p.sign_in("dpo").await;
+    let report = p
+        .get(&format!("/access-report?referral={id}"), Some(&dpo))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(report.contains("Assessing the referral"), "{report}");
+    let _ = referrals.stop().await;
+}
+
+/// A coordinator withdraws a share from the referral's page (the family
+/// withdrew consent): the agency can no longer open the referral, and is
+/// told it is not found.
+#[tokio::test]
+async fn a_coordinator_withdraws_a_share_and_the_agency_loses_the_referral() {
+    let keys = keys();
+    let (db, referrals) = demo_referrals(&keys).await;
+    let store =
+        eip_platform::db::Db::connect(&db.url, &eip_platform::service::schema::<Referrals>())
+            .await
+            .expect("db");
+    let id: String = sqlx::query_scalar(
+        "SELECT id FROM referrals WHERE status = 'shared' AND agency_id = 'childrens-family-services' ORDER BY id LIMIT 1",
+    )
+    .fetch_one(store.pool())
+    .await
+    .expect("a referral shared with the partner");
+    store.close().await;
+    let p = portal(&keys, |c| c.services.referrals = referrals.base.clone()).await;
+    let page = format!("/referrals/{id}");
+    let partner = p.sign_in("partner.cfs").await;
+    p.post_form(
+        &format!("{page}/reason"),
+        Some(&partner),
+        &[("reason", "Assessing")],
+    )
+    .await;
+    assert_eq!(p.get(&page, Some(&partner)).await.status(), StatusCode::OK);
+
+    let coordinator = p.sign_in("coordinator.hull").await;
+    let shown = p
+        .get(&page, Some(&coordinator))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(shown.contains("id=\"withdraw-share-form\""), "{shown}");
+    let action = format!("{page}/share/withdrawal");
+    let refused = p
+        .post_form(&action, Some(&coordinator), &[("note", "")])
+        .await;
+    assert_eq!(refused.headers()[LOCATION], page.as_str());
+    let shown = p
+        .get(&page, Some(&coordinator))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(shown.contains("id=\"withdraw-share-why-error\""), "{shown}");
+    let res = p
+        .post_form(
+            &action,
+            Some(&coordinator),
+            &[
+                ("why", "consent_withdrawn"),
+                ("note", "Mother called the hub"),
+            ],
+        )
+        .await;
+    assert_eq!(res.headers()[LOCATION], page.as_str());
+    let shown = p
+        .get(&page, Some(&coordinator))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(shown.contains("id=\"share-withdrawn\""), "{shown}");
+    assert!(!shown.contains("id=\"withdraw-share-form\""), "{shown}");
+
+    let gone = p.get(&page, Some(&partner)).await;
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    let list = p
+        .get("/referrals", Some(&partner))
+        .await
+        .text()
+        .await
+        .expect("list");
+    assert!(!list.contains(&id), "{list}");
     let _ = referrals.stop().await;
 }

@@ -19,6 +19,10 @@ pub enum Denied {
     Area,
     /// The referral is not in a state that allows it.
     State(&'static str),
+    /// A partner asking for a referral their agency does not (or no
+    /// longer) hold: answered as if there were none, so that asking tells
+    /// them nothing.
+    NotShared,
 }
 
 impl Denied {
@@ -27,6 +31,7 @@ impl Denied {
             Denied::Role => "Your role does not allow this.".into(),
             Denied::Area => "This referral is outside your areas.".into(),
             Denied::State(why) => (*why).into(),
+            Denied::NotShared => "Not found.".into(),
         }
     }
 }
@@ -84,6 +89,17 @@ pub fn may_view(p: &Principal, r: &Referral) -> Result<(), Denied> {
     }
 }
 
+/// Withdrawing a share: a coordinator of the referral's area.
+pub fn may_withdraw_share(p: &Principal, r: &Referral) -> Result<(), Denied> {
+    if !p.has_role(Role::Coordinator) {
+        Err(Denied::Role)
+    } else if !p.works_in(&r.area_id) {
+        Err(Denied::Area)
+    } else {
+        Ok(())
+    }
+}
+
 /// Longest reason for viewing a record, in characters.
 pub const MAX_VIEW_REASON_CHARS: usize = 500;
 
@@ -95,6 +111,30 @@ pub fn justification(
     r: &Referral,
     reason: Option<&str>,
 ) -> Result<String, &'static str> {
+    justify(
+        reason,
+        r.created_by == p.user_id,
+        p.has_role(Role::Coordinator) && p.works_in(&r.area_id),
+    )
+}
+
+/// Why a view of a person's page by `p` is justified: the officer who
+/// raised a referral about them (`raised_for_them`) and the coordinators
+/// of the person's area need not say; anyone else must give a reason.
+pub fn person_justification(
+    p: &Principal,
+    person_area: &str,
+    raised_for_them: bool,
+    reason: Option<&str>,
+) -> Result<String, &'static str> {
+    justify(
+        reason,
+        raised_for_them,
+        p.has_role(Role::Coordinator) && p.works_in(person_area),
+    )
+}
+
+fn justify(reason: Option<&str>, own: bool, coordinates: bool) -> Result<String, &'static str> {
     let given = reason.map(str::trim).filter(|s| !s.is_empty());
     if let Some(text) = given {
         if text.chars().count() > MAX_VIEW_REASON_CHARS {
@@ -102,9 +142,9 @@ pub fn justification(
         }
         return Ok(text.to_owned());
     }
-    if r.created_by == p.user_id {
+    if own {
         Ok("Own referral".into())
-    } else if p.has_role(Role::Coordinator) && p.works_in(&r.area_id) {
+    } else if coordinates {
         Ok("Coordinator of the area".into())
     } else {
         Err("Say why you need to see this child's record.")
@@ -196,5 +236,27 @@ mod tests {
             Ok("Follow-up visit".into())
         );
         assert!(justification(&colleague, &r, Some(&"x".repeat(501))).is_err());
+    }
+
+    #[test]
+    fn a_person_page_needs_a_reason_unless_the_viewer_raised_for_them_or_coordinates() {
+        let officer = user(Role::Frontline, "hull");
+        assert_eq!(
+            person_justification(&officer, "hull", true, None),
+            Ok("Own referral".into())
+        );
+        assert!(person_justification(&officer, "hull", false, None).is_err());
+        assert_eq!(
+            person_justification(&officer, "hull", false, Some("Home visit")),
+            Ok("Home visit".into())
+        );
+        assert_eq!(
+            person_justification(&user(Role::Coordinator, "hull"), "hull", false, None),
+            Ok("Coordinator of the area".into())
+        );
+        assert!(
+            person_justification(&user(Role::Coordinator, "hull"), "east-riding", false, None)
+                .is_err()
+        );
     }
 }

@@ -27,12 +27,12 @@ pub fn split_name(name: &str) -> (String, String) {
 }
 
 /// Who may see a person record: raisers in the person's area, or who made
-/// it, and administrators (who answer for merges). Partners, board members
-/// and others see people only through the referrals shared with them.
+/// it. Administrators do no casework and see no one; partners, board
+/// members and others see people only through the referrals shared with
+/// them.
 pub fn may_view(p: &Principal, person: &Person, created_by: &str) -> bool {
-    p.has_role(Role::Admin)
-        || (p.has_any_role(&crate::access::RAISERS)
-            && (p.works_in(&person.area_id) || p.user_id == created_by))
+    p.has_any_role(&crate::access::RAISERS)
+        && (p.works_in(&person.area_id) || p.user_id == created_by)
 }
 
 /// Merging: a coordinator of both records' areas.
@@ -65,6 +65,33 @@ mod tests {
             ("Mary Jane".into(), "Watson".into())
         );
         assert_eq!(split_name("Cher"), ("Cher".into(), String::new()));
+    }
+
+    #[test]
+    fn administrators_and_partners_see_no_person_records() {
+        let person = Person {
+            id: "p".into(),
+            given_name: "Sam".into(),
+            family_name: "Example".into(),
+            date_of_birth: NaiveDate::from_ymd_opt(2015, 1, 1).unwrap_or_default(),
+            gender: None,
+            area_id: "hull".into(),
+            ward: None,
+            school: None,
+            merged_into: None,
+            created_at: chrono::Utc::now(),
+        };
+        let who = |role: Role| Principal {
+            user_id: "u".into(),
+            roles: vec![role],
+            areas: vec!["hull".into()],
+            agency: None,
+        };
+        assert!(may_view(&who(Role::Frontline), &person, "someone"));
+        assert!(may_view(&who(Role::Coordinator), &person, "someone"));
+        for role in [Role::Admin, Role::Dpo, Role::Partner, Role::Board] {
+            assert!(!may_view(&who(role), &person, "u"), "{role}");
+        }
     }
 
     #[test]

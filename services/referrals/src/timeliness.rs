@@ -105,7 +105,7 @@ mod tests {
             status,
             priority: None,
             agency_id: None,
-            ace_count: 0,
+            ace_count: Some(0),
             created_at: submitted,
             submitted_at: Some(submitted),
             shared_at: None,

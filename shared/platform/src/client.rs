@@ -91,6 +91,22 @@ impl ServiceClient {
         })
     }
 
+    /// A GET carrying request headers beyond the assertion: what must not
+    /// go in a URL (a reason for viewing a child's record, say).
+    pub async fn get_with_headers<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+        principal: &Principal,
+    ) -> Result<T, ClientError> {
+        let token = self.token(Some(principal))?;
+        let mut request = self.http.get(self.url(path));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(request, token).await
+    }
+
     /// A GET with query parameters, encoded by the client.
     pub async fn get_query<T: DeserializeOwned>(
         &self,

@@ -22,6 +22,9 @@ pub struct AccessReportPage {
     pub error: Option<String>,
     /// The last search by name, shown once.
     pub search: FormOutcome<PersonSearchValues>,
+    /// Whether the user may find a child by name (the data protection
+    /// officer; administrators do no casework).
+    pub can_search: bool,
 }
 
 /// A search by name as typed, and what it found.
@@ -54,6 +57,7 @@ pub async fn load_access_report(
         names: HashMap::new(),
         error: None,
         search: ssr::take(keys::PERSON_SEARCH).await.unwrap_or_default(),
+        can_search: user.has_role(Role::Dpo),
     };
     if query.is_empty() {
         return Ok(Loaded::Ready(page));

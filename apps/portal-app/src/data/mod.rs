@@ -135,6 +135,28 @@ pub mod ssr {
             .and_then(|parts| parts.extensions.get::<SessionUser>().cloned())
     }
 
+    /// `GET path` for a child's record, with the reason for viewing it
+    /// given this session, if any: the reason is kept in the session and
+    /// sent in the service's reason header, never in a URL.
+    pub async fn get_record<T: DeserializeOwned>(
+        client: &ServiceClient,
+        path: &str,
+        record: &str,
+        me: &eip_types::Principal,
+    ) -> Result<T, ClientError> {
+        use eip_types::audit::{VIEW_REASON_HEADER, encode_reason};
+        let reasons = get(keys::VIEW_REASONS).await.unwrap_or_default();
+        match reasons.get(record) {
+            Some(reason) => {
+                let encoded = encode_reason(reason);
+                client
+                    .get_with_headers(path, &[(VIEW_REASON_HEADER, encoded.as_str())], me)
+                    .await
+            }
+            None => client.get(path, me).await,
+        }
+    }
+
     /// Reads a value from the session.
     pub async fn get<T: DeserializeOwned>(key: SessionKey<T>) -> Option<T> {
         crate::kit::ssr::read(&session()?, key).await

@@ -17,7 +17,6 @@ pub struct PersonPage {
     pub outcome: Option<FormOutcome<()>>,
     pub flash: Option<String>,
     pub can_merge: bool,
-    pub can_undo: bool,
 }
 
 #[server]
@@ -29,11 +28,24 @@ pub async fn load_person(id: String) -> Result<Loaded<PersonPage>, ServerFnError
     let Some(id) = Reference::parse(&id) else {
         return Ok(Loaded::NotFound);
     };
+    if user.has_role(Role::Admin)
+        && !user.has_role(Role::Frontline)
+        && !user.has_role(Role::Coordinator)
+    {
+        return Ok(ssr::denied(
+            "Administrators do no casework: person records are for the officers and \
+             coordinators working with the child.",
+        ));
+    }
     let ctx = ssr::ctx()?;
-    let detail = match ctx
-        .referrals
-        .get::<PersonDetail>(&format!("/people/{id}"), &user.principal())
-        .await
+    let record = keys::view_reason_key(keys::RecordKind::Person, id.as_str());
+    let detail = match ssr::get_record::<PersonDetail>(
+        &ctx.referrals,
+        &format!("/people/{id}"),
+        &record,
+        &user.principal(),
+    )
+    .await
     {
         Ok(d) => d,
         Err(e) => return Ok(ssr::loaded(Err(e))),
@@ -43,6 +55,5 @@ pub async fn load_person(id: String) -> Result<Loaded<PersonPage>, ServerFnError
         outcome: ssr::take(keys::PERSON).await,
         flash: ssr::flash().await,
         can_merge: user.has_role(Role::Coordinator),
-        can_undo: user.has_role(Role::Admin),
     }))
 }

@@ -56,6 +56,9 @@ pub struct ReferralPage {
     /// text typed.
     pub outcome: Option<FormOutcome<Fields>>,
     pub flash: Option<String>,
+    /// Whether the user may withdraw the standing share (a coordinator of
+    /// the area, while the agency holds it).
+    pub can_withdraw_share: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -147,10 +150,7 @@ pub async fn load_worklist() -> Result<Loaded<Vec<ReferralSummary>>, ServerFnErr
 }
 
 #[server]
-pub async fn load_referral(
-    id: String,
-    reason: Option<String>,
-) -> Result<Loaded<ReferralPage>, ServerFnError> {
+pub async fn load_referral(id: String) -> Result<Loaded<ReferralPage>, ServerFnError> {
     let Some(user) = ssr::user().await else {
         return Ok(Loaded::SignedOut);
     };
@@ -160,30 +160,27 @@ pub async fn load_referral(
     let id = id.as_str();
     let ctx = ssr::ctx()?;
     let me = user.principal();
-    // A reason given now, or earlier this session for this referral.
-    let mut reasons: std::collections::HashMap<String, String> =
-        ssr::get(keys::VIEW_REASONS).await.unwrap_or_default();
-    let reason = reason
-        .map(|r| r.trim().to_owned())
-        .filter(|r| !r.is_empty())
-        .or_else(|| reasons.get(id).cloned());
-    let query: Vec<(&str, &str)> = reason.iter().map(|r| ("reason", r.as_str())).collect();
-    let detail = match ctx
-        .referrals
-        .get_query::<ReferralDetail>(&format!("/referrals/{id}"), &query, &me)
-        .await
+    // The reason given this session for this referral, if any: posted in a
+    // form body, kept in the session, sent in a header.
+    let record = keys::view_reason_key(keys::RecordKind::Referral, id);
+    let detail = match ssr::get_record::<ReferralDetail>(
+        &ctx.referrals,
+        &format!("/referrals/{id}"),
+        &record,
+        &me,
+    )
+    .await
     {
         Ok(d) => d,
         Err(e) => return Ok(ssr::loaded(Err(e))),
     };
-    if let Some(r) = &reason {
-        reasons.insert(id.to_owned(), r.clone());
-        ssr::put(keys::VIEW_REASONS, &reasons).await;
-    }
-    let history = match ctx
-        .referrals
-        .get_query::<Vec<HistoryEntry>>(&format!("/referrals/{id}/history"), &query, &me)
-        .await
+    let history = match ssr::get_record::<Vec<HistoryEntry>>(
+        &ctx.referrals,
+        &format!("/referrals/{id}/history"),
+        &record,
+        &me,
+    )
+    .await
     {
         Ok(h) => h,
         Err(e) => return Ok(ssr::loaded(Err(e))),
@@ -217,7 +214,11 @@ pub async fn load_referral(
             entry,
         })
         .collect();
+    let can_withdraw_share = user.has_role(eip_types::Role::Coordinator)
+        && user.areas.contains(&detail.referral.area_id)
+        && detail.share.as_ref().is_some_and(|s| s.withdrawn.is_none());
     Ok(Loaded::Ready(ReferralPage {
+        can_withdraw_share,
         detail,
         timeline,
         agencies,

@@ -7,6 +7,19 @@ pub mod sign_in {
     pub const PASSWORD: &str = "password";
 }
 
+/// A reason for viewing a child's record (referral or person page).
+pub mod view {
+    pub const REASON: &str = "reason";
+}
+
+/// Withdrawing a share (a coordinator, on the referral's page).
+pub mod share_withdrawal {
+    /// The form's name, where the page shows its refusal.
+    pub const FORM: &str = "withdraw-share";
+    pub const WHY: &str = "why";
+    pub const NOTE: &str = "note";
+}
+
 /// Raising a referral.
 pub mod referral {
     pub const CHILD_NAME: &str = "child_name";
@@ -117,8 +130,10 @@ pub mod retention {
 pub mod merge {
     pub const DUPLICATE_ID: &str = "duplicate_id";
     pub const REASON: &str = "reason";
-    /// The query naming the person's page an undo returns to.
-    pub const PERSON: &str = "person";
+    /// The merge an administrator undoes, by its reference.
+    pub const MERGE_ID: &str = "merge_id";
+    /// The undo form, on the sharing and retention page.
+    pub const UNDO: &str = "undo-merge";
 }
 
 /// The access report: a search by name, or a referral's reference.

@@ -13,8 +13,31 @@ pub const USER_ID: SessionKey<String> = SessionKey::new("user_id");
 pub const SIGNED_IN_AT: SessionKey<i64> = SessionKey::new("signed_in_at");
 /// What a form post that worked says, once, on the page it goes to.
 pub const FLASH: SessionKey<String> = SessionKey::new("flash");
-/// Reasons given this session for viewing referrals, by referral id.
+/// Reasons given this session for viewing children's records, by record
+/// ([`view_reason_key`]): posted in a form body, kept here, sent to the
+/// service in a header, never put in a URL.
 pub const VIEW_REASONS: SessionKey<HashMap<String, String>> = SessionKey::new("view_reasons");
+
+/// A record's entry in [`VIEW_REASONS`]: `referral:<id>` or `person:<id>`.
+pub fn view_reason_key(kind: RecordKind, id: &str) -> String {
+    format!("{}:{id}", kind.as_str())
+}
+
+/// The kinds of record a reason for viewing is given for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKind {
+    Referral,
+    Person,
+}
+
+impl RecordKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Referral => "referral",
+            RecordKind::Person => "person",
+        }
+    }
+}
 
 pub const SIGN_IN: SessionKey<FormOutcome<SignInValues>> = SessionKey::new("sign_in_form");
 

@@ -16,14 +16,22 @@ pub const NEW_REFERRAL: Route<0> = Route::new("/referrals/new");
 pub const REFERRAL: Route<1> = Route::new("/referrals/{id}");
 /// One lifecycle step on a referral's page.
 pub const REFERRAL_STEP: Route<1> = Route::new("/referrals/{id}/action");
+/// Where a reason for viewing a referral is posted; it stays in the
+/// session, never in a URL.
+pub const REFERRAL_REASON: Route<1> = Route::new("/referrals/{id}/reason");
+/// A coordinator withdraws the referral's standing share.
+pub const SHARE_WITHDRAWAL: Route<1> = Route::new("/referrals/{id}/share/withdrawal");
 pub const RETENTION: Route<0> = Route::new("/retention");
 pub const RETENTION_DECISION: Route<1> = Route::new("/retention/{id}");
 
 // People.
 pub const PERSON: Route<1> = Route::new("/people/{id}");
 pub const MERGE: Route<1> = Route::new("/people/{id}/merge");
-/// Takes the person's page to go back to as `?person=`.
-pub const UNDO_MERGE: Route<1> = Route::new("/merges/{id}/undo");
+/// Where a reason for viewing a person's page is posted.
+pub const PERSON_REASON: Route<1> = Route::new("/people/{id}/reason");
+/// An administrator undoes a merge by its reference (from the sharing and
+/// retention page: administrators open no person pages).
+pub const UNDO_MERGE: Route<0> = Route::new("/admin/merges/undo");
 
 // The access report.
 /// Takes a referral reference as `?referral=`.

@@ -41,6 +41,29 @@ fn sharing_admin(p: SharingAdminPage) -> impl IntoView {
         {agreements(&p).into_any()}
         {targets(&p.targets, &o).into_any()}
         {retention(&p.periods, &o).into_any()}
+        {undo_merge(&o).into_any()}
+    }
+}
+
+/// Undoing a merge of two person records, by the merge's reference (a
+/// coordinator gives it from the person's page): administrators open no
+/// person page.
+fn undo_merge(o: &FormOutcome<Fields>) -> impl IntoView + use<> {
+    use crate::kit::fields::merge;
+    view! {
+        <section id="undo-merge" aria-labelledby="undo-merge-heading">
+            <h2 id="undo-merge-heading">"Undo a merge"</h2>
+            <p class="hint">"A coordinator who finds two children were merged as one gives you the merge reference shown on the person's page. Their referrals go back to their own records."</p>
+            <form id="undo-merge-form" method="post" action=routes::UNDO_MERGE.path() class="stack" novalidate>
+                <label for="undo-merge-id">"Merge reference"</label>
+                {error(o, merge::UNDO, merge::MERGE_ID)}
+                <input id="undo-merge-id" name=merge::MERGE_ID required maxlength="64" autocomplete="off" />
+                <label for="undo-merge-reason">"Why undo it"</label>
+                {error(o, merge::UNDO, merge::REASON)}
+                <input id="undo-merge-reason" name=merge::REASON required maxlength="1000" />
+                <button id="undo-merge-submit" type="submit">"Undo merge"</button>
+            </form>
+        </section>
     }
 }
 

@@ -26,23 +26,33 @@ pub fn AccessReportPage() -> impl IntoView {
 fn report_page(p: data::AccessReportPage) -> impl IntoView {
     let s = p.search.clone();
     view! {
-        <section id="person-search" aria-labelledby="person-search-heading">
-            <h2 id="person-search-heading">"Find the child"</h2>
-            {error_summary(&s.errors)}
-            {s.general_message().map(|m| view! { <p class="error" role="alert">{m}</p> })}
-            <form id="person-search-form" method="post" action=routes::PERSON_SEARCH.path() class="stack" novalidate>
-                <label for=field::NAME>"Child's name"</label>
-                {field_error(field::NAME, s.error(field::NAME))}
-                <input id=field::NAME name=field::NAME type="text" autocomplete="off" maxlength="100" value=s.values.name.clone() />
-                <label for=field::DATE_OF_BIRTH>"Date of birth, if known (YYYY-MM-DD)"</label>
-                {field_error(field::DATE_OF_BIRTH, s.error(field::DATE_OF_BIRTH))}
-                <input id=field::DATE_OF_BIRTH name=field::DATE_OF_BIRTH type="text" inputmode="numeric"
-                    autocomplete="off" placeholder="2015-04-30" value=s.values.date_of_birth.clone() />
-                <button id="person-search-submit" type="submit">"Search every area"</button>
-                <p class="hint">"The search, and the records it shows, are kept in the access log."</p>
-            </form>
-            {s.values.found.map(found_people)}
-        </section>
+        {if p.can_search {
+            view! {
+                <section id="person-search" aria-labelledby="person-search-heading">
+                    <h2 id="person-search-heading">"Find the child"</h2>
+                    {error_summary(&s.errors)}
+                    {s.general_message().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+                    <form id="person-search-form" method="post" action=routes::PERSON_SEARCH.path() class="stack" novalidate>
+                        <label for=field::NAME>"Child's name"</label>
+                        {field_error(field::NAME, s.error(field::NAME))}
+                        <input id=field::NAME name=field::NAME type="text" autocomplete="off" maxlength="100" value=s.values.name.clone() />
+                        <label for=field::DATE_OF_BIRTH>"Date of birth, if known (YYYY-MM-DD)"</label>
+                        {field_error(field::DATE_OF_BIRTH, s.error(field::DATE_OF_BIRTH))}
+                        <input id=field::DATE_OF_BIRTH name=field::DATE_OF_BIRTH type="text" inputmode="numeric"
+                            autocomplete="off" placeholder="2015-04-30" value=s.values.date_of_birth.clone() />
+                        <button id="person-search-submit" type="submit">"Search every area"</button>
+                        <p class="hint">"The search, and the records it shows, are kept in the access log."</p>
+                    </form>
+                    {s.values.found.map(found_people)}
+                </section>
+            }.into_any()
+        } else {
+            view! {
+                <p id="search-refused" class="hint">
+                    "Finding a child by name is for the data protection officer: administrators do no casework. Go to a referral by its reference to see who has seen it."
+                </p>
+            }.into_any()
+        }}
         <h2>"Or go straight to a referral"</h2>
         <form id="access-report-form" method="get" class="stack">
             <label for="referral-ref">"Referral reference"</label>
@@ -55,7 +65,7 @@ fn report_page(p: data::AccessReportPage) -> impl IntoView {
             let raised_by = name_of(&names, &r.created_by);
             view! {
                 <section id="access-report">
-                    <h2>{r.child_name.clone()}</h2>
+                    <h2>{if r.child_name.is_empty() { "Referral ".to_owned() + &r.referral_id } else { r.child_name.clone() }}</h2>
                     <dl class="facts">
                         <dt>"Date of birth"</dt>
                         <dd>{r.date_of_birth.map(|d| d.format("%d %B %Y").to_string()).unwrap_or_default()}</dd>

@@ -100,6 +100,15 @@ pub fn nav_links(u: &SessionUser) -> Vec<(&'static str, &'static str)> {
     links
 }
 
+/// Where the page being shown takes a reason for viewing: its own path
+/// and `/reason` (`/referrals/{id}/reason`, `/people/{id}/reason`).
+fn reason_action() -> String {
+    let path = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked();
+    format!("{}/reason", path.trim_end_matches('/'))
+}
+
 /// Renders a page's data, or a clear message when it cannot be shown.
 pub(crate) fn show<T: 'static>(loaded: Loaded<T>, ready: impl FnOnce(T) -> AnyView) -> AnyView {
     match loaded {
@@ -121,7 +130,9 @@ pub(crate) fn show<T: 'static>(loaded: Loaded<T>, ready: impl FnOnce(T) -> AnyVi
             <p class="hint">
                 "Every view of a child's record is logged with its reason (Data Protection Act 2018, s.62)."
             </p>
-            <form id="view-reason-form" method="get" class="stack">
+            // Posted, so the reason never enters a URL (browser history,
+            // proxy logs); the portal keeps it in the session.
+            <form id="view-reason-form" method="post" action=reason_action() class="stack">
                 <label for="view-reason">"Reason for viewing"</label>
                 <textarea id="view-reason" name="reason" rows="2" maxlength="500" required></textarea>
                 <button id="view-reason-submit" type="submit">"Open the record"</button>

@@ -72,8 +72,6 @@ fn person_page(p: data::PersonPage) -> impl IntoView {
             <h2>"Merges"</h2>
             <ul id="merges">
                 {d.merges.into_iter().map(|m| {
-                    let undo = routes::UNDO_MERGE.with_query([&m.id], &[(field::PERSON, &id)]);
-                    let open = m.undone_at.is_none();
                     view! {
                         <li>
                             {format!(
@@ -84,12 +82,7 @@ fn person_page(p: data::PersonPage) -> impl IntoView {
                                 m.reason
                             )}
                             {m.undone_at.map(|t| view! { <strong>{format!(" (undone {})", t.format("%d %b %Y"))}</strong> })}
-                            {(open && p.can_undo).then(|| view! {
-                                <form method="post" action=undo class="stack inline">
-                                    <label>"Why undo it" <input name=field::REASON required maxlength="1000" /></label>
-                                    <button type="submit" class="secondary">"Undo merge"</button>
-                                </form>
-                            })}
+                            " " <span class="hint">"Merge reference " <code class="merge-ref">{m.id.clone()}</code></span>
                         </li>
                     }
                 }).collect_view()}
@@ -98,7 +91,7 @@ fn person_page(p: data::PersonPage) -> impl IntoView {
         {(p.can_merge && person.merged_into.is_none()).then(|| view! {
             <form id="merge-form" method="post" action=routes::MERGE.at([&id]) class="stack">
                 <h2>"Merge a duplicate into this record"</h2>
-                <p class="hint">"Its referrals move here. An administrator can undo a merge."</p>
+                <p class="hint">"Its referrals move here. An administrator can undo a merge, given its reference."</p>
                 <label for="duplicate-id">"Duplicate record's reference"</label>
                 <input id="duplicate-id" name=field::DUPLICATE_ID required maxlength="64" />
                 <label for="merge-reason">"How you know it is the same child"</label>

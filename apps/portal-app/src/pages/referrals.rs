@@ -43,7 +43,7 @@ pub fn ReferralList() -> impl IntoView {
                                                 <td>{local_authority_name(&r.area_id).unwrap_or("Unknown")}</td>
                                                 <td class="status">{r.status.label()}</td>
                                                 <td class="priority">{r.priority.map_or("—", |p| p.label())}</td>
-                                                <td class=aces_class(r.ace_count)>{r.ace_count}</td>
+                                                <td class=aces_class(r.ace_count)>{aces_text(r.ace_count)}</td>
                                                 <td class="agency">{r.agency_id.as_deref().map_or_else(|| "—".to_owned(), |a| data::agency_name(&p.agencies, a))}</td>
                                                 <td>{r.created_at.format("%d %b %Y %H:%M").to_string()}</td>
                                             </tr>
@@ -86,7 +86,7 @@ pub fn Worklist() -> impl IntoView {
                                                 <td class="child-name"><a href=href>{r.child_name}</a></td>
                                                 <td class="status">{r.status.label()}</td>
                                                 <td>{r.priority.map_or("—", |p| p.label())}</td>
-                                                <td class=aces_class(r.ace_count)>{r.ace_count}</td>
+                                                <td class=aces_class(r.ace_count)>{aces_text(r.ace_count)}</td>
                                                 <td class="due">
                                                     {r.overdue.then(|| view! { <strong class="flag">"Overdue "</strong> })}
                                                     {due.unwrap_or_else(|| "—".into())}
@@ -159,15 +159,9 @@ pub fn Retention() -> impl IntoView {
 #[component]
 pub fn ReferralDetail() -> impl IntoView {
     let params = use_params_map();
-    let query = leptos_router::hooks::use_query_map();
     let page = Resource::new(
-        move || {
-            (
-                params.read().get("id").unwrap_or_default(),
-                query.read().get("reason"),
-            )
-        },
-        |(id, reason)| data::load_referral(id, reason),
+        move || params.read().get("id").unwrap_or_default(),
+        data::load_referral,
     );
     view! {
         {loading(page, |p| referral_page(p).into_any())}
@@ -192,6 +186,7 @@ fn referral_page(p: data::ReferralPage) -> impl IntoView {
         {facts}
         {has_actions.then(|| view! { <h2>"Next steps"</h2> })}
         <div class="actions-list">{forms}</div>
+        {p.can_withdraw_share.then(|| withdraw_share_form(&r.id, &outcome))}
         <h2>"Timeline"</h2>
         <ol id="timeline" class="timeline">
             {p.timeline.into_iter().map(|step| {
@@ -264,6 +259,10 @@ fn referral_facts(
                 <dt>"Consent"</dt><dd id="share-consent">{s.consent.label()}</dd>
                 {s.consent_note.map(|n| view! { <dt>"Shared without consent because"</dt><dd>{n}</dd> })}
                 <dt>"Agreement"</dt><dd>{s.agreement_id}</dd>
+                {s.withdrawn.map(|w| view! {
+                    <dt>"Withdrawn"</dt>
+                    <dd id="share-withdrawn">{format!("{} — {}: {}", w.at.format("%d %b %Y %H:%M"), w.why.label(), w.note)}</dd>
+                })}
                 <dt>"Disclosed"</dt>
                 <dd id="share-fields">
                     {std::iter::once("Name and area".to_owned())
@@ -278,8 +277,46 @@ fn referral_facts(
 
 const NOT_SHARED: &str = "Not shared with your agency";
 
-fn aces_class(count: usize) -> &'static str {
-    if count >= eip_types::referral::ACE_FLAG_AT {
+/// A coordinator withdraws the standing share: the agency loses access at
+/// once (the family withdrew consent, say).
+fn withdraw_share_form(id: &str, outcome: &FormOutcome<Fields>) -> impl IntoView + use<> {
+    use crate::kit::fields::share_withdrawal as field;
+    use eip_types::referral::ShareEnd;
+    let why_error = outcome.error_on(field::FORM, field::WHY);
+    let note_error = outcome.error_on(field::FORM, field::NOTE);
+    view! {
+        <form id="withdraw-share-form" method="post" action=routes::SHARE_WITHDRAWAL.at([id]) class="stack">
+            <h2>"Withdraw the share"</h2>
+            <p class="hint">"The agency loses access to this referral at once. The note stays with the police."</p>
+            <fieldset>
+                <legend>"Why"</legend>
+                {why_error.map(|m| view! { <p id="withdraw-share-why-error" class="field-error" role="alert">{m}</p> })}
+                {ShareEnd::ALL.iter().map(|w| {
+                    let id = format!("withdraw-share-{}", w.as_str());
+                    let label_for = id.clone();
+                    view! {
+                        <label for=label_for>
+                            <input type="radio" id=id name=field::WHY value=w.as_str() required />
+                            {w.label()}
+                        </label>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <label for="withdraw-share-note">"What happened"</label>
+            {note_error.map(|m| view! { <p id="withdraw-share-note-error" class="field-error" role="alert">{m}</p> })}
+            <textarea id="withdraw-share-note" name=field::NOTE rows="2" required maxlength="500"></textarea>
+            <button id="withdraw-share-submit" type="submit" class="secondary">"Withdraw the share"</button>
+        </form>
+    }
+}
+
+/// The ACE count as a list shows it: a dash where screening was not shared.
+fn aces_text(count: Option<usize>) -> String {
+    count.map_or_else(|| "—".to_owned(), |n| n.to_string())
+}
+
+fn aces_class(count: Option<usize>) -> &'static str {
+    if count.is_some_and(|n| n >= eip_types::referral::ACE_FLAG_AT) {
         "aces flag"
     } else {
         "aces"

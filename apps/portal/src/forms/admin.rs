@@ -1,6 +1,6 @@
 //! Administration form posts: agencies and programmes, data-sharing
 //! agreements, timeliness targets, retention periods, and the competency a
-//! gated action needs.
+//! gated action needs; undoing a merge by its reference.
 
 use super::{Reply, SignedIn, done, see_other};
 use crate::PortalState;
@@ -29,6 +29,48 @@ pub fn routes() -> Router<PortalState> {
         .route(routes::RETENTION_PERIODS.template(), post(set_periods))
         .route(routes::SKILL.template(), post(set_skill))
         .route(routes::CLEAR_SKILL.template(), post(clear_skill))
+        .route(routes::UNDO_MERGE.template(), post(undo_merge))
+}
+
+/// Undoes a merge by its reference (given by the coordinator who asks):
+/// administrators do no casework, so they open no person page to do it.
+async fn undo_merge(
+    State(state): State<PortalState>,
+    me: SignedIn,
+    Form(form): Form<Fields>,
+) -> Response {
+    use eip_portal_app::kit::fields::merge as field;
+    use eip_portal_app::kit::ids::Reference;
+    use eip_types::person::{MergeRecord, UndoMerge};
+    let reply = reply(field::UNDO, form.clone(), SHARING);
+    let Some(id) = Reference::parse(&form.value(field::MERGE_ID)) else {
+        return reply
+            .refuse_with(
+                &me.session,
+                vec![FieldError::new(
+                    field::MERGE_ID,
+                    "Enter the merge reference shown on the person's page.",
+                )],
+            )
+            .await;
+    };
+    let body = UndoMerge {
+        reason: form.value(field::REASON),
+    };
+    reply
+        .post(
+            &me,
+            &state.ctx.referrals,
+            &format!("/merges/{id}/undo"),
+            &body,
+            |_: MergeRecord| {
+                done(
+                    "Merge undone: the referrals are back on their own record.",
+                    SHARING,
+                )
+            },
+        )
+        .await
 }
 
 const SHARING: &str = routes::SHARING_ADMIN.path();

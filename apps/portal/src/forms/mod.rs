@@ -79,6 +79,32 @@ pub(crate) fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
+/// Keeps the reason for viewing record `id` that the form posted, in the
+/// session, and goes back to the record's page `back` — whose URL never
+/// carries the reason. An empty reason forgets any kept one, so the page
+/// asks again.
+pub(crate) async fn keep_view_reason(
+    me: &SignedIn,
+    kind: keys::RecordKind,
+    id: &str,
+    form: &eip_portal_app::kit::Fields,
+    back: &str,
+) -> Response {
+    let record = keys::view_reason_key(kind, id);
+    let mut reasons = eip_portal_app::kit::ssr::read(&me.session, keys::VIEW_REASONS)
+        .await
+        .unwrap_or_default();
+    let reason = form.value(eip_portal_app::kit::fields::view::REASON);
+    let reason = reason.trim();
+    if reason.is_empty() {
+        reasons.remove(&record);
+    } else {
+        reasons.insert(record, reason.to_owned());
+    }
+    keep(&me.session, keys::VIEW_REASONS, &reasons).await;
+    see_other(back)
+}
+
 /// Where a post that worked goes, and what it says there, once.
 pub(crate) struct Done {
     flash: String,

@@ -1,24 +1,34 @@
-//! Person form posts: a coordinator merges a duplicate record into the one
-//! on the page; an administrator undoes a merge.
+//! Person form posts: the reason for viewing a person's page; a
+//! coordinator merges a duplicate record into the one on the page.
 
 use super::{Reply, SignedIn, done, see_other};
 use crate::PortalState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::post;
 use axum::{Form, Router};
 use eip_portal_app::kit::fields::merge as field;
 use eip_portal_app::kit::ids::Reference;
 use eip_portal_app::kit::{Fields, FormOutcome, Service, Then, keys, routes};
-use eip_types::person::{MergeRecord, MergeRequest, UndoMerge};
+use eip_types::person::{MergeRecord, MergeRequest};
 
 pub fn routes() -> Router<PortalState> {
     Router::new()
         .route(routes::MERGE.template(), post(merge_person))
-        .route(routes::UNDO_MERGE.template(), post(undo_merge))
+        .route(routes::PERSON_REASON.template(), post(person_reason))
 }
 
-/// What a merge or an undo leaves for the person's page at `back`.
+/// Keeps the reason for viewing a person's page, posted from it, and opens
+/// the page again (without the reason in its URL).
+async fn person_reason(me: SignedIn, Path(id): Path<String>, Form(form): Form<Fields>) -> Response {
+    let Some(id) = Reference::parse(&id) else {
+        return see_other(routes::REFERRALS.path());
+    };
+    let back = routes::PERSON.at([id.as_str()]);
+    super::keep_view_reason(&me, keys::RecordKind::Person, id.as_str(), &form, &back).await
+}
+
+/// What a merge leaves for the person's page at `back`.
 fn reply(back: String) -> Reply<()> {
     Reply::new(
         keys::PERSON,
@@ -49,40 +59,6 @@ async fn merge_person(
             &format!("/people/{id}/merge"),
             &body,
             |_: MergeRecord| done("Merged: the duplicate's referrals are now here.", back),
-        )
-        .await
-}
-
-/// Undoes merge `id`, going back to the person's page the query names.
-async fn undo_merge(
-    State(state): State<PortalState>,
-    me: SignedIn,
-    Path(id): Path<String>,
-    Query(query): Query<Fields>,
-    Form(form): Form<Fields>,
-) -> Response {
-    let (Some(id), Some(person)) = (
-        Reference::parse(&id),
-        Reference::parse(&query.value(field::PERSON)),
-    ) else {
-        return see_other(routes::REFERRALS.path());
-    };
-    let back = routes::PERSON.at([person.as_str()]);
-    let body = UndoMerge {
-        reason: form.value(field::REASON),
-    };
-    reply(back.clone())
-        .post(
-            &me,
-            &state.ctx.referrals,
-            &format!("/merges/{id}/undo"),
-            &body,
-            |_: MergeRecord| {
-                done(
-                    "Merge undone: the referrals are back on their own record.",
-                    back,
-                )
-            },
         )
         .await
 }

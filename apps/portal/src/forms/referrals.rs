@@ -23,10 +23,26 @@ pub fn routes() -> Router<PortalState> {
     Router::new()
         .route(routes::NEW_REFERRAL.template(), post(create_referral))
         .route(routes::REFERRAL_STEP.template(), post(referral_step))
+        .route(routes::REFERRAL_REASON.template(), post(referral_reason))
+        .route(routes::SHARE_WITHDRAWAL.template(), post(withdraw_share))
         .route(
             routes::RETENTION_DECISION.template(),
             post(retention_decision),
         )
+}
+
+/// Keeps the reason for viewing a referral, posted from its page, and
+/// opens the page again (without the reason in its URL).
+async fn referral_reason(
+    me: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<Fields>,
+) -> Response {
+    let Some(id) = Reference::parse(&id) else {
+        return see_other(routes::REFERRALS.path());
+    };
+    let back = routes::REFERRAL.at([id.as_str()]);
+    super::keep_view_reason(&me, keys::RecordKind::Referral, id.as_str(), &form, &back).await
 }
 
 async fn create_referral(
@@ -107,6 +123,44 @@ async fn create_referral(
         .await
 }
 
+/// A coordinator withdraws the referral's standing share from its page.
+async fn withdraw_share(
+    State(state): State<PortalState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<Fields>,
+) -> Response {
+    use eip_portal_app::kit::fields::share_withdrawal as withdrawal;
+    use eip_types::referral::{ShareEnd, ShareRecord, WithdrawShare};
+    let Some(id) = Reference::parse(&id) else {
+        return see_other(routes::REFERRALS.path());
+    };
+    let back = routes::REFERRAL.at([id.as_str()]);
+    let body = WithdrawShare {
+        why: ShareEnd::parse(&form.value(withdrawal::WHY)),
+        note: form.value(withdrawal::NOTE),
+    };
+    Reply::new(
+        keys::REFERRAL_STEP,
+        FormOutcome::of(withdrawal::FORM, form.only(&[withdrawal::NOTE])),
+        back.clone(),
+        Service::Referrals.outage(Then::TryAgain),
+    )
+    .post(
+        &me,
+        &state.ctx.referrals,
+        &format!("/referrals/{id}/share/withdrawal"),
+        &body,
+        |_: ShareRecord| {
+            done(
+                "Share withdrawn: the agency no longer sees this referral.",
+                back,
+            )
+        },
+    )
+    .await
+}
+
 /// The lifecycle form on a referral's page: one step, named by its action.
 async fn referral_step(
     State(state): State<PortalState>,
@@ -149,7 +203,16 @@ async fn referral_step(
             &request,
             |after: Referral| {
                 let now = after.status.label().to_lowercase();
-                done(format!("Done: the referral is now {now}."), back)
+                // An agency that declines it no longer holds it: back to
+                // its list, not to a page it may no longer open.
+                let to = if me.user.has_role(eip_types::Role::Partner)
+                    && after.status == eip_types::referral::ReferralStatus::Declined
+                {
+                    routes::REFERRALS.path().to_owned()
+                } else {
+                    back
+                };
+                done(format!("Done: the referral is now {now}."), to)
             },
         )
         .await

@@ -10,8 +10,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use eip_platform::error::ApiError;
 use eip_platform::identity::Authenticated;
-use eip_types::Problem;
 use eip_types::audit::AccessReport;
+use eip_types::{Problem, Role};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -69,10 +69,17 @@ pub(super) async fn access_report(
     tx.commit().await?;
     let chain = store::audit::verify(state.db.pool()).await?;
     tracing::info!(referral.id = %id, "access report made");
+    // Administrators answer for the log, not for casework: they are told
+    // who saw the record, not whose record it is.
+    let identifies = user.0.has_role(Role::Dpo);
     Ok(Json(AccessReport {
         referral_id: r.id,
-        child_name: r.child_name,
-        date_of_birth: r.date_of_birth,
+        child_name: if identifies {
+            r.child_name
+        } else {
+            String::new()
+        },
+        date_of_birth: r.date_of_birth.filter(|_| identifies),
         area_id: r.area_id,
         status: r.status,
         created_by: r.created_by,

@@ -7,6 +7,7 @@ mod people;
 mod referrals;
 mod retention;
 mod timeliness;
+mod view_reason;
 
 use crate::AppState;
 use crate::audit::{AccessEntry, Verification};
@@ -23,8 +24,9 @@ use eip_types::person::{
 use eip_types::referral::{
     Agency, AgencyChange, AgreementChange, ConsentStatus, FollowUpResult, HistoryEntry,
     LawfulBasis, NewReferral, Outcome, Pathway, Priority, Referral, ReferralDetail, ReferralStatus,
-    ReferralSummary, RetentionChoice, RetentionDecision, RetentionDue, RetentionPeriods,
-    ShareRecord, SharedField, SharingAgreement, TimelinessTargets, Transition, TransitionRequest,
+    ReferralSummary, RetentionChoice, RetentionDecision, RetentionDue, RetentionPeriods, ShareEnd,
+    ShareRecord, ShareWithdrawn, SharedField, SharingAgreement, TimelinessTargets, Transition,
+    TransitionRequest, WithdrawShare,
 };
 use eip_types::{FieldError, Problem};
 use utoipa::OpenApi;
@@ -33,7 +35,7 @@ use utoipa::OpenApi;
 #[openapi(
     info(title = "Referrals service", description = "Early-help referrals, area-limited"),
     paths(referrals::create_referral, referrals::list_referrals, referrals::show_referral,
-        referrals::transition_referral, referrals::referral_history,
+        referrals::transition_referral, referrals::referral_history, referrals::withdraw_share,
         audit::referral_access_log, audit::access_report, audit::verify_access_log,
         retention::retention_due, retention::decide_retention,
         people::matches, people::search, people::show_person, people::add_link,
@@ -45,7 +47,7 @@ use utoipa::OpenApi;
         eip_platform::outbox::event_feed),
     components(schemas(NewReferral, Referral, ReferralDetail, ReferralSummary, ReferralStatus, Priority, Pathway, Outcome,
         Transition, TransitionRequest, HistoryEntry, Agency, AgencyChange, SharingAgreement, AgreementChange, TimelinessTargets, RetentionPeriods,
-        ShareRecord, SharedField, Person, PersonMatch, MatchQuery, PersonSearch, PersonFound, PersonDetail, LinkedPerson, NewLink,
+        ShareRecord, SharedField, ShareEnd, ShareWithdrawn, WithdrawShare, Person, PersonMatch, MatchQuery, PersonSearch, PersonFound, PersonDetail, LinkedPerson, NewLink,
         MergeRequest, MergeRecord, UndoMerge, Gender, Relationship, LawfulBasis, ConsentStatus, FollowUpResult, AccessEntry, AccessReport, Verification, RetentionDecision, RetentionChoice, RetentionDue,
         EventPage, Problem, FieldError)),
     security(("assertion" = [])),

@@ -3,6 +3,7 @@
 //! duplicates (by a coordinator; undone by an administrator). Every look at
 //! a person is recorded in the access log.
 
+use super::view_reason::ViewReason;
 use crate::matching::{NameKey, Traits};
 use crate::{AppState, access, people, store};
 use axum::extract::{Path, State};
@@ -105,8 +106,9 @@ pub(super) async fn matches(
 const MAX_FOUND: usize = 25;
 
 /// Find a child by name, in every area, to answer "who has seen this
-/// child's record" (the data protection officer and administrators). The
-/// search and the people it showed are recorded in the access log.
+/// child's record" (the data protection officer only: administrators do no
+/// casework). The search and the people it showed are recorded in the
+/// access log.
 #[utoipa::path(post, path = "/people/search", tag = "people", request_body = PersonSearch,
     responses((status = 200, body = [PersonFound]), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub(super) async fn search(
@@ -114,7 +116,13 @@ pub(super) async fn search(
     user: Authenticated,
     ApiJson(body): ApiJson<PersonSearch>,
 ) -> Result<Json<Vec<PersonFound>>, ApiError> {
-    user.require_any(&access::AUDITORS)?;
+    if !user.0.has_role(Role::Dpo) {
+        return Err(ApiError::Forbidden(
+            "Finding a child by name is for the data protection officer; administrators and \
+             others do not search for children."
+                .into(),
+        ));
+    }
     let dob = body
         .validate(chrono::Utc::now().date_naive())
         .map_err(ApiError::Validation)?;
@@ -135,12 +143,21 @@ pub(super) async fn search(
 }
 
 async fn visible_person(tx: &mut Tx, user: &Principal, id: &str) -> Result<Person, ApiError> {
+    // The role first, so that someone who may see no one learns nothing,
+    // not even whether the record exists.
+    if user.has_role(Role::Admin) && !user.has_any_role(&access::RAISERS) {
+        return Err(ApiError::Forbidden(
+            "Administrators do no casework: person records are for the officers and \
+             coordinators working with the child."
+                .into(),
+        ));
+    }
+    if !user.has_any_role(&access::RAISERS) {
+        return Err(ApiError::Forbidden("Your role does not allow this.".into()));
+    }
     let (person, created_by) = store::people::get(tx, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    if !user.has_any_role(&[Role::Frontline, Role::Coordinator, Role::Admin]) {
-        return Err(ApiError::Forbidden("Your role does not allow this.".into()));
-    }
     if !people::may_view(user, &person, &created_by) {
         return Err(ApiError::Forbidden(
             "This person's record is outside your areas.".into(),
@@ -149,28 +166,36 @@ async fn visible_person(tx: &mut Tx, user: &Principal, id: &str) -> Result<Perso
     Ok(person)
 }
 
-/// A person with their household, referrals and merges (recorded as a view).
+/// A person with their household, the referrals about them the user may
+/// see, and merges. Anyone but an officer who raised a referral about
+/// them and the coordinators of their area gives a reason (in the
+/// `eip-view-reason` header; a `reason` in the query string is refused).
+/// The view is recorded in the access log for the person and for each
+/// household member shown.
 #[utoipa::path(get, path = "/people/{id}", tag = "people",
-    responses((status = 200, body = PersonDetail), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    params(("eip-view-reason" = Option<String>, Header, description = "Why the user needs the record (percent-encoded UTF-8)")),
+    responses((status = 200, body = PersonDetail), (status = 400, description = "A reason was put in the URL", body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 428, description = "A reason for viewing is needed", body = Problem)))]
 pub(super) async fn show_person(
     State(state): State<AppState>,
     user: Authenticated,
     Path(id): Path<String>,
+    reason: ViewReason,
 ) -> Result<Json<PersonDetail>, ApiError> {
     let mut tx = state.db.begin().await?;
     let person = visible_person(&mut tx, &user.0, &id).await?;
-    store::audit::record_many(
-        &mut tx,
-        &user.0.user_id,
-        "view_person",
-        &[&id],
-        "Person record",
-    )
-    .await?;
+    let raised = store::referrals::raised_for(&mut tx, &id, &user.0.user_id).await?;
+    let why = access::person_justification(&user.0, &person.area_id, raised, reason.as_deref())
+        .map_err(|m| ApiError::ReasonRequired(m.into()))?;
+    store::audit::record_many(&mut tx, &user.0.user_id, "view_person", &[&id], &why).await?;
     let household = store::people::household(&mut tx, &id).await?;
+    let shown: Vec<&str> = household.iter().map(|l| l.person.id.as_str()).collect();
+    store::audit::record_many(&mut tx, &user.0.user_id, "view_household", &shown, &why).await?;
     let merges = store::people::merges_of(&mut tx, &id).await?;
+    let referrals =
+        store::referrals::for_person(&mut tx, &id, &user.0.areas, &user.0.user_id).await?;
     tx.commit().await?;
-    let referrals = store::referrals::for_person(state.db.pool(), &id).await?;
     Ok(Json(PersonDetail {
         person,
         household,

@@ -2,12 +2,12 @@
 
 use super::{day, labelled, now, required, time};
 use crate::access::Scope;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use eip_platform::db::{Tx, now_text, parse_date, parse_time, to_text};
 use eip_platform::outbox::Outbox;
 use eip_types::referral::{
     FollowUpResult, HistoryEntry, Outcome, Pathway, Priority, Referral, ReferralStatus,
-    ReferralSummary, RiskFactor, Transition, ValidReferral, ace_count,
+    ReferralSummary, RiskFactor, SharedField, Transition, ValidReferral, ace_count,
 };
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
@@ -210,7 +210,7 @@ pub async fn record_event(
 }
 
 /// Adds a step to the referral's timeline.
-async fn record_history(
+pub(super) async fn record_history(
     tx: &mut Tx,
     after: &Referral,
     action: &str,
@@ -258,28 +258,40 @@ pub async fn history(pool: &AnyPool, id: &str) -> Result<Vec<HistoryEntry>, sqlx
     .collect()
 }
 
+/// A line of a list, with what its viewer's agency was sent: `None` for
+/// police staff, who see the whole record; the fields of the live share
+/// for a partner.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub summary: ReferralSummary,
+    pub shared: Option<Vec<SharedField>>,
+}
+
 /// The referrals within `scope`, at most `limit`: the newest first, or
 /// with `statuses` (a worklist) those whose clock has run longest first, so
-/// that overdue work is never cut off by the limit.
+/// that overdue work is never cut off by the limit. An agency's list holds
+/// only the referrals it may still see on `today`: the conditions of
+/// `sharing::share_is_live`, in SQL, so the limit counts only those.
 #[tracing::instrument(skip_all)]
 pub async fn list(
     pool: &AnyPool,
     scope: &Scope,
     statuses: Option<&[ReferralStatus]>,
     limit: i64,
-) -> Result<Vec<ReferralSummary>, sqlx::Error> {
+    today: NaiveDate,
+) -> Result<Vec<Listed>, sqlx::Error> {
     // Status ids are the service's own constants, never user text.
     let status_clause = statuses.map_or(String::new(), |list| {
         let ids: Vec<String> = list.iter().map(|s| format!("'{}'", s.as_str())).collect();
-        format!(" AND status IN ({})", ids.join(", "))
+        format!(" AND r.status IN ({})", ids.join(", "))
     });
     let order = if statuses.is_some() {
-        "COALESCE(shared_at, submitted_at, created_at), id"
+        "COALESCE(r.shared_at, r.submitted_at, r.created_at), r.id"
     } else {
-        "created_at DESC, id"
+        "r.created_at DESC, r.id"
     };
     const COLUMNS: &str = SUMMARY_COLUMNS;
-    let rows = match scope {
+    match scope {
         Scope::Areas { areas, creator } => {
             // One placeholder per area; the area ids come from a verified
             // assertion but are still bound, never spliced.
@@ -288,35 +300,58 @@ pub async fn list(
             let area_clause = if areas.is_empty() {
                 String::new()
             } else {
-                format!(" OR area_id IN ({})", placeholders.join(", "))
+                format!(" OR r.area_id IN ({})", placeholders.join(", "))
             };
             let sql = format!(
-                "SELECT {COLUMNS} FROM referrals \
-                 WHERE (created_by = $1{area_clause}){status_clause} \
+                "SELECT {COLUMNS} FROM referrals r \
+                 WHERE (r.created_by = $1{area_clause}){status_clause} \
                  ORDER BY {order} LIMIT $2"
             );
             let mut q = sqlx::query(&sql).bind(creator).bind(limit);
             for a in areas {
                 q = q.bind(a);
             }
-            q.fetch_all(pool).await?
+            q.fetch_all(pool)
+                .await?
+                .iter()
+                .map(|row| {
+                    Ok(Listed {
+                        summary: summary(row)?,
+                        shared: None,
+                    })
+                })
+                .collect()
         }
         Scope::Agency(agency) => {
             let sql = format!(
-                "SELECT {COLUMNS} FROM referrals WHERE agency_id = $1{status_clause} \
+                "SELECT {COLUMNS}, s.fields AS shared_fields FROM referrals r \
+                 JOIN shares s ON s.id = (SELECT MAX(id) FROM shares WHERE referral_id = r.id) \
+                 JOIN sharing_agreements a ON a.id = s.agreement_id \
+                 WHERE r.agency_id = $1 AND s.agency_id = $1 AND a.agency_id = $1 \
+                 AND r.status NOT IN ('declined', 'withdrawn') AND s.withdrawn_at IS NULL \
+                 AND a.starts_on <= $3 AND a.ends_on >= $3{status_clause} \
                  ORDER BY {order} LIMIT $2"
             );
             sqlx::query(&sql)
                 .bind(agency)
                 .bind(limit)
+                .bind(day(today))
                 .fetch_all(pool)
                 .await?
+                .iter()
+                .map(|row| {
+                    let fields: String = row.try_get("shared_fields")?;
+                    Ok(Listed {
+                        summary: summary(row)?,
+                        shared: Some(super::labels(&fields, "shared field", SharedField::parse)?),
+                    })
+                })
+                .collect()
         }
-    };
-    rows.iter().map(summary).collect()
+    }
 }
 
-const SUMMARY_COLUMNS: &str = "id, child_name, area_id, status, priority, agency_id, risk_factors, created_at, submitted_at, shared_at";
+const SUMMARY_COLUMNS: &str = "r.id, r.child_name, r.area_id, r.status, r.priority, r.agency_id, r.risk_factors, r.created_at, r.submitted_at, r.shared_at";
 
 fn summary(row: &AnyRow) -> Result<ReferralSummary, sqlx::Error> {
     Ok(ReferralSummary {
@@ -326,7 +361,7 @@ fn summary(row: &AnyRow) -> Result<ReferralSummary, sqlx::Error> {
         status: status(row, "status")?,
         priority: labelled(row, "priority", Priority::parse)?,
         agency_id: row.try_get("agency_id")?,
-        ace_count: ace_count(&risk_factors(row)?),
+        ace_count: Some(ace_count(&risk_factors(row)?)),
         created_at: parse_time(&row.try_get::<String, _>("created_at")?)?,
         submitted_at: time(row, "submitted_at")?,
         shared_at: time(row, "shared_at")?,
@@ -335,21 +370,48 @@ fn summary(row: &AnyRow) -> Result<ReferralSummary, sqlx::Error> {
     })
 }
 
-/// The referrals about one person, newest first.
+/// The referrals about one person that a user with `areas` (who is
+/// `creator`) may see: their areas' and their own, newest first.
 #[tracing::instrument(skip_all)]
 pub async fn for_person(
-    pool: &AnyPool,
+    conn: &mut AnyConnection,
     person_id: &str,
+    areas: &[String],
+    creator: &str,
 ) -> Result<Vec<ReferralSummary>, sqlx::Error> {
-    sqlx::query(&format!(
-        "SELECT {SUMMARY_COLUMNS} FROM referrals WHERE person_id = $1 ORDER BY created_at DESC, id"
-    ))
-    .bind(person_id)
-    .fetch_all(pool)
-    .await?
-    .iter()
-    .map(summary)
-    .collect()
+    let placeholders: Vec<String> = (0..areas.len()).map(|i| format!("${}", i + 3)).collect();
+    let area_clause = if areas.is_empty() {
+        String::new()
+    } else {
+        format!(" OR r.area_id IN ({})", placeholders.join(", "))
+    };
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM referrals r \
+         WHERE r.person_id = $1 AND (r.created_by = $2{area_clause}) \
+         ORDER BY r.created_at DESC, r.id"
+    );
+    let mut q = sqlx::query(&sql).bind(person_id).bind(creator);
+    for a in areas {
+        q = q.bind(a);
+    }
+    q.fetch_all(conn).await?.iter().map(summary).collect()
+}
+
+/// Whether `user_id` raised a referral about this person.
+#[tracing::instrument(skip_all)]
+pub async fn raised_for(
+    conn: &mut AnyConnection,
+    person_id: &str,
+    user_id: &str,
+) -> Result<bool, sqlx::Error> {
+    Ok(
+        sqlx::query("SELECT id FROM referrals WHERE person_id = $1 AND created_by = $2 LIMIT 1")
+            .bind(person_id)
+            .bind(user_id)
+            .fetch_optional(conn)
+            .await?
+            .is_some(),
+    )
 }
 
 /// How many referrals there are.

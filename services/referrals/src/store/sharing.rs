@@ -1,12 +1,12 @@
 //! Lawful sharing: the agencies and programmes referrals go to, the
 //! data-sharing agreements shares rely on, and the record of every share.
 
-use super::{day, required};
+use super::{day, labelled, required};
 use chrono::{DateTime, Utc};
 use eip_platform::db::{Tx, now_text, parse_date, parse_time, to_text};
 use eip_types::referral::{
-    Agency, AgencyChange, ConsentStatus, LawfulBasis, ShareRecord, SharedField, SharingAgreement,
-    Transition,
+    Agency, AgencyChange, ConsentStatus, LawfulBasis, Referral, ShareEnd, ShareRecord,
+    ShareWithdrawn, SharedField, SharingAgreement, Transition,
 };
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
@@ -213,18 +213,32 @@ pub async fn record_share(
 /// The latest share of a referral, if it was ever shared.
 #[tracing::instrument(skip_all)]
 pub async fn latest_share(
-    pool: &AnyPool,
+    conn: &mut AnyConnection,
     referral_id: &str,
 ) -> Result<Option<ShareRecord>, sqlx::Error> {
     let Some(row) =
         sqlx::query("SELECT * FROM shares WHERE referral_id = $1 ORDER BY id DESC LIMIT 1")
             .bind(referral_id)
-            .fetch_optional(pool)
+            .fetch_optional(conn)
             .await?
     else {
         return Ok(None);
     };
     let fields: String = row.try_get("fields")?;
+    let withdrawn = match labelled(&row, "withdrawn_why", ShareEnd::parse)? {
+        Some(why) => Some(ShareWithdrawn {
+            why,
+            note: row
+                .try_get::<Option<String>, _>("withdrawn_note")?
+                .unwrap_or_default(),
+            actor: row
+                .try_get::<Option<String>, _>("withdrawn_by")?
+                .unwrap_or_default(),
+            at: super::time(&row, "withdrawn_at")?
+                .ok_or_else(|| sqlx::Error::Decode("withdrawn_at missing".into()))?,
+        }),
+        None => None,
+    };
     Ok(Some(ShareRecord {
         agency_id: row.try_get("agency_id")?,
         lawful_basis: required(&row, "lawful_basis", LawfulBasis::parse)?,
@@ -234,5 +248,45 @@ pub async fn latest_share(
         fields: super::labels(&fields, "shared field", SharedField::parse)?,
         actor: row.try_get("actor")?,
         at: parse_time(&row.try_get::<String, _>("at")?)?,
+        withdrawn,
     }))
+}
+
+/// Withdraws the latest share of `referral`, adding the step to its
+/// timeline (the note stays on the police side); `false` when there is no
+/// share standing to withdraw.
+#[tracing::instrument(skip_all)]
+pub async fn withdraw_share(
+    tx: &mut Tx,
+    referral: &Referral,
+    why: ShareEnd,
+    note: &str,
+    actor: &str,
+    at: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE shares SET withdrawn_why = $1, withdrawn_note = $2, withdrawn_by = $3, \
+         withdrawn_at = $4 \
+         WHERE id = (SELECT MAX(id) FROM shares WHERE referral_id = $5) AND withdrawn_at IS NULL",
+    )
+    .bind(why.as_str())
+    .bind(note)
+    .bind(actor)
+    .bind(to_text(at))
+    .bind(&referral.id)
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    super::referrals::record_history(
+        tx,
+        referral,
+        "withdraw_share",
+        Some(referral.status),
+        actor,
+        Some(note),
+    )
+    .await?;
+    Ok(true)
 }

@@ -73,9 +73,11 @@ async fn views_and_disclosures_are_logged_with_their_reasons(backend: Backend) {
     let refused = app.get(&format!("/referrals/{id}"), &colleague).await;
     assert_eq!(refused.status(), 428);
     assert_eq!(
-        app.get(
-            &format!("/referrals/{id}?reason=Welfare%20check%20tonight"),
-            &colleague
+        crate::helpers::get_with_reason(
+            &app,
+            &format!("/referrals/{id}"),
+            &colleague,
+            "Welfare check tonight"
         )
         .await
         .status(),
@@ -84,7 +86,7 @@ async fn views_and_disclosures_are_logged_with_their_reasons(backend: Backend) {
     // Someone who may not see it is refused and nothing is logged for them.
     let elsewhere = principal(Role::Coordinator, &["east-riding"]);
     assert_eq!(
-        app.get(&format!("/referrals/{id}?reason=curious"), &elsewhere)
+        crate::helpers::get_with_reason(&app, &format!("/referrals/{id}"), &elsewhere, "curious")
             .await
             .status(),
         403

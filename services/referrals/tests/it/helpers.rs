@@ -72,3 +72,23 @@ pub async fn spawn_gated_app(backend: Backend) -> (TestApp, eip_skills::testing:
     .await;
     (app, training)
 }
+
+/// `GET path` as `who`, giving `reason` for viewing as the portal does: in
+/// the `eip-view-reason` header, never in the URL.
+pub async fn get_with_reason(
+    app: &TestApp,
+    path: &str,
+    who: &Principal,
+    reason: &str,
+) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(app.url(path))
+        .bearer_auth(app.token(who))
+        .header(
+            eip_types::audit::VIEW_REASON_HEADER,
+            eip_types::audit::encode_reason(reason),
+        )
+        .send()
+        .await
+        .expect("answered")
+}

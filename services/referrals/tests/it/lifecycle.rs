@@ -98,11 +98,12 @@ async fn a_referral_runs_from_submission_to_a_closed_outcome(backend: Backend) {
         .await
         .expect("list");
     assert!(none.is_empty());
+    // Not shared with the school: for it, the referral is not there.
     assert_eq!(
         app.get(&format!("/referrals/{}", r.id), &school)
             .await
             .status(),
-        403
+        404
     );
 
     let r = ok_step(&app, &cfs, &r, json!({"action": "accept"})).await;
@@ -167,10 +168,11 @@ async fn refused_steps_change_nothing(backend: Backend) {
             triage.clone(),
             403,
         ),
+        // Not shared with the agency: for it, the referral is not there.
         (
             &partner("childrens-family-services"),
             json!({"action": "accept"}),
-            403,
+            404,
         ),
         (&principal(Role::Board, &["hull"]), triage.clone(), 403),
         (
@@ -267,12 +269,13 @@ async fn a_declined_referral_is_shared_again_and_the_reason_stays_here(backend: 
     assert_eq!(r.status, ReferralStatus::Declined);
     let r = ok_step(&app, &coordinator, &r, crate::helpers::share("lifestyle")).await;
     assert_eq!(r.agency_id.as_deref(), Some("lifestyle"));
-    // The school no longer sees it once it went elsewhere.
+    // The school no longer sees it once it went elsewhere: for it, the
+    // referral is not there.
     assert_eq!(
         app.get(&format!("/referrals/{}", r.id), &school)
             .await
             .status(),
-        403
+        404
     );
 
     let history: Vec<HistoryEntry> = app
@@ -339,14 +342,28 @@ async fn the_authorisation_matrix_holds(backend: Backend) {
     let mut own_elsewhere = principal(Role::Frontline, &["east-riding"]);
     own_elsewhere.user_id = officer.user_id.clone();
     // (who, may list, sees it in the list, may show it / its history without
-    // giving a reason (428: only with one), may raise in Hull)
-    let table: Vec<(&str, Principal, u16, bool, u16, u16)> = vec![
-        ("raising officer", officer.clone(), 200, true, 200, 201),
+    // giving a reason (428: only with one), may raise in Hull, may open the
+    // child's person page without a reason (428: only with one), may
+    // withdraw the share (422: allowed, the empty body refused))
+    #[expect(clippy::type_complexity, reason = "a table reads best as tuples")]
+    let table: Vec<(&str, Principal, u16, bool, u16, u16, u16, u16)> = vec![
+        (
+            "raising officer",
+            officer.clone(),
+            200,
+            true,
+            200,
+            201,
+            200,
+            403,
+        ),
         (
             "raising officer, since moved area",
             own_elsewhere,
             200,
             true,
+            200,
+            403,
             200,
             403,
         ),
@@ -357,12 +374,16 @@ async fn the_authorisation_matrix_holds(backend: Backend) {
             true,
             428,
             201,
+            428,
+            403,
         ),
         (
             "frontline, other area",
             principal(Role::Frontline, &["east-riding"]),
             200,
             false,
+            403,
+            403,
             403,
             403,
         ),
@@ -373,12 +394,16 @@ async fn the_authorisation_matrix_holds(backend: Backend) {
             true,
             200,
             201,
+            200,
+            422,
         ),
         (
             "coordinator, other area",
             principal(Role::Coordinator, &["east-riding"]),
             200,
             false,
+            403,
+            403,
             403,
             403,
         ),
@@ -389,12 +414,16 @@ async fn the_authorisation_matrix_holds(backend: Backend) {
             true,
             428,
             403,
+            403,
+            403,
         ),
         (
             "partner, other agency",
             partner("schools"),
             200,
             false,
+            404,
+            403,
             403,
             403,
         ),
@@ -405,12 +434,16 @@ async fn the_authorisation_matrix_holds(backend: Backend) {
             false,
             403,
             403,
+            403,
+            403,
         ),
         (
             "board",
             principal(Role::Board, &["hull"]),
             403,
             false,
+            403,
+            403,
             403,
             403,
         ),
@@ -421,6 +454,8 @@ async fn the_authorisation_matrix_holds(backend: Backend) {
             false,
             403,
             403,
+            403,
+            403,
         ),
         (
             "admin",
@@ -429,9 +464,22 @@ async fn the_authorisation_matrix_holds(backend: Backend) {
             false,
             403,
             403,
+            403,
+            403,
+        ),
+        (
+            "data protection officer",
+            principal(Role::Dpo, &[]),
+            403,
+            false,
+            403,
+            403,
+            403,
+            403,
         ),
     ];
-    for (label, who, list, listed, show, raise_status) in table {
+    let person = r.person_id.clone().expect("person");
+    for (label, who, list, listed, show, raise_status, person_page, withdraw) in table {
         let res = app.get("/referrals", &who).await;
         assert_eq!(res.status(), list, "{label}: list");
         if list == 200 {
@@ -451,6 +499,60 @@ async fn the_authorisation_matrix_holds(backend: Backend) {
                 .status(),
             show,
             "{label}: history"
+        );
+        // With a reason, in the header: whoever may see it, does.
+        let with_reason = if show == 428 { 200 } else { show };
+        for path in [
+            format!("/referrals/{}", r.id),
+            format!("/referrals/{}/history", r.id),
+        ] {
+            assert_eq!(
+                crate::helpers::get_with_reason(&app, &path, &who, "Checking")
+                    .await
+                    .status(),
+                with_reason,
+                "{label}: {path} with a reason"
+            );
+            // A reason in the URL is refused, whoever sends it.
+            assert_eq!(
+                app.get(&format!("{path}?reason=Checking"), &who)
+                    .await
+                    .status(),
+                400,
+                "{label}: {path} with a reason in the URL"
+            );
+        }
+        let page = format!("/people/{person}");
+        assert_eq!(
+            app.get(&page, &who).await.status(),
+            person_page,
+            "{label}: person page"
+        );
+        let with_reason = if person_page == 428 { 200 } else { person_page };
+        assert_eq!(
+            crate::helpers::get_with_reason(&app, &page, &who, "Checking")
+                .await
+                .status(),
+            with_reason,
+            "{label}: person page with a reason"
+        );
+        assert_eq!(
+            app.post("/people/search", &who, &json!({"name": "Lifecycle Child"}))
+                .await
+                .status(),
+            if who.has_role(Role::Dpo) { 200 } else { 403 },
+            "{label}: search by name"
+        );
+        assert_eq!(
+            app.post(
+                &format!("/referrals/{}/share/withdrawal", r.id),
+                &who,
+                &json!({})
+            )
+            .await
+            .status(),
+            withdraw,
+            "{label}: withdraw the share"
         );
         assert_eq!(
             app.get("/agencies", &who).await.status(),
@@ -515,7 +617,8 @@ async fn random_steps_never_lose_an_event(backend: Backend) {
                 accepted += 1;
                 r = res.json().await.expect("referral");
             }
-            403 | 409 => {}
+            // 404: a partner asking of a referral their agency does not hold.
+            403 | 404 | 409 => {}
             other => panic!("unexpected status {other}"),
         }
     }

@@ -2,6 +2,7 @@
 //! database of its own, on SQLite and on PostgreSQL.
 
 mod audit;
+mod disclosure;
 mod health;
 mod helpers;
 mod lifecycle;

@@ -155,15 +155,16 @@ async fn the_receiving_agency_sees_only_the_fields_shared(backend: Backend) {
     );
     assert_eq!(try_share(&app, &coordinator, &r, body).await.status(), 200);
 
-    let seen: ReferralDetail = app
-        .get(
-            &format!("/referrals/{}?reason=Assessing+the+referral", r.id),
-            &cfs_worker(),
-        )
-        .await
-        .json()
-        .await
-        .expect("detail");
+    let seen: ReferralDetail = crate::helpers::get_with_reason(
+        &app,
+        &format!("/referrals/{}", r.id),
+        &cfs_worker(),
+        "Assessing the referral",
+    )
+    .await
+    .json()
+    .await
+    .expect("detail");
     assert_eq!(
         seen.withheld,
         [SharedField::DateOfBirth, SharedField::Screening]

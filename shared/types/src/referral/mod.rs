@@ -215,6 +215,14 @@ labelled_enum!(
 );
 
 labelled_enum!(
+    /// Why a share was withdrawn before its work was done.
+    ShareEnd {
+        ConsentWithdrawn = ("consent_withdrawn", "The family withdrew consent"),
+        NoLongerNeeded = ("no_longer_needed", "The agency no longer needs it"),
+    }
+);
+
+labelled_enum!(
     /// Parts of a referral a share may disclose beyond the child's name and
     /// area, which every share carries.
     SharedField {
@@ -664,8 +672,10 @@ pub struct ReferralSummary {
     pub status: ReferralStatus,
     pub priority: Option<Priority>,
     pub agency_id: Option<String>,
-    /// How many ACEs screening found (the factors themselves stay on the record).
-    pub ace_count: usize,
+    /// How many ACEs screening found (the factors themselves stay on the
+    /// record); absent where screening was not shared with the viewer's
+    /// agency.
+    pub ace_count: Option<usize>,
     pub created_at: DateTime<Utc>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub shared_at: Option<DateTime<Utc>>,

@@ -168,4 +168,84 @@ pub struct ShareRecord {
     pub fields: Vec<SharedField>,
     pub actor: String,
     pub at: DateTime<Utc>,
+    /// When and why the share was withdrawn: the agency's access ended then.
+    #[serde(default)]
+    pub withdrawn: Option<ShareWithdrawn>,
+}
+
+/// A share's withdrawal, as the police side sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ShareWithdrawn {
+    pub why: ShareEnd,
+    pub note: String,
+    pub actor: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Longest note on a share's withdrawal, in characters.
+pub const MAX_WITHDRAWAL_NOTE_CHARS: usize = 500;
+
+/// The body of `POST /referrals/{id}/share/withdrawal` (a coordinator of
+/// the area): the receiving agency loses access at once.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawShare {
+    #[serde(default)]
+    pub why: Option<ShareEnd>,
+    /// What happened, for the police record (never sent to the agency).
+    #[serde(default)]
+    pub note: String,
+}
+
+impl WithdrawShare {
+    /// Why and the trimmed note, or what to correct.
+    pub fn validate(&self) -> Result<(ShareEnd, &str), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if self.why.is_none() {
+            errors.push(FieldError::new(
+                "why",
+                "Say whether consent was withdrawn or the share is no longer needed.",
+            ));
+        }
+        let note = self.note.trim();
+        if note.is_empty() {
+            errors.push(FieldError::new("note", "Say what happened."));
+        } else if note.chars().count() > MAX_WITHDRAWAL_NOTE_CHARS {
+            errors.push(FieldError::new(
+                "note",
+                format!("Keep it to at most {MAX_WITHDRAWAL_NOTE_CHARS} characters."),
+            ));
+        }
+        match self.why {
+            Some(why) if errors.is_empty() => Ok((why, note)),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_withdrawal_says_why_and_what_happened() {
+        let ok = WithdrawShare {
+            why: Some(ShareEnd::ConsentWithdrawn),
+            note: "  Mother called the hub ".into(),
+        };
+        assert_eq!(
+            ok.validate(),
+            Ok((ShareEnd::ConsentWithdrawn, "Mother called the hub"))
+        );
+        let errors = WithdrawShare::default().validate().expect_err("empty");
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["why", "note"]);
+        let long = WithdrawShare {
+            why: Some(ShareEnd::NoLongerNeeded),
+            note: "x".repeat(MAX_WITHDRAWAL_NOTE_CHARS + 1),
+        };
+        assert!(long.validate().is_err());
+    }
 }
