@@ -14,6 +14,21 @@ pub const RUN: usize = 7;
 /// Limits sit this many average moving ranges from the mean.
 pub const SCALING: f64 = 2.66;
 
+/// Published figures carry at most one decimal, so a point and a line
+/// closer than this differ only by the arithmetic's rounding: the point is
+/// on the line, not beyond it.
+const TOLERANCE: f64 = 1e-9;
+
+/// Whether `v` lies above `line` by more than rounding.
+fn above(v: f64, line: f64) -> bool {
+    v - line > TOLERANCE * line.abs().max(1.0)
+}
+
+/// Whether `v` lies below `line` by more than rounding.
+fn below(v: f64, line: f64) -> bool {
+    line - v > TOLERANCE * line.abs().max(1.0)
+}
+
 struct Limits {
     mean: f64,
     upper: Option<f64>,
@@ -49,18 +64,18 @@ fn rules(values: &[f64], l: &Limits) -> Vec<Vec<(SpcRule, bool)>> {
 
     // A point beyond a limit (a point on a limit is not beyond it).
     for (i, &v) in values.iter().enumerate() {
-        if l.upper.is_some_and(|u| v > u) {
+        if l.upper.is_some_and(|u| above(v, u)) {
             flags[i].push((SpcRule::BeyondLimit, true));
-        } else if l.lower.is_some_and(|lo| v < lo) {
+        } else if l.lower.is_some_and(|lo| below(v, lo)) {
             flags[i].push((SpcRule::BeyondLimit, false));
         }
     }
 
     // Shift: a run of points on one side; a point on the mean breaks it.
     let side = |v: f64| {
-        if v > l.mean {
+        if above(v, l.mean) {
             1
-        } else if v < l.mean {
+        } else if below(v, l.mean) {
             -1
         } else {
             0
@@ -102,7 +117,13 @@ fn rules(values: &[f64], l: &Limits) -> Vec<Vec<(SpcRule, bool)>> {
         let low_line = l.mean - (l.mean - lo) * 2.0 / 3.0;
         for w in 0..n.saturating_sub(2) {
             for high in [true, false] {
-                let beyond = |v: f64| if high { v > high_line } else { v < low_line };
+                let beyond = |v: f64| {
+                    if high {
+                        above(v, high_line)
+                    } else {
+                        below(v, low_line)
+                    }
+                };
                 let hits: Vec<usize> = (w..w + 3).filter(|&i| beyond(values[i])).collect();
                 if hits.len() >= 2 {
                     for i in hits {
