@@ -705,7 +705,7 @@ fn the_demo_data_gives_nothing_away() {
     let f = attack(&k);
     // What the protection costs: the share of the count figures shown in
     // the default window that are hidden.
-    let d = report::dashboard(framework.clone(), &facts, &facts, &[], &months[1..], UP_TO);
+    let d = report::dashboard(framework, &facts, &facts, &[], &months[1..], UP_TO);
     let (mut shown, mut hidden) = (0, 0);
     for r in d
         .measures
@@ -739,4 +739,60 @@ fn the_demo_data_gives_nothing_away() {
         shown + hidden
     );
     assert_safe(&f);
+}
+
+/// What each protection hides of the demo's default window (the twelve
+/// months to 2026-12): the count figures (cells, totals) shown as `[c]`.
+/// `cargo test -p eip-governance --test it demo_cost -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement: prints the shares"]
+fn demo_cost() {
+    let facts = demo_facts();
+    let months = compute::months("2026-01", "2026-12").expect("months");
+    let framework = strategy().expect("the strategy parses");
+    let (mut before, mut after, mut all) = (0, 0, 0);
+    for m in framework
+        .measures
+        .iter()
+        .filter(|m| m.status == MeasureStatus::Active)
+    {
+        let Some(formula) = &m.formula else { continue };
+        if count_refs(m).is_none() {
+            continue;
+        }
+        let values: Vec<Vec<u64>> = compute::areas_of(m)
+            .iter()
+            .map(|a| {
+                months
+                    .iter()
+                    .map(|w| compute::figure(formula, &facts, a.as_deref(), w).numerator as u64)
+                    .collect()
+            })
+            .collect();
+        let p = disclosure::protect(&values, UP_TO);
+        before += p.cells.iter().flatten().filter(|h| **h).count()
+            + [&p.area_totals, &p.month_totals]
+                .iter()
+                .map(|v| v.iter().filter(|h| **h).count())
+                .sum::<usize>()
+            + usize::from(p.grand_total);
+        all += values.len() * (months.len() + 1) + months.len() + 1;
+    }
+    let d = report::dashboard(framework.clone(), &facts, &facts, &[], &months, UP_TO);
+    for r in d
+        .measures
+        .iter()
+        .filter(|r| count_refs(&r.measure).is_some())
+    {
+        let t = &r.table;
+        after += t
+            .rows
+            .iter()
+            .flat_map(|row| row.cells.iter().chain([&row.total]))
+            .chain(&t.month_totals)
+            .chain([&t.grand_total])
+            .filter(|v| **v == Published::Confidential)
+            .count();
+    }
+    eprintln!("demo default window: {all} count figures; hidden before {before}, after {after}");
 }
