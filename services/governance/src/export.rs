@@ -1,7 +1,7 @@
 //! CSV export of a pack's tables: the period, area and board are printed
 //! above the table, symbols stay symbols, and the footnotes follow it.
 
-use eip_types::governance::{Dashboard, FOOTNOTES, MeasureReport, Pack};
+use eip_types::governance::{Dashboard, FOOTNOTES, MeasureReport, Pack, method_statement};
 
 /// One measure's table as CSV.
 pub fn csv(report: &MeasureReport, pack: &Pack, content: &Dashboard) -> Result<String, csv::Error> {
@@ -20,6 +20,7 @@ pub fn csv(report: &MeasureReport, pack: &Pack, content: &Dashboard) -> Result<S
         "Suppression",
         &format!("counts from 1 to {} hidden", content.suppress_up_to),
     ])?;
+    w.write_record(["Method", &method_statement(content.suppress_up_to)])?;
     let mut header = vec!["Area".to_owned()];
     header.extend(report.table.months.iter().cloned());
     header.push("All months".into());

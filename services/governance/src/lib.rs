@@ -13,6 +13,7 @@ pub mod packs;
 pub mod pdf;
 pub mod period;
 pub mod pilot;
+pub mod release;
 pub mod report;
 pub mod sources;
 pub mod spc;

@@ -2,6 +2,7 @@
 //! after, by difference in differences. Pure functions, no I/O.
 
 use crate::compute::{self, FactRow};
+use crate::release::{self, Released};
 use eip_types::FieldError;
 use eip_types::governance::{
     DidEstimate, Formula, Framework, GroupSeries, Measure, MeasureEvaluation, MeasureStatus,
@@ -203,40 +204,53 @@ pub fn did(pre_i: &[f64], post_i: &[f64], pre_c: &[f64], post_c: &[f64]) -> Opti
     })
 }
 
-fn group_figure(
+/// A group's figure for a month, as published: a count is the sum of the
+/// areas' released counts (shown only when every area's is, or when the
+/// group is all four areas and their total is); a rate or mean is pooled
+/// over the areas and shown only when no area's part rests on a small
+/// number, so a group tells nothing about an area's hidden month.
+fn group_value(
     formula: &Formula,
     facts: &[FactRow],
+    released: &Released,
     areas: &[String],
     month: &str,
-) -> compute::Figure {
+    up_to: u64,
+) -> Published {
+    if let Formula::Count { of } = formula {
+        return release::shown(released.over_areas(of, areas, month));
+    }
+    let small = |v: i64| v >= 1 && v as u64 <= up_to;
+    let risky = |f: &compute::Figure| {
+        let den = f.denominator.unwrap_or(0);
+        match formula {
+            Formula::Rate { .. } => small(den) || small(f.numerator) || small(den - f.numerator),
+            _ => small(den),
+        }
+    };
+    let parts_safe = areas
+        .iter()
+        .all(|a| !risky(&compute::figure(formula, facts, Some(a), month)));
     let group: Vec<FactRow> = facts
         .iter()
         .filter(|f| areas.contains(&f.area_id))
         .cloned()
         .collect();
-    compute::figure(formula, &group, None, month)
-}
-
-/// The published value of a group's monthly figure: small numbers hidden.
-fn published(f: &compute::Figure, formula: &Formula, up_to: u64) -> Published {
-    let small = |v: i64| v >= 1 && v as u64 <= up_to;
-    match (formula, f.value) {
-        (_, None) => Published::NotApplicable,
-        (Formula::Count { .. }, Some(_)) if small(f.numerator) => Published::Confidential,
-        (Formula::Rate { .. } | Formula::Mean { .. }, Some(_))
-            if f.denominator.is_some_and(small) =>
-        {
-            Published::Confidential
-        }
-        (_, Some(v)) => Published::Number((v * 10.0).round() / 10.0),
+    let f = compute::figure(formula, &group, None, month);
+    match f.value {
+        None => Published::NotApplicable,
+        Some(_) if !parts_safe || risky(&f) => Published::Confidential,
+        Some(v) => Published::Number((v * 10.0).round() / 10.0),
     }
 }
 
-/// Evaluates one measure of a pilot.
+/// Evaluates one measure of a pilot from what may be published: hidden
+/// months are left out of the estimate and the slope.
 pub fn evaluate(
     measure: &Measure,
     p: &PilotInput,
     facts: &[FactRow],
+    released: &Released,
     pre: &[String],
     post: &[String],
     up_to: u64,
@@ -244,26 +258,23 @@ pub fn evaluate(
     let formula = measure.formula.as_ref()?;
     let all: Vec<String> = pre.iter().chain(post).cloned().collect();
     let series = |areas: &[String]| {
-        let figures: Vec<compute::Figure> = all
+        let values: Vec<Published> = all
             .iter()
-            .map(|m| group_figure(formula, facts, areas, m))
+            .map(|m| group_value(formula, facts, released, areas, m, up_to))
             .collect();
-        let raw_pre: Vec<(usize, f64)> = figures[..pre.len()]
+        let raw_pre: Vec<(usize, f64)> = values[..pre.len()]
             .iter()
             .enumerate()
-            .filter_map(|(i, f)| f.value.map(|v| (i, v)))
+            .filter_map(|(i, v)| v.number().map(|v| (i, v)))
             .collect();
-        let raw_post: Vec<f64> = figures[pre.len()..]
+        let raw_post: Vec<f64> = values[pre.len()..]
             .iter()
-            .filter_map(|f| f.value)
+            .filter_map(|v| v.number())
             .collect();
         let shown = GroupSeries {
             months: all.clone(),
-            values: figures
-                .iter()
-                .map(|f| published(f, formula, up_to))
-                .collect(),
             pre_slope: slope(&raw_pre).map(|s| (s * 100.0).round() / 100.0),
+            values,
         };
         (
             shown,
@@ -275,7 +286,8 @@ pub fn evaluate(
     let (comparison, pre_c, post_c) = series(&p.comparison_areas);
     let did = did(&pre_i, &post_i, &pre_c, &post_c);
     let not_estimated = did.is_none().then(|| {
-        "Fewer than two months with a figure on one side for one group (a rate of nothing has no figure)."
+        "Fewer than two months with a figure on one side for one group (a rate of nothing has \
+         no figure, and a hidden month is left out)."
             .to_owned()
     });
     let finding = match &did {
@@ -409,32 +421,58 @@ mod tests {
             .find(|m| m.id == "referrals-submitted")
             .unwrap_or_else(|| panic!("seeded"));
         let (pre, post) = validate(&input(), &f).unwrap_or_default();
-        let mut facts = Vec::new();
-        for (i, month) in pre.iter().chain(&post).enumerate() {
-            for (area, n) in [
-                ("hull", [10, 11, 9, 20, 22, 21][i]),
-                ("east-riding", [3, 3, 3, 3, 3, 3][i]),
-                ("north-lincolnshire", [8, 9, 8, 9, 8, 9][i]),
-            ] {
-                facts.push(FactRow {
-                    kind: "referral.submitted".into(),
-                    area_id: area.into(),
-                    period: month.clone(),
-                    category: "none".into(),
-                    n,
-                    timed: 0,
-                    elapsed_seconds: 0,
-                });
+        let months: Vec<String> = pre.iter().chain(&post).cloned().collect();
+        let facts_with = |hull: [i64; 6], east_riding: i64| {
+            let mut facts = Vec::new();
+            for (i, month) in months.iter().enumerate() {
+                for (area, n) in [
+                    ("hull", hull[i]),
+                    ("east-riding", east_riding),
+                    ("north-lincolnshire", [8, 9, 8, 9, 8, 9][i]),
+                ] {
+                    facts.push(FactRow {
+                        kind: "referral.submitted".into(),
+                        area_id: area.into(),
+                        period: month.clone(),
+                        category: "none".into(),
+                        n,
+                        timed: 0,
+                        elapsed_seconds: 0,
+                    });
+                }
             }
-        }
-        let e = evaluate(m, &input(), &facts, &pre, &post, 4).unwrap_or_else(|| panic!("active"));
+            facts
+        };
+        let evaluate_with = |facts: &[FactRow]| {
+            let released = release::release(&release::published_counts(&f), facts, &months, 4);
+            evaluate(m, &input(), facts, &released, &pre, &post, 4)
+                .unwrap_or_else(|| panic!("active"))
+        };
+        let e = evaluate_with(&facts_with([10, 11, 9, 20, 22, 21], 6));
         assert_eq!(e.intervention.values[0], Published::Number(10.0));
-        assert_eq!(e.comparison.values[0], Published::Number(11.0));
+        assert_eq!(e.comparison.values[0], Published::Number(14.0));
         let d = e.did.unwrap_or_else(|| panic!("estimated"));
         // Hull +11, comparison +1/3.
         assert!((d.estimate - 32.0 / 3.0).abs() < 1e-9, "{d:?}");
         assert!(d.low > 0.0);
         assert!(e.finding.contains("relative to the comparison areas"));
         assert_eq!(e.intervention.pre_slope, Some(-0.5));
+        // East Riding's 3 a month is hidden, and North Lincolnshire with
+        // it, but the comparison group is the total less Hull's: shown.
+        let e = evaluate_with(&facts_with([10, 11, 9, 20, 22, 21], 3));
+        assert_eq!(e.comparison.values[0], Published::Number(11.0));
+        // Hull's 2 a month is hidden, and nothing is estimated from
+        // hidden months.
+        let e = evaluate_with(&facts_with([2; 6], 6));
+        assert!(
+            e.intervention
+                .values
+                .iter()
+                .all(|v| *v == Published::Confidential),
+            "{:?}",
+            e.intervention
+        );
+        assert_eq!(e.did, None);
+        assert_eq!(e.intervention.pre_slope, None);
     }
 }

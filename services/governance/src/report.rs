@@ -2,10 +2,11 @@
 //! small numbers protected, the chart drawn only from what is published.
 
 use crate::compute::{self, FactRow, Figure};
-use crate::{disclosure, spc};
+use crate::release::{self, Released, Whom};
+use crate::spc;
 use eip_types::governance::{
-    Dashboard, Formula, Framework, Measure, MeasureReport, MeasureStatus, MeasureTable, Published,
-    Rebase, ReportValidation, TableRow,
+    Dashboard, FactRef, Formula, Framework, Measure, MeasureReport, MeasureStatus, MeasureTable,
+    Published, Rebase, ReportValidation, Scope, TableRow,
 };
 use eip_types::place::local_authority_name;
 use std::collections::HashMap;
@@ -26,14 +27,8 @@ fn ratio_value(f: &Figure, formula: &Formula, up_to: u64) -> Published {
     if den == 0 {
         return Published::NotApplicable;
     }
-    let risky = match formula {
-        Formula::Rate { .. } => {
-            small(den, up_to) || small(f.numerator, up_to) || small(den - f.numerator, up_to)
-        }
-        _ => small(den, up_to),
-    };
     match f.value {
-        _ if risky => Published::Confidential,
+        _ if risky(f, formula, up_to) => Published::Confidential,
         Some(v) => Published::Number(round1(v)),
         None => Published::NotApplicable,
     }
@@ -49,7 +44,9 @@ fn area_name(id: &Option<String>) -> (String, String) {
     }
 }
 
-/// The measure's table for `months` and its chart over the months' totals.
+/// The measure's table for `months` and its chart over the months'
+/// totals, its counts released on their own (a dashboard releases every
+/// measure's counts together: [`dashboard`]).
 pub fn measure_report(
     measure: &Measure,
     facts: &[FactRow],
@@ -57,11 +54,32 @@ pub fn measure_report(
     up_to: u64,
     rebases: &[Rebase],
 ) -> Option<MeasureReport> {
+    let counted = match &measure.formula {
+        Some(Formula::Count { of }) => vec![release::Counted {
+            refs: of.clone(),
+            whom: release::whom_of(measure.scope, measure.area_id.as_deref()),
+        }],
+        _ => Vec::new(),
+    };
+    let released = release::release(&counted, facts, months, up_to);
+    released_report(measure, facts, months, up_to, rebases, &released)
+}
+
+/// The measure's table for `months`, its counts as `released`, and its
+/// chart over the months' totals.
+pub fn released_report(
+    measure: &Measure,
+    facts: &[FactRow],
+    months: &[String],
+    up_to: u64,
+    rebases: &[Rebase],
+    released: &Released,
+) -> Option<MeasureReport> {
     let formula = measure.formula.as_ref()?;
     let areas = compute::areas_of(measure);
     let cells = Cells::new(facts, &measure.source_kinds());
     let table = match formula {
-        Formula::Count { .. } => count_table(formula, &cells, &areas, months, up_to),
+        Formula::Count { of } => count_table(of, measure.scope, released, &areas, months),
         _ => ratio_table(formula, &cells, &areas, months, up_to),
     };
     let series: Vec<(String, f64)> = months
@@ -98,6 +116,7 @@ pub fn dashboard(
         months.last().cloned().unwrap_or_default(),
     );
     let missing = compute::missing_core(&framework, reported);
+    let released = release::release(&release::published_counts(&framework), facts, months, up_to);
     let measures = framework
         .measures
         .iter()
@@ -108,7 +127,7 @@ pub fn dashboard(
                 .filter(|(id, _)| *id == m.id)
                 .map(|(_, r)| r.clone())
                 .collect();
-            measure_report(m, facts, months, up_to, &own)
+            released_report(m, facts, months, up_to, &own, &released)
         })
         .collect();
     Dashboard {
@@ -153,64 +172,63 @@ impl Cells {
     }
 }
 
+/// A count's table: each month's figures as released, and each total over
+/// months shown only when every month of it is.
 fn count_table(
-    formula: &Formula,
-    cells: &Cells,
+    refs: &[FactRef],
+    scope: Scope,
+    released: &Released,
     areas: &[Option<String>],
     months: &[String],
-    up_to: u64,
 ) -> MeasureTable {
-    let values: Vec<Vec<u64>> = areas
-        .iter()
-        .map(|a| {
-            months
-                .iter()
-                .map(|m| {
-                    compute::figure(formula, cells.month(m), a.as_deref(), m)
-                        .numerator
-                        .max(0) as u64
-                })
-                .collect()
-        })
-        .collect();
-    let p = disclosure::protect(&values, up_to);
-    let shown = |hidden: bool, v: u64| {
-        if hidden {
-            Published::Confidential
-        } else {
-            Published::Number(v as f64)
-        }
-    };
     let rows = areas
         .iter()
-        .enumerate()
-        .map(|(i, a)| {
+        .map(|a| {
+            let whom = release::whom_of_row(a.as_deref(), scope);
             let (area_id, area_name) = area_name(a);
             TableRow {
                 area_id,
                 area_name,
-                cells: values[i]
+                cells: months
                     .iter()
-                    .zip(&p.cells[i])
-                    .map(|(&v, &h)| shown(h, v))
+                    .map(|m| released.published(refs, &whom, m))
                     .collect(),
-                total: shown(p.area_totals[i], values[i].iter().sum()),
+                total: release::shown(released.over_months(refs, &whom, months)),
             }
         })
         .collect();
-    let month_totals = (0..months.len())
-        .map(|m| shown(p.month_totals[m], values.iter().map(|r| r[m]).sum()))
-        .collect();
+    // With one row, the row is the total.
+    let all = match areas {
+        [one] => release::whom_of_row(one.as_deref(), scope),
+        _ => Whom::AllAreas,
+    };
     MeasureTable {
         months: months.to_vec(),
         rows,
-        month_totals,
-        grand_total: shown(p.grand_total, values.iter().flatten().sum()),
+        month_totals: months
+            .iter()
+            .map(|m| released.published(refs, &all, m))
+            .collect(),
+        grand_total: release::shown(released.over_months(refs, &all, months)),
+    }
+}
+
+/// Whether a rate or mean rests on a small number: a small denominator, or
+/// (for a rate) a small numerator or complement.
+fn risky(f: &Figure, formula: &Formula, up_to: u64) -> bool {
+    let den = f.denominator.unwrap_or(0);
+    match formula {
+        Formula::Rate { .. } => {
+            small(den, up_to) || small(f.numerator, up_to) || small(den - f.numerator, up_to)
+        }
+        _ => small(den, up_to),
     }
 }
 
 /// Rates and means are not additive, so margins are computed afresh from
-/// the summed numerators and denominators, each checked on its own.
+/// the summed numerators and denominators. A pooled figure is shown only
+/// when every area-month it pools could be shown on its own, so no window,
+/// total or group of areas tells anything about a month that was hidden.
 fn ratio_table(
     formula: &Formula,
     cells: &Cells,
@@ -218,27 +236,36 @@ fn ratio_table(
     months: &[String],
     up_to: u64,
 ) -> MeasureTable {
-    let pooled = |area: Option<&str>, ms: &[String]| -> Published {
-        let figures: Vec<Figure> = ms
-            .iter()
-            .map(|m| compute::figure(formula, cells.month(m), area, m))
-            .collect();
-        let numerator: i64 = figures.iter().map(|f| f.numerator).sum();
-        let denominator: i64 = figures.iter().filter_map(|f| f.denominator).sum();
-        let value = match formula {
-            Formula::Mean { of } => {
-                let seconds: i64 = ms
-                    .iter()
-                    .flat_map(|m| {
-                        cells.month(m).iter().filter(move |f| {
+    let one = |area: Option<&str>, m: &String| compute::figure(formula, cells.month(m), area, m);
+    let pooled = |parts: &[Option<&str>], ms: &[String]| -> Published {
+        let mut numerator = 0;
+        let mut denominator = 0;
+        let mut seconds = 0;
+        for m in ms {
+            for area in parts {
+                let f = one(*area, m);
+                if f.denominator.unwrap_or(0) > 0 && risky(&f, formula, up_to) {
+                    return Published::Confidential;
+                }
+                numerator += f.numerator;
+                denominator += f.denominator.unwrap_or(0);
+                if let Formula::Mean { of } = formula {
+                    seconds += cells
+                        .month(m)
+                        .iter()
+                        .filter(|f| {
                             f.period == *m
                                 && f.kind == of.kind
                                 && of.category.as_ref().is_none_or(|c| *c == f.category)
                                 && area.is_none_or(|a| f.area_id == a)
                         })
-                    })
-                    .map(|f| f.elapsed_seconds)
-                    .sum();
+                        .map(|f| f.elapsed_seconds)
+                        .sum::<i64>();
+                }
+            }
+        }
+        let value = match formula {
+            Formula::Mean { .. } => {
                 (denominator > 0).then(|| seconds as f64 / denominator as f64 / 86_400.0)
             }
             _ => (denominator > 0).then(|| 100.0 * numerator as f64 / denominator as f64),
@@ -257,26 +284,27 @@ fn ratio_table(
         .iter()
         .map(|a| {
             let (area_id, area_name) = area_name(a);
+            let part = [a.as_deref()];
             TableRow {
                 area_id,
                 area_name,
                 cells: months
                     .iter()
-                    .map(|m| pooled(a.as_deref(), std::slice::from_ref(m)))
+                    .map(|m| pooled(&part, std::slice::from_ref(m)))
                     .collect(),
-                total: pooled(a.as_deref(), months),
+                total: pooled(&part, months),
             }
         })
         .collect();
-    let all_areas = (areas.len() == 1).then(|| areas[0].clone()).flatten();
+    let parts: Vec<Option<&str>> = areas.iter().map(Option::as_deref).collect();
     MeasureTable {
         months: months.to_vec(),
         rows,
         month_totals: months
             .iter()
-            .map(|m| pooled(all_areas.as_deref(), std::slice::from_ref(m)))
+            .map(|m| pooled(&parts, std::slice::from_ref(m)))
             .collect(),
-        grand_total: pooled(all_areas.as_deref(), months),
+        grand_total: pooled(&parts, months),
     }
 }
 
@@ -342,8 +370,10 @@ mod tests {
                 Published::NotApplicable
             ]
         );
-        // All areas: 53 of 67.
-        assert_eq!(r.table.month_totals, [Published::Number(79.1)]);
+        // All areas: 53 of 67, but pooled from Hull's and East Riding's
+        // hidden figures, so hidden too: with North Lincolnshire's 30 of 40
+        // shown, it would tell how the hidden ones add up.
+        assert_eq!(r.table.month_totals, [Published::Confidential]);
     }
 
     #[test]
@@ -405,6 +435,7 @@ mod tests {
             .unwrap_or_else(|| panic!("active"));
         assert_eq!(r.table.rows[0].cells[0], Published::Confidential);
         assert_eq!(r.table.rows[1].cells[0], Published::Number(2.5));
-        assert_eq!(r.table.month_totals[0], Published::Number(2.2));
+        // The force-wide mean would pool Hull's hidden three.
+        assert_eq!(r.table.month_totals[0], Published::Confidential);
     }
 }

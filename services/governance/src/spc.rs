@@ -14,26 +14,45 @@ pub const RUN: usize = 7;
 /// Limits sit this many average moving ranges from the mean.
 pub const SCALING: f64 = 2.66;
 
+/// Published figures carry at most one decimal, so a point and a line
+/// closer than this differ only by the arithmetic's rounding: the point is
+/// on the line, not beyond it.
+const TOLERANCE: f64 = 1e-9;
+
+/// Whether `v` lies above `line` by more than rounding.
+fn above(v: f64, line: f64) -> bool {
+    v - line > TOLERANCE * line.abs().max(1.0)
+}
+
+/// Whether `v` lies below `line` by more than rounding.
+fn below(v: f64, line: f64) -> bool {
+    line - v > TOLERANCE * line.abs().max(1.0)
+}
+
 struct Limits {
     mean: f64,
     upper: Option<f64>,
     lower: Option<f64>,
 }
 
-fn limits(baseline: &[f64]) -> Limits {
+/// Limits from a baseline; `follows[i]` says whether point `i` is the
+/// month after point `i - 1`. A moving range is taken only between
+/// consecutive months, never across a hidden month; with no moving range
+/// there are no limits.
+fn limits(baseline: &[f64], follows: &[bool]) -> Limits {
     let mean = baseline.iter().sum::<f64>() / baseline.len().max(1) as f64;
-    if baseline.len() < 2 {
+    let ranges: Vec<f64> = (1..baseline.len())
+        .filter(|&i| follows.get(i).copied().unwrap_or(true))
+        .map(|i| (baseline[i] - baseline[i - 1]).abs())
+        .collect();
+    if ranges.is_empty() {
         return Limits {
             mean,
             upper: None,
             lower: None,
         };
     }
-    let mr = baseline
-        .windows(2)
-        .map(|w| (w[1] - w[0]).abs())
-        .sum::<f64>()
-        / (baseline.len() - 1) as f64;
+    let mr = ranges.iter().sum::<f64>() / ranges.len() as f64;
     Limits {
         mean,
         upper: Some(mean + SCALING * mr),
@@ -49,18 +68,18 @@ fn rules(values: &[f64], l: &Limits) -> Vec<Vec<(SpcRule, bool)>> {
 
     // A point beyond a limit (a point on a limit is not beyond it).
     for (i, &v) in values.iter().enumerate() {
-        if l.upper.is_some_and(|u| v > u) {
+        if l.upper.is_some_and(|u| above(v, u)) {
             flags[i].push((SpcRule::BeyondLimit, true));
-        } else if l.lower.is_some_and(|lo| v < lo) {
+        } else if l.lower.is_some_and(|lo| below(v, lo)) {
             flags[i].push((SpcRule::BeyondLimit, false));
         }
     }
 
     // Shift: a run of points on one side; a point on the mean breaks it.
     let side = |v: f64| {
-        if v > l.mean {
+        if above(v, l.mean) {
             1
-        } else if v < l.mean {
+        } else if below(v, l.mean) {
             -1
         } else {
             0
@@ -102,7 +121,13 @@ fn rules(values: &[f64], l: &Limits) -> Vec<Vec<(SpcRule, bool)>> {
         let low_line = l.mean - (l.mean - lo) * 2.0 / 3.0;
         for w in 0..n.saturating_sub(2) {
             for high in [true, false] {
-                let beyond = |v: f64| if high { v > high_line } else { v < low_line };
+                let beyond = |v: f64| {
+                    if high {
+                        above(v, high_line)
+                    } else {
+                        below(v, low_line)
+                    }
+                };
                 let hits: Vec<usize> = (w..w + 3).filter(|&i| beyond(values[i])).collect();
                 if hits.len() >= 2 {
                     for i in hits {
@@ -151,7 +176,19 @@ fn segment_starts<'a>(
     starts
 }
 
-/// The chart of a series in month order, split at recorded rebases.
+/// The month after `period` (`YYYY-MM`).
+fn next_month(period: &str) -> String {
+    let (y, m) = period.split_once('-').unwrap_or_default();
+    let (y, m): (i32, u32) = (y.parse().unwrap_or(0), m.parse().unwrap_or(0));
+    if m >= 12 {
+        format!("{:04}-01", y + 1)
+    } else {
+        format!("{y:04}-{:02}", m + 1)
+    }
+}
+
+/// The chart of a series in month order, split at recorded rebases. Hidden
+/// months are absent from the series: a gap.
 pub fn chart(
     series: &[(String, f64)],
     rebases: &[Rebase],
@@ -169,7 +206,10 @@ pub fn chart(
     for (s, (start, rebase)) in starts.iter().enumerate() {
         let end = starts.get(s + 1).map_or(series.len(), |n| n.0);
         let values: Vec<f64> = series[*start..end].iter().map(|(_, v)| *v).collect();
-        let l = limits(&values[..values.len().min(BASELINE)]);
+        let follows: Vec<bool> = (*start..end)
+            .map(|i| i == 0 || next_month(&series[i - 1].0) == series[i].0)
+            .collect();
+        let l = limits(&values[..values.len().min(BASELINE)], &follows);
         let flags = rules(&values, &l);
         for ((period, value), f) in series[*start..end].iter().zip(flags) {
             let high = f.first().map(|(_, h)| *h);
@@ -323,6 +363,27 @@ mod tests {
         ] {
             assert!(a.text().starts_with("Assurance"));
         }
+    }
+
+    #[test]
+    fn moving_ranges_are_not_taken_across_a_hidden_month() {
+        // 10, 12, [hidden], 30, 32: the ranges are 2 and 2, not 18.
+        let series: Vec<(String, f64)> = [(0, 10.0), (1, 12.0), (3, 30.0), (4, 32.0)]
+            .iter()
+            .map(|(i, v)| (month(*i), *v))
+            .collect();
+        let c = chart(&series, &[], Direction::Higher, None);
+        let s = &c.segments[0];
+        assert!((s.mean - 21.0).abs() < 1e-9);
+        assert_eq!(s.upper.map(|u| (u * 100.0).round()), Some(2632.0));
+        // Only gaps: no moving range, no limits.
+        let apart: Vec<(String, f64)> = [(0, 10.0), (2, 12.0), (4, 30.0)]
+            .iter()
+            .map(|(i, v)| (month(*i), *v))
+            .collect();
+        let c = chart(&apart, &[], Direction::Higher, None);
+        assert_eq!((c.segments[0].upper, c.segments[0].lower), (None, None));
+        assert_eq!(next_month("2026-12"), "2027-01");
     }
 
     #[test]

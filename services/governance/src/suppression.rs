@@ -5,6 +5,7 @@
 //! the next smallest shown cell is hidden too; a total made only of hidden
 //! cells is hidden itself. Zero is shown: it identifies nobody.
 
+use crate::release::{self, Released};
 use eip_types::governance::{AreaCount, Cell, SubmittedPerArea};
 use eip_types::place::LOCAL_AUTHORITIES;
 
@@ -37,26 +38,24 @@ pub fn suppress(counts: &[u64], up_to: u64) -> (Vec<Cell>, Cell) {
     (cells, total_cell)
 }
 
-/// Counts per local authority area as published: every area listed, zero
-/// where none was counted, small counts hidden.
-pub fn per_area(counted: &[(String, u64)], up_to: u64) -> SubmittedPerArea {
-    let counts: Vec<u64> = LOCAL_AUTHORITIES
-        .iter()
-        .map(|(id, _)| counted.iter().find(|(a, _)| a == id).map_or(0, |(_, n)| *n))
-        .collect();
-    let (cells, total) = suppress(&counts, up_to);
+/// Referrals submitted per local authority area over `months`, as
+/// `released`: every area listed, an area (or the total) shown only when
+/// every month of it is.
+pub fn per_area(released: &Released, months: &[String], up_to: u64) -> SubmittedPerArea {
+    let (areas, total) = release::submitted_per_area(released, months);
+    let cell = |v: Option<u64>| v.map_or(Cell::Suppressed, Cell::Shown);
     let rows = LOCAL_AUTHORITIES
         .iter()
-        .zip(cells)
+        .zip(areas)
         .map(|((id, name), count)| AreaCount {
             area_id: (*id).to_owned(),
             area_name: (*name).to_owned(),
-            count,
+            count: cell(count),
         })
         .collect();
     SubmittedPerArea {
         rows,
-        total,
+        total: cell(total),
         suppress_up_to: up_to,
     }
 }

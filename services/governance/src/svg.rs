@@ -80,6 +80,19 @@ impl Frame {
     }
 }
 
+/// Points split where a month is missing between them: each run of
+/// consecutive months, as the line joins them.
+pub fn runs<T: Copy>(placed: &[(usize, T)]) -> Vec<Vec<(usize, T)>> {
+    let mut out: Vec<Vec<(usize, T)>> = Vec::new();
+    for &(i, v) in placed {
+        match out.last_mut() {
+            Some(run) if run.last().is_some_and(|(j, _)| j + 1 == i) => run.push((i, v)),
+            _ => out.push(vec![(i, v)]),
+        }
+    }
+    out
+}
+
 /// What a chart says, in words: its text alternative.
 pub(crate) fn description(report: &MeasureReport) -> String {
     let c = &report.chart;
@@ -90,8 +103,19 @@ pub(crate) fn description(report: &MeasureReport) -> String {
     if c.segments.iter().any(|s| s.trial) {
         desc.push_str(" Trial limits: fewer than twelve points.");
     }
+    let hidden = report.table.months.len().saturating_sub(c.points.len());
     if c.points.is_empty() {
         desc.push_str(" No published points in this period.");
+    } else if hidden > 0 {
+        let _ = write!(
+            desc,
+            " {hidden} hidden month{} left as gaps: the line is not joined across them, and no \
+             moving range is taken across them.",
+            if hidden == 1 { " is" } else { "s are" }
+        );
+    }
+    if !c.points.is_empty() && c.segments.iter().all(|s| s.upper.is_none()) {
+        desc.push_str(" Too few consecutive published months for process limits.");
     }
     desc
 }
@@ -202,15 +226,22 @@ pub fn chart(report: &MeasureReport, annotations: &[Annotation], id: &str) -> St
                 esc(&r.reason)
             );
         }
-        let path: Vec<String> = pts
+        // The line joins consecutive months only: a hidden month is a gap.
+        let placed: Vec<(usize, f64)> = pts
             .iter()
-            .filter_map(|p| index(&p.period).map(|i| format!("{:.1},{:.1}", x(i), y(p.value))))
+            .filter_map(|p| index(&p.period).map(|i| (i, p.value)))
             .collect();
-        let _ = write!(
-            s,
-            r##"<polyline class="series" fill="none" stroke="#505a5f" stroke-width="1.5" points="{}"/>"##,
-            path.join(" ")
-        );
+        for run in runs(&placed) {
+            let path: Vec<String> = run
+                .iter()
+                .map(|(i, v)| format!("{:.1},{:.1}", x(*i), y(*v)))
+                .collect();
+            let _ = write!(
+                s,
+                r##"<polyline class="series" fill="none" stroke="#505a5f" stroke-width="1.5" points="{}"/>"##,
+                path.join(" ")
+            );
+        }
     }
     for p in &c.points {
         let Some(i) = index(&p.period) else { continue };
@@ -317,5 +348,18 @@ mod tests {
         assert_eq!(svg.matches("<circle").count(), 6);
         // The same input draws the same chart.
         assert_eq!(svg, chart(&report, &[note], "c1"));
+    }
+
+    #[test]
+    fn the_line_breaks_at_a_hidden_month() {
+        let placed = [(0, 1.0), (1, 2.0), (3, 3.0), (5, 4.0), (6, 5.0)];
+        assert_eq!(
+            runs(&placed),
+            [
+                vec![(0, 1.0), (1, 2.0)],
+                vec![(3, 3.0)],
+                vec![(5, 4.0), (6, 5.0)]
+            ]
+        );
     }
 }

@@ -489,11 +489,27 @@ impl Published {
     }
 }
 
+/// The statement of method every pack, export and dashboard carries: what
+/// is hidden, and what a reader may and may not infer.
+pub fn method_statement(up_to: u64) -> String {
+    format!(
+        "Small numbers: each month's counts are protected once, for every table at once. \
+         Counts from 1 to {up_to} are shown as [c], and so is any further count from which one \
+         could be worked out, alone or with other published figures. Every table, window, pack, \
+         export and evaluation shows the same figure or the same [c] for a month. A total over \
+         several months or areas is the sum of its shown parts, and is [c] when any part is \
+         hidden, so totals always equal their parts. Shown figures are exact, not altered. A \
+         reader may not infer that a [c] is small: it may hide a larger count protecting a \
+         small one. Rates and averages are shown only where no area-month they pool rests on \
+         a small number. Charts leave hidden months as gaps."
+    )
+}
+
 /// The footnotes every table with symbols carries.
 pub const FOOTNOTES: [(&str, &str); 3] = [
     (
         "[c]",
-        "Confidential: hidden because it is a small number, or because it could be worked out from other figures, to protect the people it counts.",
+        "Confidential: hidden because it is a small number, or because a small number could be worked out from it with other published figures, or because it is a total with a hidden part; to protect the people it counts.",
     ),
     ("[x]", "Not available: this figure is not collected yet."),
     (

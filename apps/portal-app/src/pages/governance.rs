@@ -7,6 +7,7 @@ use crate::kit::fields::{approvers as approver_field, pack as field};
 use crate::kit::routes;
 use eip_types::governance::{
     Assurance, Cell, FOOTNOTES, MeasureReport, PackStatus, Published, Unit, Variation,
+    method_statement,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -32,7 +33,7 @@ pub fn Reports() -> impl IntoView {
                             </tfoot>
                         </table>
                         <p class="hint">
-                            {format!("* hidden: counts from 1 to {} are suppressed, with further cells hidden where they could reveal one.", r.suppress_up_to)}
+                            {format!("* hidden: counts from 1 to {} are suppressed, with further cells hidden where they could reveal one, alone or with any other published figure.", r.suppress_up_to)}
                         </p>
                         {(r.total == Cell::Suppressed).then(|| view! { <p class="hint">"The total is hidden because it is small."</p> })}
                     }.into_any())}
@@ -141,6 +142,8 @@ fn footnotes(up_to: u64) -> impl IntoView {
                 {FOOTNOTES.iter().map(|(s, t)| view! { <dt>{*s}</dt><dd>{*t}</dd> }).collect_view()}
             </dl>
             <p class="hint">{format!("Counts from 1 to {up_to} are hidden. Points on charts are coloured only by the special-cause rules; targets are drawn as lines.")}</p>
+            <h3>"How small numbers are protected"</h3>
+            <p class="method">{method_statement(up_to)}</p>
         </section>
     }
 }

@@ -1,7 +1,7 @@
 //! Pilots and their evaluation.
 
 use super::{ANALYSTS, AUTHORS};
-use crate::{AppState, pilot, sources, store};
+use crate::{AppState, pilot, release, sources, store};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
@@ -74,12 +74,29 @@ pub async fn evaluate_pilot(
         post.last().cloned().unwrap_or_default(),
     );
     let facts = store::facts::facts(state.db.pool(), &sources::kind_names(), &from, &to).await?;
+    let months: Vec<String> = pre.iter().chain(&post).cloned().collect();
+    let released = release::release(
+        &release::published_counts(&fw),
+        &facts,
+        &months,
+        state.suppress_up_to,
+    );
     let measures = p
         .input
         .measure_ids
         .iter()
         .filter_map(|mid| fw.measures.iter().find(|m| m.id == *mid))
-        .filter_map(|m| pilot::evaluate(m, &p.input, &facts, &pre, &post, state.suppress_up_to))
+        .filter_map(|m| {
+            pilot::evaluate(
+                m,
+                &p.input,
+                &facts,
+                &released,
+                &pre,
+                &post,
+                state.suppress_up_to,
+            )
+        })
         .collect();
     Ok(Json(PilotEvaluation {
         pilot: p,

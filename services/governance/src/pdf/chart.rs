@@ -124,12 +124,16 @@ pub(super) fn chart_figure(l: &mut Layout, pack: &Pack, report: &MeasureReport) 
                 TEXT,
             ));
         }
-        let series: Vec<(f32, f32)> = pts
+        // Joined between consecutive months only: a hidden month is a gap.
+        let placed: Vec<(usize, f64)> = pts
             .iter()
-            .filter_map(|pt| index(&pt.period).map(|i| (x(i), y(pt.value))))
+            .filter_map(|pt| index(&pt.period).map(|i| (i, pt.value)))
             .collect();
-        if series.len() > 1 {
-            p.push(line(&series, 1.2, axis, None));
+        for run in crate::svg::runs(&placed) {
+            let series: Vec<(f32, f32)> = run.iter().map(|(i, v)| (x(*i), y(*v))).collect();
+            if series.len() > 1 {
+                p.push(line(&series, 1.2, axis, None));
+            }
         }
     }
     for pt in &c.points {

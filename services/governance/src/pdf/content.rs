@@ -5,7 +5,9 @@ use super::CHART_H;
 use super::chart::{chart_figure, icons};
 use super::layout::{Layout, SNode};
 use super::tables::tables;
-use eip_types::governance::{Dashboard, FOOTNOTES, MeasureReport, Pack, PackStatus};
+use eip_types::governance::{
+    Dashboard, FOOTNOTES, MeasureReport, Pack, PackStatus, method_statement,
+};
 use krilla::tagging::Tag;
 
 pub(super) fn tree(
@@ -88,10 +90,7 @@ fn front_matter(pack: &Pack, content: &Dashboard) -> Vec<String> {
             }
         ),
         format!("Measures: {measures}"),
-        format!(
-            "Small numbers: counts from 1 to {} are hidden, with any figure they could be worked out from, and shown as [c].",
-            content.suppress_up_to
-        ),
+        method_statement(content.suppress_up_to),
     ];
     let mut status = format!(
         "Version {}, {}. Written by {} on {}.",

@@ -3,6 +3,7 @@
 //! document. Tests with the source services beside it are in
 //! `apps/allinone/tests/governance`.
 
+mod attack;
 mod levels;
 mod migrations;
 mod openapi;
