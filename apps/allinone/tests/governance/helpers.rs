@@ -241,11 +241,12 @@ impl Platform {
     /// and waits for the job to finish.
     pub async fn import_incidents(&self, csv: String) {
         let analyst = eip_test_support::principal(eip_types::Role::Analyst, &[]);
-        let token = assertion(&self.keys, "engagement", &analyst);
+        // A fresh assertion for each call: a service accepts each once.
+        let token = || assertion(&self.keys, "engagement", &analyst);
         let res = self
             .http
             .post(format!("{}/imports", self.engagement.base))
-            .bearer_auth(&token)
+            .bearer_auth(token())
             .json(&serde_json::json!({ "kind": "incidents" }))
             .send()
             .await
@@ -256,7 +257,7 @@ impl Platform {
         let res = self
             .http
             .put(format!("{}/imports/{id}/data", self.engagement.base))
-            .bearer_auth(&token)
+            .bearer_auth(token())
             .header(reqwest::header::CONTENT_TYPE, "text/csv")
             .body(csv)
             .send()
