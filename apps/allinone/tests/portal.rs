@@ -709,6 +709,23 @@ async fn duplicates_are_merged_and_unmerged_from_the_person_page() {
     let _ = referrals.stop().await;
 }
 
+/// The demo referrals database, read directly for ids no page lists.
+async fn referrals_store(db: &TestDb) -> eip_platform::db::Db {
+    eip_platform::db::Db::connect(&db.url, &eip_platform::service::schema::<Referrals>())
+        .await
+        .expect("db")
+}
+
+/// A demo referral shared with Children's & Family Services.
+async fn shared_with_the_partner(store: &eip_platform::db::Db) -> String {
+    sqlx::query_scalar(
+        "SELECT id FROM referrals WHERE status = 'shared' AND agency_id = 'childrens-family-services' ORDER BY id LIMIT 1",
+    )
+    .fetch_one(store.pool())
+    .await
+    .expect("a referral shared with the partner")
+}
+
 /// A reason for viewing is posted, kept in the session and sent to the
 /// service in a header: it is never in a URL — not in the form's action,
 /// not in the redirect, not in any link on the page — and it reaches the
@@ -717,16 +734,8 @@ async fn duplicates_are_merged_and_unmerged_from_the_person_page() {
 async fn a_reason_for_viewing_never_enters_a_url() {
     let keys = keys();
     let (db, referrals) = demo_referrals(&keys).await;
-    let store =
-        eip_platform::db::Db::connect(&db.url, &eip_platform::service::schema::<Referrals>())
-            .await
-            .expect("db");
-    let id: String = sqlx::query_scalar(
-        "SELECT id FROM referrals WHERE status = 'shared' AND agency_id = 'childrens-family-services' ORDER BY id LIMIT 1",
-    )
-    .fetch_one(store.pool())
-    .await
-    .expect("a referral shared with the partner");
+    let store = referrals_store(&db).await;
+    let id = shared_with_the_partner(&store).await;
     let person: String =
         sqlx::query_scalar("SELECT id FROM people WHERE area_id = 'hull' ORDER BY id LIMIT 1")
             .fetch_one(store.pool())
@@ -806,16 +815,8 @@ async fn a_reason_for_viewing_never_enters_a_url() {
 async fn a_coordinator_withdraws_a_share_and_the_agency_loses_the_referral() {
     let keys = keys();
     let (db, referrals) = demo_referrals(&keys).await;
-    let store =
-        eip_platform::db::Db::connect(&db.url, &eip_platform::service::schema::<Referrals>())
-            .await
-            .expect("db");
-    let id: String = sqlx::query_scalar(
-        "SELECT id FROM referrals WHERE status = 'shared' AND agency_id = 'childrens-family-services' ORDER BY id LIMIT 1",
-    )
-    .fetch_one(store.pool())
-    .await
-    .expect("a referral shared with the partner");
+    let store = referrals_store(&db).await;
+    let id = shared_with_the_partner(&store).await;
     store.close().await;
     let p = portal(&keys, |c| c.services.referrals = referrals.base.clone()).await;
     let page = format!("/referrals/{id}");
